@@ -1,0 +1,116 @@
+//! `runbook check`: every diagnostic of every runbook under the given paths, as text or JSON.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::{parallel_map, parse_file};
+use crate::check::lint;
+use crate::error::Error;
+use crate::runbook::{Diagnostic, Severity};
+use crate::source::{LoadError, markdown_files};
+
+/// The JSON report (schemas/check-report.schema.json).
+#[derive(Serialize)]
+struct Report<'a> {
+    checked: usize,
+    errors: usize,
+    warnings: usize,
+    diagnostics: Vec<Entry<'a>>,
+}
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    path: &'a str,
+    #[serde(flatten)]
+    diagnostic: &'a Diagnostic,
+}
+
+/// Exit 0 when clean or only warnings, 1 with errors, 2 when a file could not be read.
+pub fn run(
+    paths: &[PathBuf],
+    json: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, Error> {
+    let files = markdown_files(paths)?;
+    let results: Vec<Result<(String, Vec<Diagnostic>), LoadError>> = parallel_map(&files, |path| {
+        let parsed = parse_file(path)?;
+        let mut diagnostics = parsed.diagnostics;
+        diagnostics.extend(lint(&parsed.runbook));
+        diagnostics.sort_by_key(|d| (d.span.start, d.severity));
+        Ok((parsed.runbook.path, diagnostics))
+    });
+    let mut unreadable = 0;
+    let mut checked = Vec::new();
+    for result in results {
+        match result {
+            Ok(r) => checked.push(r),
+            Err(e) => {
+                unreadable += 1;
+                if let Some(message) = Error::Load(e).render() {
+                    writeln!(err, "{message}")?;
+                }
+            }
+        }
+    }
+    let count = |severity| {
+        checked
+            .iter()
+            .flat_map(|(_, ds)| ds)
+            .filter(|d| d.severity == severity)
+            .count()
+    };
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+    if json {
+        let report = Report {
+            checked: checked.len(),
+            errors,
+            warnings,
+            diagnostics: checked
+                .iter()
+                .flat_map(|(path, ds)| {
+                    ds.iter().map(move |d| Entry {
+                        path,
+                        diagnostic: d,
+                    })
+                })
+                .collect(),
+        };
+        serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        for (path, diagnostics) in &checked {
+            for d in diagnostics {
+                writeln!(out, "{}", d.render(path))?;
+            }
+        }
+    }
+    writeln!(
+        err,
+        "checked {} {}: {} {}, {} {}{}",
+        checked.len(),
+        plural(checked.len(), "runbook", "runbooks"),
+        errors,
+        plural(errors, "error", "errors"),
+        warnings,
+        plural(warnings, "warning", "warnings"),
+        if unreadable > 0 {
+            format!(", {unreadable} unreadable")
+        } else {
+            String::new()
+        }
+    )?;
+    Ok(if unreadable > 0 {
+        2
+    } else if errors > 0 {
+        1
+    } else {
+        0
+    })
+}
+
+pub(crate) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}

@@ -1,0 +1,204 @@
+//! `runbook show`: the plan of one runbook, for people (text) or programs (JSON).
+
+use std::io::Write;
+use std::path::Path;
+
+use super::parse_file;
+use crate::error::Error;
+use crate::runbook::{Command, CommandKind, Diagnostic, Runbook, Severity, Span, Step};
+
+/// Prints the plan; a runbook with errors or no steps is refused with its diagnostics.
+pub fn run(file: &Path, json: bool, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
+    let parsed = parse_file(file)?;
+    let runbook = parsed.runbook;
+    let mut errors = 0;
+    for d in &parsed.diagnostics {
+        if d.code == "no-steps" {
+            continue;
+        }
+        errors += usize::from(d.severity == Severity::Error);
+        writeln!(err, "{}", d.render(&runbook.path))?;
+    }
+    if errors > 0 {
+        return Err(Error::Invalid {
+            path: runbook.path,
+            count: errors,
+        });
+    }
+    if runbook.steps.is_empty() {
+        let diagnostic = Diagnostic::error(
+            "no-steps",
+            Span::FILE,
+            "no steps: no heading is followed by text, a list or a code block",
+        );
+        return Err(Error::Unusable {
+            path: runbook.path,
+            message: diagnostic.message.clone(),
+            diagnostic: Box::new(diagnostic),
+        });
+    }
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &runbook).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        write_plan(&runbook, out)?;
+    }
+    Ok(())
+}
+
+fn write_plan(rb: &Runbook, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "{}", rb.title)?;
+    let fm = &rb.front_matter;
+    let mut meta = vec![rb.path.clone(), format!("sha256 {}", &rb.sha256[..12])];
+    meta.extend(fm.service.as_ref().map(|s| format!("service {s}")));
+    meta.extend(fm.severity.as_ref().map(|s| format!("severity {s}")));
+    if !fm.regions.is_empty() {
+        meta.push(format!("regions {}", fm.regions.join(", ")));
+    }
+    writeln!(out, "{}", meta.join(" · "))?;
+    if let Some(d) = &fm.description {
+        writeln!(out, "{d}")?;
+    }
+    if !rb.variables.is_empty() {
+        writeln!(out, "\nVariables")?;
+        let width = rb.variables.iter().map(|v| v.name.len()).max().unwrap_or(0);
+        for v in &rb.variables {
+            let mut facts = vec![if v.declared {
+                "declared".to_string()
+            } else {
+                format!("found at line {}", v.span.line)
+            }];
+            if v.secret {
+                facts.push("secret".into());
+            }
+            if v.required {
+                facts.push("required".into());
+            }
+            if let Some(d) = &v.default {
+                facts.push(format!("default {d}"));
+            }
+            if let Some(p) = &v.pattern {
+                facts.push(format!("pattern {p}"));
+            }
+            let description = v
+                .description
+                .as_deref()
+                .map(|d| format!("  {d}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {:width$}  {}{description}",
+                v.name,
+                facts.join(", ")
+            )?;
+        }
+    }
+    writeln!(out, "\nSteps")?;
+    let number_width = rb.steps.len().to_string().len();
+    for step in &rb.steps {
+        write_step(step, number_width, out)?;
+    }
+    Ok(())
+}
+
+fn write_step(step: &Step, number_width: usize, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "  {:>number_width$}. {}  [{}, line {}]",
+        step.index,
+        step.full_title(),
+        step.id,
+        step.span.line
+    )?;
+    let indent = " ".repeat(number_width + 4);
+    // Checklist items and commands in the order they appear in the file.
+    let mut entries: Vec<(usize, Entry)> = step
+        .checklist
+        .iter()
+        .map(|i| (i.span.start, Entry::Item(i.index, &i.text, i.checked)))
+        .chain(
+            step.commands
+                .iter()
+                .map(|c| (c.span.start, Entry::Command(c))),
+        )
+        .collect();
+    entries.sort_by_key(|(start, _)| *start);
+    for (_, entry) in entries {
+        match entry {
+            Entry::Item(n, text, checked) => {
+                writeln!(
+                    out,
+                    "{indent}[{}] {n}. {text}",
+                    if checked { "x" } else { " " }
+                )?;
+            }
+            Entry::Command(c) => write_command(c, &indent, out)?,
+        }
+    }
+    Ok(())
+}
+
+enum Entry<'a> {
+    Item(usize, &'a str, bool),
+    Command(&'a Command),
+}
+
+fn write_command(c: &Command, indent: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let nested = if c.checklist_item.is_some() { "  " } else { "" };
+    let mut tags = vec![
+        match c.kind {
+            CommandKind::Script => "script",
+            CommandKind::Console => "console",
+            CommandKind::Manual => "manual",
+        }
+        .to_string(),
+    ];
+    if !c.lang.is_empty() && c.lang != tags[0] {
+        tags.push(c.lang.clone());
+    }
+    let a = &c.annotations;
+    tags.extend(a.name.as_ref().map(|n| format!("name {n}")));
+    for (on, label) in [
+        (a.danger, "danger"),
+        (a.confirm, "confirm"),
+        (a.readonly, "readonly"),
+        (a.interactive, "interactive"),
+    ] {
+        if on {
+            tags.push(label.into());
+        }
+    }
+    tags.extend(a.timeout_ms.map(|t| format!("timeout {}", format_ms(t))));
+    tags.extend(a.cwd.as_ref().map(|d| format!("cwd {d}")));
+    tags.extend(a.runner.as_ref().map(|r| format!("runner {r}")));
+    if !a.expect_exit.is_empty() {
+        let codes: Vec<String> = a.expect_exit.iter().map(i32::to_string).collect();
+        tags.push(format!("expect exit {}", codes.join("|")));
+    }
+    writeln!(out, "{indent}{nested}({}) {}", c.index, tags.join(" · "))?;
+    let prompt = if c.kind == CommandKind::Console {
+        "$ "
+    } else {
+        ""
+    };
+    for (k, line) in c.code.trim_end_matches('\n').lines().enumerate() {
+        let p = if k == 0 {
+            prompt
+        } else if prompt.is_empty() {
+            ""
+        } else {
+            "  "
+        };
+        writeln!(out, "{indent}{nested}    {p}{line}")?;
+    }
+    Ok(())
+}
+
+fn format_ms(ms: u64) -> String {
+    match ms {
+        ms if ms % 3_600_000 == 0 => format!("{}h", ms / 3_600_000),
+        ms if ms % 60_000 == 0 => format!("{}m", ms / 60_000),
+        ms if ms % 1_000 == 0 => format!("{}s", ms / 1_000),
+        ms => format!("{ms}ms"),
+    }
+}

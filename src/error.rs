@@ -1,0 +1,55 @@
+//! The errors that end a command, their exit codes, and the one place they are rendered.
+
+use std::io;
+
+use crate::runbook::Diagnostic;
+use crate::source::LoadError;
+
+/// Why a command stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The runbook has errors; they were already reported as diagnostics.
+    #[error("{path} has {count} error(s)")]
+    Invalid { path: String, count: usize },
+    /// The runbook parses but cannot be used this way.
+    #[error("{message}")]
+    Unusable {
+        path: String,
+        diagnostic: Box<Diagnostic>,
+        message: String,
+    },
+    #[error("cannot write output: {0}")]
+    Output(#[from] io::Error),
+}
+
+impl Error {
+    /// 1 for a runbook with errors, 2 for usage and I/O errors.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Invalid { .. } | Error::Unusable { .. } => 1,
+            Error::Load(_) | Error::Output(_) => 2,
+        }
+    }
+
+    /// The full message for stderr; `None` when it was already reported.
+    pub fn render(&self) -> Option<String> {
+        match self {
+            Error::Invalid { .. } => None,
+            Error::Load(e) => Some(match e.location() {
+                Some(at) => format!("{at}: error: {e}"),
+                None => format!("error: {e}"),
+            }),
+            Error::Unusable {
+                path, diagnostic, ..
+            } => Some(diagnostic.render(path)),
+            Error::Output(_) => Some(format!("error: {self}")),
+        }
+    }
+
+    /// Writing to a closed pipe (`runbook list | head`) is not a failure worth a message.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}

@@ -1,0 +1,8 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = runbook::cli::Cli::parse();
+    runbook::wiring::run(runbook::config::Config::from_cli(cli))
+}

@@ -1,0 +1,432 @@
+//! Reads block annotations: `{name=x confirm}` and Runme's `{"name":"x"}` after a fence's language, and `<!-- runbook: ... -->` comments.
+
+use crate::runbook::{AnnotationSource, Annotations, Diagnostic};
+use crate::span::{LineIndex, Span};
+
+/// What an HTML comment addressed to this tool says.
+pub enum CommentAnnotation {
+    /// Annotations for the code block that follows.
+    Block(Annotations),
+    /// `step id=...`: names the enclosing step.
+    Step { id: Option<(String, Span)> },
+}
+
+/// A fence's info string split into its language and annotations.
+pub struct InfoString {
+    pub lang: String,
+    pub annotations: Annotations,
+}
+
+/// Reads a fence info string that starts at byte `offset` of the file.
+pub fn parse_info_string(
+    info: &str,
+    offset: usize,
+    index: &LineIndex,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> InfoString {
+    let info_trimmed = info.trim_start();
+    let lead = info.len() - info_trimmed.len();
+    let lang_end = info_trimmed
+        .find(|c: char| c.is_whitespace() || c == '{' || c == ',')
+        .unwrap_or(info_trimmed.len());
+    let lang = info_trimmed[..lang_end].to_ascii_lowercase();
+    let rest = &info_trimmed[lang_end..];
+    let rest_trimmed = rest.trim_start();
+    let rest_offset = offset + lead + lang_end + (rest.len() - rest_trimmed.len());
+    let mut annotations = Annotations::default();
+    if let Some(body) = rest_trimmed.strip_prefix('{') {
+        let span = index.span(rest_offset, rest_offset + rest_trimmed.len());
+        let Some(close) = body.rfind('}') else {
+            diagnostics.push(Diagnostic::error(
+                "bad-annotation",
+                span,
+                "annotations opened with `{` are not closed with `}`",
+            ));
+            return InfoString { lang, annotations };
+        };
+        let inner = &body[..close];
+        if inner.trim_start().starts_with('"') {
+            annotations = parse_json(rest_trimmed, span, diagnostics);
+        } else {
+            annotations = parse_pairs(
+                inner,
+                rest_offset + 1,
+                index,
+                AnnotationSource::InfoString,
+                diagnostics,
+            );
+        }
+        annotations.span = Some(span);
+    }
+    InfoString { lang, annotations }
+}
+
+/// Reads `<!-- runbook: ... -->`; `None` when the comment is not addressed to this tool.
+pub fn parse_comment(
+    html: &str,
+    offset: usize,
+    index: &LineIndex,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(CommentAnnotation, Span)> {
+    let trimmed = html.trim_start();
+    let start = offset + (html.len() - trimmed.len());
+    let inner = trimmed.strip_prefix("<!--")?;
+    let body_rel = inner.len() - inner.trim_start().len();
+    let inner = inner.trim_start().strip_prefix("runbook:")?;
+    let end = inner.find("-->")?;
+    let body = &inner[..end];
+    let body_offset = start + 4 + body_rel + "runbook:".len();
+    let span = index.span(start, start + 4 + body_rel + 8 + end + 3);
+    let words = body.trim_start();
+    let words_offset = body_offset + (body.len() - words.len());
+    if let Some(after) = words.strip_prefix("step")
+        && (after.is_empty() || after.starts_with(char::is_whitespace))
+    {
+        let mut id = None;
+        for token in tokens(after, words_offset + 4) {
+            let key_span = index.span(token.offset, token.offset + token.key.len());
+            match (token.key, token.value) {
+                ("id", Some(value)) if !value.is_empty() => {
+                    id = Some((value.to_string(), key_span))
+                }
+                ("id", _) => diagnostics.push(Diagnostic::error(
+                    "bad-annotation",
+                    key_span,
+                    "`id` needs a value, as in `step id=drain-node`",
+                )),
+                (key, _) => diagnostics.push(Diagnostic::error(
+                    "unknown-annotation",
+                    key_span,
+                    format!("unknown step annotation `{key}`; the only key is `id`"),
+                )),
+            }
+        }
+        return Some((CommentAnnotation::Step { id }, span));
+    }
+    let mut annotations = parse_pairs(
+        body,
+        body_offset,
+        index,
+        AnnotationSource::Comment,
+        diagnostics,
+    );
+    annotations.span = Some(span);
+    Some((CommentAnnotation::Block(annotations), span))
+}
+
+struct Token<'a> {
+    key: &'a str,
+    value: Option<&'a str>,
+    offset: usize,
+}
+
+/// Splits `a=1 b="two words", c` into tokens, remembering where each key starts.
+fn tokens(text: &str, offset: usize) -> Vec<Token<'_>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b',') {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        let key_start = i;
+        while i < bytes.len()
+            && !bytes[i].is_ascii_whitespace()
+            && bytes[i] != b','
+            && bytes[i] != b'='
+        {
+            i += 1;
+        }
+        let key = &text[key_start..i];
+        let mut value = None;
+        if i < bytes.len() && bytes[i] == b'=' {
+            i += 1;
+            if i < bytes.len() && (bytes[i] == b'"' || bytes[i] == b'\'') {
+                let quote = bytes[i];
+                let value_start = i + 1;
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += 1;
+                }
+                value = Some(&text[value_start..i.min(text.len())]);
+                i = (i + 1).min(bytes.len());
+            } else {
+                let value_start = i;
+                while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b',' {
+                    i += 1;
+                }
+                value = Some(&text[value_start..i]);
+            }
+        }
+        out.push(Token {
+            key,
+            value,
+            offset: offset + key_start,
+        });
+    }
+    out
+}
+
+fn parse_pairs(
+    text: &str,
+    offset: usize,
+    index: &LineIndex,
+    source: AnnotationSource,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Annotations {
+    let mut a = Annotations {
+        sources: vec![source],
+        ..Annotations::default()
+    };
+    for token in tokens(text, offset) {
+        let span = index.span(token.offset, token.offset + token.key.len());
+        if let Err(message) = apply(&mut a, token.key, token.value) {
+            let code = if Annotations::KEYS.contains(&token.key) {
+                "bad-annotation"
+            } else {
+                "unknown-annotation"
+            };
+            diagnostics.push(Diagnostic::error(code, span, message));
+        }
+    }
+    a
+}
+
+fn parse_json(text: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) -> Annotations {
+    let mut a = Annotations {
+        sources: vec![AnnotationSource::Json],
+        ..Annotations::default()
+    };
+    let map: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(text) {
+        Ok(map) => map,
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                "bad-annotation",
+                span,
+                format!("annotations are not a valid JSON object: {e}"),
+            ));
+            return a;
+        }
+    };
+    for (key, value) in &map {
+        let text_value = match value {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Bool(true) => None,
+            serde_json::Value::Bool(false) => Some("false".into()),
+            other => Some(other.to_string()),
+        };
+        if !Annotations::KEYS.contains(&key.as_str()) {
+            // Runme writes keys of its own (`id`, `background`, ...): not ours to reject.
+            diagnostics.push(Diagnostic::warning(
+                "unknown-annotation",
+                span,
+                format!("ignoring annotation `{key}`, which this tool does not use"),
+            ));
+            continue;
+        }
+        if let Err(message) = apply(&mut a, key, text_value.as_deref()) {
+            diagnostics.push(Diagnostic::error("bad-annotation", span, message));
+        }
+    }
+    a
+}
+
+/// Sets one key on `a`; the error message names the key and what it takes.
+fn apply(a: &mut Annotations, key: &str, value: Option<&str>) -> Result<(), String> {
+    let flag = |value: Option<&str>| -> Result<bool, String> {
+        match value {
+            None | Some("true") | Some("yes") => Ok(true),
+            Some("false") | Some("no") => Ok(false),
+            Some(other) => Err(format!(
+                "`{key}` is a flag: write `{key}` or `{key}=false`, not `{other}`"
+            )),
+        }
+    };
+    let text = |value: Option<&str>| -> Result<String, String> {
+        match value {
+            Some(v) if !v.is_empty() => Ok(v.to_string()),
+            _ => Err(format!("`{key}` needs a value, as in `{key}=...`")),
+        }
+    };
+    match key {
+        "name" => a.name = Some(text(value)?),
+        "confirm" => a.confirm = flag(value)?,
+        "danger" => a.danger = flag(value)?,
+        "readonly" => a.readonly = flag(value)?,
+        "interactive" => a.interactive = flag(value)?,
+        "cwd" => a.cwd = Some(text(value)?),
+        "runner" => a.runner = Some(text(value)?),
+        "timeout" => a.timeout_ms = Some(parse_duration(&text(value)?)?),
+        "expect_exit" => {
+            let v = text(value)?;
+            a.expect_exit = v
+                .split(['|', ';', '/'])
+                .map(|code| {
+                    code.trim().parse::<i32>().map_err(|_| {
+                        format!("`expect_exit` takes exit codes such as `1` or `0|1`, not `{v}`")
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        _ => {
+            return Err(match suggest(key) {
+                Some(s) => format!("unknown annotation `{key}`; did you mean `{s}`?"),
+                None => format!(
+                    "unknown annotation `{key}`; known: {}",
+                    Annotations::KEYS.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Parses `500ms`, `30s`, `5m`, `1h30m` into milliseconds.
+pub fn parse_duration(text: &str) -> Result<u64, String> {
+    let bad = || {
+        format!(
+            "bad duration `{text}`: use a number with a unit, as in `500ms`, `30s`, `5m`, `1h30m`"
+        )
+    };
+    let mut total: u64 = 0;
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(bad());
+        }
+        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let factor = match &rest[..unit_len] {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            _ => return Err(bad()),
+        };
+        rest = &rest[unit_len..];
+        total = n
+            .checked_mul(factor)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+    }
+    if total == 0 {
+        return Err(format!(
+            "bad duration `{text}`: a timeout must be longer than zero"
+        ));
+    }
+    Ok(total)
+}
+
+fn suggest(key: &str) -> Option<&'static str> {
+    Annotations::KEYS
+        .iter()
+        .copied()
+        .filter(|k| edit_distance(k, key) <= 2)
+        .min_by_key(|k| edit_distance(k, key))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(s: &str) -> (InfoString, Vec<Diagnostic>) {
+        let index = LineIndex::new(s);
+        let mut d = Vec::new();
+        (parse_info_string(s, 0, &index, &mut d), d)
+    }
+
+    #[test]
+    fn reads_language_and_pairs() {
+        let (i, d) = info("bash {name=restart-fs confirm timeout=30s runner=\"mysql -h $DB\"}");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(i.lang, "bash");
+        assert_eq!(i.annotations.name.as_deref(), Some("restart-fs"));
+        assert!(i.annotations.confirm);
+        assert_eq!(i.annotations.timeout_ms, Some(30_000));
+        assert_eq!(i.annotations.runner.as_deref(), Some("mysql -h $DB"));
+    }
+
+    #[test]
+    fn reads_runme_json() {
+        let (i, d) = info(r#"sh {"name":"x","interactive":"false","background":true}"#);
+        assert_eq!(i.annotations.name.as_deref(), Some("x"));
+        assert!(!i.annotations.interactive);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, crate::runbook::Severity::Warning);
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_at_the_key() {
+        let (_, d) = info("bash {confrim}");
+        assert_eq!(
+            d[0].message,
+            "unknown annotation `confrim`; did you mean `confirm`?"
+        );
+        assert_eq!(d[0].span.column, 7);
+    }
+
+    #[test]
+    fn text_after_language_without_braces_is_not_ours() {
+        let (i, d) = info("bash title=\"x.sh\"");
+        assert!(d.is_empty());
+        assert!(i.annotations.is_empty());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Ok(500));
+        assert_eq!(parse_duration("1h30m"), Ok(5_400_000));
+        assert!(parse_duration("30").is_err());
+        assert!(parse_duration("5 min").is_err());
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("99999999999999999h").is_err());
+    }
+
+    #[test]
+    fn comments() {
+        let text = "<!-- runbook: danger timeout=5m -->";
+        let index = LineIndex::new(text);
+        let mut d = Vec::new();
+        let (c, _) = parse_comment(text, 0, &index, &mut d).unwrap();
+        let CommentAnnotation::Block(a) = c else {
+            panic!("not a block annotation")
+        };
+        assert!(a.danger);
+        assert_eq!(a.timeout_ms, Some(300_000));
+        let text = "<!-- runbook: step id=drain-node -->";
+        let index = LineIndex::new(text);
+        let (c, _) = parse_comment(text, 0, &index, &mut d).unwrap();
+        let CommentAnnotation::Step { id } = c else {
+            panic!("not a step annotation")
+        };
+        assert_eq!(id.unwrap().0, "drain-node");
+        assert!(d.is_empty());
+        assert!(parse_comment("<!-- just a comment -->", 0, &index, &mut d).is_none());
+    }
+}

@@ -1,0 +1,794 @@
+//! The parser: Markdown text in, runbook model and diagnostics out. Pure: no I/O, no terminal.
+
+mod annotations;
+mod console;
+mod front_matter;
+mod shell_vars;
+
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use sha2::{Digest, Sha256};
+
+use crate::runbook::{
+    Annotations, ChecklistItem, Command, CommandKind, Diagnostic, Runbook, Step, Variable,
+};
+use crate::span::{LineIndex, Span};
+use annotations::CommentAnnotation;
+
+pub use annotations::parse_duration;
+
+/// A runbook and what is wrong with it; the runbook is as complete as the text allows.
+#[derive(Debug)]
+pub struct Parsed {
+    pub runbook: Runbook,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Languages whose blocks are shell scripts, run whole.
+const SHELL_LANGS: &[&str] = &["sh", "bash", "zsh", "shell"];
+/// Languages whose blocks are prompt sessions.
+const CONSOLE_LANGS: &[&str] = &["console", "shell-session", "shellsession", "terminal"];
+
+/// Parses `text`, the contents of the file at `path`.
+pub fn parse(path: &str, text: &str) -> Parsed {
+    let index = LineIndex::new(text);
+    let mut diagnostics = Vec::new();
+    let fm = front_matter::parse(text, &index, &mut diagnostics);
+    let mut walker = Walker::new(text, &index, fm.body_start);
+    walker.walk(&mut diagnostics);
+    let sections = walker.sections;
+
+    let title_heading = title_heading(&sections);
+    let title = fm
+        .title
+        .clone()
+        .or_else(|| {
+            title_heading.map(|i| {
+                sections[i]
+                    .heading
+                    .as_ref()
+                    .map(|h| h.title.clone())
+                    .unwrap_or_default()
+            })
+        })
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| file_stem(path));
+
+    let mut intro_parts = Vec::new();
+    let mut steps = Vec::new();
+    let mut explicit_ids = Vec::new();
+    let mut stack: Vec<(u8, String)> = Vec::new();
+    let mut intro_section = None;
+    for (i, section) in sections.into_iter().enumerate() {
+        let heading = match &section.heading {
+            Some(h) if Some(i) != title_heading => h,
+            _ => {
+                if section.has_content {
+                    intro_parts.push(section.body(text).to_string());
+                    intro_section.get_or_insert(section);
+                }
+                continue;
+            }
+        };
+        while stack
+            .last()
+            .is_some_and(|(level, _)| *level >= heading.level)
+        {
+            stack.pop();
+        }
+        let breadcrumb: Vec<String> = stack.iter().map(|(_, t)| t.clone()).collect();
+        stack.push((heading.level, heading.title.clone()));
+        if section.has_content {
+            let (step, id) = section.into_step(text, &index, breadcrumb);
+            steps.push(step);
+            explicit_ids.push(id);
+        }
+    }
+    let mut introduction = Some(intro_parts.join("\n\n")).filter(|s| !s.trim().is_empty());
+    // A runbook with no step headings at all is one step: its text is what to do.
+    if steps.is_empty()
+        && let Some(section) = intro_section
+    {
+        let (mut step, id) = section.into_step(text, &index, Vec::new());
+        step.title = title.clone();
+        step.body = introduction.take().unwrap_or_default();
+        steps.push(step);
+        explicit_ids.push(id);
+    }
+    for (i, step) in steps.iter_mut().enumerate() {
+        step.index = i + 1;
+    }
+
+    assign_ids(&mut steps, explicit_ids, &mut diagnostics);
+    check_command_names(&steps, &mut diagnostics);
+    let variables = collect_variables(fm.variables, &steps, &index);
+    if steps.is_empty() {
+        diagnostics.push(Diagnostic::warning(
+            "no-steps",
+            Span::FILE,
+            "no steps: no heading is followed by text, a list or a code block",
+        ));
+    }
+    diagnostics.sort_by_key(|d| (d.span.start, d.severity));
+
+    Parsed {
+        runbook: Runbook {
+            title,
+            path: path.to_string(),
+            sha256: hex(&Sha256::digest(text.as_bytes())),
+            front_matter: fm.front_matter,
+            introduction,
+            variables,
+            steps,
+        },
+        diagnostics,
+    }
+}
+
+/// The first heading is the document's title when it is an H1 and the only one.
+fn title_heading(sections: &[Section]) -> Option<usize> {
+    let mut headings = sections
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.heading.as_ref().map(|h| (i, h.level)));
+    let (first, level) = headings.next()?;
+    (level == 1 && headings.all(|(_, l)| l != 1)).then_some(first)
+}
+
+fn file_stem(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string())
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// `Restart FreeSWITCH (node 3)` → `restart-freeswitch-node-3`.
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+fn assign_ids(
+    steps: &mut [Step],
+    explicit: Vec<Option<(String, Span)>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut seen: Vec<(String, Span)> = Vec::new();
+    for (step, id) in steps.iter_mut().zip(&explicit) {
+        if let Some((id, span)) = id {
+            if let Some((_, first)) = seen.iter().find(|(s, _)| s == id) {
+                diagnostics.push(Diagnostic::error(
+                    "duplicate-step-id",
+                    *span,
+                    format!(
+                        "step id `{id}` is already used by the step at line {}",
+                        first.line
+                    ),
+                ));
+            } else {
+                seen.push((id.clone(), *span));
+            }
+            step.id = id.clone();
+        }
+    }
+    for (n, (step, id)) in steps.iter_mut().zip(&explicit).enumerate() {
+        if id.is_some() {
+            continue;
+        }
+        let base = Some(slug(&step.title))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| format!("step-{}", n + 1));
+        let mut candidate = base.clone();
+        let mut k = 2;
+        while seen.iter().any(|(s, _)| s == &candidate) {
+            candidate = format!("{base}-{k}");
+            k += 1;
+        }
+        seen.push((candidate.clone(), step.span));
+        step.id = candidate;
+    }
+}
+
+fn check_command_names(steps: &[Step], diagnostics: &mut Vec<Diagnostic>) {
+    let mut seen: Vec<(&str, Span)> = Vec::new();
+    for command in steps.iter().flat_map(|s| &s.commands) {
+        let Some(name) = &command.annotations.name else {
+            continue;
+        };
+        if let Some((_, first)) = seen.iter().find(|(n, _)| n == name) {
+            diagnostics.push(Diagnostic::error(
+                "duplicate-command-name",
+                command.annotations.span.unwrap_or(command.span),
+                format!(
+                    "command name `{name}` is already used by the command at line {}",
+                    first.line
+                ),
+            ));
+        } else {
+            seen.push((name, command.span));
+        }
+    }
+}
+
+/// Declared variables in their order, then the undeclared ones commands read, in order of first use.
+fn collect_variables(declared: Vec<Variable>, steps: &[Step], index: &LineIndex) -> Vec<Variable> {
+    let mut vars = declared;
+    for command in steps.iter().flat_map(|s| &s.commands) {
+        let shell = command.runnable;
+        let mut texts: Vec<(&str, Option<Span>)> = Vec::new();
+        if shell && command.annotations.runner.is_none() {
+            texts.push((&command.code, Some(command.span)));
+        }
+        if let Some(r) = &command.annotations.runner {
+            texts.push((r, command.annotations.span));
+        }
+        if let Some(c) = &command.annotations.cwd {
+            texts.push((c, command.annotations.span));
+        }
+        for (text, span) in texts {
+            for u in shell_vars::unset_uses(text) {
+                if vars.iter().any(|v| v.name == u.name) {
+                    continue;
+                }
+                let span = span.map_or(command.span, |s| {
+                    if std::ptr::eq(text, command.code.as_str()) {
+                        locate(index, command, u.offset).unwrap_or(s)
+                    } else {
+                        s
+                    }
+                });
+                vars.push(Variable {
+                    name: u.name,
+                    declared: false,
+                    secret: false,
+                    required: false,
+                    description: None,
+                    default: None,
+                    pattern: None,
+                    span,
+                });
+            }
+        }
+    }
+    vars
+}
+
+/// Where byte `offset` of a command's code sits in the file, found by matching the code's line in the source.
+fn locate(index: &LineIndex, command: &Command, offset: usize) -> Option<Span> {
+    let before = &command.code[..offset];
+    let line_in_code = before.matches('\n').count();
+    let col_in_line = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
+    let first_line = index.line_of(command.span.start);
+    let code_first_line = if command.kind == CommandKind::Console {
+        first_line
+    } else {
+        first_line + 1
+    };
+    let line = code_first_line + line_in_code;
+    let text = index.line_text(line);
+    let code_line = command.code.lines().nth(line_in_code)?;
+    let lead = text.find(code_line.trim_start()).unwrap_or(0);
+    let shift = code_line.len() - code_line.trim_start().len();
+    let col = (lead + col_in_line).checked_sub(shift)?;
+    let start = index.line_start(line)? + col;
+    Some(index.span(start, start + 1))
+}
+
+#[derive(Debug)]
+struct Heading {
+    level: u8,
+    title: String,
+    span: Span,
+}
+
+/// A heading and the content below it, up to the next heading.
+#[derive(Debug)]
+struct Section {
+    heading: Option<Heading>,
+    content_start: usize,
+    content_end: usize,
+    has_content: bool,
+    commands: Vec<Command>,
+    checklist: Vec<ChecklistItem>,
+    step_id: Option<(String, Span)>,
+}
+
+impl Section {
+    fn new(heading: Option<Heading>, content_start: usize) -> Self {
+        Section {
+            heading,
+            content_start,
+            content_end: content_start,
+            has_content: false,
+            commands: Vec::new(),
+            checklist: Vec::new(),
+            step_id: None,
+        }
+    }
+
+    fn body<'t>(&self, text: &'t str) -> &'t str {
+        text.get(self.content_start..self.content_end)
+            .unwrap_or("")
+            .trim_matches(['\n', '\r'])
+    }
+
+    /// The step this section makes, and the id its annotation gives it.
+    fn into_step(
+        self,
+        text: &str,
+        index: &LineIndex,
+        breadcrumb: Vec<String>,
+    ) -> (Step, Option<(String, Span)>) {
+        let body = self.body(text).trim_end().to_string();
+        let (level, title, span) = match self.heading {
+            Some(h) => (h.level, h.title, h.span),
+            None => {
+                let rest = &text[self.content_start..];
+                let at = self.content_start + (rest.len() - rest.trim_start().len());
+                (0, String::new(), index.span(at, at))
+            }
+        };
+        let step = Step {
+            index: 0,
+            id: String::new(),
+            title,
+            breadcrumb,
+            level,
+            span,
+            body,
+            commands: self.commands,
+            checklist: self.checklist,
+        };
+        (step, self.step_id)
+    }
+}
+
+struct CodeBlock {
+    start: usize,
+    info: String,
+    fenced: bool,
+    code: String,
+}
+
+struct ItemFrame {
+    start: usize,
+    /// Index into the section's checklist when this item is a checklist item.
+    checklist: Option<usize>,
+    text: String,
+}
+
+/// Walks pulldown-cmark's events once, cutting the document into sections.
+struct Walker<'t> {
+    text: &'t str,
+    index: &'t LineIndex<'t>,
+    body_start: usize,
+    sections: Vec<Section>,
+    heading: Option<(u8, usize, String)>,
+    lists: Vec<bool>,
+    items: Vec<ItemFrame>,
+    containers: usize,
+    code: Option<CodeBlock>,
+    html: Option<(usize, String)>,
+    pending: Option<Annotations>,
+}
+
+impl<'t> Walker<'t> {
+    fn new(text: &'t str, index: &'t LineIndex<'t>, body_start: usize) -> Self {
+        Walker {
+            text,
+            index,
+            body_start,
+            sections: vec![Section::new(None, body_start)],
+            heading: None,
+            lists: Vec::new(),
+            items: Vec::new(),
+            containers: 0,
+            code: None,
+            html: None,
+            pending: None,
+        }
+    }
+
+    fn section(&mut self) -> &mut Section {
+        self.sections
+            .last_mut()
+            .expect("the preamble section always exists")
+    }
+
+    fn walk(&mut self, diagnostics: &mut Vec<Diagnostic>) {
+        let body = &self.text[self.body_start..];
+        let options = Options::ENABLE_TABLES
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_FOOTNOTES;
+        for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+            let start = range.start + self.body_start;
+            let end = range.end + self.body_start;
+            self.event(event, start, end, diagnostics);
+        }
+        let len = self.text.len();
+        self.section().content_end = len;
+        if let Some(pending) = self.pending.take() {
+            orphan_comment(&pending, diagnostics);
+        }
+    }
+
+    fn event(
+        &mut self,
+        event: Event<'t>,
+        start: usize,
+        end: usize,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) if self.containers == 0 => {
+                self.section().content_end = start;
+                self.heading = Some((heading_level(level), start, String::new()));
+                self.flush_pending(diagnostics);
+            }
+            Event::End(TagEnd::Heading(_)) if self.heading.is_some() && self.containers == 0 => {
+                let (level, hstart, title) = self.heading.take().expect("checked above");
+                let heading = Heading {
+                    level,
+                    title: collapse_whitespace(&title),
+                    span: self.index.span(hstart, end),
+                };
+                self.sections.push(Section::new(Some(heading), end));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                self.section().has_content = true;
+                let (info, fenced) = match kind {
+                    CodeBlockKind::Fenced(info) => (info.to_string(), true),
+                    CodeBlockKind::Indented => (String::new(), false),
+                };
+                self.code = Some(CodeBlock {
+                    start,
+                    info,
+                    fenced,
+                    code: String::new(),
+                });
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(block) = self.code.take() {
+                    self.finish_code_block(block, end, diagnostics);
+                }
+            }
+            Event::Text(t) if self.code.is_some() => {
+                if let Some(block) = self.code.as_mut() {
+                    block.code.push_str(&t);
+                }
+            }
+            Event::Start(Tag::HtmlBlock) => self.html = Some((start, String::new())),
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some((hstart, html)) = self.html.take() {
+                    self.html_block(&html, hstart, diagnostics);
+                }
+            }
+            Event::Html(t) if self.html.is_some() => {
+                if let Some((_, html)) = self.html.as_mut() {
+                    html.push_str(&t);
+                }
+            }
+            Event::InlineHtml(t) => {
+                // A runbook comment inside a paragraph still speaks to this tool.
+                self.comment(&t, start, diagnostics);
+            }
+            Event::Start(Tag::List(first)) => {
+                self.block_start(diagnostics);
+                self.lists.push(first.is_some());
+                self.containers += 1;
+            }
+            Event::End(TagEnd::List(_)) => {
+                self.lists.pop();
+                self.containers = self.containers.saturating_sub(1);
+            }
+            Event::Start(Tag::BlockQuote(_)) | Event::Start(Tag::FootnoteDefinition(_)) => {
+                self.block_start(diagnostics);
+                self.containers += 1;
+            }
+            Event::End(TagEnd::BlockQuote(_)) | Event::End(TagEnd::FootnoteDefinition) => {
+                self.containers = self.containers.saturating_sub(1);
+            }
+            Event::Start(Tag::Item) => {
+                let ordered = self.lists.last().copied().unwrap_or(false);
+                let inside_checklist = self.items.iter().any(|f| f.checklist.is_some());
+                let checklist =
+                    (ordered && !inside_checklist).then(|| self.new_checklist_item(start));
+                self.items.push(ItemFrame {
+                    start,
+                    checklist,
+                    text: String::new(),
+                });
+            }
+            Event::TaskListMarker(checked) => {
+                let inside_checklist = self
+                    .items
+                    .iter()
+                    .rev()
+                    .skip(1)
+                    .any(|f| f.checklist.is_some());
+                let Some(frame) = self.items.last() else {
+                    return;
+                };
+                let (frame_start, existing) = (frame.start, frame.checklist);
+                let idx = match existing {
+                    Some(i) => i,
+                    None if !inside_checklist => {
+                        let i = self.new_checklist_item(frame_start);
+                        if let Some(frame) = self.items.last_mut() {
+                            frame.checklist = Some(i);
+                        }
+                        i
+                    }
+                    None => return,
+                };
+                self.section().checklist[idx].checked = checked;
+            }
+            Event::End(TagEnd::Item) => {
+                if let Some(frame) = self.items.pop()
+                    && let Some(i) = frame.checklist
+                {
+                    let text = collapse_whitespace(&frame.text);
+                    self.section().checklist[i].text = text;
+                }
+            }
+            Event::Text(t) | Event::Code(t) => self.inline_text(&t),
+            Event::SoftBreak | Event::HardBreak => self.inline_text(" "),
+            Event::Start(tag) if is_block(&tag) => self.block_start(diagnostics),
+            _ => {}
+        }
+    }
+
+    fn block_start(&mut self, diagnostics: &mut Vec<Diagnostic>) {
+        if self.heading.is_none() {
+            self.section().has_content = true;
+        }
+        self.flush_pending(diagnostics);
+    }
+
+    fn flush_pending(&mut self, diagnostics: &mut Vec<Diagnostic>) {
+        if let Some(pending) = self.pending.take() {
+            orphan_comment(&pending, diagnostics);
+        }
+    }
+
+    fn inline_text(&mut self, t: &str) {
+        if let Some((_, _, title)) = self.heading.as_mut() {
+            title.push_str(t);
+        } else if let Some(frame) = self.items.last_mut()
+            && frame.checklist.is_some()
+        {
+            frame.text.push_str(t);
+        }
+    }
+
+    fn new_checklist_item(&mut self, start: usize) -> usize {
+        let span = self.index.span(start, start);
+        let checklist = &mut self.section().checklist;
+        checklist.push(ChecklistItem {
+            index: checklist.len() + 1,
+            text: String::new(),
+            checked: false,
+            span,
+            commands: Vec::new(),
+        });
+        checklist.len() - 1
+    }
+
+    fn html_block(&mut self, html: &str, start: usize, diagnostics: &mut Vec<Diagnostic>) {
+        if !is_only_comments(html) {
+            self.section().has_content = true;
+        }
+        self.comment(html, start, diagnostics);
+    }
+
+    fn comment(&mut self, html: &str, start: usize, diagnostics: &mut Vec<Diagnostic>) {
+        let Some((annotation, span)) =
+            annotations::parse_comment(html, start, self.index, diagnostics)
+        else {
+            return;
+        };
+        match annotation {
+            CommentAnnotation::Block(a) => {
+                self.flush_pending(diagnostics);
+                self.pending = Some(a);
+            }
+            CommentAnnotation::Step { id } => {
+                let section = self.section();
+                if section.heading.is_none() {
+                    diagnostics.push(Diagnostic::warning(
+                        "orphan-annotation",
+                        span,
+                        "a step annotation must sit under the heading of the step it names",
+                    ));
+                } else if let Some(id) = id {
+                    section.step_id = Some(id);
+                }
+            }
+        }
+    }
+
+    fn finish_code_block(
+        &mut self,
+        block: CodeBlock,
+        end: usize,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let fence_line = self.index.line_of(block.start);
+        if block.fenced {
+            self.check_fence_closed(&block, end, diagnostics);
+        }
+        let info_offset = {
+            let line_start = self.index.line_start(fence_line).unwrap_or(block.start);
+            let line = self.index.line_text(fence_line);
+            let info_trimmed = block.info.trim();
+            line.find(info_trimmed)
+                .filter(|_| !info_trimmed.is_empty())
+                .map_or(block.start, |i| line_start + i)
+        };
+        let info =
+            annotations::parse_info_string(block.info.trim(), info_offset, self.index, diagnostics);
+        let mut ann = self.pending.take().unwrap_or_default();
+        ann.merge(info.annotations);
+        let lang = info.lang;
+        let block_span = self.index.span(block.start, end);
+        let owner = self.items.iter().rev().find_map(|f| f.checklist);
+        let is_console = CONSOLE_LANGS.contains(&lang.as_str())
+            || ((SHELL_LANGS.contains(&lang.as_str()) || lang.is_empty())
+                && console::starts_with_prompt(&block.code));
+        let mut commands = Vec::new();
+        if is_console && ann.runner.is_none() {
+            let code_first_line = if block.fenced {
+                fence_line + 1
+            } else {
+                fence_line
+            };
+            let prompts = console::split(&block.code);
+            let many = prompts.len() > 1;
+            for (k, prompt) in prompts.into_iter().enumerate() {
+                let line = code_first_line + prompt.line;
+                let src = self.index.line_text(line);
+                let col = src.find('$').unwrap_or(0);
+                let pos = self.index.line_start(line).map_or(block.start, |s| s + col);
+                let mut a = ann.clone();
+                if many && k > 0 {
+                    a.name = a.name.map(|n| format!("{n}-{}", k + 1));
+                }
+                commands.push(Command {
+                    index: 0,
+                    lang: lang.clone(),
+                    code: prompt.code,
+                    span: self.index.span(pos, pos + 1),
+                    kind: CommandKind::Console,
+                    runnable: true,
+                    annotations: a,
+                    expected_output: prompt.expected_output,
+                    checklist_item: None,
+                });
+            }
+        }
+        if commands.is_empty() {
+            let script = SHELL_LANGS.contains(&lang.as_str()) || ann.runner.is_some();
+            let kind = if script {
+                CommandKind::Script
+            } else {
+                CommandKind::Manual
+            };
+            commands.push(Command {
+                index: 0,
+                lang,
+                code: block.code,
+                span: block_span,
+                kind,
+                runnable: script,
+                annotations: ann,
+                expected_output: None,
+                checklist_item: None,
+            });
+        }
+        let section = self
+            .sections
+            .last_mut()
+            .expect("the preamble section always exists");
+        for mut command in commands {
+            command.index = section.commands.len() + 1;
+            if let Some(i) = owner {
+                command.checklist_item = Some(i + 1);
+                section.checklist[i].commands.push(command.index);
+            }
+            section.commands.push(command);
+        }
+    }
+
+    /// pulldown-cmark quietly ends an unclosed fence at the end of its container; an operator must hear of it.
+    fn check_fence_closed(&self, block: &CodeBlock, end: usize, diagnostics: &mut Vec<Diagnostic>) {
+        let open = self.text[block.start..].trim_start_matches([' ', '>', '\t']);
+        let fence_char = open.chars().next().unwrap_or('`');
+        let fence_len = open.chars().take_while(|&c| c == fence_char).count();
+        let inner = self.text[block.start..end].trim_end_matches(['\n', '\r', ' ', '\t']);
+        let last_line = inner.rsplit('\n').next().unwrap_or("");
+        let last = last_line.trim_start_matches([' ', '>', '\t']).trim_end();
+        let closing_len = last.chars().take_while(|&c| c == fence_char).count();
+        let closed = inner.contains('\n')
+            && closing_len >= fence_len
+            && last.chars().all(|c| c == fence_char);
+        if !closed {
+            // A warning, not an error: CommonMark defines where such a block ends, and real
+            // runbooks have them; the message says how much of the file the block swallowed.
+            let last_line = self.index.line_of(end.saturating_sub(1).max(block.start)) + 1;
+            diagnostics.push(Diagnostic::warning(
+                "unterminated-fence",
+                self.index.span(block.start, block.start + fence_len),
+                format!(
+                    "code block is never closed, so lines up to {last_line} are code: add a line {} where it ends",
+                    fence_char.to_string().repeat(fence_len)
+                ),
+            ));
+        }
+    }
+}
+
+fn orphan_comment(pending: &Annotations, diagnostics: &mut Vec<Diagnostic>) {
+    if let Some(span) = pending.span {
+        diagnostics.push(Diagnostic::warning(
+            "orphan-annotation",
+            span,
+            "this annotation comment is not followed by a code block, so it applies to nothing",
+        ));
+    }
+}
+
+fn is_block(tag: &Tag) -> bool {
+    matches!(
+        tag,
+        Tag::Paragraph | Tag::Table(_) | Tag::DefinitionList | Tag::MetadataBlock(_)
+    )
+}
+
+fn is_only_comments(html: &str) -> bool {
+    let mut rest = html.trim();
+    while let Some(after) = rest.strip_prefix("<!--") {
+        match after.find("-->") {
+            Some(end) => rest = after[end + 3..].trim_start(),
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,361 @@
+//! Finds the upper-case `$VARS` a shell command reads but does not set, so a walk can ask for them once.
+
+use super::console::heredoc_delimiters;
+
+/// Variables the shell or the login environment always provides.
+const PROVIDED: &[&str] = &[
+    "BASH",
+    "BASHPID",
+    "BASH_SOURCE",
+    "BASH_VERSION",
+    "BASH_REMATCH",
+    "BASH_LINENO",
+    "COLUMNS",
+    "DIRSTACK",
+    "EPOCHREALTIME",
+    "EPOCHSECONDS",
+    "EUID",
+    "FUNCNAME",
+    "GROUPS",
+    "HOME",
+    "HOSTNAME",
+    "HOSTTYPE",
+    "IFS",
+    "LANG",
+    "LINENO",
+    "LINES",
+    "LOGNAME",
+    "MACHTYPE",
+    "OLDPWD",
+    "OPTARG",
+    "OPTIND",
+    "OSTYPE",
+    "PATH",
+    "PIPESTATUS",
+    "PPID",
+    "PS1",
+    "PS2",
+    "PS4",
+    "PWD",
+    "RANDOM",
+    "REPLY",
+    "SECONDS",
+    "SHELL",
+    "SHLVL",
+    "SRANDOM",
+    "TERM",
+    "TMPDIR",
+    "UID",
+    "USER",
+];
+
+/// A variable read by a command, at a byte offset into the command text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Use {
+    pub name: String,
+    pub offset: usize,
+}
+
+/// Upper-case variables `code` reads without setting them (nor giving them a `${X:-default}`).
+pub fn unset_uses(code: &str) -> Vec<Use> {
+    let (uses, assigned) = scan(code);
+    uses.into_iter()
+        .filter(|u| !assigned.iter().any(|a| a == &u.name) && !PROVIDED.contains(&u.name.as_str()))
+        .collect()
+}
+
+fn is_name_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_'
+}
+
+fn is_name_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn is_upper_name(name: &str) -> bool {
+    name.bytes().any(|b| b.is_ascii_uppercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Quote {
+    None,
+    Single,
+    Double,
+}
+
+/// One pass over the text: variable uses outside single quotes, and names the text assigns.
+fn scan(code: &str) -> (Vec<Use>, Vec<String>) {
+    let b = code.as_bytes();
+    let mut uses = Vec::new();
+    let mut assigned: Vec<String> = Vec::new();
+    let mut quote = Quote::None;
+    let mut at_word_start = true;
+    let mut i = 0;
+    let mut pending_heredocs: Vec<(String, bool)> = Vec::new();
+    while i < b.len() {
+        let c = b[i];
+        match quote {
+            Quote::Single => {
+                if c == b'\'' {
+                    quote = Quote::None;
+                }
+                i += 1;
+                continue;
+            }
+            Quote::Double if c == b'"' => {
+                quote = Quote::None;
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        if c == b'\\' {
+            i += 2;
+            at_word_start = false;
+            continue;
+        }
+        if c == b'\n' {
+            at_word_start = true;
+            i += 1;
+            // Heredoc bodies start on the next line: quoted delimiters make them literal.
+            for (delimiter, literal) in std::mem::take(&mut pending_heredocs) {
+                let body_start = i;
+                let mut end = b.len();
+                let mut j = i;
+                while j < b.len() {
+                    let line_end = code[j..].find('\n').map_or(b.len(), |n| j + n);
+                    if code[j..line_end].trim() == delimiter {
+                        end = line_end;
+                        break;
+                    }
+                    j = line_end + 1;
+                }
+                if !literal {
+                    let (inner, _) = scan_expansions_only(&code[body_start..end.min(b.len())]);
+                    uses.extend(inner.into_iter().map(|u| Use {
+                        offset: u.offset + body_start,
+                        ..u
+                    }));
+                }
+                i = end.min(b.len());
+            }
+            continue;
+        }
+        if quote == Quote::None {
+            match c {
+                b'\'' => {
+                    quote = Quote::Single;
+                    i += 1;
+                    at_word_start = false;
+                    continue;
+                }
+                b'"' => {
+                    quote = Quote::Double;
+                    i += 1;
+                    at_word_start = false;
+                    continue;
+                }
+                b'#' if at_word_start => {
+                    while i < b.len() && b[i] != b'\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                b'<' if code[i..].starts_with("<<") && !code[i..].starts_with("<<<") => {
+                    let line_end = code[i..].find('\n').map_or(b.len(), |n| i + n);
+                    let head = &code[i..line_end];
+                    for d in heredoc_delimiters(head) {
+                        let literal =
+                            head.contains(&format!("'{d}'")) || head.contains(&format!("\"{d}\""));
+                        pending_heredocs.push((d, literal));
+                    }
+                    i += 2;
+                    continue;
+                }
+                _ => {}
+            }
+            if at_word_start && is_name_start(c) {
+                let end = word_end(b, i);
+                let word = &code[i..end];
+                if end < b.len() && b[end] == b'=' {
+                    assigned.push(word.to_string());
+                } else if matches!(
+                    word,
+                    "read"
+                        | "for"
+                        | "export"
+                        | "local"
+                        | "declare"
+                        | "readonly"
+                        | "typeset"
+                        | "mapfile"
+                        | "readarray"
+                ) {
+                    assigned.extend(names_after(code, end, word));
+                }
+            }
+        }
+        if c == b'$'
+            && let Some((name, default, len)) = expansion_at(code, i)
+        {
+            if is_upper_name(name) {
+                if default {
+                    assigned.push(name.to_string());
+                }
+                uses.push(Use {
+                    name: name.to_string(),
+                    offset: i,
+                });
+            }
+            i += len;
+            at_word_start = false;
+            continue;
+        }
+        at_word_start = matches!(
+            c,
+            b' ' | b'\t' | b';' | b'&' | b'|' | b'(' | b')' | b'`' | b'{' | b'}' | b'!'
+        );
+        i += 1;
+    }
+    (uses, assigned)
+}
+
+/// Expansions in a heredoc body, where quotes are plain characters.
+fn scan_expansions_only(text: &str) -> (Vec<Use>, ()) {
+    let mut uses = Vec::new();
+    let mut i = 0;
+    while let Some(pos) = text[i..].find('$') {
+        let at = i + pos;
+        if at > 0 && text.as_bytes()[at - 1] == b'\\' {
+            i = at + 1;
+            continue;
+        }
+        match expansion_at(text, at) {
+            Some((name, _, len)) => {
+                if is_upper_name(name) {
+                    uses.push(Use {
+                        name: name.to_string(),
+                        offset: at,
+                    });
+                }
+                i = at + len;
+            }
+            None => i = at + 1,
+        }
+    }
+    (uses, ())
+}
+
+fn word_end(b: &[u8], start: usize) -> usize {
+    let mut end = start;
+    while end < b.len() && is_name_char(b[end]) {
+        end += 1;
+    }
+    end
+}
+
+/// Names set by `read -r A B`, `for X in`, `export A=1 B`, `local X`.
+fn names_after(code: &str, from: usize, keyword: &str) -> Vec<String> {
+    let line = code[from..].lines().next().unwrap_or("");
+    let line = line.split([';', '|', '&']).next().unwrap_or("");
+    let mut out = Vec::new();
+    for word in line.split_whitespace() {
+        if word.starts_with('-') {
+            continue;
+        }
+        let name: String = word
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if name.is_empty() || name.as_bytes()[0].is_ascii_digit() {
+            break;
+        }
+        out.push(name);
+        if keyword == "for" {
+            break;
+        }
+    }
+    out
+}
+
+/// `$NAME` or `${NAME...}` at `at`: the name, whether it carries a default, and the length read.
+fn expansion_at(code: &str, at: usize) -> Option<(&str, bool, usize)> {
+    let b = code.as_bytes();
+    let next = *b.get(at + 1)?;
+    if next == b'{' {
+        let start = at + 2;
+        let end = word_end(b, start);
+        if end == start || !is_name_start(b[start]) {
+            return None;
+        }
+        let close = code[end..].find('}').map_or(b.len(), |n| end + n + 1);
+        let op = &code[end..close.min(b.len())];
+        let default = op.starts_with(":-")
+            || op.starts_with(":=")
+            || op.starts_with('-')
+            || op.starts_with('=');
+        return Some((&code[start..end], default, close - at));
+    }
+    if is_name_start(next) {
+        let end = word_end(b, at + 1);
+        return Some((&code[at + 1..end], false, end - at));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(code: &str) -> Vec<String> {
+        let mut v: Vec<String> = unset_uses(code).into_iter().map(|u| u.name).collect();
+        v.dedup();
+        v
+    }
+
+    #[test]
+    fn finds_plain_and_braced_uses() {
+        assert_eq!(
+            names("ssh $NODE \"sudo ${SERVICE} status\""),
+            ["NODE", "SERVICE"]
+        );
+    }
+
+    #[test]
+    fn ignores_lowercase_specials_single_quotes_and_comments() {
+        assert!(names("echo $1 $? $HOME $node '$NOT_THIS' # $NOR_THIS").is_empty());
+        assert!(names("awk '{print $NF}'").is_empty());
+    }
+
+    #[test]
+    fn ignores_what_the_block_sets() {
+        assert!(names("NS=openshift-etcd\noc get pods -n $NS").is_empty());
+        assert!(names("export A=1 B\necho $A $B").is_empty());
+        assert!(names("for NODE in a b; do echo $NODE; done").is_empty());
+        assert!(names("read -r ANSWER\necho $ANSWER").is_empty());
+        assert!(names("echo ${REGION:-eu-west-2}").is_empty());
+    }
+
+    #[test]
+    fn heredocs_expand_unless_quoted() {
+        assert_eq!(
+            names("cat <<EOF\n$HOST\nEOF\ncat <<'EOF'\n$LITERAL\nEOF\n"),
+            ["HOST"]
+        );
+    }
+
+    #[test]
+    fn go_templates_are_not_variables() {
+        assert!(
+            names("oc get nodes -o template --template='{{range $k, $v := .x}}{{end}}'").is_empty()
+        );
+    }
+
+    #[test]
+    fn escaped_dollar_is_literal() {
+        assert!(names("echo \\$NOT_A_VAR").is_empty());
+    }
+}

@@ -1,0 +1,223 @@
+use super::*;
+use crate::runbook::{CommandKind, Severity};
+
+fn p(text: &str) -> Parsed {
+    parse("dir/sample.md", text)
+}
+
+fn titles(parsed: &Parsed) -> Vec<String> {
+    parsed.runbook.steps.iter().map(Step::full_title).collect()
+}
+
+#[test]
+fn title_from_front_matter_then_h1_then_file_name() {
+    assert_eq!(
+        p("---\ntitle: FM\n---\n# H1\n\n## A\ntext\n").runbook.title,
+        "FM"
+    );
+    assert_eq!(p("# H1\n\n## A\ntext\n").runbook.title, "H1");
+    assert_eq!(p("## A\ntext\n").runbook.title, "sample");
+}
+
+#[test]
+fn headings_without_content_are_groups() {
+    let parsed = p(
+        "# T\nintro\n## SDC Failure Procedures\n### S01 Failure\ndo it\n### S02 Failure\n- x\n## Verify\nok\n",
+    );
+    assert_eq!(
+        titles(&parsed),
+        [
+            "SDC Failure Procedures › S01 Failure",
+            "SDC Failure Procedures › S02 Failure",
+            "Verify"
+        ]
+    );
+    assert_eq!(parsed.runbook.introduction.as_deref(), Some("intro"));
+    let indexes: Vec<usize> = parsed.runbook.steps.iter().map(|s| s.index).collect();
+    assert_eq!(indexes, [1, 2, 3]);
+}
+
+#[test]
+fn a_runbook_without_step_headings_is_one_step() {
+    let parsed = p("# Moved\n\nSee the other runbook.\n");
+    assert_eq!(titles(&parsed), ["Moved"]);
+    assert_eq!(parsed.runbook.introduction, None);
+    assert_eq!(parsed.runbook.steps[0].body, "See the other runbook.");
+}
+
+#[test]
+fn no_steps_is_a_warning() {
+    let parsed = p("---\ntitle: x\n---\n");
+    assert!(parsed.runbook.steps.is_empty());
+    assert_eq!(parsed.diagnostics[0].code, "no-steps");
+}
+
+#[test]
+fn shell_blocks_are_scripts_run_whole() {
+    let parsed = p("## A\n```bash\nexport X=1\necho \"$X\" {{range .items}}\n```\n");
+    let c = &parsed.runbook.steps[0].commands[0];
+    assert_eq!(c.kind, CommandKind::Script);
+    assert!(c.runnable);
+    assert_eq!(c.code, "export X=1\necho \"$X\" {{range .items}}\n");
+    assert_eq!((c.span.line, c.span.column), (2, 1));
+}
+
+#[test]
+fn prompt_blocks_split_commands_from_output_whatever_their_language() {
+    for lang in ["console", "bash", "", "shell"] {
+        let parsed = p(&format!(
+            "## A\n```{lang}\n$ oc get nodes\nNAME\n$ oc adm upgrade\n```\n"
+        ));
+        let cmds = &parsed.runbook.steps[0].commands;
+        assert_eq!(cmds.len(), 2, "{lang}");
+        assert_eq!(cmds[0].kind, CommandKind::Console);
+        assert_eq!(cmds[0].code, "oc get nodes");
+        assert_eq!(cmds[0].expected_output.as_deref(), Some("NAME"));
+        assert_eq!(cmds[1].span.line, 5);
+    }
+}
+
+#[test]
+fn other_languages_are_manual_unless_given_a_runner() {
+    let parsed =
+        p("## A\n```sql\nSELECT 1;\n```\n```sql {runner=\"mysql -h $DB_HOST\"}\nSELECT 2;\n```\n");
+    let cmds = &parsed.runbook.steps[0].commands;
+    assert_eq!(
+        (cmds[0].kind, cmds[0].runnable),
+        (CommandKind::Manual, false)
+    );
+    assert_eq!(
+        (cmds[1].kind, cmds[1].runnable),
+        (CommandKind::Script, true)
+    );
+    assert_eq!(parsed.runbook.variables[0].name, "DB_HOST");
+}
+
+#[test]
+fn ordered_and_task_lists_are_checklists_with_their_nested_blocks() {
+    let text = "## A\n1. drain `node`\n   ```bash\n   echo drain\n   ```\n2. check\n   - detail\n\n## B\n- [ ] one\n- [x] two\n- plain\n";
+    let parsed = p(text);
+    let a = &parsed.runbook.steps[0];
+    assert_eq!(a.checklist.len(), 2);
+    assert_eq!(a.checklist[0].text, "drain node");
+    assert_eq!(a.checklist[0].commands, [1]);
+    assert_eq!(a.commands[0].checklist_item, Some(1));
+    assert_eq!(a.commands[0].code, "echo drain\n");
+    assert_eq!(a.checklist[1].text, "check");
+    let b = &parsed.runbook.steps[1];
+    let items: Vec<(&str, bool)> = b
+        .checklist
+        .iter()
+        .map(|i| (i.text.as_str(), i.checked))
+        .collect();
+    assert_eq!(items, [("one", false), ("two", true)]);
+}
+
+#[test]
+fn unordered_lists_are_not_checklists() {
+    assert!(p("## A\n- a\n- b\n").runbook.steps[0].checklist.is_empty());
+}
+
+#[test]
+fn comment_annotations_apply_to_the_next_block() {
+    let parsed =
+        p("## A\n<!-- runbook: danger timeout=5m -->\n```bash {name=x}\nrm -rf /tmp/x\n```\n");
+    let a = &parsed.runbook.steps[0].commands[0].annotations;
+    assert!(a.danger);
+    assert_eq!(a.timeout_ms, Some(300_000));
+    assert_eq!(a.name.as_deref(), Some("x"));
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+}
+
+#[test]
+fn a_comment_before_anything_else_is_reported() {
+    let parsed = p("## A\n<!-- runbook: danger -->\n\ntext\n");
+    assert_eq!(parsed.diagnostics[0].code, "orphan-annotation");
+    assert_eq!(parsed.diagnostics[0].span.line, 2);
+}
+
+#[test]
+fn step_ids_from_comments_and_titles() {
+    let parsed =
+        p("## Drain the node\n<!-- runbook: step id=drain -->\ntext\n## Check\nx\n## Check\ny\n");
+    let ids: Vec<&str> = parsed.runbook.steps.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["drain", "check", "check-2"]);
+}
+
+#[test]
+fn duplicates_are_errors() {
+    let text = "## A\n<!-- runbook: step id=x -->\n```bash {name=n}\ntrue\n```\n## B\n<!-- runbook: step id=x -->\n```bash {name=n}\ntrue\n```\n";
+    let codes: Vec<&str> = p(text).diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["duplicate-step-id", "duplicate-command-name"]);
+}
+
+#[test]
+fn unterminated_fence_is_reported() {
+    let parsed = p("## A\ntext\n\n```bash\necho hi\n\n## B\nx\n");
+    let d = &parsed.diagnostics[0];
+    assert_eq!(d.code, "unterminated-fence");
+    assert_eq!((d.span.line, d.span.column), (4, 1));
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(
+        d.message,
+        "code block is never closed, so lines up to 9 are code: add a line ``` where it ends"
+    );
+    assert_eq!(parsed.runbook.steps.len(), 1);
+}
+
+#[test]
+fn bad_yaml_names_the_line_in_the_file() {
+    let parsed = p("---\ntitle: ok\nowners: [a, b\n---\n## A\nx\n");
+    let d = &parsed.diagnostics[0];
+    assert_eq!(d.severity, Severity::Error);
+    assert!(
+        d.message.starts_with("invalid YAML in front matter"),
+        "{}",
+        d.message
+    );
+    assert!(d.span.line >= 3, "{d:?}");
+}
+
+#[test]
+fn front_matter_keeps_unknown_keys_and_reads_variables() {
+    let text = "---\ntitle: T\nweight: 20\nregions: [eu-west-2]\nvariables:\n  NODE:\n    description: the node\n    pattern: '^fs-[a-z0-9-]+$'\n    default: fs-euw2-a-01\n  TOKEN: {secret: true}\n---\n## A\n```bash\ncurl -H \"X: $TOKEN\" $NODE $OTHER\n```\n";
+    let parsed = p(text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let rb = &parsed.runbook;
+    assert_eq!(rb.front_matter.extra["weight"], 20);
+    assert_eq!(rb.front_matter.regions, ["eu-west-2"]);
+    let vars: Vec<(&str, bool, bool)> = rb
+        .variables
+        .iter()
+        .map(|v| (v.name.as_str(), v.declared, v.secret))
+        .collect();
+    assert_eq!(
+        vars,
+        [
+            ("NODE", true, false),
+            ("TOKEN", true, true),
+            ("OTHER", false, false)
+        ]
+    );
+    assert_eq!(rb.variables[0].span.line, 6);
+    assert_eq!(
+        (rb.variables[2].span.line, rb.variables[2].span.column),
+        (14, 27)
+    );
+}
+
+#[test]
+fn front_matter_type_errors_name_the_key() {
+    let parsed = p("---\ntitle: T\nvariables:\n  NODE:\n    secret: maybe\n---\n## A\nx\n");
+    let d = &parsed.diagnostics[0];
+    assert_eq!(d.message, "`secret` must be `true` or `false`, not `maybe`");
+    assert_eq!((d.span.line, d.span.column), (5, 5));
+}
+
+#[test]
+fn sha256_is_of_the_bytes() {
+    assert_eq!(
+        p("").runbook.sha256,
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    );
+}

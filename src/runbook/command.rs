@@ -1,0 +1,48 @@
+use serde::Serialize;
+
+use super::Annotations;
+use crate::span::Span;
+
+/// How a code block is treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommandKind {
+    /// A shell block, run whole as written.
+    Script,
+    /// One `$ ` prompt line (with continuations) of a console session.
+    Console,
+    /// Shown, never run: the operator marks it done by hand.
+    Manual,
+}
+
+/// A command of a step: a code block, or one prompt of a console block.
+#[derive(Debug, Clone, Serialize)]
+pub struct Command {
+    /// 1-based position among the step's commands.
+    pub index: usize,
+    /// The fence's language, lowercased; empty when none.
+    pub lang: String,
+    /// Exactly the bytes to run (or show): never rewritten.
+    pub code: String,
+    #[serde(flatten)]
+    pub span: Span,
+    pub kind: CommandKind,
+    pub runnable: bool,
+    pub annotations: Annotations,
+    /// For a console prompt: the lines printed after it in the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_output: Option<String>,
+    /// 1-based index of the checklist item this block is nested in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checklist_item: Option<usize>,
+}
+
+impl Command {
+    /// A short name for messages: the annotation name, else `command N`.
+    pub fn label(&self) -> String {
+        match &self.annotations.name {
+            Some(name) => name.clone(),
+            None => format!("command {}", self.index),
+        }
+    }
+}

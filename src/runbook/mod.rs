@@ -1,0 +1,22 @@
+//! The runbook model: what a parsed Markdown runbook means, independent of how it is shown or walked.
+
+mod annotations;
+mod checklist_item;
+mod command;
+mod diagnostic;
+mod front_matter;
+#[allow(clippy::module_inception)]
+mod runbook;
+mod step;
+mod variable;
+
+pub use annotations::{AnnotationSource, Annotations};
+pub use checklist_item::ChecklistItem;
+pub use command::{Command, CommandKind};
+pub use diagnostic::{Diagnostic, Severity};
+pub use front_matter::FrontMatter;
+pub use runbook::Runbook;
+pub use step::Step;
+pub use variable::Variable;
+
+pub use crate::span::Span;

@@ -1,0 +1,35 @@
+use serde::Serialize;
+
+use super::{FrontMatter, Step, Variable};
+
+/// A whole runbook: its metadata, variables and ordered steps.
+#[derive(Debug, Clone, Serialize)]
+pub struct Runbook {
+    pub title: String,
+    /// The path as the user gave it.
+    pub path: String,
+    /// Hex sha256 of the file's bytes, so logs can tell which version was walked.
+    pub sha256: String,
+    #[serde(flatten)]
+    pub front_matter: FrontMatter,
+    /// Markdown between the title and the first step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub introduction: Option<String>,
+    pub variables: Vec<Variable>,
+    pub steps: Vec<Step>,
+}
+
+impl Runbook {
+    /// Commands across all steps.
+    pub fn command_count(&self) -> usize {
+        self.steps.iter().map(|s| s.commands.len()).sum()
+    }
+
+    /// The step with this 1-based index or id.
+    pub fn find_step(&self, key: &str) -> Option<&Step> {
+        match key.parse::<usize>() {
+            Ok(n) => self.steps.get(n.checked_sub(1)?),
+            Err(_) => self.steps.iter().find(|s| s.id == key),
+        }
+    }
+}

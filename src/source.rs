@@ -1,0 +1,221 @@
+//! Loading runbook files: size limits, text checks, and finding Markdown files under directories.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Runbooks larger than this are refused; reading stops one byte past it, so memory stays bounded.
+pub const MAX_BYTES: u64 = 32 * 1024 * 1024;
+
+/// A runbook file's text, as read.
+#[derive(Debug)]
+pub struct Source {
+    /// The path as the user gave it (or as found under a directory they gave).
+    pub path: String,
+    pub text: String,
+}
+
+/// Why a file could not be read as a runbook.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read `{path}`: {reason}")]
+    Io { path: String, reason: String },
+    #[error("`{path}` is larger than 32 MiB; a runbook this large is refused")]
+    TooLarge { path: String },
+    #[error("not a text file: it holds a NUL byte")]
+    Binary {
+        path: String,
+        line: usize,
+        column: usize,
+    },
+    #[error("invalid UTF-8: byte `0x{byte:02x}` does not start a character")]
+    InvalidUtf8 {
+        path: String,
+        line: usize,
+        column: usize,
+        byte: u8,
+    },
+    #[error("file is empty")]
+    Empty { path: String },
+    #[error("no Markdown files (`*.md`) in `{path}`")]
+    NoMarkdown { path: String },
+}
+
+impl LoadError {
+    /// `path:line:col` where the problem sits, for errors that have one.
+    pub fn location(&self) -> Option<String> {
+        match self {
+            LoadError::Binary { path, line, column }
+            | LoadError::InvalidUtf8 {
+                path, line, column, ..
+            } => Some(format!("{path}:{line}:{column}")),
+            LoadError::Empty { path } => Some(format!("{path}:1:1")),
+            _ => None,
+        }
+    }
+}
+
+impl Source {
+    /// Reads a runbook, refusing what is not UTF-8 text of a sane size.
+    pub fn load(path: &Path) -> Result<Source, LoadError> {
+        let shown = path.display().to_string();
+        let io = |e: std::io::Error| LoadError::Io {
+            path: shown.clone(),
+            reason: io_reason(&e),
+        };
+        let file = File::open(path).map_err(io)?;
+        if file.metadata().map_err(io)?.is_dir() {
+            return Err(LoadError::Io {
+                path: shown,
+                reason: "is a directory; give a Markdown file".into(),
+            });
+        }
+        let mut bytes = Vec::new();
+        file.take(MAX_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > MAX_BYTES {
+            return Err(LoadError::TooLarge { path: shown });
+        }
+        Source::from_bytes(shown, bytes)
+    }
+
+    /// Checks bytes read from `path` and keeps them as text.
+    pub fn from_bytes(path: String, bytes: Vec<u8>) -> Result<Source, LoadError> {
+        if bytes.is_empty() {
+            return Err(LoadError::Empty { path });
+        }
+        if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+            let (line, column) = line_col(&bytes, nul);
+            return Err(LoadError::Binary { path, line, column });
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Source { path, text }),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let (line, column) = line_col(&bytes, at);
+                Err(LoadError::InvalidUtf8 {
+                    path,
+                    line,
+                    column,
+                    byte: bytes[at],
+                })
+            }
+        }
+    }
+}
+
+/// 1-based line and character column of byte `at`, counting only the valid text before it.
+fn line_col(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = &bytes[..at];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            let s = s.split(" (os error").next().unwrap_or(&s).to_string();
+            let mut c = s.chars();
+            c.next()
+                .map(|f| f.to_lowercase().chain(c).collect())
+                .unwrap_or(s)
+        }
+    }
+}
+
+/// The Markdown files named by `paths`: files as given, directories searched recursively in name order.
+pub fn markdown_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| LoadError::Io {
+            path: path.display().to_string(),
+            reason: io_reason(&e),
+        })?;
+        if meta.is_dir() {
+            let before = out.len();
+            walk(path, &mut out).map_err(|e| LoadError::Io {
+                path: path.display().to_string(),
+                reason: io_reason(&e),
+            })?;
+            if out.len() == before {
+                return Err(LoadError::NoMarkdown {
+                    path: path.display().to_string(),
+                });
+            }
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            walk(&path, out)?;
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_names_line_and_column() {
+        let err = Source::from_bytes("x.md".into(), b"ok\nab\xffc".to_vec()).unwrap_err();
+        assert_eq!(err.location().unwrap(), "x.md:2:3");
+        assert_eq!(
+            err.to_string(),
+            "invalid UTF-8: byte `0xff` does not start a character"
+        );
+    }
+
+    #[test]
+    fn nul_bytes_mean_binary() {
+        let err = Source::from_bytes("x.md".into(), b"\x7fELF\x00".to_vec()).unwrap_err();
+        assert!(matches!(
+            err,
+            LoadError::Binary {
+                line: 1,
+                column: 5,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn empty_is_refused() {
+        assert!(matches!(
+            Source::from_bytes("x.md".into(), vec![]),
+            Err(LoadError::Empty { .. })
+        ));
+    }
+}

@@ -1,0 +1,115 @@
+//! Source positions: byte ranges with the 1-based line and column users see.
+
+use serde::Serialize;
+
+/// A range of bytes in a runbook file, with the line and column of its start.
+///
+/// Columns count characters, not bytes, so that editors land on the right place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Span {
+    #[serde(skip)]
+    pub start: usize,
+    #[serde(skip)]
+    pub end: usize,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Span {
+    /// A span covering the first byte of the file, for diagnostics about the whole file.
+    pub const FILE: Span = Span {
+        start: 0,
+        end: 0,
+        line: 1,
+        column: 1,
+    };
+}
+
+/// Maps byte offsets to lines and columns for one text.
+#[derive(Debug, Clone)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut line_starts = Vec::with_capacity(text.len() / 40 + 1);
+        line_starts.push(0);
+        line_starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
+        LineIndex { text, line_starts }
+    }
+
+    /// The span of `start..end`, clamped into the text and onto char boundaries.
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        let start = floor_char_boundary(self.text, start.min(self.text.len()));
+        let end = floor_char_boundary(self.text, end.clamp(start, self.text.len()));
+        let line = self.line_starts.partition_point(|&s| s <= start) - 1;
+        let line_start = self.line_starts[line];
+        let column = self.text[line_start..start].chars().count() + 1;
+        Span {
+            start,
+            end,
+            line: to_u32(line + 1),
+            column: to_u32(column),
+        }
+    }
+
+    /// Byte offset where 0-based `line` starts, if the text has that line.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line).copied()
+    }
+
+    /// 0-based line number holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// The text of 0-based `line`, without its line ending.
+    pub fn line_text(&self, line: usize) -> &'a str {
+        let Some(start) = self.line_start(line) else {
+            return "";
+        };
+        let end = self.line_start(line + 1).unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+}
+
+fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &b)| (b == b'\n').then_some(i))
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns_are_one_based_and_count_chars() {
+        let index = LineIndex::new("ab\ncé d\n");
+        assert_eq!(index.span(0, 1).line, 1);
+        let s = index.span(7, 8);
+        assert_eq!((s.line, s.column), (2, 4));
+        assert_eq!(index.line_text(1), "cé d");
+    }
+
+    #[test]
+    fn offsets_past_the_end_are_clamped() {
+        let index = LineIndex::new("abc");
+        let s = index.span(10, 20);
+        assert_eq!((s.start, s.end, s.line, s.column), (3, 3, 1, 4));
+    }
+}
