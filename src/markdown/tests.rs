@@ -160,7 +160,7 @@ fn unterminated_fence_is_reported() {
     assert_eq!(d.severity, Severity::Warning);
     assert_eq!(
         d.message,
-        "code block is never closed, so lines up to 9 are code: add a line ``` where it ends"
+        "code block is never closed, so lines up to 8 are code: add a line ``` where it ends"
     );
     assert_eq!(parsed.runbook.steps.len(), 1);
 }
