@@ -378,19 +378,33 @@ fn kind(value: &Value) -> String {
     }
 }
 
-/// serde-saphyr's message without its own location suffix or snippet, lowercased at the start.
+/// serde-saphyr's message without its own location, snippet or configuration hints.
 fn yaml_message(e: &serde_saphyr::Error) -> String {
     let full = e.to_string();
-    let first = full
+    let mut first = full
         .lines()
         .find(|l| !l.trim().is_empty())
         .unwrap_or("syntax error")
         .trim();
-    let first = first.strip_prefix("error: ").unwrap_or(first);
-    let first = match first.find(" at line ") {
-        Some(i) => &first[..i],
-        None => first,
-    };
+    first = first.strip_prefix("error: ").unwrap_or(first);
+    // "line 2 column 9: unclosed bracket" counts from the front matter, not the file: drop it.
+    if let Some(rest) = first.strip_prefix("line ")
+        && let Some(colon) = rest.find(": ")
+        && rest[..colon]
+            .split(' ')
+            .all(|w| w == "column" || w.bytes().all(|b| b.is_ascii_digit()))
+    {
+        first = &rest[colon + 2..];
+    }
+    if let Some(i) = first.find(" at line ") {
+        first = &first[..i];
+    }
+    if let Some(i) = first.find(", set DuplicateKeyPolicy") {
+        first = &first[..i];
+    }
+    if let Some(key) = first.strip_prefix("duplicate mapping key: ") {
+        return format!("duplicate key `{key}`");
+    }
     let mut chars = first.chars();
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),

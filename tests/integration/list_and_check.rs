@@ -1,0 +1,80 @@
+//! `runbook list` and `runbook check` over files and directories.
+
+use crate::test::{Test, assert_valid, json};
+
+#[test]
+fn list_defaults_to_runbooks_dir() {
+    Test::new()
+        .file("runbooks/b.md", "---\nservice: voice\nseverity: sev1\n---\n# Bee\n## One\n```bash\ntrue\n```\n## Two\ntext\n")
+        .file("runbooks/sub/a.md", "# Ay\n## One\ntext\n")
+        .args(["list"])
+        .stdout(
+            "PATH               TITLE  STEPS  COMMANDS  SERVICE  SEVERITY
+runbooks/b.md      Bee        2         1  voice    sev1
+runbooks/sub/a.md  Ay         1         0  -        -
+",
+        )
+        .run();
+}
+
+#[test]
+fn list_json_follows_the_schema() {
+    let output = Test::new()
+        .in_repo()
+        .args(["list", "runbooks", "--json"])
+        .run();
+    let rows = json(&output);
+    assert_valid("runbook-list.schema.json", &rows);
+    assert!(rows.as_array().unwrap().len() >= 9);
+}
+
+#[test]
+fn check_clean_file() {
+    Test::new()
+        .file("ok.md", "## Step\n```bash {readonly}\nuptime\n```\n")
+        .args(["check", "ok.md"])
+        .stdout("")
+        .stderr("checked 1 runbook: 0 errors, 0 warnings\n")
+        .run();
+}
+
+#[test]
+fn check_destructive_command_without_annotation_warns() {
+    Test::new()
+        .file("rm.md", "## Clean up\n```console\n$ sudo rm -rf /var/lib/freeswitch/db\n```\n")
+        .args(["check", "rm.md"])
+        .stdout("rm.md:3:1: warning: `rm -r` looks destructive: mark the block `danger` (typed confirmation) or `confirm`\n")
+        .stderr("checked 1 runbook: 0 errors, 1 warning\n")
+        .run();
+}
+
+#[test]
+fn check_json_follows_the_schema() {
+    let output = Test::new()
+        .file(
+            "d/a.md",
+            "## A\n```bash {timeout=soon}\nkubectl delete pod x\n```\n",
+        )
+        .file("d/b.md", "## B\ntext\n")
+        .args(["check", "d", "--format", "json"])
+        .status(1)
+        .stderr("checked 2 runbooks: 1 error, 1 warning\n")
+        .run();
+    let report = json(&output);
+    assert_valid("check-report.schema.json", &report);
+    assert_eq!(report["errors"], 1);
+    assert_eq!(report["diagnostics"][0]["path"], "d/a.md");
+    assert_eq!(report["diagnostics"][0]["code"], "destructive-command");
+    assert_eq!(report["diagnostics"][1]["code"], "bad-annotation");
+    assert_eq!(report["diagnostics"][1]["column"], 10);
+}
+
+#[test]
+fn unterminated_fence_is_reported_with_what_it_swallowed() {
+    Test::new()
+        .file("open.md", "## A\n```bash\necho a\n\n## B\ntext\n")
+        .args(["check", "open.md"])
+        .stdout("open.md:2:1: warning: code block is never closed, so lines up to 6 are code: add a line ``` where it ends\n")
+        .stderr("checked 1 runbook: 0 errors, 1 warning\n")
+        .run();
+}

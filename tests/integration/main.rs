@@ -1,0 +1,8 @@
+//! Integration tests through the `runbook` binary.
+
+mod errors;
+mod generate;
+mod list_and_check;
+mod samples;
+mod show;
+mod test;
