@@ -44,6 +44,11 @@ fn logical_lines(code: &str) -> Vec<String> {
     out
 }
 
+/// kubectl/oc verbs that change or remove cluster objects.
+const KUBE_VERBS: &[&str] = &[
+    "delete", "drain", "cordon", "replace", "patch", "scale", "apply", "edit",
+];
+
 fn words_reason(words: &[String]) -> Option<String> {
     if words
         .iter()
@@ -86,41 +91,12 @@ fn words_reason(words: &[String]) -> Option<String> {
         {
             "`rm -r`".to_string()
         }
-        "kubectl" | "oc"
-            if args.iter().any(|a| {
-                matches!(
-                    *a,
-                    "delete"
-                        | "drain"
-                        | "cordon"
-                        | "replace"
-                        | "patch"
-                        | "scale"
-                        | "apply"
-                        | "edit"
-                )
-            }) =>
-        {
+        "kubectl" | "oc" if args.iter().any(|a| KUBE_VERBS.contains(a)) => {
             let verb = args
                 .iter()
-                .find(|a| {
-                    matches!(
-                        **a,
-                        "delete"
-                            | "drain"
-                            | "cordon"
-                            | "replace"
-                            | "patch"
-                            | "scale"
-                            | "apply"
-                            | "edit"
-                    )
-                })
+                .find(|a| KUBE_VERBS.contains(a))
                 .copied()
                 .unwrap_or("");
-            if verb == "restart" {
-                return None;
-            }
             format!("`{program} {verb}`")
         }
         "kubectl" | "oc" if has("rollout") && (has("restart") || has("undo")) => {
