@@ -89,6 +89,8 @@ fn flush_output(prompts: &mut [Prompt], output: &mut String) {
         && !output.trim().is_empty()
     {
         let text = output.trim_end_matches(['\n', '\r']);
+        // Blank lines between a prompt and its output are layout, not output.
+        let text = text.trim_start_matches(['\n', '\r']);
         last.expected_output = Some(text.to_string());
     }
     output.clear();
@@ -157,6 +159,12 @@ mod tests {
         assert_eq!(p[0].code, "kubectl get pods \\\n    -n x");
         assert_eq!(p[0].expected_output.as_deref(), Some("out"));
         assert_eq!(p[1].code, "cat <<'EOF' > f\na $B\nEOF");
+    }
+
+    #[test]
+    fn blank_lines_before_output_are_not_output() {
+        let p = split("$ ls\n\nfile\n\n");
+        assert_eq!(p[0].expected_output.as_deref(), Some("file"));
     }
 
     #[test]

@@ -173,37 +173,39 @@ fn assign_ids(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut seen: Vec<(String, Span)> = Vec::new();
-    for (step, id) in steps.iter_mut().zip(&explicit) {
-        if let Some((id, span)) = id {
-            if let Some((_, first)) = seen.iter().find(|(s, _)| s == id) {
-                diagnostics.push(Diagnostic::error(
-                    "duplicate-step-id",
-                    *span,
-                    format!(
-                        "step id `{id}` is already used by the step at line {}",
-                        first.line
-                    ),
-                ));
-            } else {
-                seen.push((id.clone(), *span));
-            }
-            step.id = id.clone();
+    // Explicit ids first, so that a title slug never takes an id an author wrote.
+    for (id, span) in explicit.iter().flatten() {
+        match seen.iter().find(|(s, _)| s == id) {
+            Some((_, first)) => diagnostics.push(Diagnostic::error(
+                "duplicate-step-id",
+                *span,
+                format!(
+                    "step id `{id}` is already used by the step at line {}",
+                    first.line
+                ),
+            )),
+            None => seen.push((id.clone(), *span)),
         }
     }
+    let mut taken: Vec<String> = Vec::new();
     for (n, (step, id)) in steps.iter_mut().zip(&explicit).enumerate() {
-        if id.is_some() {
-            continue;
-        }
-        let base = Some(slug(&step.title))
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| format!("step-{}", n + 1));
+        let base = match id {
+            Some((id, _)) => id.clone(),
+            None => Some(slug(&step.title))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| format!("step-{}", n + 1)),
+        };
+        // A repeated id still gets a unique one, so `--from` and logs never mean two steps.
+        let reserved = |c: &str, taken: &[String]| {
+            taken.iter().any(|t| t == c) || (id.is_none() && seen.iter().any(|(s, _)| s == c))
+        };
         let mut candidate = base.clone();
         let mut k = 2;
-        while seen.iter().any(|(s, _)| s == &candidate) {
+        while reserved(&candidate, &taken) {
             candidate = format!("{base}-{k}");
             k += 1;
         }
-        seen.push((candidate.clone(), step.span));
+        taken.push(candidate.clone());
         step.id = candidate;
     }
 }
@@ -552,7 +554,9 @@ impl<'t> Walker<'t> {
                 }
             }
             Event::Text(t) | Event::Code(t) => self.inline_text(&t),
-            Event::SoftBreak | Event::HardBreak => self.inline_text(" "),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => {
+                self.inline_text(" ")
+            }
             Event::Start(tag) if is_block(&tag) => self.block_start(diagnostics),
             _ => {}
         }
@@ -734,7 +738,11 @@ impl<'t> Walker<'t> {
         if !closed {
             // A warning, not an error: CommonMark defines where such a block ends, and real
             // runbooks have them; the message says how much of the file the block swallowed.
-            let last_line = self.index.line_of(end.saturating_sub(1).max(block.start)) + 1;
+            let swallowed = self.text[block.start..end].trim_end();
+            let last_line = self
+                .index
+                .line_of(block.start + swallowed.len().saturating_sub(1))
+                + 1;
             diagnostics.push(Diagnostic::warning(
                 "unterminated-fence",
                 self.index.span(block.start, block.start + fence_len),

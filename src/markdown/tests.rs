@@ -114,6 +114,19 @@ fn ordered_and_task_lists_are_checklists_with_their_nested_blocks() {
 }
 
 #[test]
+fn checklist_item_paragraphs_are_separated() {
+    let parsed = p("## A\n1. first\n\n   second\n2. next\n");
+    assert_eq!(parsed.runbook.steps[0].checklist[0].text, "first second");
+}
+
+#[test]
+fn an_explicit_id_wins_over_a_title_slug() {
+    let parsed = p("## Check\ntext\n## Other\n<!-- runbook: step id=check -->\ntext\n");
+    let ids: Vec<&str> = parsed.runbook.steps.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["check-2", "check"]);
+}
+
+#[test]
 fn unordered_lists_are_not_checklists() {
     assert!(p("## A\n- a\n- b\n").runbook.steps[0].checklist.is_empty());
 }
@@ -147,8 +160,11 @@ fn step_ids_from_comments_and_titles() {
 #[test]
 fn duplicates_are_errors() {
     let text = "## A\n<!-- runbook: step id=x -->\n```bash {name=n}\ntrue\n```\n## B\n<!-- runbook: step id=x -->\n```bash {name=n}\ntrue\n```\n";
-    let codes: Vec<&str> = p(text).diagnostics.iter().map(|d| d.code).collect();
+    let parsed = p(text);
+    let codes: Vec<&str> = parsed.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, ["duplicate-step-id", "duplicate-command-name"]);
+    let ids: Vec<&str> = parsed.runbook.steps.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["x", "x-2"]);
 }
 
 #[test]
