@@ -1,0 +1,222 @@
+//! The events of an incident log: what happened during a walk, one JSON line each.
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the line format, written as `v` on every line.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One line of the log: the envelope every event shares, and the event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub v: u32,
+    /// From 1, no gaps.
+    pub seq: u64,
+    /// RFC 3339 UTC with milliseconds: `2026-11-22T03:04:05.678Z`.
+    pub ts: String,
+    /// Who was at the keyboard (changes with a hand-off).
+    pub operator: String,
+    /// Random id of the process that wrote the line; a resumed walk has a new one.
+    pub session: String,
+    /// Hex sha256 of the previous line's bytes (without its newline); of "" for the first line.
+    pub prev: String,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// Whether commands really run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Live,
+    /// `--rehearse`: only `readonly` commands run.
+    Rehearsal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    Done,
+    Skipped,
+    Failed,
+    Rehearsed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteKind {
+    Note,
+    Observation,
+    Hypothesis,
+    Decision,
+    /// Milestones: when the incident was detected, mitigated, resolved.
+    Detected,
+    Mitigated,
+    Resolved,
+}
+
+impl NoteKind {
+    pub const ALL: [NoteKind; 7] = [
+        NoteKind::Note,
+        NoteKind::Observation,
+        NoteKind::Hypothesis,
+        NoteKind::Decision,
+        NoteKind::Detected,
+        NoteKind::Mitigated,
+        NoteKind::Resolved,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NoteKind::Note => "note",
+            NoteKind::Observation => "observation",
+            NoteKind::Hypothesis => "hypothesis",
+            NoteKind::Decision => "decision",
+            NoteKind::Detected => "detected",
+            NoteKind::Mitigated => "mitigated",
+            NoteKind::Resolved => "resolved",
+        }
+    }
+}
+
+/// The runbook a session walks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunbookRef {
+    pub path: String,
+    pub title: String,
+    pub sha256: String,
+    pub steps: usize,
+}
+
+/// A variable's value as logged: secret values never appear.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoggedVariable {
+    pub name: String,
+    /// `None` for secrets.
+    pub value: Option<String>,
+    pub secret: bool,
+    /// Where the value came from: `flag`, `env`, `prompt`, `default`.
+    pub source: String,
+}
+
+/// Everything that can happen in a walk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    SessionStarted {
+        runbook: RunbookRef,
+        tool_version: String,
+        hostname: String,
+        mode: Mode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        incident: Option<String>,
+        variables: Vec<LoggedVariable>,
+    },
+    SessionResumed {
+        runbook: RunbookRef,
+        tool_version: String,
+        hostname: String,
+        mode: Mode,
+        /// The runbook's sha256 differs from the one the log started with.
+        runbook_changed: bool,
+        /// 1-based steps whose text changed since the log started.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        changed_steps: Vec<usize>,
+        /// `--force` let a changed list of steps through.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        forced: bool,
+        /// The step the walk continues at.
+        step: usize,
+    },
+    /// A torn last line (a crash mid-write) was cut off before appending; its bytes are kept here.
+    LogRepaired {
+        torn_bytes: u64,
+        /// The torn bytes, lossily decoded.
+        torn_text: String,
+    },
+    SessionPaused {
+        reason: String,
+    },
+    SessionFinished {
+        done: usize,
+        skipped: usize,
+        failed: usize,
+        rehearsed: usize,
+    },
+    StepStarted {
+        step: usize,
+        step_id: String,
+        title: String,
+    },
+    StepFinished {
+        step: usize,
+        step_id: String,
+        status: StepStatus,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    CommandStarted {
+        step: usize,
+        command: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        code: String,
+        cwd: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runner: Option<String>,
+        /// 1 for the first run, 2 for the first retry, ...
+        attempt: u32,
+    },
+    CommandFinished {
+        step: usize,
+        command: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exit_code: Option<i32>,
+        /// Name of the signal that ended it (`SIGKILL`), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signal: Option<String>,
+        success: bool,
+        duration_ms: u64,
+        /// Head and tail of the output, with a marker where the middle was cut.
+        output: String,
+        truncated: bool,
+        /// Total bytes the command printed.
+        bytes: u64,
+        /// Secret values replaced in the output.
+        redactions: u64,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        timed_out: bool,
+        /// Stopped by the operator's Ctrl-C.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        interrupted: bool,
+    },
+    /// A command that was not run: rehearsal, `danger` under `--yes`, or the operator's choice.
+    CommandSkipped {
+        step: usize,
+        command: usize,
+        reason: String,
+        /// Decided by the tool (rehearsal, `--yes`), not by the operator.
+        automatic: bool,
+    },
+    /// A manual block the operator did by hand.
+    CommandDone {
+        step: usize,
+        command: usize,
+        automatic: bool,
+    },
+    ChecklistItem {
+        step: usize,
+        item: usize,
+        text: String,
+        automatic: bool,
+    },
+    Note {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<usize>,
+        kind: NoteKind,
+        text: String,
+    },
+    Handoff {
+        from: String,
+        to: String,
+    },
+}

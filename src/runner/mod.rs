@@ -1,0 +1,1 @@
+//! Runs commands with bash in a pseudo-terminal: live output, timeouts, Ctrl-C, bounded capture, redaction.

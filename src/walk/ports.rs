@@ -1,0 +1,141 @@
+//! The walk's interfaces to the outside: the operator, the shell, the log and the clock. Real ones are chosen in `wiring`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::incident_log::{Event, Record};
+use crate::runbook::Command;
+
+/// What the operator answered; `Unavailable` when nobody can be asked (no terminal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer<T> {
+    Given(T),
+    /// The operator cancelled the question (Esc, Ctrl-C, end of input).
+    Cancelled,
+    /// There is no operator to ask.
+    Unavailable,
+}
+
+/// One key of the action menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuEntry {
+    pub key: char,
+    pub label: &'static str,
+}
+
+/// Messages of different weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+/// Everything the operator sees and answers. The walk never touches a terminal itself.
+pub trait Prompter {
+    /// A block of text for the operator (step header, body, command, summary), already laid out.
+    fn show(&mut self, text: &str);
+    /// A one-line message.
+    fn notice(&mut self, tone: Tone, text: &str);
+    /// One key from `entries`; Enter gives `default`. `Unavailable` without a terminal.
+    fn choose(&mut self, prompt: &str, entries: &[MenuEntry], default: char) -> Answer<char>;
+    /// A line of text; Enter gives `default` when there is one.
+    fn ask_text(&mut self, question: &str, default: Option<&str>) -> Answer<String>;
+    /// A line typed without echo.
+    fn ask_secret(&mut self, question: &str) -> Answer<String>;
+    /// Yes or no.
+    fn confirm(&mut self, question: &str, default: bool) -> Answer<bool>;
+}
+
+/// A command ready to run: the code as written, with its environment and limits.
+#[derive(Debug, Clone)]
+pub struct CommandSpec {
+    /// Script text for `bash -c`, or the block piped to `runner`.
+    pub code: String,
+    /// `runner` annotation: a shell command line reading the block on stdin.
+    pub runner: Option<String>,
+    pub cwd: PathBuf,
+    /// Session variables, added to the inherited environment.
+    pub env: Vec<(String, String)>,
+    pub timeout: Option<Duration>,
+    /// Needs the operator's keyboard (stdin forwarded, terminal in raw mode).
+    pub interactive: bool,
+    /// Values to replace with `[REDACTED]` in everything shown or recorded.
+    pub secrets: Vec<String>,
+}
+
+/// How a command ended, with what the log keeps of its output.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CommandOutcome {
+    pub exit_code: Option<i32>,
+    /// `SIGKILL`, `SIGINT`, ... when a signal ended it.
+    pub signal: Option<String>,
+    pub duration_ms: u64,
+    /// Head and tail (at most 1 MiB in all), redacted, lossily decoded.
+    pub output: String,
+    pub truncated: bool,
+    pub bytes: u64,
+    pub redactions: u64,
+    pub timed_out: bool,
+    pub interrupted: bool,
+    /// Could not start at all (missing `cwd`, no bash): the reason.
+    pub spawn_error: Option<String>,
+}
+
+/// Runs commands, showing their output live and returning what happened.
+pub trait CommandRunner {
+    fn run(&mut self, spec: &CommandSpec) -> CommandOutcome;
+}
+
+/// Why an event could not be recorded; the walk stops rather than go on unlogged.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the incident log `{path}`: {reason}")]
+pub struct LogError {
+    pub path: String,
+    pub reason: String,
+}
+
+/// The incident log: every event durable before the action it announces goes ahead.
+pub trait EventLog {
+    /// Appends `event` as `operator` and returns the record as written.
+    fn append(&mut self, operator: &str, event: Event) -> Result<Record, LogError>;
+    /// Where the log lives, for messages.
+    fn location(&self) -> String;
+}
+
+/// Wall-clock time, so tests can fix it.
+pub trait Clock {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// Shows a command the way the walk prints it: its annotations, then its code.
+pub fn describe_command(command: &Command) -> String {
+    let mut tags = Vec::new();
+    let a = &command.annotations;
+    for (on, label) in [
+        (a.danger, "DANGER"),
+        (a.confirm, "confirm"),
+        (a.readonly, "readonly"),
+        (a.interactive, "interactive"),
+    ] {
+        if on {
+            tags.push(label.to_string());
+        }
+    }
+    if let Some(t) = a.timeout_ms {
+        tags.push(format!(
+            "timeout {}",
+            crate::walk::format_duration(Duration::from_millis(t))
+        ));
+    }
+    if let Some(c) = &a.cwd {
+        tags.push(format!("cwd {c}"));
+    }
+    if let Some(r) = &a.runner {
+        tags.push(format!("| {r}"));
+    }
+    tags.join(" · ")
+}
