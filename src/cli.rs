@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Walk Markdown runbooks step by step, safely, and keep a faithful incident log.
 #[derive(Debug, Parser)]
@@ -39,6 +39,15 @@ pub enum CliCommand {
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
     },
+    /// Walk a runbook step by step: asks before it runs anything and logs every event
+    Run(RunArgs),
+    /// Continue a paused or interrupted walk from its incident log
+    Resume(ResumeArgs),
+    /// Check an incident log: every line, its sequence and its hash chain
+    Verify {
+        /// The incident log (`.jsonl`)
+        log: PathBuf,
+    },
     /// Print a shell completion script
     Completions {
         /// The shell to complete for
@@ -54,4 +63,56 @@ pub enum CheckFormat {
     Text,
     /// One JSON document (schemas/check-report.schema.json)
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The runbook (Markdown file)
+    pub file: PathBuf,
+    /// Rehearsal: run only `readonly` commands; show and log everything else as rehearsed
+    #[arg(long)]
+    pub rehearse: bool,
+    /// Walk unattended: run commands and acknowledge manual items without asking
+    /// (`confirm` commands still ask; `danger` commands are skipped)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// With --yes: run `danger` commands too
+    #[arg(long, requires = "yes")]
+    pub allow_danger: bool,
+    /// A variable's value, given to commands as an environment variable (repeatable)
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Incident id recorded in the log (e.g. INC-4821)
+    #[arg(long)]
+    pub incident: Option<String>,
+    /// Who is walking [default: $USER]
+    #[arg(long)]
+    pub operator: Option<String>,
+    /// Where incident logs are written
+    #[arg(long, env = "RUNBOOK_LOG_DIR", default_value = "incidents")]
+    pub log_dir: PathBuf,
+    /// Start at this step (number or id)
+    #[arg(long, value_name = "STEP")]
+    pub from: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// The incident log of the walk to continue
+    pub log: PathBuf,
+    /// Continue even if the runbook's list of steps changed since the log began
+    #[arg(long)]
+    pub force: bool,
+    /// Walk the rest unattended (see `run --yes`)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// With --yes: run `danger` commands too
+    #[arg(long, requires = "yes")]
+    pub allow_danger: bool,
+    /// A secret variable's value, asked again otherwise (repeatable)
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Who is walking now [default: the log's last operator]
+    #[arg(long)]
+    pub operator: Option<String>,
 }

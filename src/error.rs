@@ -22,14 +22,23 @@ pub enum Error {
     },
     #[error("cannot write output: {0}")]
     Output(#[from] io::Error),
+    /// Arguments that clap accepts but that make no sense together or in this place.
+    #[error("{0}")]
+    Usage(String),
+    /// The incident log cannot be written or read.
+    #[error(transparent)]
+    Log(#[from] crate::walk::ports::LogError),
+    /// The walk cannot go on as asked (changed runbook, invalid log); exit 1.
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl Error {
     /// 1 for a runbook with errors, 2 for usage and I/O errors.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Invalid { .. } | Error::Unusable { .. } => 1,
-            Error::Load(_) | Error::Output(_) => 2,
+            Error::Invalid { .. } | Error::Unusable { .. } | Error::Refused(_) => 1,
+            Error::Load(_) | Error::Output(_) | Error::Usage(_) | Error::Log(_) => 2,
         }
     }
 
@@ -44,7 +53,9 @@ impl Error {
             Error::Unusable {
                 path, diagnostic, ..
             } => Some(diagnostic.render(path)),
-            Error::Output(_) => Some(format!("error: {self}")),
+            Error::Output(_) | Error::Usage(_) | Error::Log(_) | Error::Refused(_) => {
+                Some(format!("error: {self}"))
+            }
         }
     }
 

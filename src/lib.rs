@@ -16,5 +16,6 @@ pub mod runbook;
 pub mod runner;
 pub mod source;
 pub mod span;
+pub mod terminal;
 pub mod walk;
 pub mod wiring;

@@ -1,22 +1,26 @@
-//! Wiring: turns validated settings into work, choosing the real implementation behind each interface.
+//! Wiring: turns validated settings into work, choosing the real implementation behind each interface:
+//! the terminal or unattended prompter, the pseudo-terminal runner, the incident log file, the system clock.
 
 use std::io::{self, Write};
 use std::process::ExitCode;
 
+use crate::cli::Cli;
 use crate::commands;
 use crate::config::Config;
 use crate::error::Error;
 
-/// Runs one command and turns its outcome into an exit code, rendering any error once.
-pub fn run(config: Config) -> ExitCode {
+/// Validates the arguments, runs one command and turns its outcome into an exit code, rendering any error once.
+pub fn run(cli: Cli) -> ExitCode {
     let stdout = io::stdout();
     let stderr = io::stderr();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = stderr.lock();
-    let result = dispatch(config, &mut out, &mut err).and_then(|code| {
-        out.flush()?;
-        Ok(code)
-    });
+    let result = Config::from_cli(cli)
+        .and_then(|config| dispatch(config, &mut out, &mut err))
+        .and_then(|code| {
+            out.flush()?;
+            Ok(code)
+        });
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
@@ -34,7 +38,40 @@ fn dispatch(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         Config::Show { file, json } => commands::show::run(&file, json, out, err).map(|()| 0),
         Config::List { paths, json } => commands::list::run(&paths, json, out, err),
         Config::Check { paths, json } => commands::check::run(&paths, json, out, err),
+        Config::Run(config) => commands::run::run(&config, out),
+        Config::Resume(config) => commands::resume::run(&config, out),
+        Config::Verify { log } => commands::verify::run(&log, out, err),
         Config::Completions { shell } => commands::generate::completions(shell, out).map(|()| 0),
         Config::Man => commands::generate::man(out).map(|()| 0),
     }
+}
+
+/// The real ports of a walk: who is asked, what runs commands, where events go.
+pub struct WalkPorts {
+    pub prompter: Box<dyn crate::walk::ports::Prompter>,
+    pub runner: Box<dyn crate::walk::ports::CommandRunner>,
+    pub clock: crate::incident_log::SystemClock,
+    pub paint: crate::walk::view::Paint,
+}
+
+/// Chooses the prompter (terminal, or none under `--yes` without one) and the runner.
+/// Without a terminal and without `yes`, refuses at once rather than hang on a question.
+pub fn walk_ports(yes: bool) -> Result<WalkPorts, Error> {
+    let paint = crate::terminal::paint();
+    let prompter: Box<dyn crate::walk::ports::Prompter> = if crate::terminal::interactive() {
+        Box::new(crate::terminal::TerminalPrompter::new(paint))
+    } else if yes {
+        Box::new(crate::terminal::UnattendedPrompter::new(paint))
+    } else {
+        return Err(Error::Usage(
+            "a walk asks before it runs anything, so it needs a terminal on stdin and stderr; pass --yes to walk unattended".into(),
+        ));
+    };
+    crate::runner::install_interrupt_handler();
+    Ok(WalkPorts {
+        prompter,
+        runner: Box::new(crate::runner::PtyRunner::new()),
+        clock: crate::incident_log::SystemClock,
+        paint,
+    })
 }

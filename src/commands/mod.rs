@@ -1,19 +1,59 @@
-//! The read-only commands: `show`, `list`, `check`, and the generated completions and man page.
+//! One module per subcommand: `show`, `list`, `check`, `run`, `resume`, `verify`, and the generated completions and man page.
 
 pub mod check;
 pub mod generate;
 pub mod list;
+pub mod resume;
+pub mod run;
 pub mod show;
+pub mod verify;
 
 use std::path::{Path, PathBuf};
 
+use std::io::Write;
+
+use crate::error::Error;
 use crate::markdown::{self, Parsed};
+use crate::runbook::{Diagnostic, Runbook, Severity, Span};
 use crate::source::{LoadError, Source};
 
 /// Loads and parses one runbook.
 pub fn parse_file(path: &Path) -> Result<Parsed, LoadError> {
     let source = Source::load(path)?;
     Ok(markdown::parse(&source.path, &source.text))
+}
+
+/// A runbook fit to show or walk: its warnings are printed to `err`; errors or no steps refuse it.
+pub fn load_usable(path: &Path, err: &mut dyn Write) -> Result<Runbook, Error> {
+    let parsed = parse_file(path)?;
+    let runbook = parsed.runbook;
+    let mut errors = 0;
+    for d in &parsed.diagnostics {
+        if d.code == "no-steps" {
+            continue;
+        }
+        errors += usize::from(d.severity == Severity::Error);
+        writeln!(err, "{}", d.render(&runbook.path))?;
+    }
+    if errors > 0 {
+        return Err(Error::Invalid {
+            path: runbook.path,
+            count: errors,
+        });
+    }
+    if runbook.steps.is_empty() {
+        let diagnostic = Diagnostic::error(
+            "no-steps",
+            Span::FILE,
+            "no steps: no heading is followed by text, a list or a code block",
+        );
+        return Err(Error::Unusable {
+            path: runbook.path,
+            message: diagnostic.message.clone(),
+            diagnostic: Box::new(diagnostic),
+        });
+    }
+    Ok(runbook)
 }
 
 /// `f` over `items` on every core, results in input order; parsing is CPU-bound and files are independent.

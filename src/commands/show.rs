@@ -3,40 +3,13 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::parse_file;
+use super::load_usable;
 use crate::error::Error;
-use crate::runbook::{Command, CommandKind, Diagnostic, Runbook, Severity, Span, Step};
+use crate::runbook::{Command, CommandKind, Runbook, Step};
 
 /// Prints the plan; a runbook with errors or no steps is refused with its diagnostics.
 pub fn run(file: &Path, json: bool, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
-    let parsed = parse_file(file)?;
-    let runbook = parsed.runbook;
-    let mut errors = 0;
-    for d in &parsed.diagnostics {
-        if d.code == "no-steps" {
-            continue;
-        }
-        errors += usize::from(d.severity == Severity::Error);
-        writeln!(err, "{}", d.render(&runbook.path))?;
-    }
-    if errors > 0 {
-        return Err(Error::Invalid {
-            path: runbook.path,
-            count: errors,
-        });
-    }
-    if runbook.steps.is_empty() {
-        let diagnostic = Diagnostic::error(
-            "no-steps",
-            Span::FILE,
-            "no steps: no heading is followed by text, a list or a code block",
-        );
-        return Err(Error::Unusable {
-            path: runbook.path,
-            message: diagnostic.message.clone(),
-            diagnostic: Box::new(diagnostic),
-        });
-    }
+    let runbook = load_usable(file, err)?;
     if json {
         serde_json::to_writer_pretty(&mut *out, &runbook).map_err(std::io::Error::from)?;
         writeln!(out)?;

@@ -85,6 +85,18 @@ pub struct RunbookRef {
     pub title: String,
     pub sha256: String,
     pub steps: usize,
+    /// Each step's id, title and digest, so a resume can tell which steps changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outline: Vec<StepOutline>,
+}
+
+/// One step as it was when the log began.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepOutline {
+    pub id: String,
+    pub title: String,
+    /// Hex sha256 of the step's title and body.
+    pub sha256: String,
 }
 
 /// A variable's value as logged: secret values never appear.

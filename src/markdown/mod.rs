@@ -312,6 +312,8 @@ struct Section {
     commands: Vec<Command>,
     checklist: Vec<ChecklistItem>,
     step_id: Option<(String, Span)>,
+    /// Code blocks seen so far in this section.
+    blocks: usize,
 }
 
 impl Section {
@@ -324,6 +326,7 @@ impl Section {
             commands: Vec::new(),
             checklist: Vec::new(),
             step_id: None,
+            blocks: 0,
         }
     }
 
@@ -686,6 +689,7 @@ impl<'t> Walker<'t> {
                     runnable: true,
                     annotations: a,
                     expected_output: prompt.expected_output,
+                    block: 0,
                     checklist_item: None,
                 });
             }
@@ -706,6 +710,7 @@ impl<'t> Walker<'t> {
                 runnable: script,
                 annotations: ann,
                 expected_output: None,
+                block: 0,
                 checklist_item: None,
             });
         }
@@ -713,8 +718,11 @@ impl<'t> Walker<'t> {
             .sections
             .last_mut()
             .expect("the preamble section always exists");
+        let block = section.blocks;
+        section.blocks += 1;
         for mut command in commands {
             command.index = section.commands.len() + 1;
+            command.block = block;
             if let Some(i) = owner {
                 command.checklist_item = Some(i + 1);
                 section.checklist[i].commands.push(command.index);

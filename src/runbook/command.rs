@@ -32,6 +32,10 @@ pub struct Command {
     /// For a console prompt: the lines printed after it in the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_output: Option<String>,
+    /// 0-based index of the code block (within the step) this command comes from; a console
+    /// block gives several commands.
+    #[serde(skip)]
+    pub block: usize,
     /// 1-based index of the checklist item this block is nested in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checklist_item: Option<usize>,

@@ -3,6 +3,7 @@
 mod errors;
 mod generate;
 mod list_and_check;
+mod run;
 mod samples;
 mod show;
 mod test;

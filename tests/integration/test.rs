@@ -19,6 +19,7 @@ pub struct Test {
     current_dir: Option<PathBuf>,
     status: i32,
     stdout: Option<String>,
+    stdout_prefix: Option<String>,
     stderr: Option<String>,
 }
 
@@ -30,6 +31,7 @@ impl Test {
             current_dir: None,
             status: 0,
             stdout: None,
+            stdout_prefix: None,
             stderr: None,
         }
     }
@@ -63,6 +65,17 @@ impl Test {
         self
     }
 
+    /// Runs from `dir` instead of the test directory.
+    pub fn in_dir(mut self, dir: &Path) -> Self {
+        self.current_dir = Some(dir.to_path_buf());
+        self
+    }
+
+    pub fn stdout_starts_with(mut self, prefix: &str) -> Self {
+        self.stdout_prefix = Some(prefix.to_string());
+        self
+    }
+
     pub fn status(mut self, status: i32) -> Self {
         self.status = status;
         self
@@ -78,6 +91,20 @@ impl Test {
         self
     }
 
+    /// Like [`Test::run`], and keeps the test directory for checks of what the binary wrote.
+    pub fn run_keep(mut self) -> (Output, TempDir) {
+        let dir = std::mem::replace(
+            &mut self.dir,
+            tempfile::tempdir().expect("temporary directory"),
+        );
+        let current = self
+            .current_dir
+            .take()
+            .unwrap_or_else(|| dir.path().to_path_buf());
+        self.current_dir = Some(current);
+        (self.run(), dir)
+    }
+
     /// Runs the binary and checks status, stdout and stderr exactly; returns the output for more checks.
     pub fn run(self) -> Output {
         let output = Command::new(BIN)
@@ -85,6 +112,7 @@ impl Test {
             .current_dir(self.current_dir.as_deref().unwrap_or(self.dir.path()))
             .env_remove("RUNBOOK_LOG_DIR")
             .env("NO_COLOR", "1")
+            .env("USER", "tester")
             .stdin(Stdio::null())
             .output()
             .expect("run runbook");
@@ -98,6 +126,13 @@ impl Test {
         );
         if let Some(expected) = &self.stdout {
             assert_eq!(&stdout, expected, "stdout of runbook {:?}", self.args);
+        }
+        if let Some(prefix) = &self.stdout_prefix {
+            assert!(
+                stdout.starts_with(prefix.as_str()),
+                "stdout of runbook {:?}: {stdout}",
+                self.args
+            );
         }
         if let Some(expected) = &self.stderr {
             assert_eq!(&stderr, expected, "stderr of runbook {:?}", self.args);

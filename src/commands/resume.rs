@@ -1,0 +1,173 @@
+//! `runbook resume`: continues a walk in its own incident log, after a pause, a crash or on another machine.
+
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+
+use super::load_usable;
+use super::run::{finish, hostname};
+use crate::config::ResumeConfig;
+use crate::error::Error;
+use crate::incident_log::{Event, IncidentLogFile, SystemClock, new_session_id};
+use crate::walk::ports::{EventLog, Tone};
+use crate::walk::state::SessionState;
+use crate::walk::{Ports, Walk, WalkOptions, outline, variables};
+use crate::wiring::walk_ports;
+
+/// Exit codes as for `run`; 0 with a message when nothing is left to do.
+pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
+    let mut ports = walk_ports(config.yes)?;
+    let (mut log, existing) =
+        IncidentLogFile::open_for_resume(&config.log, Box::new(SystemClock), new_session_id())?;
+    let location = log.location();
+    let Some(first) = existing.records.first() else {
+        return Err(Error::Refused(format!(
+            "`{location}` holds no event to resume from"
+        )));
+    };
+    let Event::SessionStarted {
+        runbook: started_ref,
+        mode,
+        incident,
+        variables: logged,
+        ..
+    } = &first.event
+    else {
+        return Err(Error::Refused(format!(
+            "`{location}` does not begin with `session_started`"
+        )));
+    };
+    let started: DateTime<Utc> = DateTime::parse_from_rfc3339(&first.ts)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| Error::Refused(format!("`{location}`: line 1 has a bad timestamp")))?;
+    let runbook = load_usable(
+        std::path::Path::new(&started_ref.path),
+        &mut std::io::stderr(),
+    )?;
+
+    let now: Vec<_> = runbook.steps.iter().map(outline).collect();
+    let same_steps = started_ref.outline.len() == now.len()
+        && started_ref
+            .outline
+            .iter()
+            .zip(&now)
+            .all(|(a, b)| a.id == b.id && a.title == b.title);
+    let changed = runbook.sha256 != started_ref.sha256;
+    if changed && !same_steps && !config.force {
+        let was: Vec<&str> = started_ref.outline.iter().map(|s| s.id.as_str()).collect();
+        let is: Vec<&str> = now.iter().map(|s| s.id.as_str()).collect();
+        return Err(Error::Refused(format!(
+            "the steps of `{}` changed since this log began (were: {}; now: {}); resume with --force to continue anyway",
+            runbook.path,
+            was.join(", "),
+            is.join(", ")
+        )));
+    }
+    let changed_steps: Vec<usize> = now
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| {
+            started_ref
+                .outline
+                .get(*i)
+                .is_none_or(|old| old.sha256 != s.sha256)
+        })
+        .map(|(i, _)| i + 1)
+        .collect();
+
+    let mut state = SessionState::new(&runbook, &first.operator);
+    for record in &existing.records {
+        state.apply(record);
+    }
+    let ui = ports.prompter.as_mut();
+    let Some(next) = state.next_unfinished(0) else {
+        ui.notice(
+            Tone::Success,
+            &format!("nothing to resume: every step in `{location}` has a status"),
+        );
+        return Ok(0);
+    };
+    if let Some(repair) = existing.repair_event() {
+        let torn = existing.torn_tail.as_ref().map_or(0, Vec::len);
+        ui.notice(
+            Tone::Warning,
+            &format!("the log's last line was torn ({torn} bytes written by a crash mid-write); it is cut off and kept in a `log_repaired` event"),
+        );
+        log.append(&state.operator, repair)?;
+    }
+    if changed {
+        let list: Vec<String> = changed_steps.iter().map(usize::to_string).collect();
+        ui.notice(
+            Tone::Warning,
+            &format!(
+                "`{}` changed since the log began; steps changed: {}",
+                runbook.path,
+                list.join(", ")
+            ),
+        );
+    }
+    for (step, command) in &state.unknown_outcomes {
+        ui.notice(
+            Tone::Warning,
+            &format!("step {step}, command {command}: started, outcome unknown (the walk ended while it ran)"),
+        );
+    }
+    let env = |name: &str| std::env::var(name).ok();
+    let values = variables::resolve(&runbook, &config.vars, &env, logged, ui)
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    log.append(
+        &state.operator,
+        Event::SessionResumed {
+            runbook: Walk::runbook_ref(&runbook),
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            hostname: hostname(),
+            mode: *mode,
+            runbook_changed: changed,
+            changed_steps: if changed { changed_steps } else { Vec::new() },
+            forced: changed && !same_steps,
+            step: next + 1,
+        },
+    )?;
+    if let Some(to) = &config.operator
+        && to != &state.operator
+    {
+        log.append(
+            &state.operator,
+            Event::Handoff {
+                from: state.operator.clone(),
+                to: to.clone(),
+            },
+        )?;
+        state.operator = to.clone();
+    }
+    let p = ports.paint;
+    ports.prompter.show(&format!(
+        "{}\n{}",
+        p.bold(&format!("Resuming: {}", runbook.title)),
+        p.dim(&format!(
+            "incident {} · operator {} · continuing at step {} · log {location}",
+            incident.as_deref().unwrap_or("-"),
+            state.operator,
+            next + 1
+        ))
+    ));
+    let opts = WalkOptions {
+        mode: *mode,
+        yes: config.yes,
+        allow_danger: config.allow_danger,
+        paint: ports.paint,
+        cwd: std::env::current_dir().map_err(Error::Output)?,
+    };
+    let clock = ports.clock;
+    let walk_ports = Ports {
+        ui: ports.prompter.as_mut(),
+        runner: ports.runner.as_mut(),
+        log: &mut log,
+        clock: &clock,
+    };
+    let mut walk = Walk::new(&runbook, opts, walk_ports, values, state, started);
+    let ending = walk.run(next)?;
+    let summary = walk.summary();
+    drop(walk);
+    finish(ending, &summary, &location, ports.prompter.as_mut(), out)
+}

@@ -1,0 +1,158 @@
+//! Gathers the values commands need, once, before the walk starts: flags, environment, defaults, then the operator.
+
+use super::ports::{Answer, Prompter, Tone};
+use crate::incident_log::LoggedVariable;
+use crate::runbook::{Runbook, Variable};
+
+/// A variable with its value and where the value came from.
+#[derive(Debug, Clone)]
+pub struct Value {
+    pub name: String,
+    pub value: String,
+    pub secret: bool,
+    pub source: &'static str,
+}
+
+impl Value {
+    pub fn logged(&self) -> LoggedVariable {
+        LoggedVariable {
+            name: self.name.clone(),
+            value: (!self.secret).then(|| self.value.clone()),
+            secret: self.secret,
+            source: self.source.to_string(),
+        }
+    }
+}
+
+/// Why the walk cannot start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VariableError {
+    #[error("`--var {name}` is not declared nor used by any command of this runbook")]
+    Unknown { name: String },
+    #[error("value of `{name}` does not match its pattern `{pattern}`")]
+    Mismatch { name: String, pattern: String },
+    #[error("`{name}` needs a value and there is no terminal to ask: pass `--var {name}=...`")]
+    Missing { name: String },
+    #[error("the operator cancelled entering `{name}`")]
+    Cancelled { name: String },
+}
+
+/// Whether `value` matches `pattern` in full.
+pub fn matches(pattern: &str, value: &str) -> bool {
+    regex_lite::Regex::new(&format!("^(?:{pattern})$")).is_ok_and(|re| re.is_match(value))
+}
+
+/// Resolves every variable of `runbook`. `flags` are `--var` values; `env` looks a name up in the environment;
+/// `ask_secrets_only` (resume) asks again only for secrets, taking the others from `known`.
+pub fn resolve(
+    runbook: &Runbook,
+    flags: &[(String, String)],
+    env: &dyn Fn(&str) -> Option<String>,
+    known: &[LoggedVariable],
+    ui: &mut dyn Prompter,
+) -> Result<Vec<Value>, VariableError> {
+    for (name, _) in flags {
+        if !runbook.variables.iter().any(|v| &v.name == name) {
+            return Err(VariableError::Unknown { name: name.clone() });
+        }
+    }
+    let mut values = Vec::new();
+    for var in &runbook.variables {
+        let given = flags
+            .iter()
+            .rev()
+            .find(|(n, _)| n == &var.name)
+            .map(|(_, v)| (v.clone(), "flag"))
+            .or_else(|| {
+                known
+                    .iter()
+                    .find(|k| k.name == var.name && !k.secret)
+                    .and_then(|k| k.value.clone().map(|v| (v, "log")))
+            })
+            .or_else(|| env(&var.name).map(|v| (v, "env")));
+        let value = match given {
+            Some((value, source)) => {
+                check_pattern(var, &value)?;
+                Some((value, source))
+            }
+            None => ask(var, ui)?,
+        };
+        if let Some((value, source)) = value {
+            values.push(Value {
+                name: var.name.clone(),
+                value,
+                secret: var.secret,
+                source,
+            });
+        }
+    }
+    Ok(values)
+}
+
+fn check_pattern(var: &Variable, value: &str) -> Result<(), VariableError> {
+    match &var.pattern {
+        Some(p) if !matches(p, value) => Err(VariableError::Mismatch {
+            name: var.name.clone(),
+            pattern: p.clone(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Asks the operator, re-asking until the pattern matches; without a terminal, falls back to the default.
+fn ask(
+    var: &Variable,
+    ui: &mut dyn Prompter,
+) -> Result<Option<(String, &'static str)>, VariableError> {
+    let mut question = var.name.clone();
+    if let Some(d) = &var.description {
+        question = format!("{question} ({d})");
+    }
+    if !var.declared {
+        question = format!("{question} (used by a command, not set in the environment)");
+    }
+    loop {
+        let answer = if var.secret {
+            ui.ask_secret(&question)
+        } else {
+            ui.ask_text(&question, var.default.as_deref())
+        };
+        match answer {
+            Answer::Given(value) => {
+                if value.is_empty() && !var.required && var.default.is_none() {
+                    return Ok(None);
+                }
+                if let Some(p) = &var.pattern
+                    && !matches(p, &value)
+                {
+                    ui.notice(
+                        Tone::Warning,
+                        &format!("`{value}` does not match `{p}`; try again"),
+                    );
+                    continue;
+                }
+                let source = if Some(&value) == var.default.as_ref() {
+                    "default"
+                } else {
+                    "prompt"
+                };
+                return Ok(Some((value, source)));
+            }
+            Answer::Cancelled => {
+                return Err(VariableError::Cancelled {
+                    name: var.name.clone(),
+                });
+            }
+            Answer::Unavailable => {
+                return match (&var.default, var.required || !var.declared) {
+                    (Some(d), _) => Ok(Some((d.clone(), "default"))),
+                    (None, true) if var.declared => Err(VariableError::Missing {
+                        name: var.name.clone(),
+                    }),
+                    // An undeclared variable may be set in ways the parser cannot see; the command decides.
+                    (None, _) => Ok(None),
+                };
+            }
+        }
+    }
+}
