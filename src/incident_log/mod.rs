@@ -1,5 +1,47 @@
 //! The incident log: JSON Lines, hash-chained, fsync'd per event; writing, reading and verifying it.
+//!
+//! One event per line. Every line carries `prev`, the sha256 of the previous line's bytes, and
+//! ends with `hash`, the sha256 of the line itself up to that member, so a change to any byte of
+//! any line is found by [`read_log`]. Lines are written whole and fsync'd one by one by
+//! [`IncidentLogFile`]; a crash can only tear the last line, which resuming cuts off and records
+//! as a [`Event::LogRepaired`] event.
 
 mod event;
+mod reader;
+mod writer;
 
 pub use event::*;
+pub use reader::{ExistingLog, LogProblem, MAX_LINE_BYTES, read_log, read_log_from};
+pub use writer::{IncidentLogFile, SystemClock, format_timestamp, new_session_id};
+
+use sha2::{Digest, Sha256};
+
+/// `prev` of the first line: the sha256 of the empty string.
+pub const EMPTY_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// The last member of every line: `,"hash":"<64 hex digits>"}`, hashing the line before it plus `}`.
+const HASH_MEMBER: &[u8] = b",\"hash\":\"";
+/// Bytes of `,"hash":"…"}` at the end of a line.
+const HASH_SUFFIX_LEN: usize = HASH_MEMBER.len() + 64 + 2;
+
+/// Hex sha256 of `bytes`.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    crate::markdown::hex(&Sha256::digest(bytes))
+}
+
+/// An I/O error as a short lowercase reason, without the `(os error N)` noise.
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "is a directory".into(),
+        _ => {
+            let s = e.to_string();
+            let s = s.split(" (os error").next().unwrap_or(&s).to_string();
+            let mut c = s.chars();
+            c.next()
+                .map(|f| f.to_lowercase().chain(c).collect())
+                .unwrap_or(s)
+        }
+    }
+}

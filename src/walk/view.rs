@@ -172,11 +172,9 @@ fn render_body(step: &Step, progress: &StepProgress, paint: Paint) -> String {
                 out.push_str(&paint.bold(text.trim()));
                 out.push('\n');
             }
-            Event::Start(Tag::Paragraph) => {
-                if lists.is_empty() {
-                    flush(&mut out, &mut line, quote);
-                    out.push('\n');
-                }
+            Event::Start(Tag::Paragraph) if lists.is_empty() => {
+                flush(&mut out, &mut line, quote);
+                out.push('\n');
             }
             Event::End(TagEnd::Paragraph) => flush(&mut out, &mut line, quote),
             Event::Start(Tag::List(start)) => {

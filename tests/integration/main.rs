@@ -2,8 +2,10 @@
 
 mod errors;
 mod generate;
+mod kill;
 mod list_and_check;
 mod run;
 mod samples;
 mod show;
+mod terminal;
 mod test;

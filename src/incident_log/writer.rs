@@ -1,0 +1,305 @@
+//! Writing the incident log: one whole line per event, appended and fsync'd before `append` returns.
+
+use std::fs::{self, DirBuilder, File, OpenOptions, Permissions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use super::reader::{ExistingLog, MAX_LINE_BYTES, read_log};
+use super::{EMPTY_HASH, Event, FORMAT_VERSION, HASH_MEMBER, Record, io_reason, sha256_hex};
+use crate::walk::ports::{Clock, EventLog, LogError};
+
+/// How many `-2`, `-3`, ... suffixes to try when a log of the same second and runbook exists.
+const MAX_NAME_TRIES: u32 = 1000;
+
+/// The real clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// `ts` as written: `2026-11-22T03:04:05.678Z`.
+pub fn format_timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// A random id for the process writing a log: 16 hex digits.
+pub fn new_session_id() -> String {
+    let mut bytes = [0u8; 8];
+    let random = File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    if random.is_err() {
+        // No /dev/urandom (a bare chroot): unique enough from the time, pid and a stack address.
+        let seed = format!(
+            "{:?} {} {:p}",
+            std::time::SystemTime::now(),
+            std::process::id(),
+            &bytes
+        );
+        return sha256_hex(seed.as_bytes())[..16].to_string();
+    }
+    crate::markdown::hex(&bytes)
+}
+
+/// The incident log file: appends hash-chained lines, each durable before `append` returns.
+///
+/// Holds an exclusive `flock` on the file while open, so two walks cannot write the same log.
+/// After a failed write it is poisoned: every later `append` fails.
+pub struct IncidentLogFile {
+    file: File,
+    path: PathBuf,
+    clock: Box<dyn Clock + Send>,
+    session: String,
+    /// `seq` of the last line written (0 before the first).
+    seq: u64,
+    /// Hex sha256 of the last line written, without its newline.
+    prev: String,
+    /// Bytes in the file after the last complete line.
+    len: u64,
+    /// Why an earlier write failed.
+    poisoned: Option<String>,
+}
+
+impl std::fmt::Debug for IncidentLogFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IncidentLogFile")
+            .field("path", &self.path)
+            .field("session", &self.session)
+            .field("seq", &self.seq)
+            .field("poisoned", &self.poisoned)
+            .finish_non_exhaustive()
+    }
+}
+
+fn log_error(path: &Path, reason: impl Into<String>) -> LogError {
+    LogError {
+        path: path.display().to_string(),
+        reason: reason.into(),
+    }
+}
+
+impl IncidentLogFile {
+    /// Creates a new log `<dir>/<yyyymmddThhmmssZ>-<slug>.jsonl` (then `-2`, `-3`, ... when taken),
+    /// mode 0600, creating `dir` and its parents (mode 0700) when missing.
+    pub fn create(
+        dir: &Path,
+        runbook_slug: &str,
+        clock: Box<dyn Clock + Send>,
+        session: String,
+    ) -> Result<Self, LogError> {
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| log_error(dir, io_reason(&e)))?;
+        let stamp = clock.now().format("%Y%m%dT%H%M%SZ").to_string();
+        let slug = sanitize_slug(runbook_slug);
+        for n in 1..=MAX_NAME_TRIES {
+            let name = match n {
+                1 => format!("{stamp}-{slug}.jsonl"),
+                _ => format!("{stamp}-{slug}-{n}.jsonl"),
+            };
+            let path = dir.join(name);
+            let file = match OpenOptions::new()
+                .append(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+            {
+                Ok(file) => file,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(log_error(&path, io_reason(&e))),
+            };
+            let ready = prepare_new(&file, &path, dir);
+            if let Err(e) = ready {
+                // Leave no empty log behind.
+                let _ = fs::remove_file(&path);
+                return Err(e);
+            }
+            return Ok(IncidentLogFile {
+                file,
+                path,
+                clock,
+                session,
+                seq: 0,
+                prev: EMPTY_HASH.to_string(),
+                len: 0,
+                poisoned: None,
+            });
+        }
+        Err(log_error(
+            &dir.join(format!("{stamp}-{slug}.jsonl")),
+            format!("{MAX_NAME_TRIES} logs with this name already exist"),
+        ))
+    }
+
+    /// Opens an existing log to continue it. A torn last line is cut off (and fsync'd) and
+    /// returned in [`ExistingLog::torn_tail`]: append [`ExistingLog::repair_event`] next.
+    /// Refuses a log that is invalid anywhere else, or that another process has open.
+    pub fn open_for_resume(
+        path: &Path,
+        clock: Box<dyn Clock + Send>,
+        session: String,
+    ) -> Result<(Self, ExistingLog), LogError> {
+        let io = |e: io::Error| log_error(path, io_reason(&e));
+        let file = OpenOptions::new().append(true).open(path).map_err(io)?;
+        lock(&file, path)?;
+        let existing = read_log(path).map_err(io)?;
+        if let Some(problem) = &existing.problem {
+            return Err(log_error(
+                path,
+                format!(
+                    "line {} is invalid: {}; it cannot be resumed",
+                    problem.line, problem.reason
+                ),
+            ));
+        }
+        let Some(last) = existing.records.last() else {
+            return Err(log_error(path, "it holds no complete event to resume from"));
+        };
+        if existing.torn_tail.is_some() {
+            file.set_len(existing.valid_len).map_err(io)?;
+            file.sync_all().map_err(io)?;
+        }
+        let log = IncidentLogFile {
+            file,
+            path: path.to_path_buf(),
+            clock,
+            session,
+            seq: last.seq,
+            prev: existing.last_line_hash.clone(),
+            len: existing.valid_len,
+            poisoned: None,
+        };
+        Ok((log, existing))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// `seq` of the last line written; 0 for a new, empty log.
+    pub fn last_seq(&self) -> u64 {
+        self.seq
+    }
+
+    fn error(&self, reason: impl Into<String>) -> LogError {
+        log_error(&self.path, reason)
+    }
+}
+
+impl EventLog for IncidentLogFile {
+    fn append(&mut self, operator: &str, event: Event) -> Result<Record, LogError> {
+        if let Some(reason) = &self.poisoned {
+            return Err(self.error(format!(
+                "an earlier write failed ({reason}); nothing more is written to it"
+            )));
+        }
+        if self.seq == 0 && !matches!(event, Event::SessionStarted { .. }) {
+            return Err(self.error("the first event must be `session_started`"));
+        }
+        let record = Record {
+            v: FORMAT_VERSION,
+            seq: self.seq + 1,
+            ts: format_timestamp(self.clock.now()),
+            operator: operator.to_string(),
+            session: self.session.clone(),
+            prev: self.prev.clone(),
+            event,
+        };
+        let line = encode_line(&record).map_err(|e| self.error(e.to_string()))?;
+        if line.len() > MAX_LINE_BYTES {
+            return Err(self.error(format!(
+                "event {} is larger than {} MiB",
+                record.seq,
+                MAX_LINE_BYTES / 1024 / 1024
+            )));
+        }
+        // One write of the whole line on an O_APPEND file, then fdatasync: durable before we return.
+        if let Err(e) = self
+            .file
+            .write_all(&line)
+            .and_then(|()| self.file.sync_data())
+        {
+            let reason = io_reason(&e);
+            // Best effort: take back a partial line so the file ends on a complete one.
+            let _ = self.file.set_len(self.len);
+            self.poisoned = Some(reason.clone());
+            return Err(self.error(reason));
+        }
+        self.len += line.len() as u64;
+        self.seq = record.seq;
+        self.prev = sha256_hex(&line[..line.len() - 1]);
+        Ok(record)
+    }
+
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+/// The record as one line, newline included: its JSON with `,"hash":"<sha256 of that JSON>"` before the final `}`.
+fn encode_line(record: &Record) -> serde_json::Result<Vec<u8>> {
+    let mut line = serde_json::to_vec(record)?;
+    let hash = sha256_hex(&line);
+    line.pop(); // the closing `}`
+    line.reserve(HASH_MEMBER.len() + hash.len() + 3);
+    line.extend_from_slice(HASH_MEMBER);
+    line.extend_from_slice(hash.as_bytes());
+    line.extend_from_slice(b"\"}\n");
+    Ok(line)
+}
+
+/// Sets a new log's mode and lock, and makes its directory entry durable.
+fn prepare_new(file: &File, path: &Path, dir: &Path) -> Result<(), LogError> {
+    // umask can only take bits away; set exactly 0600 anyway.
+    file.set_permissions(Permissions::from_mode(0o600))
+        .map_err(|e| log_error(path, io_reason(&e)))?;
+    lock(file, path)?;
+    // The new directory entry must survive a crash too.
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| log_error(dir, io_reason(&e)))
+}
+
+/// Takes the log's exclusive lock, failing at once when another process holds it.
+fn lock(file: &File, path: &Path) -> Result<(), LogError> {
+    use rustix::fs::{FlockOperation, flock};
+    // A walk killed a moment ago may still hold the lock through a child between its fork and
+    // exec: wait a little before calling the log busy.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        match flock(file, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => return Ok(()),
+            Err(rustix::io::Errno::WOULDBLOCK) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(rustix::io::Errno::WOULDBLOCK) => {
+                return Err(log_error(path, "another runbook process is writing it"));
+            }
+            // Filesystems without locks (some network mounts): go on unlocked.
+            Err(_) => return Ok(()),
+        }
+    }
+}
+
+/// Keeps `[A-Za-z0-9._-]`, replacing anything else (`/` included) with `-`; never empty or hidden.
+fn sanitize_slug(slug: &str) -> String {
+    let cleaned: String = slug
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '_' | '-' => c,
+            _ => '-',
+        })
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.');
+    match cleaned {
+        "" => "runbook".to_string(),
+        s => s.to_string(),
+    }
+}

@@ -1,0 +1,476 @@
+//! `PtyRunner` end to end: real bash on a real pseudo-terminal, output captured in memory.
+//!
+//! The pty's line discipline turns every `\n` a command prints into `\r\n` (ONLCR), so the
+//! expected outputs below carry `\r\n`: that is what a terminal receives and what the log keeps.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
+
+use runbook::runner::{PtyRunner, take_interrupt};
+use runbook::walk::ports::{CommandOutcome, CommandRunner, CommandSpec};
+
+/// SIGINT and descriptor counts are process-wide: those tests run alone, the others share.
+static EXCLUSIVE: RwLock<()> = RwLock::new(());
+
+fn shared() -> RwLockReadGuard<'static, ()> {
+    EXCLUSIVE.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn alone() -> RwLockWriteGuard<'static, ()> {
+    EXCLUSIVE.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A sink the test can read back.
+#[derive(Clone, Default)]
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Sink {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// Counts bytes without keeping them.
+#[derive(Clone, Default)]
+struct Counter(Arc<Mutex<u64>>);
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        *self.0.lock().unwrap() += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn spec(code: &str) -> CommandSpec {
+    CommandSpec {
+        code: code.to_string(),
+        runner: None,
+        cwd: std::env::current_dir().unwrap(),
+        env: Vec::new(),
+        timeout: Some(Duration::from_secs(20)),
+        interactive: false,
+        secrets: Vec::new(),
+    }
+}
+
+/// Runs `spec`; returns the outcome and what the sink received.
+fn run(spec: &CommandSpec) -> (CommandOutcome, String) {
+    let sink = Sink::default();
+    let mut runner = PtyRunner::with_output(Box::new(sink.clone()));
+    let outcome = runner.run(spec);
+    (outcome, sink.text())
+}
+
+fn process_alive(pid: i32) -> bool {
+    // A zombie waiting for init to reap it counts as dead.
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+fn wait_dead(pid: i32) -> bool {
+    let until = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < until {
+        if !process_alive(pid) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn exit_codes() {
+    let _g = shared();
+    let (ok, shown) = run(&spec("true"));
+    assert_eq!(ok.exit_code, Some(0));
+    assert_eq!(ok.signal, None);
+    assert_eq!(ok.spawn_error, None);
+    assert_eq!((ok.output.as_str(), ok.bytes, ok.truncated), ("", 0, false));
+    assert_eq!(shown, "");
+    let (three, _) = run(&spec("exit 3"));
+    assert_eq!(three.exit_code, Some(3));
+    assert!(!three.timed_out && !three.interrupted);
+}
+
+#[test]
+fn killed_by_a_signal() {
+    let _g = shared();
+    let (outcome, _) = run(&spec("kill -9 $$"));
+    assert_eq!(outcome.exit_code, None);
+    assert_eq!(outcome.signal.as_deref(), Some("SIGKILL"));
+    assert!(!outcome.timed_out);
+}
+
+#[test]
+fn output_is_shown_and_captured_with_crlf() {
+    let _g = shared();
+    let (outcome, shown) = run(&spec(
+        "echo hello; printf 'a\\nb\\n' >&2; printf 'no newline'",
+    ));
+    assert_eq!(outcome.output, "hello\r\na\r\nb\r\nno newline");
+    assert_eq!(shown, outcome.output);
+    assert_eq!(outcome.bytes, outcome.output.len() as u64);
+    assert_eq!(outcome.exit_code, Some(0));
+}
+
+#[test]
+fn runs_on_a_terminal_it_controls() {
+    let _g = shared();
+    let (outcome, _) = run(&spec(
+        "test -t 0 && test -t 1 && test -t 2 && echo tty; exec 3</dev/tty && echo ctty; stty size",
+    ));
+    assert_eq!(outcome.output, "tty\r\nctty\r\n24 80\r\n");
+}
+
+#[test]
+fn environment_is_inherited_plus_session_variables() {
+    let _g = shared();
+    let mut s = spec("printf '%s|' \"$GREETING\" \"$OTHER\"; test -n \"$PATH\" && echo path");
+    s.env = vec![
+        ("GREETING".into(), "hi there".into()),
+        ("OTHER".into(), "é".into()),
+    ];
+    let (outcome, _) = run(&s);
+    assert_eq!(outcome.output, "hi there|é|path\r\n");
+}
+
+#[test]
+fn working_directory_is_honoured() {
+    let _g = shared();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = spec("pwd -P");
+    s.cwd = dir.path().to_path_buf();
+    let (outcome, _) = run(&s);
+    let expected = dir.path().canonicalize().unwrap();
+    assert_eq!(outcome.output, format!("{}\r\n", expected.display()));
+}
+
+#[test]
+fn missing_working_directory_is_a_spawn_error() {
+    let _g = shared();
+    let mut s = spec("echo never");
+    s.cwd = "/nope/not/here".into();
+    let (outcome, shown) = run(&s);
+    assert_eq!(
+        outcome.spawn_error.as_deref(),
+        Some("working directory `/nope/not/here` does not exist")
+    );
+    assert_eq!(outcome.exit_code, None);
+    assert_eq!(shown, "");
+}
+
+#[test]
+fn missing_bash_is_a_spawn_error() {
+    let _g = shared();
+    let mut s = spec("true");
+    s.env = vec![("PATH".into(), "/nonexistent".into())];
+    let (outcome, _) = run(&s);
+    assert_eq!(
+        outcome.spawn_error.as_deref(),
+        Some("cannot run `bash`: not found on the PATH")
+    );
+    assert_eq!(outcome.exit_code, None);
+}
+
+#[test]
+fn runner_reads_the_block_on_stdin() {
+    let _g = shared();
+    let mut s = spec("echo one\necho two\n");
+    s.runner = Some("cat".into());
+    let (outcome, _) = run(&s);
+    assert_eq!(outcome.output, "echo one\r\necho two\r\n");
+    assert_eq!(outcome.exit_code, Some(0));
+
+    let mut s = spec("a\nb\nc\n");
+    s.runner = Some("wc -l".into());
+    let (outcome, _) = run(&s);
+    assert_eq!(outcome.output.trim(), "3");
+
+    let mut s = spec("echo from-python-like-runner\n");
+    s.runner = Some("bash -s".into());
+    let (outcome, _) = run(&s);
+    assert_eq!(outcome.output, "from-python-like-runner\r\n");
+}
+
+#[test]
+fn runner_with_a_large_block_does_not_deadlock() {
+    let _g = shared();
+    // 400 KB in, echoed back out: both directions must make progress together.
+    let block = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n".repeat(6400);
+    let mut s = spec(&block);
+    s.runner = Some("cat".into());
+    let (outcome, _) = run(&s);
+    assert_eq!(outcome.exit_code, Some(0));
+    assert_eq!(outcome.bytes, 6400 * 65);
+}
+
+#[test]
+fn timeout_kills_the_whole_group() {
+    let _g = shared();
+    let mut s = spec("trap '' TERM; sleep 100 & echo $!; sleep 101 & echo $!; wait");
+    s.timeout = Some(Duration::from_millis(300));
+    let started = Instant::now();
+    let (outcome, _) = run(&s);
+    let elapsed = started.elapsed();
+    assert!(outcome.timed_out);
+    assert!(!outcome.interrupted);
+    assert_eq!(outcome.signal.as_deref(), Some("SIGKILL"));
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(2300),
+        "SIGTERM was ignored, so 2 s grace"
+    );
+    let pids: Vec<i32> = outcome
+        .output
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    assert_eq!(pids.len(), 2);
+    for pid in pids {
+        assert!(wait_dead(pid), "process {pid} survived");
+    }
+}
+
+#[test]
+fn timeout_sigterm_is_enough_for_a_polite_group() {
+    let _g = shared();
+    let mut s = spec("sleep 100 & echo $!; sleep 100; wait");
+    s.timeout = Some(Duration::from_millis(200));
+    let started = Instant::now();
+    let (outcome, _) = run(&s);
+    assert!(outcome.timed_out);
+    assert_eq!(outcome.signal.as_deref(), Some("SIGTERM"));
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let pid: i32 = outcome.output.trim().parse().unwrap();
+    assert!(wait_dead(pid), "background process {pid} survived");
+}
+
+#[test]
+fn huge_output_is_bounded() {
+    let _g = shared();
+    let counter = Counter::default();
+    let mut runner = PtyRunner::with_output(Box::new(counter.clone()));
+    let outcome = runner.run(&spec("head -c 20000000 /dev/zero | tr '\\0' x"));
+    assert_eq!(outcome.exit_code, Some(0));
+    assert!(outcome.truncated);
+    assert_eq!(outcome.bytes, 20_000_000);
+    assert_eq!(*counter.0.lock().unwrap(), 20_000_000);
+    let marker = format!("\n[… {} bytes omitted …]\n", 20_000_000 - 1024 * 1024);
+    assert_eq!(outcome.output.len(), 1024 * 1024 + marker.len());
+    assert!(outcome.output.contains(&marker));
+    assert!(outcome.output.starts_with("xxxx") && outcome.output.ends_with("xxxx"));
+}
+
+#[test]
+fn secrets_are_redacted_live_and_in_the_log() {
+    let _g = shared();
+    let mut s = spec("echo \"token=$TOKEN\"; echo done");
+    s.env = vec![("TOKEN".into(), "s3cr3t-value".into())];
+    s.secrets = vec!["s3cr3t-value".into(), String::new()];
+    let (outcome, shown) = run(&s);
+    assert_eq!(outcome.output, "token=[REDACTED]\r\ndone\r\n");
+    assert_eq!(shown, outcome.output);
+    assert_eq!(outcome.redactions, 1);
+}
+
+#[test]
+fn secrets_split_across_writes_are_redacted() {
+    let _g = shared();
+    let mut s = spec("printf 'abc'; sleep 0.1; printf 'def'; printf ' abcabc'");
+    s.secrets = vec!["abcdef".into()];
+    let (outcome, shown) = run(&s);
+    assert_eq!(outcome.output, "[REDACTED] abcabc");
+    assert_eq!(shown, outcome.output);
+    assert_eq!(outcome.redactions, 1);
+}
+
+#[test]
+fn commands_reading_stdin_get_end_of_input() {
+    let _g = shared();
+    let started = Instant::now();
+    let (cat, _) = run(&spec("cat"));
+    assert_eq!(cat.exit_code, Some(0));
+    assert_eq!(cat.output, "");
+    let (read, _) = run(&spec("read x; echo \"status=$? x=[$x]\""));
+    assert_eq!(read.output, "status=1 x=[]\r\n");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn interactive_without_a_terminal_does_not_hang() {
+    let _g = shared();
+    if rustix::termios::isatty(rustix::stdio::stdin()) {
+        return; // Would forward the operator's keyboard; covered by the expectrl tests.
+    }
+    let mut s = spec("cat; echo after");
+    s.interactive = true;
+    let (outcome, _) = run(&s);
+    assert_eq!(outcome.output, "after\r\n");
+}
+
+#[test]
+fn lingering_background_process_does_not_hold_us() {
+    let _g = shared();
+    // Ignores the hangup and keeps the pty open after bash exits.
+    let started = Instant::now();
+    let (outcome, _) = run(&spec("(trap '' HUP; sleep 3; echo late) & echo started"));
+    assert_eq!(outcome.exit_code, Some(0));
+    assert_eq!(outcome.output, "started\r\n");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn ctrl_c_interrupts_the_command_not_the_process() {
+    let _g = alone();
+    let mut runner = PtyRunner::with_output(Box::new(Sink::default()));
+    let raiser = std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_millis(300));
+        signal_hook::low_level::raise(signal_hook::consts::SIGINT).unwrap();
+    });
+    let started = Instant::now();
+    let outcome = runner.run(&spec("sleep 30"));
+    raiser.join().unwrap();
+    assert!(outcome.interrupted);
+    assert!(!outcome.timed_out);
+    assert_eq!(outcome.signal.as_deref(), Some("SIGINT"));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    // The command consumed it.
+    assert!(!take_interrupt());
+
+    // Between commands, the walk reads the flag.
+    signal_hook::low_level::raise(signal_hook::consts::SIGINT).unwrap();
+    assert!(take_interrupt());
+    assert!(!take_interrupt());
+
+    // A stale Ctrl-C does not interrupt the next command.
+    signal_hook::low_level::raise(signal_hook::consts::SIGINT).unwrap();
+    let outcome = runner.run(&spec("sleep 0.2; echo fine"));
+    assert!(!outcome.interrupted);
+    assert_eq!(outcome.output, "fine\r\n");
+}
+
+#[test]
+fn ctrl_c_escalates_to_sigkill() {
+    let _g = alone();
+    let mut runner = PtyRunner::with_output(Box::new(Sink::default()));
+    let raiser = std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_millis(300));
+        signal_hook::low_level::raise(signal_hook::consts::SIGINT).unwrap();
+    });
+    let started = Instant::now();
+    let outcome = runner.run(&spec("trap '' INT; sleep 30"));
+    raiser.join().unwrap();
+    assert!(outcome.interrupted);
+    assert_eq!(outcome.signal.as_deref(), Some("SIGKILL"));
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn no_descriptor_leaks_and_no_zombies() {
+    let _g = alone();
+    let fds = || std::fs::read_dir("/proc/self/fd").unwrap().count();
+    let mut runner = PtyRunner::with_output(Box::new(Sink::default()));
+    runner.run(&spec("true")); // Signal plumbing is set up once, on first use.
+    let before = fds();
+    for code in ["true", "exit 4", "echo x", "cat"] {
+        runner.run(&spec(code));
+    }
+    let mut s = spec("a\n");
+    s.runner = Some("cat".into());
+    runner.run(&s);
+    assert_eq!(fds(), before);
+    // Our children are all reaped.
+    let me = std::process::id().to_string();
+    let zombies: Vec<_> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("stat")).ok())
+        .filter(|stat| {
+            let rest = stat.rsplit_once(')').map_or("", |(_, r)| r).trim_start();
+            let mut fields = rest.split_whitespace();
+            fields.next() == Some("Z") && fields.next() == Some(me.as_str())
+        })
+        .collect();
+    assert!(zombies.is_empty(), "{zombies:?}");
+}
+
+const HELPER_ENV: &str = "RUNBOOK_RUNNER_TEST_HELPER";
+
+/// Run inside a pseudo-terminal by [`interactive_command_gets_the_keyboard`]: a real operator
+/// terminal for [`PtyRunner::new`].
+#[test]
+#[ignore = "helper, run by interactive_command_gets_the_keyboard"]
+fn interactive_helper() {
+    if std::env::var_os(HELPER_ENV).is_none() {
+        return;
+    }
+    let modes = || {
+        let t = rustix::termios::tcgetattr(rustix::stdio::stdin()).unwrap();
+        (
+            t.input_modes,
+            t.output_modes,
+            t.control_modes,
+            t.local_modes,
+        )
+    };
+    let before = modes();
+    let mut s = spec("read -p 'name? ' x; echo \"hi $x\"; sleep 30; echo never");
+    s.interactive = true;
+    let outcome = PtyRunner::new().run(&s);
+    eprintln!(
+        "\nOUTCOME signal={:?} interrupted={} restored={}",
+        outcome.signal,
+        outcome.interrupted,
+        modes() == before
+    );
+}
+
+#[test]
+fn interactive_command_gets_the_keyboard() {
+    use expectrl::Expect;
+    let _g = shared();
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["--exact", "interactive_helper", "--ignored", "--nocapture"])
+        .env(HELPER_ENV, "1");
+    let mut session = expectrl::Session::spawn(command).unwrap();
+    session.set_expect_timeout(Some(Duration::from_secs(10)));
+    session.expect("name? ").unwrap();
+    session.send("bob\r").unwrap();
+    session.expect("hi bob").unwrap();
+    // Ctrl-C is a byte for the command's terminal (ours is raw): it ends `sleep` there.
+    std::thread::sleep(Duration::from_millis(200));
+    session.send("\x03").unwrap();
+    session
+        .expect("OUTCOME signal=Some(\"SIGINT\") interrupted=false restored=true")
+        .unwrap();
+}
