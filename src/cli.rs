@@ -43,10 +43,28 @@ pub enum CliCommand {
     Run(RunArgs),
     /// Continue a paused or interrupted walk from its incident log
     Resume(ResumeArgs),
+    /// Run a runbook's CloudWatch lookups without walking it
+    Lookup(LookupArgs),
     /// Check an incident log: every line, its sequence and its hash chain
     Verify {
         /// The incident log (`.jsonl`)
         log: PathBuf,
+    },
+    /// Export incident logs for a post-incident review: Markdown, HTML, JSON or AWS timeline events
+    Export(ExportArgs),
+    /// Print the merged timeline of incident logs in the terminal
+    Timeline {
+        /// Incident logs (`.jsonl`) of one incident; merged by time
+        #[arg(required = true)]
+        logs: Vec<PathBuf>,
+    },
+    /// Compare a run's step durations and outcomes with earlier runs or rehearsals
+    Compare {
+        /// The incident log of the run to look at
+        log: PathBuf,
+        /// Incident logs of earlier runs or rehearsals of the same runbook
+        #[arg(long = "with", value_name = "LOG", required = true, num_args = 1..)]
+        with: Vec<PathBuf>,
     },
     /// Print a shell completion script
     Completions {
@@ -55,6 +73,31 @@ pub enum CliCommand {
     },
     /// Print the man page (roff) to standard output
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Incident logs (`.jsonl`) of one incident; merged into one timeline by time
+    #[arg(required = true)]
+    pub logs: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ExportFormat::Markdown)]
+    pub format: ExportFormat,
+    /// Write to this file instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// A report ready to paste into a postmortem document
+    Markdown,
+    /// One self-contained page: timeline, Gantt bars, metric charts, filters and search
+    Html,
+    /// One JSON document (schemas/incident-export.schema.json)
+    Json,
+    /// AWS Incident Manager `CreateTimelineEvent` inputs (schemas/aws-timeline.schema.json)
+    AwsTimeline,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,6 +137,45 @@ pub struct RunArgs {
     /// Start at this step (number or id)
     #[arg(long, value_name = "STEP")]
     pub from: Option<String>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+/// How CloudWatch is reached, for lookups and guard alarms.
+#[derive(Debug, Clone, Args)]
+pub struct AwsArgs {
+    /// Region(s) for lookups that name none (repeatable or comma-separated; `eu-west-2` or `euw2`)
+    #[arg(long = "region", value_name = "REGION", value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// AWS profile (SSO profiles work: run `aws sso login --profile NAME` first)
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// CloudWatch endpoint URL (also AWS_ENDPOINT_URL_CLOUDWATCH / AWS_ENDPOINT_URL)
+    #[arg(long, value_name = "URL")]
+    pub aws_endpoint: Option<String>,
+    /// How long each region may take to answer a lookup
+    #[arg(long, value_name = "DURATION", default_value = "10s")]
+    pub aws_timeout: String,
+    /// How often guard alarms are polled during a walk
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub guard_interval: String,
+}
+
+#[derive(Debug, Args)]
+pub struct LookupArgs {
+    /// The runbook (Markdown file)
+    pub file: PathBuf,
+    /// Only this step's lookups (number or id)
+    #[arg(long, value_name = "STEP")]
+    pub step: Option<String>,
+    /// A variable's value for `$VARS` in dimensions (repeatable)
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Print the results as JSON lines (`lookup_result` events)
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -115,4 +197,6 @@ pub struct ResumeArgs {
     /// Who is walking now [default: the log's last operator]
     #[arg(long)]
     pub operator: Option<String>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{CheckFormat, Cli, CliCommand, ResumeArgs, RunArgs};
+use std::time::Duration;
+
+use crate::cli::{AwsArgs, CheckFormat, Cli, CliCommand, ResumeArgs, RunArgs};
 use crate::error::Error;
 use crate::incident_log::Mode;
 
@@ -17,7 +19,11 @@ pub enum Config {
     Check { paths: Vec<PathBuf>, json: bool },
     Run(RunConfig),
     Resume(ResumeConfig),
+    Lookup(LookupConfig),
     Verify { log: PathBuf },
+    Export(ExportConfig),
+    Timeline { logs: Vec<PathBuf> },
+    Compare { log: PathBuf, with: Vec<PathBuf> },
     Completions { shell: clap_complete::Shell },
     Man,
 }
@@ -34,6 +40,36 @@ pub struct RunConfig {
     pub operator: String,
     pub log_dir: PathBuf,
     pub from: Option<String>,
+    pub aws: AwsConfig,
+}
+
+/// CloudWatch settings, validated: regions normalised to full names, durations read.
+#[derive(Debug, Clone)]
+pub struct AwsConfig {
+    pub regions: Vec<String>,
+    pub profile: Option<String>,
+    pub endpoint: Option<String>,
+    pub timeout: Duration,
+    pub guard_interval: Duration,
+}
+
+/// `runbook lookup`, validated.
+#[derive(Debug)]
+pub struct LookupConfig {
+    pub file: PathBuf,
+    pub step: Option<String>,
+    pub vars: Vec<(String, String)>,
+    pub json: bool,
+    pub aws: AwsConfig,
+}
+
+/// `runbook export`, validated.
+#[derive(Debug)]
+pub struct ExportConfig {
+    pub logs: Vec<PathBuf>,
+    pub format: crate::export::Format,
+    /// `None`: standard output.
+    pub output: Option<PathBuf>,
 }
 
 /// `runbook resume`, validated.
@@ -45,6 +81,7 @@ pub struct ResumeConfig {
     pub allow_danger: bool,
     pub vars: Vec<(String, String)>,
     pub operator: Option<String>,
+    pub aws: AwsConfig,
 }
 
 impl Config {
@@ -65,7 +102,26 @@ impl Config {
             },
             CliCommand::Run(args) => Config::Run(run_config(args)?),
             CliCommand::Resume(args) => Config::Resume(resume_config(args)?),
+            CliCommand::Lookup(args) => Config::Lookup(LookupConfig {
+                file: args.file,
+                step: args.step,
+                vars: parse_vars(&args.vars)?,
+                json: args.json,
+                aws: aws_config(args.aws)?,
+            }),
             CliCommand::Verify { log } => Config::Verify { log },
+            CliCommand::Export(args) => Config::Export(ExportConfig {
+                logs: args.logs,
+                format: match args.format {
+                    crate::cli::ExportFormat::Markdown => crate::export::Format::Markdown,
+                    crate::cli::ExportFormat::Html => crate::export::Format::Html,
+                    crate::cli::ExportFormat::Json => crate::export::Format::Json,
+                    crate::cli::ExportFormat::AwsTimeline => crate::export::Format::AwsTimeline,
+                },
+                output: args.output,
+            }),
+            CliCommand::Timeline { logs } => Config::Timeline { logs },
+            CliCommand::Compare { log, with } => Config::Compare { log, with },
             CliCommand::Completions { shell } => Config::Completions { shell },
             CliCommand::Man => Config::Man,
         })
@@ -97,6 +153,45 @@ fn run_config(args: RunArgs) -> Result<RunConfig, Error> {
         operator,
         log_dir: args.log_dir,
         from: args.from,
+        aws: aws_config(args.aws)?,
+    })
+}
+
+fn aws_config(args: AwsArgs) -> Result<AwsConfig, Error> {
+    let mut regions = Vec::new();
+    for name in args
+        .regions
+        .iter()
+        .map(|r| r.trim())
+        .filter(|r| !r.is_empty())
+    {
+        let full = crate::runbook::region::normalize(name).ok_or_else(|| {
+            Error::Usage(format!(
+                "--region: {}",
+                crate::runbook::region::unknown_message(name)
+            ))
+        })?;
+        if !regions.iter().any(|r| r == full) {
+            regions.push(full.to_string());
+        }
+    }
+    let duration = |flag: &str, text: &str| {
+        crate::markdown::parse_duration(text)
+            .map(Duration::from_millis)
+            .map_err(|e| Error::Usage(format!("{flag}: {e}")))
+    };
+    Ok(AwsConfig {
+        regions,
+        profile: args
+            .profile
+            .map(|p| non_empty("--profile", p))
+            .transpose()?,
+        endpoint: args
+            .aws_endpoint
+            .map(|e| non_empty("--aws-endpoint", e))
+            .transpose()?,
+        timeout: duration("--aws-timeout", &args.aws_timeout)?,
+        guard_interval: duration("--guard-interval", &args.guard_interval)?,
     })
 }
 
@@ -111,6 +206,7 @@ fn resume_config(args: ResumeArgs) -> Result<ResumeConfig, Error> {
             .operator
             .map(|o| non_empty("--operator", o))
             .transpose()?,
+        aws: aws_config(args.aws)?,
     })
 }
 

@@ -7,9 +7,11 @@
 
 pub mod check;
 pub mod cli;
+pub mod cloudwatch;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod incident_log;
 pub mod markdown;
 pub mod runbook;

@@ -40,7 +40,11 @@ fn dispatch(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         Config::Check { paths, json } => commands::check::run(&paths, json, out, err),
         Config::Run(config) => commands::run::run(&config, out),
         Config::Resume(config) => commands::resume::run(&config, out),
+        Config::Lookup(config) => commands::lookup::run(&config, out),
         Config::Verify { log } => commands::verify::run(&log, out, err),
+        Config::Export(config) => commands::export::run(&config, out, err),
+        Config::Timeline { logs } => commands::timeline::run(&logs, out, err),
+        Config::Compare { log, with } => commands::compare::run(&log, &with, out, err),
         Config::Completions { shell } => commands::generate::completions(shell, out).map(|()| 0),
         Config::Man => commands::generate::man(out).map(|()| 0),
     }
@@ -74,4 +78,42 @@ pub fn walk_ports(yes: bool) -> Result<WalkPorts, Error> {
         clock: crate::incident_log::SystemClock,
         paint,
     })
+}
+
+/// CloudWatch for a walk, set up only when the runbook has lookups or guard alarms, so other
+/// walks and commands never pay for AWS start-up.
+pub fn metrics(
+    runbook: &crate::runbook::Runbook,
+    aws: &crate::config::AwsConfig,
+) -> Option<Box<dyn crate::walk::ports::Metrics>> {
+    let has_lookups = runbook.steps.iter().any(|s| !s.lookups.is_empty());
+    if !has_lookups && runbook.front_matter.guard_alarms.is_empty() {
+        return None;
+    }
+    Some(connect_cloudwatch(runbook, aws))
+}
+
+/// Connects to CloudWatch with one shared SDK configuration; never fails (problems become
+/// per-region errors). Guard alarms come from the runbook's front matter.
+pub fn connect_cloudwatch(
+    runbook: &crate::runbook::Runbook,
+    aws: &crate::config::AwsConfig,
+) -> Box<dyn crate::walk::ports::Metrics> {
+    use std::io::IsTerminal;
+    let guard_regions = if aws.regions.is_empty() {
+        runbook.front_matter.regions.clone()
+    } else {
+        aws.regions.clone()
+    };
+    Box::new(crate::cloudwatch::CloudWatch::connect(
+        crate::cloudwatch::AwsSettings {
+            profile: aws.profile.clone(),
+            endpoint: aws.endpoint.clone(),
+            timeout: aws.timeout,
+            show_progress: std::io::stderr().is_terminal(),
+            guard_prefixes: runbook.front_matter.guard_alarms.clone(),
+            guard_regions,
+            guard_interval: aws.guard_interval,
+        },
+    ))
 }

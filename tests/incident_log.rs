@@ -373,8 +373,10 @@ fn the_schema_refuses_unknown_fields_missing_fields_and_unknown_types() {
 fn a_second_log_in_the_same_second_gets_a_suffix_and_slugs_are_cleaned() {
     let tmp = tempfile::tempdir().unwrap();
     let name = |slug: &str| {
-        let log =
+        let mut log =
             IncidentLogFile::create(tmp.path(), slug, FakeClock::boxed(), "s".into()).unwrap();
+        // The log gets its name when its first line is on disk.
+        log.append("alice", session_started()).unwrap();
         log.path()
             .file_name()
             .unwrap()

@@ -1,11 +1,15 @@
-//! One module per subcommand: `show`, `list`, `check`, `run`, `resume`, `verify`, and the generated completions and man page.
+//! One module per subcommand: `show`, `list`, `check`, `run`, `resume`, `verify`, `export`, `timeline`, `compare`, and the generated completions and man page.
 
 pub mod check;
+pub mod compare;
+pub mod export;
 pub mod generate;
 pub mod list;
+pub mod lookup;
 pub mod resume;
 pub mod run;
 pub mod show;
+pub mod timeline;
 pub mod verify;
 
 use std::path::{Path, PathBuf};

@@ -157,13 +157,22 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
         allow_danger: config.allow_danger,
         paint: ports.paint,
         cwd: std::env::current_dir().map_err(Error::Output)?,
+        regions: if config.aws.regions.is_empty() {
+            runbook.front_matter.regions.clone()
+        } else {
+            config.aws.regions.clone()
+        },
     };
+    let mut metrics = crate::wiring::metrics(&runbook, &config.aws);
     let clock = ports.clock;
     let walk_ports = Ports {
         ui: ports.prompter.as_mut(),
         runner: ports.runner.as_mut(),
         log: &mut log,
         clock: &clock,
+        metrics: metrics
+            .as_deref_mut()
+            .map(|m| m as &mut dyn crate::walk::ports::Metrics),
     };
     let mut walk = Walk::new(&runbook, opts, walk_ports, values, state, started);
     let ending = walk.run(next)?;

@@ -5,7 +5,7 @@ use std::io::Write;
 use super::load_usable;
 use crate::config::RunConfig;
 use crate::error::Error;
-use crate::incident_log::{IncidentLogFile, Mode, new_session_id};
+use crate::incident_log::{IncidentLogFile, new_session_id};
 use crate::markdown::slug;
 use crate::walk::ports::{Clock, EventLog, Tone};
 use crate::walk::state::SessionState;
@@ -48,30 +48,19 @@ pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
         new_session_id(),
     )?;
     let started = ports.clock.now();
-    let mode = match config.mode {
-        Mode::Live => "live",
-        Mode::Rehearsal => "REHEARSAL (only `readonly` commands run)",
-    };
-    let p = ports.paint;
-    ports.prompter.show(&format!(
-        "{}\n{}",
-        p.bold(&runbook.title),
-        p.dim(&format!(
-            "{} · sha256 {} · mode {mode} · incident {} · operator {}\nlog {}",
-            runbook.path,
-            &runbook.sha256[..12],
-            config.incident.as_deref().unwrap_or("-"),
-            config.operator,
-            log.location()
-        ))
-    ));
     let opts = WalkOptions {
         mode: config.mode,
         yes: config.yes,
         allow_danger: config.allow_danger,
         paint: ports.paint,
         cwd: std::env::current_dir().map_err(Error::Output)?,
+        regions: if config.aws.regions.is_empty() {
+            runbook.front_matter.regions.clone()
+        } else {
+            config.aws.regions.clone()
+        },
     };
+    let mut metrics = crate::wiring::metrics(&runbook, &config.aws);
     let info = SessionInfo {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         hostname: hostname(),
@@ -84,6 +73,9 @@ pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
         runner: ports.runner.as_mut(),
         log: &mut log,
         clock: &clock,
+        metrics: metrics
+            .as_deref_mut()
+            .map(|m| m as &mut dyn crate::walk::ports::Metrics),
     };
     let mut walk = Walk::new(&runbook, opts, walk_ports, values, state, started);
     walk.begin(&info)?;

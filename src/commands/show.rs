@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::load_usable;
 use crate::error::Error;
-use crate::runbook::{Command, CommandKind, Runbook, Step};
+use crate::runbook::{Command, CommandKind, Lookup, LookupQuery, Runbook, Step, region};
 
 /// Prints the plan; a runbook with errors or no steps is refused with its diagnostics.
 pub fn run(file: &Path, json: bool, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Error> {
@@ -29,6 +29,9 @@ fn write_plan(rb: &Runbook, out: &mut dyn Write) -> std::io::Result<()> {
         meta.push(format!("regions {}", fm.regions.join(", ")));
     }
     writeln!(out, "{}", meta.join(" · "))?;
+    if !fm.guard_alarms.is_empty() {
+        writeln!(out, "guard alarms {}", fm.guard_alarms.join(", "))?;
+    }
     if let Some(d) = &fm.description {
         writeln!(out, "{d}")?;
     }
@@ -108,7 +111,68 @@ fn write_step(step: &Step, number_width: usize, out: &mut dyn Write) -> std::io:
             Entry::Command(c) => write_command(c, &indent, out)?,
         }
     }
+    for lookup in &step.lookups {
+        writeln!(
+            out,
+            "{indent}[lookup {}] {}",
+            lookup.index,
+            describe_lookup(lookup)
+        )?;
+    }
     Ok(())
+}
+
+/// `metric AWS/RDS CPUUtilization Average · 60s over 30m · euw2, euc1 · expect < 80`.
+fn describe_lookup(lookup: &Lookup) -> String {
+    let mut parts = Vec::new();
+    match &lookup.query {
+        LookupQuery::Metric {
+            metric,
+            period_s,
+            window_s,
+            expect,
+        } => {
+            let dims: Vec<String> = metric
+                .dimensions
+                .iter()
+                .map(|d| format!("{}={}", d.name, d.value))
+                .collect();
+            parts.push(format!(
+                "metric {} {} {}",
+                metric.namespace, metric.metric, metric.stat
+            ));
+            if !dims.is_empty() {
+                parts.push(dims.join(" "));
+            }
+            parts.push(format!("{period_s}s over {}m", window_s / 60));
+            parts.extend(expect.map(|e| format!("expect {e}")));
+        }
+        LookupQuery::Expression {
+            expression,
+            queries,
+            period_s,
+            window_s,
+            expect,
+        } => {
+            let ids: Vec<&str> = queries.iter().map(|q| q.id.as_str()).collect();
+            parts.push(format!("expression {expression} ({})", ids.join(", ")));
+            parts.push(format!("{period_s}s over {}m", window_s / 60));
+            parts.extend(expect.map(|e| format!("expect {e}")));
+        }
+        LookupQuery::Alarms { prefix, state } => {
+            parts.push(format!("alarms {prefix}*"));
+            parts.extend(state.map(|s| format!("in {}", s.as_str())));
+        }
+    }
+    if !lookup.regions.is_empty() {
+        let short: Vec<&str> = lookup.regions.iter().map(|r| region::short(r)).collect();
+        parts.push(short.join(", "));
+    }
+    let text = parts.join(" · ");
+    match &lookup.label {
+        Some(label) => format!("{label}: {text}"),
+        None => text,
+    }
 }
 
 enum Entry<'a> {

@@ -231,4 +231,46 @@ pub enum Event {
         from: String,
         to: String,
     },
+    /// What one CloudWatch lookup found in one region.
+    LookupResult {
+        step: usize,
+        lookup: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        region: String,
+        /// The lookup as written (kind, namespace, metric, dimensions resolved, stat, ...).
+        query: serde_json::Value,
+        /// Datapoints oldest first.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        datapoints: Vec<Datapoint>,
+        /// `OK`, `BREACH` or `NO DATA` for a metric with `expect`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        verdict: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alarms: Option<Vec<crate::walk::ports::AlarmInfo>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<LoggedLookupError>,
+        duration_ms: u64,
+    },
+    /// A guard alarm entered ALARM during the walk.
+    GuardAlarm {
+        region: String,
+        alarm: String,
+        state: String,
+        reason: String,
+    },
+}
+
+/// One metric datapoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Datapoint {
+    pub ts: String,
+    pub value: f64,
+}
+
+/// A lookup that failed in one region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoggedLookupError {
+    pub kind: crate::walk::ports::LookupErrorKind,
+    pub message: String,
 }

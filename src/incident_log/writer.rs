@@ -63,6 +63,55 @@ pub struct IncidentLogFile {
     len: u64,
     /// Why an earlier write failed.
     poisoned: Option<String>,
+    /// Until the first line is written: the hidden file, and how to name the log.
+    partial: Option<Partial>,
+}
+
+struct Partial {
+    path: PathBuf,
+    dir: PathBuf,
+    stamp: String,
+    slug: String,
+}
+
+/// The first `<stamp>-<slug>[-N].jsonl` not taken in `dir` (a guess; linking decides).
+fn free_name(dir: &Path, stamp: &str, slug: &str) -> PathBuf {
+    (1..=MAX_NAME_TRIES)
+        .map(|n| dir.join(log_name(stamp, slug, n)))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| dir.join(log_name(stamp, slug, 1)))
+}
+
+fn log_name(stamp: &str, slug: &str, n: u32) -> String {
+    match n {
+        1 => format!("{stamp}-{slug}.jsonl"),
+        _ => format!("{stamp}-{slug}-{n}.jsonl"),
+    }
+}
+
+impl Partial {
+    /// Gives the hidden file, now holding a complete first line, its log name (never replacing
+    /// another log), and makes the new name durable.
+    fn publish(&self) -> Result<PathBuf, LogError> {
+        for n in 1..=MAX_NAME_TRIES {
+            let path = self.dir.join(log_name(&self.stamp, &self.slug, n));
+            match fs::hard_link(&self.path, &path) {
+                Ok(()) => {
+                    let _ = fs::remove_file(&self.path);
+                    File::open(&self.dir)
+                        .and_then(|d| d.sync_all())
+                        .map_err(|e| log_error(&self.dir, io_reason(&e)))?;
+                    return Ok(path);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(log_error(&path, io_reason(&e))),
+            }
+        }
+        Err(log_error(
+            &self.dir.join(log_name(&self.stamp, &self.slug, 1)),
+            format!("{MAX_NAME_TRIES} logs with this name already exist"),
+        ))
+    }
 }
 
 impl std::fmt::Debug for IncidentLogFile {
@@ -99,43 +148,39 @@ impl IncidentLogFile {
             .map_err(|e| log_error(dir, io_reason(&e)))?;
         let stamp = clock.now().format("%Y%m%dT%H%M%SZ").to_string();
         let slug = sanitize_slug(runbook_slug);
-        for n in 1..=MAX_NAME_TRIES {
-            let name = match n {
-                1 => format!("{stamp}-{slug}.jsonl"),
-                _ => format!("{stamp}-{slug}-{n}.jsonl"),
-            };
-            let path = dir.join(name);
-            let file = match OpenOptions::new()
-                .append(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-            {
-                Ok(file) => file,
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(log_error(&path, io_reason(&e))),
-            };
-            let ready = prepare_new(&file, &path, dir);
-            if let Err(e) = ready {
-                // Leave no empty log behind.
-                let _ = fs::remove_file(&path);
-                return Err(e);
-            }
-            return Ok(IncidentLogFile {
-                file,
-                path,
-                clock,
-                session,
-                seq: 0,
-                prev: EMPTY_HASH.to_string(),
-                len: 0,
-                poisoned: None,
-            });
+        // The log is written to a hidden file first and linked under its name only once its first
+        // line is on disk, so a crash can never leave an empty `.jsonl` behind.
+        let partial = dir.join(format!(".{stamp}-{slug}.{session}.partial"));
+        let file = OpenOptions::new()
+            .append(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&partial)
+            .map_err(|e| log_error(&partial, io_reason(&e)))?;
+        if let Err(e) = file
+            .set_permissions(Permissions::from_mode(0o600))
+            .map_err(|e| log_error(&partial, io_reason(&e)))
+            .and_then(|()| lock(&file, &partial))
+        {
+            let _ = fs::remove_file(&partial);
+            return Err(e);
         }
-        Err(log_error(
-            &dir.join(format!("{stamp}-{slug}.jsonl")),
-            format!("{MAX_NAME_TRIES} logs with this name already exist"),
-        ))
+        Ok(IncidentLogFile {
+            file,
+            path: free_name(dir, &stamp, &slug),
+            clock,
+            session,
+            seq: 0,
+            prev: EMPTY_HASH.to_string(),
+            len: 0,
+            poisoned: None,
+            partial: Some(Partial {
+                path: partial,
+                dir: dir.to_path_buf(),
+                stamp,
+                slug,
+            }),
+        })
     }
 
     /// Opens an existing log to continue it. A torn last line is cut off (and fsync'd) and
@@ -175,6 +220,7 @@ impl IncidentLogFile {
             prev: existing.last_line_hash.clone(),
             len: existing.valid_len,
             poisoned: None,
+            partial: None,
         };
         Ok((log, existing))
     }
@@ -232,6 +278,15 @@ impl EventLog for IncidentLogFile {
             self.poisoned = Some(reason.clone());
             return Err(self.error(reason));
         }
+        if let Some(partial) = self.partial.take() {
+            match partial.publish() {
+                Ok(path) => self.path = path,
+                Err(e) => {
+                    self.poisoned = Some(e.reason.clone());
+                    return Err(e);
+                }
+            }
+        }
         self.len += line.len() as u64;
         self.seq = record.seq;
         self.prev = sha256_hex(&line[..line.len() - 1]);
@@ -253,18 +308,6 @@ fn encode_line(record: &Record) -> serde_json::Result<Vec<u8>> {
     line.extend_from_slice(hash.as_bytes());
     line.extend_from_slice(b"\"}\n");
     Ok(line)
-}
-
-/// Sets a new log's mode and lock, and makes its directory entry durable.
-fn prepare_new(file: &File, path: &Path, dir: &Path) -> Result<(), LogError> {
-    // umask can only take bits away; set exactly 0600 anyway.
-    file.set_permissions(Permissions::from_mode(0o600))
-        .map_err(|e| log_error(path, io_reason(&e)))?;
-    lock(file, path)?;
-    // The new directory entry must survive a crash too.
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| log_error(dir, io_reason(&e)))
 }
 
 /// Takes the log's exclusive lock, failing at once when another process holds it.

@@ -379,7 +379,7 @@ fn kind(value: &Value) -> String {
 }
 
 /// serde-saphyr's message without its own location, snippet or configuration hints.
-fn yaml_message(e: &serde_saphyr::Error) -> String {
+pub(super) fn yaml_message(e: &serde_saphyr::Error) -> String {
     let full = e.to_string();
     let mut first = full
         .lines()

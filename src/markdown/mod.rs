@@ -3,13 +3,15 @@
 mod annotations;
 mod console;
 mod front_matter;
+mod lookup_block;
 mod shell_vars;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use sha2::{Digest, Sha256};
 
 use crate::runbook::{
-    Annotations, ChecklistItem, Command, CommandKind, Diagnostic, Runbook, Step, Variable,
+    Annotations, ChecklistItem, Command, CommandKind, Diagnostic, Dimension, Lookup, LookupQuery,
+    Runbook, Step, Variable,
 };
 use crate::span::{LineIndex, Span};
 use annotations::CommentAnnotation;
@@ -234,6 +236,32 @@ fn check_command_names(steps: &[Step], diagnostics: &mut Vec<Diagnostic>) {
 /// Declared variables in their order, then the undeclared ones commands read, in order of first use.
 fn collect_variables(declared: Vec<Variable>, steps: &[Step], index: &LineIndex) -> Vec<Variable> {
     let mut vars = declared;
+    // `$VARS` in lookup dimension values are the session's variables too.
+    for lookup in steps.iter().flat_map(|s| &s.lookups) {
+        let dims: Vec<&Dimension> = match &lookup.query {
+            LookupQuery::Metric { metric, .. } => metric.dimensions.iter().collect(),
+            LookupQuery::Expression { queries, .. } => {
+                queries.iter().flat_map(|q| &q.metric.dimensions).collect()
+            }
+            LookupQuery::Alarms { .. } => Vec::new(),
+        };
+        for d in dims {
+            for u in shell_vars::unset_uses(&d.value) {
+                if !vars.iter().any(|v| v.name == u.name) {
+                    vars.push(Variable {
+                        name: u.name,
+                        declared: false,
+                        secret: false,
+                        required: false,
+                        description: None,
+                        default: None,
+                        pattern: None,
+                        span: lookup.span,
+                    });
+                }
+            }
+        }
+    }
     for command in steps.iter().flat_map(|s| &s.commands) {
         let shell = command.runnable;
         let mut texts: Vec<(&str, Option<Span>)> = Vec::new();
@@ -314,6 +342,7 @@ struct Section {
     step_id: Option<(String, Span)>,
     /// Code blocks seen so far in this section.
     blocks: usize,
+    lookups: Vec<Lookup>,
 }
 
 impl Section {
@@ -327,6 +356,7 @@ impl Section {
             checklist: Vec::new(),
             step_id: None,
             blocks: 0,
+            lookups: Vec::new(),
         }
     }
 
@@ -362,6 +392,7 @@ impl Section {
             body,
             commands: self.commands,
             checklist: self.checklist,
+            lookups: self.lookups,
         };
         (step, self.step_id)
     }
@@ -658,6 +689,29 @@ impl<'t> Walker<'t> {
         ann.merge(info.annotations);
         let lang = info.lang;
         let block_span = self.index.span(block.start, end);
+        if lang == "cloudwatch" {
+            // A lookup, not a command: read-only, run when the step is shown.
+            let place = lookup_block::BlockPlace {
+                first_line: if block.fenced {
+                    fence_line + 1
+                } else {
+                    fence_line
+                },
+                span: block_span,
+                index: self.index,
+            };
+            let parsed = lookup_block::parse(&block.code, &place, diagnostics);
+            let section = self
+                .sections
+                .last_mut()
+                .expect("the preamble section always exists");
+            section.blocks += 1;
+            if let Some(mut lookup) = parsed {
+                lookup.index = section.lookups.len() + 1;
+                section.lookups.push(lookup);
+            }
+            return;
+        }
         let owner = self.items.iter().rev().find_map(|f| f.checklist);
         let is_console = CONSOLE_LANGS.contains(&lang.as_str())
             || ((SHELL_LANGS.contains(&lang.as_str()) || lang.is_empty())

@@ -237,3 +237,81 @@ fn sha256_is_of_the_bytes() {
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     );
 }
+
+const LOOKUPS: &str = "## Check errors
+```cloudwatch
+namespace: AWS/ApplicationELB
+metric: HTTPCode_Target_5XX_Count
+dimensions:
+  LoadBalancer: app/voice-api/$LB_ID
+stat: Sum          # Average, Sum, Minimum, Maximum, SampleCount, p99
+period: 1m
+window: 30m
+regions: [euw2, eu-central-1]
+expect: \"< 10\"
+label: 5xx on the voice API
+```
+
+```cloudwatch
+alarms: freeswitch-
+state: ALARM
+```
+
+```cloudwatch
+expression: errors / requests * 100
+queries:
+  errors: {namespace: AWS/ApplicationELB, metric: HTTPCode_Target_5XX_Count, stat: Sum}
+  requests: {namespace: AWS/ApplicationELB, metric: RequestCount, stat: Sum}
+expect: <= 1
+```
+";
+
+#[test]
+fn cloudwatch_blocks_are_lookups_not_commands() {
+    let parsed = p(LOOKUPS);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let step = &parsed.runbook.steps[0];
+    assert!(step.commands.is_empty());
+    assert_eq!(step.lookups.len(), 3);
+    let json = serde_json::to_value(&step.lookups).unwrap();
+    assert_eq!(
+        json[0],
+        serde_json::json!({
+            "index": 1, "line": 2, "column": 1, "label": "5xx on the voice API",
+            "regions": ["eu-west-2", "eu-central-1"], "kind": "metric",
+            "namespace": "AWS/ApplicationELB", "metric": "HTTPCode_Target_5XX_Count",
+            "dimensions": [{"name": "LoadBalancer", "value": "app/voice-api/$LB_ID"}],
+            "stat": "Sum", "period_s": 60, "window_s": 1800, "expect": "< 10"
+        })
+    );
+    assert_eq!(
+        json[1],
+        serde_json::json!({"index": 2, "line": 15, "column": 1, "kind": "alarms", "prefix": "freeswitch-", "state": "ALARM"})
+    );
+    assert_eq!(json[2]["queries"][1]["id"], "requests");
+    assert_eq!(json[2]["expect"], "<= 1");
+    // `$LB_ID` in a dimension is a variable the walk asks for.
+    assert_eq!(parsed.runbook.variables[0].name, "LB_ID");
+}
+
+#[test]
+fn bad_cloudwatch_blocks_are_reported_at_their_lines() {
+    let text = "## A\n```cloudwatch\nnamespace: AWS/RDS\nmetric: CPUUtilization\nstat: Median\nperiod: 45s\nregions: [euw9]\nexpect: about 3\ncolour: red\n```\n```cloudwatch\nalarms: x\nmetric: y\n```\n```cloudwatch\nnamespace: [unclosed\n```\n";
+    let messages: Vec<String> = p(text)
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}:{} {}", d.span.line, d.span.column, d.message))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "5:1 unknown statistic `Median`: use Average, Sum, Minimum, Maximum, SampleCount, or a percentile such as p99",
+            "6:1 CloudWatch periods are 1s, 5s, 10s, 30s or a multiple of 1m",
+            "7:1 unknown region `euw9`: use a name like `eu-west-2` or its short form `euw2`",
+            "8:1 bad `expect` `about 3`: write a comparison such as `< 10`, `>= 0.99` or `== 0`",
+            "9:1 unknown key `colour` in `cloudwatch` block; known: namespace, metric, dimensions, stat, period, window, regions, expect, label",
+            "13:1 `metric` does not go in an alarms lookup; its keys are: alarms, state, regions, label",
+            "16:12 invalid YAML in `cloudwatch` block: unclosed bracket '['",
+        ]
+    );
+}

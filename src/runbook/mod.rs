@@ -5,6 +5,8 @@ mod checklist_item;
 mod command;
 mod diagnostic;
 mod front_matter;
+mod lookup;
+pub mod region;
 #[allow(clippy::module_inception)]
 mod runbook;
 mod step;
@@ -15,6 +17,9 @@ pub use checklist_item::ChecklistItem;
 pub use command::{Command, CommandKind};
 pub use diagnostic::{Diagnostic, Severity};
 pub use front_matter::FrontMatter;
+pub use lookup::{
+    AlarmState, CmpOp, Dimension, Expect, Lookup, LookupQuery, MetricStat, NamedQuery, is_statistic,
+};
 pub use runbook::Runbook;
 pub use step::Step;
 pub use variable::Variable;

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::{ChecklistItem, Command};
+use super::{ChecklistItem, Command, Lookup};
 use crate::span::Span;
 
 /// One heading section with content of its own: the unit an operator works through.
@@ -21,6 +21,9 @@ pub struct Step {
     pub body: String,
     pub commands: Vec<Command>,
     pub checklist: Vec<ChecklistItem>,
+    /// CloudWatch lookups (`cloudwatch` blocks), run when the step is shown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lookups: Vec<Lookup>,
 }
 
 impl Step {

@@ -13,11 +13,14 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::incident_log::{Event, Mode, NoteKind, RunbookRef, StepOutline, StepStatus};
-use crate::runbook::{Command, Runbook, Step};
+use crate::incident_log::{
+    Datapoint, Event, LoggedLookupError, Mode, NoteKind, RunbookRef, StepOutline, StepStatus,
+};
+use crate::runbook::{Command, Dimension, Lookup, LookupQuery, Runbook, Step};
 use items::Item;
 use ports::{
-    Answer, Clock, CommandRunner, CommandSpec, EventLog, LogError, MenuEntry, Prompter, Tone,
+    Answer, Clock, CommandRunner, CommandSpec, EventLog, LogError, LookupData, LookupOutcome,
+    LookupRequest, MenuEntry, Metrics, Prompter, Tone,
 };
 use safety::Gate;
 use state::{ItemStatus, SessionState};
@@ -38,6 +41,8 @@ pub struct WalkOptions {
     pub paint: Paint,
     /// Where commands run when they have no `cwd`.
     pub cwd: PathBuf,
+    /// Regions for lookups that name none: `--region`, else the runbook's front matter.
+    pub regions: Vec<String>,
 }
 
 /// The walk's connections to the world.
@@ -46,6 +51,8 @@ pub struct Ports<'a> {
     pub runner: &'a mut dyn CommandRunner,
     pub log: &'a mut dyn EventLog,
     pub clock: &'a dyn Clock,
+    /// CloudWatch, when the runbook has lookups or guard alarms.
+    pub metrics: Option<&'a mut dyn Metrics>,
 }
 
 /// How a walk ended.
@@ -77,6 +84,8 @@ enum RunResult {
     NotRun,
     /// Not run, recorded (rehearsal, `--yes` skip).
     Settled,
+    /// A guard alarm fired and nobody can be asked: the walk stops.
+    GuardStop(String),
 }
 
 /// Identifies what the session logs about itself.
@@ -133,7 +142,7 @@ impl<'r, 'p> Walk<'r, 'p> {
             .map(|_| ())
     }
 
-    /// Logs `session_started`.
+    /// Logs `session_started` (the log file appears with it) and shows the header.
     pub fn begin(&mut self, info: &SessionInfo) -> Result<(), LogError> {
         let variables = self.values.iter().map(Value::logged).collect();
         self.log(Event::SessionStarted {
@@ -143,7 +152,26 @@ impl<'r, 'p> Walk<'r, 'p> {
             mode: self.opts.mode,
             incident: info.incident.clone(),
             variables,
-        })
+        })?;
+        let mode = match self.opts.mode {
+            Mode::Live => "live",
+            Mode::Rehearsal => "REHEARSAL (only `readonly` commands run)",
+        };
+        let p = self.opts.paint;
+        let header = format!(
+            "{}\n{}",
+            p.bold(&self.runbook.title),
+            p.dim(&format!(
+                "{} · sha256 {} · mode {mode} · incident {} · operator {}\nlog {}",
+                self.runbook.path,
+                &self.runbook.sha256[..12.min(self.runbook.sha256.len())],
+                info.incident.as_deref().unwrap_or("-"),
+                self.state.operator,
+                self.ports.log.location()
+            ))
+        );
+        self.ports.ui.show(&header);
+        Ok(())
     }
 
     /// The walk from step `from` (0-based) until it finishes or pauses.
@@ -287,6 +315,7 @@ impl<'r, 'p> Walk<'r, 'p> {
             self.state.steps[i].started_at = Some(self.ports.clock.now());
         }
         self.show_step(i);
+        self.run_lookups(i)?;
         let empty = self.state.steps[i].items.is_empty();
         loop {
             let next = self.state.steps[i].next_pending();
@@ -362,6 +391,7 @@ impl<'r, 'p> Walk<'r, 'p> {
                         step.index
                     ))));
                 }
+                RunResult::GuardStop(reason) => return Ok(Some(StepExit::Stop(reason))),
             },
             Item::Command(n) => {
                 self.log(Event::CommandDone {
@@ -487,6 +517,7 @@ impl<'r, 'p> Walk<'r, 'p> {
                 }
             }
             Answer::Given('h') => self.handoff()?,
+            Answer::Given('l') => self.run_lookups(i)?,
             Answer::Given('?') => self.ports.ui.show(HELP),
             Answer::Given('q') => return Ok(Some(StepExit::Quit("paused by the operator".into()))),
             Answer::Given(_) => {}
@@ -527,6 +558,7 @@ impl<'r, 'p> Walk<'r, 'p> {
         loop {
             match self.run_command(i, n)? {
                 RunResult::Done | RunResult::Settled | RunResult::NotRun => return Ok(None),
+                RunResult::GuardStop(reason) => return Ok(Some(StepExit::Stop(reason))),
                 RunResult::Failed => {}
             }
             let entries = [
@@ -686,6 +718,10 @@ impl<'r, 'p> Walk<'r, 'p> {
             }
             Gate::Run => {}
         }
+        // Checked last, right before the command would start, so the operator decides on fresh news.
+        if let Some(result) = self.guard_check(i, n)? {
+            return Ok(result);
+        }
         let spec = self.spec(command);
         let attempt = self.state.steps[i].attempts.get(&n).copied().unwrap_or(0) + 1;
         self.state.steps[i].attempts.insert(n, attempt);
@@ -743,6 +779,99 @@ impl<'r, 'p> Walk<'r, 'p> {
                 .notice(Tone::Error, &format!("command {n} failed: {how}"));
             Ok(RunResult::Failed)
         }
+    }
+
+    /// Guard alarms that fired since the last check: logged, shown prominently, and the operator
+    /// asked before command `n` runs. Without an operator the walk stops there.
+    fn guard_check(&mut self, i: usize, n: usize) -> Result<Option<RunResult>, LogError> {
+        let Some(metrics) = self.ports.metrics.as_deref_mut() else {
+            return Ok(None);
+        };
+        let fired = metrics.guard_alarms();
+        if fired.is_empty() {
+            return Ok(None);
+        }
+        let mut names = Vec::new();
+        for g in &fired {
+            self.log(Event::GuardAlarm {
+                region: g.region.clone(),
+                alarm: g.alarm.name.clone(),
+                state: g.alarm.state.clone(),
+                reason: g.alarm.reason.clone(),
+            })?;
+            names.push(format!("{} ({})", g.alarm.name, g.region));
+            let banner = format!(
+                "GUARD ALARM {} in {}: {}",
+                g.alarm.name, g.region, g.alarm.reason
+            );
+            self.ports
+                .ui
+                .show(&self.opts.paint.red(&format!("\n  ▲▲ {banner} ▲▲\n")));
+        }
+        let question = format!(
+            "Guard alarm in ALARM: {}. Run command {n} anyway?",
+            names.join(", ")
+        );
+        match self.ports.ui.confirm(&question, false) {
+            Answer::Given(true) => Ok(None),
+            Answer::Given(false) | Answer::Cancelled => {
+                self.ports.ui.notice(
+                    Tone::Warning,
+                    &format!("command {n} not run: a guard alarm is firing"),
+                );
+                Ok(Some(RunResult::NotRun))
+            }
+            Answer::Unavailable => {
+                let _ = i;
+                Ok(Some(RunResult::GuardStop(format!(
+                    "guard alarm {} entered ALARM; the walk stopped before command {n}",
+                    names.join(", ")
+                ))))
+            }
+        }
+    }
+
+    /// Runs the step's lookups in every region at once, logs each result and shows one table per lookup.
+    fn run_lookups(&mut self, i: usize) -> Result<(), LogError> {
+        let step = self.step(i);
+        if step.lookups.is_empty() {
+            return Ok(());
+        }
+        let Some(metrics) = self.ports.metrics.as_deref_mut() else {
+            self.ports.ui.notice(
+                Tone::Warning,
+                "lookups unavailable: CloudWatch is not set up for this walk",
+            );
+            return Ok(());
+        };
+        let env: Vec<(String, String)> = self
+            .values
+            .iter()
+            .map(|v| (v.name.clone(), v.value.clone()))
+            .collect();
+        let (requests, missing_region) =
+            lookup_requests(step, &env, &self.opts.regions, metrics.default_region());
+        for index in missing_region {
+            self.ports.ui.notice(
+                Tone::Warning,
+                &format!("lookup {index}: no region: name `regions` in the block, pass --region, or set AWS_REGION"),
+            );
+        }
+        let outcomes = metrics.lookup(&requests);
+        for outcome in &outcomes {
+            self.log(lookup_event(outcome))?;
+        }
+        for lookup in &step.lookups {
+            let mine: Vec<&LookupOutcome> = outcomes
+                .iter()
+                .filter(|o| o.request.lookup.index == lookup.index)
+                .collect();
+            if !mine.is_empty() {
+                let table = view::lookup_table(&mine, self.opts.paint);
+                self.ports.ui.show(&table);
+            }
+        }
+        Ok(())
     }
 
     fn spec(&self, command: &Command) -> CommandSpec {
@@ -907,6 +1036,111 @@ fn describe_outcome(o: &ports::CommandOutcome) -> String {
         (_, Some(sig)) => format!("killed by {sig} after {took}"),
         (Some(code), None) => format!("exit {code} in {took}"),
         (None, None) => format!("ended after {took}"),
+    }
+}
+
+/// One request per lookup and region, `$VARS` resolved; regions from the block, else `regions`
+/// (`--region` or the runbook's), else `default_region`. Also the lookups left with no region.
+pub fn lookup_requests(
+    step: &Step,
+    vars: &[(String, String)],
+    regions: &[String],
+    default_region: Option<String>,
+) -> (Vec<LookupRequest>, Vec<usize>) {
+    let mut requests = Vec::new();
+    let mut missing = Vec::new();
+    for lookup in &step.lookups {
+        let mut lookup = lookup.clone();
+        resolve_dimensions(&mut lookup, vars);
+        let chosen = if !lookup.regions.is_empty() {
+            lookup.regions.clone()
+        } else if !regions.is_empty() {
+            regions.to_vec()
+        } else {
+            default_region.clone().into_iter().collect()
+        };
+        if chosen.is_empty() {
+            missing.push(lookup.index);
+        }
+        for region in chosen {
+            requests.push(LookupRequest {
+                step: step.index,
+                lookup: lookup.clone(),
+                region,
+            });
+        }
+    }
+    (requests, missing)
+}
+
+/// The verdict of a metric lookup's `expect` on its latest datapoint.
+pub fn verdict(outcome: &LookupOutcome) -> Option<&'static str> {
+    let expect = match &outcome.request.lookup.query {
+        LookupQuery::Metric { expect, .. } | LookupQuery::Expression { expect, .. } => (*expect)?,
+        LookupQuery::Alarms { .. } => return None,
+    };
+    match &outcome.result {
+        Ok(LookupData::Metric { points }) => Some(match points.last() {
+            Some((_, v)) if expect.holds(*v) => "OK",
+            Some(_) => "BREACH",
+            None => "NO DATA",
+        }),
+        _ => None,
+    }
+}
+
+/// The `lookup_result` event for one outcome.
+pub fn lookup_event(outcome: &LookupOutcome) -> Event {
+    let lookup = &outcome.request.lookup;
+    let query = serde_json::to_value(&lookup.query).unwrap_or_default();
+    let (datapoints, alarms, error) = match &outcome.result {
+        Ok(LookupData::Metric { points }) => (
+            points
+                .iter()
+                .map(|(ts, value)| Datapoint {
+                    ts: ts.clone(),
+                    value: *value,
+                })
+                .collect(),
+            None,
+            None,
+        ),
+        Ok(LookupData::Alarms { alarms }) => (Vec::new(), Some(alarms.clone()), None),
+        Err(e) => (
+            Vec::new(),
+            None,
+            Some(LoggedLookupError {
+                kind: e.kind,
+                message: e.message.clone(),
+            }),
+        ),
+    };
+    Event::LookupResult {
+        step: outcome.request.step,
+        lookup: lookup.index,
+        label: lookup.label.clone(),
+        region: outcome.request.region.clone(),
+        query,
+        datapoints,
+        verdict: verdict(outcome).map(str::to_string),
+        alarms,
+        error,
+        duration_ms: outcome.duration_ms,
+    }
+}
+
+/// `$VARS` in dimension values, from the session's variables, then the environment.
+fn resolve_dimensions(lookup: &mut Lookup, vars: &[(String, String)]) {
+    let dims: Vec<&mut Dimension> = match &mut lookup.query {
+        LookupQuery::Metric { metric, .. } => metric.dimensions.iter_mut().collect(),
+        LookupQuery::Expression { queries, .. } => queries
+            .iter_mut()
+            .flat_map(|q| q.metric.dimensions.iter_mut())
+            .collect(),
+        LookupQuery::Alarms { .. } => Vec::new(),
+    };
+    for d in dims {
+        d.value = expand(&d.value, vars);
     }
 }
 

@@ -139,3 +139,83 @@ pub fn describe_command(command: &Command) -> String {
     }
     tags.join(" · ")
 }
+
+/// A lookup to run in one region, `$VARS` in its dimension values already resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LookupRequest {
+    /// 1-based step and lookup, to attribute the result.
+    pub step: usize,
+    pub lookup: crate::runbook::Lookup,
+    pub region: String,
+}
+
+/// One alarm as CloudWatch describes it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AlarmInfo {
+    pub name: String,
+    pub state: String,
+    pub reason: String,
+    /// When it entered its state (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+}
+
+/// What a lookup found in one region.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LookupData {
+    /// Datapoints oldest first: (RFC 3339 timestamp, value).
+    Metric {
+        points: Vec<(String, f64)>,
+    },
+    Alarms {
+        alarms: Vec<AlarmInfo>,
+    },
+}
+
+/// Why a lookup failed in one region; the walk goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LookupErrorKind {
+    NoCredentials,
+    AccessDenied,
+    Throttled,
+    Timeout,
+    /// The endpoint could not be reached (DNS, connection refused, unknown region).
+    Endpoint,
+    /// The request was rejected as invalid (bad metric, bad expression).
+    Invalid,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookupError {
+    pub kind: LookupErrorKind,
+    /// Lowercase, one line.
+    pub message: String,
+}
+
+/// One request's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LookupOutcome {
+    pub request: LookupRequest,
+    pub result: Result<LookupData, LookupError>,
+    pub duration_ms: u64,
+}
+
+/// A guard alarm that entered ALARM while the walk went on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuardAlarm {
+    pub region: String,
+    pub alarm: AlarmInfo,
+}
+
+/// CloudWatch, read-only: lookups for steps, and the guard alarms watched during the whole walk.
+pub trait Metrics {
+    /// Runs every request concurrently (each region with its own timeout) and returns one outcome
+    /// per request, in the same order. Never fails as a whole.
+    fn lookup(&mut self, requests: &[LookupRequest]) -> Vec<LookupOutcome>;
+    /// The region to use when neither the lookup, `--region` nor the runbook names one.
+    fn default_region(&self) -> Option<String>;
+    /// Guard alarms that entered ALARM since the last call (polled in the background).
+    fn guard_alarms(&mut self) -> Vec<GuardAlarm>;
+}

@@ -11,6 +11,9 @@ use super::ports::{
     Answer, Clock, CommandOutcome, CommandRunner, CommandSpec, EventLog, LogError, MenuEntry,
     Prompter, Tone,
 };
+use super::ports::{
+    GuardAlarm, LookupData, LookupError, LookupErrorKind, LookupOutcome, LookupRequest, Metrics,
+};
 use crate::incident_log::{Event, FORMAT_VERSION, Record};
 
 /// One scripted answer.
@@ -223,5 +226,64 @@ impl Clock for FixedClock {
         let now = self.next.get();
         self.next.set(now + Duration::seconds(1));
         now
+    }
+}
+
+/// CloudWatch with canned answers per (lookup, region), and guard alarms handed out once.
+#[derive(Debug, Default)]
+pub struct ScriptedMetrics {
+    pub answers: Vec<((usize, String), Result<LookupData, LookupError>)>,
+    pub asked: Vec<LookupRequest>,
+    pub guards: VecDeque<Vec<GuardAlarm>>,
+}
+
+impl ScriptedMetrics {
+    pub fn answer(
+        mut self,
+        lookup: usize,
+        region: &str,
+        result: Result<LookupData, LookupError>,
+    ) -> Self {
+        self.answers.push(((lookup, region.to_string()), result));
+        self
+    }
+
+    /// The next poll of guard alarms returns `alarms`.
+    pub fn guard(mut self, alarms: Vec<GuardAlarm>) -> Self {
+        self.guards.push_back(alarms);
+        self
+    }
+}
+
+impl Metrics for ScriptedMetrics {
+    fn lookup(&mut self, requests: &[LookupRequest]) -> Vec<LookupOutcome> {
+        requests
+            .iter()
+            .map(|r| {
+                self.asked.push(r.clone());
+                let result = self
+                    .answers
+                    .iter()
+                    .find(|((i, region), _)| *i == r.lookup.index && region == &r.region)
+                    .map(|(_, result)| result.clone())
+                    .unwrap_or(Err(LookupError {
+                        kind: LookupErrorKind::Other,
+                        message: "not scripted".into(),
+                    }));
+                LookupOutcome {
+                    request: r.clone(),
+                    result,
+                    duration_ms: 3,
+                }
+            })
+            .collect()
+    }
+
+    fn default_region(&self) -> Option<String> {
+        Some("us-east-2".into())
+    }
+
+    fn guard_alarms(&mut self) -> Vec<GuardAlarm> {
+        self.guards.pop_front().unwrap_or_default()
     }
 }

@@ -1,4 +1,7 @@
-use super::scripted::{FixedClock, MemoryLog, Reply, ScriptedPrompter, ScriptedRunner};
+use super::ports::{AlarmInfo, GuardAlarm, LookupData, LookupError, LookupErrorKind, Metrics};
+use super::scripted::{
+    FixedClock, MemoryLog, Reply, ScriptedMetrics, ScriptedPrompter, ScriptedRunner,
+};
 use super::*;
 use crate::incident_log::Event;
 use crate::markdown::parse;
@@ -36,6 +39,7 @@ struct Harness {
     runner: ScriptedRunner,
     log: MemoryLog,
     clock: FixedClock,
+    metrics: Option<ScriptedMetrics>,
 }
 
 impl Harness {
@@ -45,6 +49,7 @@ impl Harness {
             runner: ScriptedRunner::default(),
             log: MemoryLog::default(),
             clock: FixedClock::default(),
+            metrics: None,
         }
     }
 
@@ -63,6 +68,12 @@ impl Harness {
                 secret: true,
                 source: "prompt",
             },
+            Value {
+                name: "LB".into(),
+                value: "app/voice-api/1".into(),
+                secret: false,
+                source: "default",
+            },
         ];
         let state = SessionState::new(&runbook, "alice");
         let started = self.clock.now();
@@ -71,6 +82,7 @@ impl Harness {
             runner: &mut self.runner,
             log: &mut self.log,
             clock: &self.clock,
+            metrics: self.metrics.as_mut().map(|m| m as &mut dyn Metrics),
         };
         let mut walk = Walk::new(&runbook, opts, ports, values, state, started);
         walk.begin(&SessionInfo {
@@ -90,6 +102,7 @@ fn opts(mode: Mode, yes: bool, allow_danger: bool) -> WalkOptions {
         allow_danger,
         paint: Paint { enabled: false },
         cwd: PathBuf::from("/"),
+        regions: Vec::new(),
     }
 }
 
@@ -351,4 +364,155 @@ fn expand_reads_vars_then_environment() {
         "/srv/web/7-x"
     );
     assert_eq!(expand("a$", &[]), "a$");
+}
+
+const WATCHED: &str = "---
+regions: [euw2]
+guard_alarms: [freeswitch-]
+variables:
+  LB: {default: app/voice-api/1}
+---
+# Watched
+
+## Look
+```cloudwatch
+namespace: AWS/ApplicationELB
+metric: HTTPCode_Target_5XX_Count
+dimensions:
+  LoadBalancer: $LB
+stat: Sum
+regions: [euw2, euc1]
+expect: \"< 10\"
+label: 5xx on the voice API
+```
+
+```cloudwatch
+alarms: freeswitch-
+state: ALARM
+```
+
+```bash
+restart it
+```
+";
+
+fn points(values: &[f64]) -> LookupData {
+    LookupData::Metric {
+        points: values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("2026-11-22T03:0{i}:00Z"), *v))
+            .collect(),
+    }
+}
+
+#[test]
+fn lookups_run_per_region_with_verdicts_and_are_logged() {
+    let mut h = Harness::new([]);
+    h.metrics = Some(
+        ScriptedMetrics::default()
+            .answer(1, "eu-west-2", Ok(points(&[1.0, 3.0, 2.0])))
+            .answer(1, "eu-central-1", Ok(points(&[4.0, 12.0])))
+            .answer(
+                2,
+                "eu-west-2",
+                Err(LookupError {
+                    kind: LookupErrorKind::AccessDenied,
+                    message: "access denied in eu-west-2".into(),
+                }),
+            ),
+    );
+    // `run` passes the runbook's front matter regions when --region is not given.
+    let mut o = opts(Mode::Live, true, false);
+    o.regions = vec!["eu-west-2".into()];
+    let ending = h.walk(WATCHED, o);
+    assert_eq!(ending, Ending::Finished { failed: 0 });
+    let asked = &h.metrics.as_ref().unwrap().asked;
+    let regions: Vec<(usize, &str)> = asked
+        .iter()
+        .map(|r| (r.lookup.index, r.region.as_str()))
+        .collect();
+    // The block's regions, else the runbook's.
+    assert_eq!(
+        regions,
+        [(1, "eu-west-2"), (1, "eu-central-1"), (2, "eu-west-2")]
+    );
+    // `$LB` in a dimension comes from the session's variables.
+    match &asked[0].lookup.query {
+        crate::runbook::LookupQuery::Metric { metric, .. } => {
+            assert_eq!(metric.dimensions[0].value, "app/voice-api/1")
+        }
+        other => panic!("{other:?}"),
+    }
+    let results: Vec<(String, Option<String>, bool)> = h
+        .log
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::LookupResult {
+                region,
+                verdict,
+                error,
+                ..
+            } => Some((region.clone(), verdict.clone(), error.is_some())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        results,
+        [
+            ("eu-west-2".to_string(), Some("OK".to_string()), false),
+            (
+                "eu-central-1".to_string(),
+                Some("BREACH".to_string()),
+                false
+            ),
+            ("eu-west-2".to_string(), None, true),
+        ]
+    );
+    let screen = h.ui.screen();
+    assert!(screen.contains("5xx on the voice API"), "{screen}");
+    assert!(screen.contains("BREACH"));
+    assert!(screen.contains("access denied in eu-west-2"));
+}
+
+#[test]
+fn a_guard_alarm_pauses_before_the_next_command() {
+    let alarm = GuardAlarm {
+        region: "eu-west-2".into(),
+        alarm: AlarmInfo {
+            name: "freeswitch-calls-failing".into(),
+            state: "ALARM".into(),
+            reason: "threshold crossed".into(),
+            since: None,
+        },
+    };
+    // The operator declines, then runs it once the alarm has been seen.
+    let mut h = Harness::new([Reply::Enter, Reply::No, Reply::Enter, Reply::Key('q')]);
+    h.metrics = Some(ScriptedMetrics::default().guard(vec![alarm]));
+    h.walk(WATCHED, opts(Mode::Live, false, false));
+    assert!(
+        h.ui.screen()
+            .contains("GUARD ALARM freeswitch-calls-failing in eu-west-2")
+    );
+    assert_eq!(ran(&h), ["restart it"]);
+    assert!(h.log.types().contains(&"guard_alarm".to_string()));
+
+    // Unattended, nobody can answer: the walk stops before the command.
+    let mut h = Harness::new([]);
+    h.metrics = Some(ScriptedMetrics::default().guard(vec![GuardAlarm {
+        region: "eu-west-2".into(),
+        alarm: AlarmInfo {
+            name: "freeswitch-x".into(),
+            state: "ALARM".into(),
+            reason: "r".into(),
+            since: None,
+        },
+    }]));
+    let ending = h.walk(WATCHED, opts(Mode::Live, true, false));
+    assert!(
+        matches!(ending, Ending::Stopped { ref reason } if reason.contains("guard alarm freeswitch-x")),
+        "{ending:?}"
+    );
+    assert!(ran(&h).is_empty());
 }

@@ -72,7 +72,11 @@ fn sigkill_at_random_moments_never_breaks_the_log() {
         let Ok(entries) = fs::read_dir(dir.path().join(&log_dir)) else {
             continue;
         };
-        let logs: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+        // A walk killed before its first line leaves at most a hidden `.partial` file, never an empty log.
+        let logs: Vec<_> = entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+            .collect();
         if logs.is_empty() {
             continue;
         }

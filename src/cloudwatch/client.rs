@@ -1,0 +1,298 @@
+//! [`CloudWatch`]: the real [`Metrics`], one shared SDK configuration and one client per region.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::ProvideCredentials;
+use aws_sdk_cloudwatch::Client;
+
+use crate::walk::ports::{
+    GuardAlarm, LookupError, LookupErrorKind, LookupOutcome, LookupRequest, Metrics,
+};
+
+use super::classify;
+use super::engine::{self, Engine};
+use super::guard::{self, Guard, Queue};
+use super::progress::Progress;
+use super::query;
+use super::settings::AwsSettings;
+
+/// The longest the up-front credentials check may take.
+const CREDENTIALS_CHECK: Duration = Duration::from_secs(5);
+/// Extra time the caller waits for the runtime beyond a request's own timeout before giving up on it.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// CloudWatch, read-only, for lookups and guard alarms. Built by [`CloudWatch::connect`].
+pub struct CloudWatch {
+    engine: Result<Engine, String>,
+    config: Option<SdkConfig>,
+    clients: HashMap<String, Client>,
+    timeout: Duration,
+    show_progress: bool,
+    profile: Option<String>,
+    credentials_ok: bool,
+    guard: Queue,
+}
+
+impl CloudWatch {
+    /// Loads the SDK configuration the usual way (profile, SSO, environment, `AWS_ENDPOINT_URL*`),
+    /// with `settings.profile` and `settings.endpoint` when given, and starts the guard poll.
+    /// Never fails: problems surface as per-request errors.
+    pub fn connect(settings: AwsSettings) -> CloudWatch {
+        let runtime = match engine::runtime() {
+            Ok(rt) => rt,
+            Err(e) => return CloudWatch::broken(&settings, e.to_string()),
+        };
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(profile) = &settings.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(endpoint) = &settings.endpoint {
+            loader = loader.endpoint_url(endpoint);
+        }
+        let config = runtime.block_on(loader.load());
+        CloudWatch::start(runtime, settings, config)
+    }
+
+    /// Like [`connect`](CloudWatch::connect), with a configuration the caller built (credentials,
+    /// region, endpoint); `settings.endpoint`, when set, still overrides the configuration's.
+    pub fn connect_with(settings: AwsSettings, config: SdkConfig) -> CloudWatch {
+        match engine::runtime() {
+            Ok(runtime) => CloudWatch::start(runtime, settings, config),
+            Err(e) => CloudWatch::broken(&settings, e.to_string()),
+        }
+    }
+
+    fn broken(settings: &AwsSettings, reason: String) -> CloudWatch {
+        CloudWatch {
+            engine: Err(reason),
+            config: None,
+            clients: HashMap::new(),
+            timeout: settings.timeout,
+            show_progress: false,
+            profile: settings.profile.clone(),
+            credentials_ok: false,
+            guard: Queue::default(),
+        }
+    }
+
+    fn start(
+        runtime: tokio::runtime::Runtime,
+        settings: AwsSettings,
+        config: SdkConfig,
+    ) -> CloudWatch {
+        let config = match &settings.endpoint {
+            Some(url) => config.into_builder().endpoint_url(url).build(),
+            None => config,
+        };
+        let engine = match Engine::start(runtime) {
+            Ok(engine) => engine,
+            Err(e) => return CloudWatch::broken(&settings, e.to_string()),
+        };
+        let profile = settings
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+        let queue = Queue::default();
+        let regions: Vec<String> = if settings.guard_regions.is_empty() {
+            config.region().map(|r| r.to_string()).into_iter().collect()
+        } else {
+            settings
+                .guard_regions
+                .iter()
+                .map(|r| {
+                    crate::runbook::region::normalize(r).map_or_else(|| r.clone(), str::to_string)
+                })
+                .collect()
+        };
+        if !settings.guard_prefixes.is_empty() && !regions.is_empty() {
+            engine.spawn(guard::run(Guard {
+                clients: regions
+                    .iter()
+                    .map(|r| (r.clone(), region_client(&config, r)))
+                    .collect(),
+                prefixes: settings.guard_prefixes.clone(),
+                interval: settings.guard_interval.max(Duration::from_millis(100)),
+                timeout: settings.timeout,
+                queue: Arc::clone(&queue),
+                stop: engine.stop_flag(),
+            }));
+        }
+        CloudWatch {
+            engine: Ok(engine),
+            config: Some(config),
+            clients: HashMap::new(),
+            timeout: settings.timeout,
+            show_progress: settings.show_progress,
+            profile,
+            credentials_ok: false,
+            guard: queue,
+        }
+    }
+
+    fn client(&mut self, region: &str) -> Option<Client> {
+        let config = self.config.as_ref()?;
+        Some(
+            self.clients
+                .entry(region.to_string())
+                .or_insert_with(|| region_client(config, region))
+                .clone(),
+        )
+    }
+
+    /// Looks for credentials once per `lookup` call until some are found, so a missing login is
+    /// one clear message rather than N timeouts. A provider that finds nothing within the check's
+    /// limit (the smaller of the timeout and 5 s) counts as no credentials; the next `lookup`
+    /// checks again.
+    fn check_credentials(&mut self) -> Result<(), LookupError> {
+        if self.credentials_ok {
+            return Ok(());
+        }
+        let Ok(engine) = &self.engine else {
+            return Ok(());
+        };
+        let Some(provider) = self
+            .config
+            .as_ref()
+            .and_then(SdkConfig::credentials_provider)
+        else {
+            return Err(classify::no_credentials(self.profile.as_deref()));
+        };
+        let limit = self.timeout.min(CREDENTIALS_CHECK);
+        let (tx, rx) = mpsc::channel();
+        engine.spawn(async move {
+            let answer = tokio::time::timeout(limit, provider.provide_credentials()).await;
+            let _ = tx.send(answer);
+        });
+        match rx.recv_timeout(limit + GRACE) {
+            Ok(Ok(Ok(_))) => {
+                self.credentials_ok = true;
+                Ok(())
+            }
+            Ok(Ok(Err(e))) => Err(classify::from_credentials_error(
+                &e,
+                self.profile.as_deref(),
+            )),
+            Ok(Err(_)) | Err(_) => Err(classify::no_credentials_within(
+                self.profile.as_deref(),
+                limit,
+            )),
+        }
+    }
+}
+
+/// A CloudWatch client for `region` from the shared configuration.
+fn region_client(config: &SdkConfig, region: &str) -> Client {
+    let conf = aws_sdk_cloudwatch::config::Builder::from(config)
+        .region(Region::new(region.to_string()))
+        .build();
+    Client::from_conf(conf)
+}
+
+fn fail_all(requests: &[LookupRequest], error: &LookupError) -> Vec<LookupOutcome> {
+    requests
+        .iter()
+        .map(|r| LookupOutcome {
+            request: r.clone(),
+            result: Err(error.clone()),
+            duration_ms: 0,
+        })
+        .collect()
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl Metrics for CloudWatch {
+    fn lookup(&mut self, requests: &[LookupRequest]) -> Vec<LookupOutcome> {
+        if requests.is_empty() {
+            return Vec::new();
+        }
+        if let Err(reason) = &self.engine {
+            let error = LookupError {
+                kind: LookupErrorKind::Other,
+                message: reason.clone(),
+            };
+            return fail_all(requests, &error);
+        }
+        if let Err(error) = self.check_credentials() {
+            return fail_all(requests, &error);
+        }
+        let started = Instant::now();
+        let mut progress = Progress::start(
+            self.show_progress,
+            requests.iter().map(|r| r.region.as_str()),
+        );
+        let (tx, rx) = mpsc::channel();
+        for (i, request) in requests.iter().enumerate() {
+            let Some(client) = self.client(&request.region) else {
+                continue;
+            };
+            let (tx, query, region, profile, timeout) = (
+                tx.clone(),
+                request.lookup.query.clone(),
+                request.region.clone(),
+                self.profile.clone(),
+                self.timeout,
+            );
+            if let Ok(engine) = &self.engine {
+                engine.spawn(async move {
+                    let start = Instant::now();
+                    let answer = query::run(&client, &query, &region, profile.as_deref());
+                    let result = match tokio::time::timeout(timeout, answer).await {
+                        Ok(result) => result,
+                        Err(_) => Err(classify::timed_out(&region, timeout)),
+                    };
+                    let _ = tx.send((i, result, start.elapsed()));
+                });
+            }
+        }
+        drop(tx);
+        let mut results: Vec<Option<(Result<_, LookupError>, Duration)>> =
+            vec![None; requests.len()];
+        let deadline = started + self.timeout + GRACE;
+        while results.iter().any(Option::is_none) {
+            let wait = deadline.saturating_duration_since(Instant::now());
+            let Ok((i, result, took)) = rx.recv_timeout(wait) else {
+                break;
+            };
+            if let Some(p) = progress.as_mut() {
+                p.finished(&requests[i].region, result.as_ref().map(|_| ()));
+            }
+            results[i] = Some((result, took));
+        }
+        drop(progress);
+        requests
+            .iter()
+            .zip(results)
+            .map(|(request, done)| {
+                let (result, took) = done.unwrap_or_else(|| {
+                    (
+                        Err(classify::timed_out(&request.region, self.timeout)),
+                        started.elapsed(),
+                    )
+                });
+                LookupOutcome {
+                    request: request.clone(),
+                    result,
+                    duration_ms: millis(took),
+                }
+            })
+            .collect()
+    }
+
+    fn default_region(&self) -> Option<String> {
+        self.config.as_ref()?.region().map(|r| r.to_string())
+    }
+
+    fn guard_alarms(&mut self) -> Vec<GuardAlarm> {
+        match self.guard.lock() {
+            Ok(mut queue) => std::mem::take(&mut *queue),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! Time helpers: SDK timestamps as RFC 3339 text, and durations as short human text (`10s`, `0.4s`).
+
+use std::time::Duration;
+
+use aws_sdk_cloudwatch::primitives::DateTime;
+use chrono::SecondsFormat;
+
+/// `2024-05-01T10:00:00Z` (fractional seconds only when there are some).
+pub(crate) fn rfc3339(t: &DateTime) -> String {
+    match chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos()) {
+        Some(utc) => utc.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        // Out of chrono's range: the SDK's own ISO 8601 form, or the raw seconds.
+        None => t
+            .fmt(aws_sdk_cloudwatch::primitives::DateTimeFormat::DateTime)
+            .unwrap_or_else(|_| t.secs().to_string()),
+    }
+}
+
+/// `10s`, `2.5s`, `0.4s`, `250ms`.
+pub(crate) fn short_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 100 {
+        format!("{ms}ms")
+    } else if ms.is_multiple_of(1000) {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(
+            rfc3339(&DateTime::from_secs(1_714_557_600)),
+            "2024-05-01T10:00:00Z"
+        );
+        assert_eq!(
+            rfc3339(&DateTime::from_millis(1_714_557_600_250)),
+            "2024-05-01T10:00:00.250Z"
+        );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(short_duration(Duration::from_secs(10)), "10s");
+        assert_eq!(short_duration(Duration::from_millis(400)), "0.4s");
+        assert_eq!(short_duration(Duration::from_millis(2500)), "2.5s");
+        assert_eq!(short_duration(Duration::from_millis(40)), "40ms");
+    }
+}

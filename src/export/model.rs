@@ -1,0 +1,1184 @@
+//! The merged timeline of one or more incident logs, with every derived number computed once (pure).
+//!
+//! Events of all logs are ordered by time (ties: by log, then `seq`) and each keeps its operator and
+//! session. Steps are keyed by id (else number) and their durations are the sum of the time they
+//! were open in each log (from `step_started` to `step_finished`, a pause, a resumption or the end
+//! of the log), so a walk paused overnight does not count the night.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::text;
+use crate::incident_log::{
+    Event, ExistingLog, LoggedVariable, Mode, NoteKind, Record, RunbookRef, StepStatus,
+};
+
+/// One log as read: its valid records (up to the first problem) and what stopped the reading.
+#[derive(Debug, Clone)]
+pub struct LoadedLog {
+    /// As given on the command line.
+    pub path: String,
+    pub log: ExistingLog,
+}
+
+/// The hash chain of one log at export time: the same check `runbook verify` makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChainState {
+    /// Every line valid, the chain unbroken.
+    Intact,
+    /// The last line was written partially (a crash mid-write); everything before it is valid.
+    Torn,
+    /// A line is invalid, changed or missing; nothing from it on was read.
+    Invalid,
+}
+
+/// One input log and the state of its chain.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogStatus {
+    pub path: String,
+    /// Valid events read (and exported).
+    pub events: usize,
+    pub chain: ChainState,
+    /// The line where reading stopped, when not intact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last: Option<String>,
+}
+
+impl LogStatus {
+    /// One line: `intact: 19 events, first …, last …` or where and why reading stopped.
+    pub fn describe(&self) -> String {
+        let n = plural(self.events, "event");
+        match self.chain {
+            ChainState::Intact => format!(
+                "hash chain intact: {n} (first {}, last {})",
+                self.first.as_deref().unwrap_or("-"),
+                self.last.as_deref().unwrap_or("-")
+            ),
+            ChainState::Torn | ChainState::Invalid => format!(
+                "{} at line {}: {}; {n} before it exported",
+                if self.chain == ChainState::Torn {
+                    "torn"
+                } else {
+                    "invalid"
+                },
+                self.line.unwrap_or(0),
+                self.reason.as_deref().unwrap_or("")
+            ),
+        }
+    }
+}
+
+/// What an event is about, for grouping and filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Session,
+    Step,
+    Command,
+    Checklist,
+    Note,
+    Milestone,
+    Handoff,
+    Lookup,
+    GuardAlarm,
+    Log,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 10] = [
+        Kind::Session,
+        Kind::Step,
+        Kind::Command,
+        Kind::Checklist,
+        Kind::Note,
+        Kind::Milestone,
+        Kind::Handoff,
+        Kind::Lookup,
+        Kind::GuardAlarm,
+        Kind::Log,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Session => "session",
+            Kind::Step => "step",
+            Kind::Command => "command",
+            Kind::Checklist => "checklist",
+            Kind::Note => "note",
+            Kind::Milestone => "milestone",
+            Kind::Handoff => "handoff",
+            Kind::Lookup => "lookup",
+            Kind::GuardAlarm => "guard_alarm",
+            Kind::Log => "log",
+        }
+    }
+}
+
+/// One event of the merged timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// Index into [`Timeline::logs`].
+    pub log: usize,
+    pub seq: u64,
+    pub ts: String,
+    /// Milliseconds since the start of the incident (the earliest event of all logs).
+    pub offset_ms: i64,
+    pub operator: String,
+    pub session: String,
+    pub kind: Kind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<usize>,
+    /// One line of plain text.
+    pub summary: String,
+    /// The event as logged, `type` included.
+    pub event: Event,
+    #[serde(skip)]
+    pub time: DateTime<Utc>,
+}
+
+/// The runbook the logs walk, as the first session recorded it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunbookInfo {
+    pub path: String,
+    pub title: String,
+    pub sha256: String,
+    pub steps: usize,
+}
+
+/// Who, what, when: the header of every export.
+#[derive(Debug, Clone, Serialize)]
+pub struct Header {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runbook: Option<RunbookInfo>,
+    /// `live`, `rehearsal`, `mixed`, or `unknown` when no session start was read.
+    pub mode: String,
+    /// In order of first appearance.
+    pub operators: Vec<String>,
+    pub hostnames: Vec<String>,
+    pub start: String,
+    pub end: String,
+    pub duration_ms: i64,
+    /// Regions of lookups and guard alarms, sorted.
+    pub regions: Vec<String>,
+    /// As logged: secret values are `null`.
+    pub variables: Vec<LoggedVariable>,
+}
+
+/// One process that wrote to a log: a walk started or resumed.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionInfo {
+    pub log: usize,
+    pub session: String,
+    pub operator: String,
+    pub resumed: bool,
+    pub hostname: String,
+    pub tool_version: String,
+    pub mode: Mode,
+    pub start: String,
+    /// Its last event.
+    pub end: String,
+    /// `finished`, `paused` (with the reason) or `interrupted` (no end recorded).
+    pub outcome: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Where a step got to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    Done,
+    Skipped,
+    Failed,
+    Rehearsed,
+    /// Started and not finished (paused, interrupted, or reopened).
+    InProgress,
+    NotStarted,
+}
+
+impl StepState {
+    pub fn label(self) -> &'static str {
+        match self {
+            StepState::Done => "done",
+            StepState::Skipped => "skipped",
+            StepState::Failed => "failed",
+            StepState::Rehearsed => "rehearsed",
+            StepState::InProgress => "in progress",
+            StepState::NotStarted => "not started",
+        }
+    }
+}
+
+impl From<StepStatus> for StepState {
+    fn from(s: StepStatus) -> Self {
+        match s {
+            StepStatus::Done => StepState::Done,
+            StepStatus::Skipped => StepState::Skipped,
+            StepStatus::Failed => StepState::Failed,
+            StepStatus::Rehearsed => StepState::Rehearsed,
+        }
+    }
+}
+
+/// One step of the runbook and what happened to it across all logs.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepSummary {
+    /// 1-based number in the runbook.
+    pub index: usize,
+    pub id: String,
+    pub title: String,
+    pub status: StepState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_offset_ms: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    /// Time the step was open, summed over its runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<i64>,
+    /// Who finished it (else who started it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// Times it was started (reopened, resumed).
+    pub runs: u32,
+    /// Commands started in it, retries included.
+    pub commands: u32,
+    pub failed_commands: u32,
+    /// The highest attempt of any of its commands (2 after one retry).
+    pub max_attempt: u32,
+    #[serde(skip)]
+    open_run: bool,
+}
+
+/// One command's run: its `command_started` and `command_finished`, or a skip, or done by hand;
+/// indexes into [`Timeline::entries`].
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct CommandRun {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished: Option<usize>,
+    /// `command_skipped` or `command_done`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other: Option<usize>,
+}
+
+impl CommandRun {
+    fn first(&self) -> usize {
+        self.started.or(self.other).or(self.finished).unwrap_or(0)
+    }
+}
+
+/// Where time-to-mitigate and time-to-resolve are measured from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasuredFrom {
+    /// The first `detected` milestone note.
+    Detected,
+    /// No `detected` milestone: the start of the first session.
+    SessionStart,
+}
+
+/// The milestone notes and the times computed from them (first of each kind).
+#[derive(Debug, Clone, Serialize)]
+pub struct Milestones {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detected: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mitigated: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<String>,
+    pub measured_from: MeasuredFrom,
+    pub reference: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_to_mitigate_ms: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_to_resolve_ms: Option<i64>,
+}
+
+impl Milestones {
+    pub fn measured_from_text(&self) -> &'static str {
+        match self.measured_from {
+            MeasuredFrom::Detected => "from the `detected` milestone",
+            MeasuredFrom::SessionStart => {
+                "from the start of the first session (no `detected` milestone)"
+            }
+        }
+    }
+}
+
+/// Everything an export shows, computed from the logs alone.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timeline {
+    pub header: Header,
+    pub logs: Vec<LogStatus>,
+    /// Lines for the warning banner: torn or invalid logs, logs that disagree.
+    pub warnings: Vec<String>,
+    pub sessions: Vec<SessionInfo>,
+    pub steps: Vec<StepSummary>,
+    pub milestones: Milestones,
+    pub commands: Vec<CommandRun>,
+    pub entries: Vec<Entry>,
+}
+
+impl Timeline {
+    /// The step with this number and id (id first), for titles.
+    pub fn step_title(&self, index: usize) -> Option<&str> {
+        self.steps
+            .iter()
+            .find(|s| s.index == index)
+            .map(|s| s.title.as_str())
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+fn parse_time(ts: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(ts)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(DateTime::UNIX_EPOCH)
+}
+
+fn ms_between(a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {
+    (b - a).num_milliseconds()
+}
+
+/// Builds the timeline; `logs` with no records at all contribute only their status.
+pub fn build(logs: Vec<LoadedLog>) -> Timeline {
+    let mut statuses = Vec::with_capacity(logs.len());
+    let mut warnings = Vec::new();
+    let mut entries = Vec::new();
+    for (li, loaded) in logs.into_iter().enumerate() {
+        let LoadedLog { path, log } = loaded;
+        let status = log_status(&path, &log);
+        match status.chain {
+            ChainState::Intact => {}
+            ChainState::Torn => warnings.push(format!(
+                "`{path}`: the last line (line {}) is torn, written partially ({}); the {} complete event{} before it are exported",
+                status.line.unwrap_or(0),
+                status.reason.as_deref().unwrap_or(""),
+                status.events,
+                if status.events == 1 { "" } else { "s" },
+            )),
+            ChainState::Invalid => warnings.push(format!(
+                "`{path}`: reading stopped at line {}: {}; the {} before it are exported, nothing after it",
+                status.line.unwrap_or(0),
+                status.reason.as_deref().unwrap_or(""),
+                plural(status.events, "valid event"),
+            )),
+        }
+        statuses.push(status);
+        for record in log.records {
+            entries.push(entry(li, record));
+        }
+    }
+    entries.sort_by(|a, b| (a.time, a.log, a.seq).cmp(&(b.time, b.log, b.seq)));
+    let start = entries
+        .first()
+        .map(|e| e.time)
+        .unwrap_or(DateTime::UNIX_EPOCH);
+    for e in &mut entries {
+        e.offset_ms = ms_between(start, e.time);
+    }
+
+    let header = header(&entries, &statuses, &mut warnings);
+    let sessions = sessions(&entries);
+    let mut per_log: Vec<Vec<usize>> = vec![Vec::new(); statuses.len()];
+    for (i, e) in entries.iter().enumerate() {
+        per_log[e.log].push(i);
+    }
+    for list in &mut per_log {
+        list.sort_by_key(|&i| entries[i].seq);
+    }
+    let steps = steps(&entries, &per_log, start);
+    for e in &mut entries {
+        if let Event::StepFinished { step_id, .. } = &e.event
+            && let Some(s) = steps.iter().find(|s| &s.id == step_id)
+        {
+            e.summary = match e.summary.split_once(": ") {
+                Some((head, reason)) => format!("{head}: {} ({reason})", s.title),
+                None => format!("{}: {}", e.summary, s.title),
+            };
+        }
+    }
+    let commands = commands(&entries, &per_log);
+    let milestones = milestones(&entries, &header);
+    Timeline {
+        header,
+        logs: statuses,
+        warnings,
+        sessions,
+        steps,
+        milestones,
+        commands,
+        entries,
+    }
+}
+
+fn log_status(path: &str, log: &ExistingLog) -> LogStatus {
+    let (chain, line, reason) = match (&log.problem, &log.torn_tail) {
+        (Some(p), _) => (ChainState::Invalid, Some(p.line), Some(p.reason.clone())),
+        (None, Some(torn)) => (
+            ChainState::Torn,
+            Some(log.lines),
+            Some(plural(torn.len(), "byte")),
+        ),
+        (None, None) => (ChainState::Intact, None, None),
+    };
+    LogStatus {
+        path: path.to_string(),
+        events: log.records.len(),
+        chain,
+        line,
+        reason,
+        first: log.records.first().map(|r| r.ts.clone()),
+        last: log.records.last().map(|r| r.ts.clone()),
+    }
+}
+
+fn entry(log: usize, record: Record) -> Entry {
+    let (kind, step, summary) = describe(&record.event);
+    Entry {
+        log,
+        seq: record.seq,
+        time: parse_time(&record.ts),
+        ts: record.ts,
+        offset_ms: 0,
+        operator: record.operator,
+        session: record.session,
+        kind,
+        step,
+        summary,
+        event: record.event,
+    }
+}
+
+fn mode_label(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Live => "live",
+        Mode::Rehearsal => "rehearsal",
+    }
+}
+
+fn command_label(step: usize, command: usize, name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("step {step} command {command} ({n})"),
+        None => format!("step {step} command {command}"),
+    }
+}
+
+/// The kind, step and one-line summary of an event.
+fn describe(event: &Event) -> (Kind, Option<usize>, String) {
+    match event {
+        Event::SessionStarted {
+            runbook,
+            hostname,
+            mode,
+            ..
+        } => (
+            Kind::Session,
+            None,
+            format!(
+                "session started: {} walk of {} on {hostname}",
+                mode_label(*mode),
+                runbook.title
+            ),
+        ),
+        Event::SessionResumed {
+            hostname,
+            step,
+            runbook_changed,
+            changed_steps,
+            forced,
+            ..
+        } => {
+            let mut s = format!("session resumed at step {step} on {hostname}");
+            if *runbook_changed {
+                s.push_str("; the runbook changed since the log began");
+                if !changed_steps.is_empty() {
+                    let list: Vec<String> = changed_steps.iter().map(|n| n.to_string()).collect();
+                    s.push_str(&format!(" (steps {})", list.join(", ")));
+                }
+            }
+            if *forced {
+                s.push_str("; forced");
+            }
+            (Kind::Session, None, s)
+        }
+        Event::LogRepaired { torn_bytes, .. } => (
+            Kind::Log,
+            None,
+            format!(
+                "log repaired: a torn last line of {torn_bytes} bytes was cut off and kept here"
+            ),
+        ),
+        Event::SessionPaused { reason } => {
+            (Kind::Session, None, format!("session paused: {reason}"))
+        }
+        Event::SessionFinished {
+            done,
+            skipped,
+            failed,
+            rehearsed,
+        } => (
+            Kind::Session,
+            None,
+            format!(
+                "session finished: {done} done, {skipped} skipped, {failed} failed, {rehearsed} rehearsed"
+            ),
+        ),
+        Event::StepStarted { step, title, .. } => (
+            Kind::Step,
+            Some(*step),
+            format!("step {step} started: {title}"),
+        ),
+        Event::StepFinished {
+            step,
+            status,
+            reason,
+            ..
+        } => {
+            let mut s = format!("step {step} {}", StepState::from(*status).label());
+            if let Some(r) = reason {
+                s.push_str(&format!(": {r}"));
+            }
+            (Kind::Step, Some(*step), s)
+        }
+        Event::CommandStarted {
+            step,
+            command,
+            name,
+            code,
+            attempt,
+            ..
+        } => {
+            let mut s = format!(
+                "{} started",
+                command_label(*step, *command, name.as_deref())
+            );
+            if *attempt > 1 {
+                s.push_str(&format!(" (attempt {attempt})"));
+            }
+            s.push_str(&format!(": {}", text::one_line(code, 80)));
+            (Kind::Command, Some(*step), s)
+        }
+        Event::CommandFinished {
+            step,
+            command,
+            exit_code,
+            signal,
+            success,
+            duration_ms,
+            timed_out,
+            interrupted,
+            ..
+        } => {
+            let how = match (exit_code, signal) {
+                (_, Some(sig)) => format!("killed by {sig}"),
+                (Some(code), None) => format!("exit {code}"),
+                (None, None) => "no exit code".to_string(),
+            };
+            let mut s = format!(
+                "{} {}: {how} in {}",
+                command_label(*step, *command, None),
+                if *success { "succeeded" } else { "failed" },
+                text::duration(*duration_ms as i64)
+            );
+            if *timed_out {
+                s.push_str(" (timed out)");
+            }
+            if *interrupted {
+                s.push_str(" (interrupted)");
+            }
+            (Kind::Command, Some(*step), s)
+        }
+        Event::CommandSkipped {
+            step,
+            command,
+            reason,
+            automatic,
+        } => (
+            Kind::Command,
+            Some(*step),
+            format!(
+                "{} skipped{}: {reason}",
+                command_label(*step, *command, None),
+                if *automatic { " (automatic)" } else { "" }
+            ),
+        ),
+        Event::CommandDone {
+            step,
+            command,
+            automatic,
+        } => (
+            Kind::Command,
+            Some(*step),
+            format!(
+                "{} done by hand{}",
+                command_label(*step, *command, None),
+                if *automatic { " (automatic)" } else { "" }
+            ),
+        ),
+        Event::ChecklistItem {
+            step, item, text, ..
+        } => (
+            Kind::Checklist,
+            Some(*step),
+            format!(
+                "step {step} item {item} checked: {}",
+                text::one_line(text, 120)
+            ),
+        ),
+        Event::Note { step, kind, text } => {
+            let k = if matches!(
+                kind,
+                NoteKind::Detected | NoteKind::Mitigated | NoteKind::Resolved
+            ) {
+                Kind::Milestone
+            } else {
+                Kind::Note
+            };
+            (
+                k,
+                *step,
+                format!("{}: {}", kind.label(), text::one_line(text, 200)),
+            )
+        }
+        Event::Handoff { from, to } => (Kind::Handoff, None, format!("hand-off: {from} → {to}")),
+        Event::LookupResult {
+            step,
+            lookup,
+            label,
+            region,
+            datapoints,
+            verdict,
+            alarms,
+            error,
+            ..
+        } => {
+            let name = label.clone().unwrap_or_else(|| format!("lookup {lookup}"));
+            let what = if let Some(e) = error {
+                format!("error: {}", e.message)
+            } else if let Some(alarms) = alarms {
+                let firing = alarms.iter().filter(|a| a.state == "ALARM").count();
+                format!("{} ({firing} in ALARM)", plural(alarms.len(), "alarm"))
+            } else if let Some(last) = datapoints.last() {
+                format!(
+                    "latest {} ({})",
+                    number(last.value),
+                    plural(datapoints.len(), "datapoint")
+                )
+            } else {
+                "no data".to_string()
+            };
+            let verdict = verdict
+                .as_ref()
+                .map(|v| format!(" [{v}]"))
+                .unwrap_or_default();
+            (
+                Kind::Lookup,
+                Some(*step),
+                format!("{name} in {region}: {what}{verdict}"),
+            )
+        }
+        Event::GuardAlarm {
+            region,
+            alarm,
+            state,
+            reason,
+        } => (
+            Kind::GuardAlarm,
+            None,
+            format!(
+                "guard alarm {alarm} in {region} is {state}: {}",
+                text::one_line(reason, 200)
+            ),
+        ),
+    }
+}
+
+/// A metric value, short: `12.5`, `1200`, `0.0031`.
+pub fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    if v == v.trunc() && v.abs() < 1e15 {
+        return format!("{}", v as i64);
+    }
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn runbook_of(event: &Event) -> Option<(&RunbookRef, Mode)> {
+    match event {
+        Event::SessionStarted { runbook, mode, .. }
+        | Event::SessionResumed { runbook, mode, .. } => Some((runbook, *mode)),
+        _ => None,
+    }
+}
+
+fn header(entries: &[Entry], logs: &[LogStatus], warnings: &mut Vec<String>) -> Header {
+    let mut operators: Vec<String> = Vec::new();
+    let mut hostnames: Vec<String> = Vec::new();
+    let mut regions = BTreeSet::new();
+    let mut modes = BTreeSet::new();
+    let mut incident: Option<String> = None;
+    let mut incidents_seen = BTreeSet::new();
+    let mut runbook: Option<(RunbookInfo, usize)> = None;
+    let mut variables = Vec::new();
+    let mut other_runbooks: Vec<String> = Vec::new();
+    for e in entries {
+        if !operators.contains(&e.operator) {
+            operators.push(e.operator.clone());
+        }
+        match &e.event {
+            Event::SessionStarted {
+                hostname,
+                incident: inc,
+                variables: vars,
+                ..
+            } => {
+                if !hostnames.contains(hostname) {
+                    hostnames.push(hostname.clone());
+                }
+                note_incident(inc, &mut incident, &mut incidents_seen);
+                if variables.is_empty() {
+                    variables = vars.clone();
+                }
+            }
+            Event::SessionResumed { hostname, .. } => {
+                if !hostnames.contains(hostname) {
+                    hostnames.push(hostname.clone());
+                }
+            }
+            Event::Handoff { to, .. } if !operators.contains(to) => operators.push(to.clone()),
+            Event::LookupResult { region, .. } | Event::GuardAlarm { region, .. } => {
+                regions.insert(region.clone());
+            }
+            _ => {}
+        }
+        if let Some((rb, mode)) = runbook_of(&e.event) {
+            modes.insert(mode_label(mode));
+            match &runbook {
+                None => {
+                    runbook = Some((
+                        RunbookInfo {
+                            path: rb.path.clone(),
+                            title: rb.title.clone(),
+                            sha256: rb.sha256.clone(),
+                            steps: rb.steps,
+                        },
+                        e.log,
+                    ))
+                }
+                Some((first, first_log))
+                    if matches!(e.event, Event::SessionStarted { .. })
+                        && (first.path != rb.path || first.sha256 != rb.sha256) =>
+                {
+                    let this = &logs[e.log].path;
+                    let w = format!(
+                        "`{this}` walks `{}` (sha256 {}), not `{}` (sha256 {}) like `{}`",
+                        rb.path,
+                        short(&rb.sha256),
+                        first.path,
+                        short(&first.sha256),
+                        logs[*first_log].path
+                    );
+                    if !other_runbooks.contains(&w) {
+                        other_runbooks.push(w);
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    warnings.extend(other_runbooks);
+    if incidents_seen.len() > 1 {
+        let list: Vec<String> = incidents_seen.iter().map(|i| format!("`{i}`")).collect();
+        warnings.push(format!(
+            "the logs name different incidents: {}",
+            list.join(", ")
+        ));
+    }
+    let mode = match modes.len() {
+        0 => "unknown".to_string(),
+        1 => modes
+            .iter()
+            .next()
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        _ => "mixed".to_string(),
+    };
+    let (start, end) = match (entries.first(), entries.last()) {
+        (Some(a), Some(b)) => (a, b),
+        _ => {
+            return Header {
+                incident,
+                runbook: runbook.map(|r| r.0),
+                mode,
+                operators,
+                hostnames,
+                start: String::new(),
+                end: String::new(),
+                duration_ms: 0,
+                regions: regions.into_iter().collect(),
+                variables,
+            };
+        }
+    };
+    Header {
+        incident,
+        runbook: runbook.map(|r| r.0),
+        mode,
+        operators,
+        hostnames,
+        start: start.ts.clone(),
+        end: end.ts.clone(),
+        duration_ms: ms_between(start.time, end.time),
+        regions: regions.into_iter().collect(),
+        variables,
+    }
+}
+
+fn note_incident(inc: &Option<String>, incident: &mut Option<String>, seen: &mut BTreeSet<String>) {
+    if let Some(i) = inc {
+        seen.insert(i.clone());
+        if incident.is_none() {
+            *incident = Some(i.clone());
+        }
+    }
+}
+
+/// The first 12 hex digits of a digest.
+pub fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
+}
+
+fn sessions(entries: &[Entry]) -> Vec<SessionInfo> {
+    let mut out: Vec<SessionInfo> = Vec::new();
+    let mut by_key: HashMap<(usize, &str), usize> = HashMap::new();
+    for e in entries {
+        let key = (e.log, e.session.as_str());
+        let i = match by_key.get(&key) {
+            Some(&i) => i,
+            None => {
+                let (resumed, hostname, tool_version, mode) = match &e.event {
+                    Event::SessionStarted {
+                        hostname,
+                        tool_version,
+                        mode,
+                        ..
+                    } => (false, hostname.clone(), tool_version.clone(), *mode),
+                    Event::SessionResumed {
+                        hostname,
+                        tool_version,
+                        mode,
+                        ..
+                    } => (true, hostname.clone(), tool_version.clone(), *mode),
+                    _ => (true, String::new(), String::new(), Mode::Live),
+                };
+                out.push(SessionInfo {
+                    log: e.log,
+                    session: e.session.clone(),
+                    operator: e.operator.clone(),
+                    resumed,
+                    hostname,
+                    tool_version,
+                    mode,
+                    start: e.ts.clone(),
+                    end: e.ts.clone(),
+                    outcome: "interrupted".into(),
+                    reason: None,
+                });
+                by_key.insert(key, out.len() - 1);
+                out.len() - 1
+            }
+        };
+        let s = &mut out[i];
+        s.end = e.ts.clone();
+        match &e.event {
+            Event::SessionFinished { .. } => {
+                s.outcome = "finished".into();
+                s.reason = None;
+            }
+            Event::SessionPaused { reason } => {
+                s.outcome = "paused".into();
+                s.reason = Some(reason.clone());
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn steps(entries: &[Entry], per_log: &[Vec<usize>], start: DateTime<Utc>) -> Vec<StepSummary> {
+    let mut steps: Vec<StepSummary> = Vec::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let new_step = |index: usize, id: &str, title: &str| StepSummary {
+        index,
+        id: id.to_string(),
+        title: title.to_string(),
+        status: StepState::NotStarted,
+        reason: None,
+        start: None,
+        start_offset_ms: None,
+        end: None,
+        duration_ms: None,
+        operator: None,
+        runs: 0,
+        commands: 0,
+        failed_commands: 0,
+        max_attempt: 0,
+        open_run: false,
+    };
+    // The outline of the first session that has one gives every step, reached or not.
+    if let Some((rb, _)) = entries
+        .iter()
+        .find_map(|e| runbook_of(&e.event).filter(|(rb, _)| !rb.outline.is_empty()))
+    {
+        for (i, o) in rb.outline.iter().enumerate() {
+            if !by_id.contains_key(&o.id) {
+                by_id.insert(o.id.clone(), steps.len());
+                steps.push(new_step(i + 1, &o.id, &o.title));
+            }
+        }
+    }
+    let key = |id: &str, index: usize| {
+        if id.is_empty() {
+            format!("#{index}")
+        } else {
+            id.to_string()
+        }
+    };
+    // Steps known by number only (command events), per log.
+    for list in per_log {
+        let mut open: Option<(usize, DateTime<Utc>)> = None;
+        let mut by_index: HashMap<usize, usize> = HashMap::new();
+        for &i in list {
+            let e = &entries[i];
+            match &e.event {
+                Event::StepStarted {
+                    step,
+                    step_id,
+                    title,
+                } => {
+                    close(&mut steps, &mut open, e.time);
+                    let k = key(step_id, *step);
+                    let pos = *by_id.entry(k).or_insert_with(|| {
+                        steps.push(new_step(*step, step_id, title));
+                        steps.len() - 1
+                    });
+                    by_index.insert(*step, pos);
+                    let s = &mut steps[pos];
+                    s.runs += 1;
+                    if s.start.is_none() {
+                        s.start = Some(e.ts.clone());
+                        s.start_offset_ms = Some(ms_between(start, e.time));
+                    }
+                    if s.operator.is_none() {
+                        s.operator = Some(e.operator.clone());
+                    }
+                    s.open_run = true;
+                    if s.status == StepState::NotStarted {
+                        s.status = StepState::InProgress;
+                    }
+                    open = Some((pos, e.time));
+                }
+                Event::StepFinished {
+                    step,
+                    step_id,
+                    status,
+                    reason,
+                } => {
+                    let k = key(step_id, *step);
+                    let pos = *by_id.entry(k).or_insert_with(|| {
+                        steps.push(new_step(*step, step_id, step_id));
+                        steps.len() - 1
+                    });
+                    by_index.insert(*step, pos);
+                    if open.is_some_and(|(p, _)| p != pos) {
+                        close(&mut steps, &mut open, e.time);
+                    }
+                    close(&mut steps, &mut open, e.time);
+                    let s = &mut steps[pos];
+                    s.status = (*status).into();
+                    s.reason = reason.clone();
+                    s.end = Some(e.ts.clone());
+                    s.operator = Some(e.operator.clone());
+                    s.open_run = false;
+                    if s.start.is_none() {
+                        s.start = Some(e.ts.clone());
+                        s.start_offset_ms = Some(ms_between(start, e.time));
+                    }
+                    s.duration_ms.get_or_insert(0);
+                }
+                Event::SessionStarted { .. }
+                | Event::SessionResumed { .. }
+                | Event::SessionPaused { .. }
+                | Event::SessionFinished { .. } => close(&mut steps, &mut open, e.time),
+                Event::CommandStarted { step, attempt, .. } => {
+                    if let Some(&pos) = by_index.get(step) {
+                        let s = &mut steps[pos];
+                        s.commands += 1;
+                        s.max_attempt = s.max_attempt.max(*attempt);
+                    }
+                }
+                Event::CommandFinished { step, success, .. } if !success => {
+                    if let Some(&pos) = by_index.get(step) {
+                        steps[pos].failed_commands += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(&last) = list.last() {
+            close(&mut steps, &mut open, entries[last].time);
+        }
+    }
+    for s in &mut steps {
+        if s.open_run {
+            s.status = StepState::InProgress;
+        }
+    }
+    steps
+}
+
+/// Adds the open interval of a step to its duration.
+fn close(steps: &mut [StepSummary], open: &mut Option<(usize, DateTime<Utc>)>, at: DateTime<Utc>) {
+    if let Some((pos, since)) = open.take()
+        && let Some(s) = steps.get_mut(pos)
+    {
+        *s.duration_ms.get_or_insert(0) += ms_between(since, at).max(0);
+    }
+}
+
+fn commands(entries: &[Entry], per_log: &[Vec<usize>]) -> Vec<CommandRun> {
+    let mut runs: Vec<CommandRun> = Vec::new();
+    for list in per_log {
+        let mut open: HashMap<(usize, usize), usize> = HashMap::new();
+        for &i in list {
+            match &entries[i].event {
+                Event::CommandStarted { step, command, .. } => {
+                    open.insert((*step, *command), runs.len());
+                    runs.push(CommandRun {
+                        started: Some(i),
+                        finished: None,
+                        other: None,
+                    });
+                }
+                Event::CommandFinished { step, command, .. } => {
+                    match open.remove(&(*step, *command)) {
+                        Some(r) => runs[r].finished = Some(i),
+                        None => runs.push(CommandRun {
+                            started: None,
+                            finished: Some(i),
+                            other: None,
+                        }),
+                    }
+                }
+                Event::CommandSkipped { .. } | Event::CommandDone { .. } => runs.push(CommandRun {
+                    started: None,
+                    finished: None,
+                    other: Some(i),
+                }),
+                _ => {}
+            }
+        }
+    }
+    runs.sort_by_key(CommandRun::first);
+    runs
+}
+
+fn milestones(entries: &[Entry], header: &Header) -> Milestones {
+    let first = |want: NoteKind| {
+        entries.iter().find_map(|e| match &e.event {
+            Event::Note { kind, .. } if *kind == want => Some(e),
+            _ => None,
+        })
+    };
+    let detected = first(NoteKind::Detected);
+    let mitigated = first(NoteKind::Mitigated);
+    let resolved = first(NoteKind::Resolved);
+    let (measured_from, reference) = match (detected, entries.first()) {
+        (Some(d), _) => (MeasuredFrom::Detected, Some(d)),
+        (None, first) => (MeasuredFrom::SessionStart, first),
+    };
+    let since = |m: Option<&Entry>| match (m, reference) {
+        (Some(m), Some(r)) => Some(ms_between(r.time, m.time)),
+        _ => None,
+    };
+    Milestones {
+        detected: detected.map(|e| e.ts.clone()),
+        mitigated: mitigated.map(|e| e.ts.clone()),
+        resolved: resolved.map(|e| e.ts.clone()),
+        measured_from,
+        reference: reference.map_or_else(|| header.start.clone(), |r| r.ts.clone()),
+        time_to_mitigate_ms: since(mitigated),
+        time_to_resolve_ms: since(resolved),
+    }
+}
+
+/// A lookup's query in one line: `AWS/EC2 CPUUtilization Average (InstanceId=i-1)`.
+pub fn query_text(q: &serde_json::Value) -> String {
+    let s = |v: &serde_json::Value, k: &str| {
+        v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string()
+    };
+    let metric = |v: &serde_json::Value| {
+        let dims: Vec<String> = v
+            .get("dimensions")
+            .and_then(|d| d.as_array())
+            .map(|a| {
+                a.iter()
+                    .map(|d| format!("{}={}", s(d, "name"), s(d, "value")))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut t = format!("{} {} {}", s(v, "namespace"), s(v, "metric"), s(v, "stat"));
+        if !dims.is_empty() {
+            t.push_str(&format!(" ({})", dims.join(", ")));
+        }
+        t.trim().to_string()
+    };
+    let mut out = match q.get("kind").and_then(|k| k.as_str()) {
+        Some("alarms") => {
+            let mut t = format!("alarms {}*", s(q, "prefix"));
+            if let Some(state) = q.get("state").and_then(|x| x.as_str()) {
+                t.push_str(&format!(" in {state}"));
+            }
+            t
+        }
+        Some("expression") => {
+            let parts: Vec<String> = q
+                .get("queries")
+                .and_then(|d| d.as_array())
+                .map(|a| {
+                    a.iter()
+                        .map(|n| format!("{} = {}", s(n, "id"), metric(n)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!("{} where {}", s(q, "expression"), parts.join("; "))
+        }
+        _ => metric(q),
+    };
+    if let Some(expect) = q.get("expect").and_then(|x| x.as_str()) {
+        out.push_str(&format!(", expect {expect}"));
+    }
+    out
+}

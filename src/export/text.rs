@@ -1,0 +1,232 @@
+//! Text helpers shared by the renderers: cleaning command output, durations, offsets, escaping.
+
+/// Command output as a reader should see it: ANSI escape sequences removed, `\r\n` as `\n`, a
+/// line overwritten with `\r` (progress bars) kept as its last state, other control characters
+/// (but tabs) dropped.
+pub fn clean_output(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    let mut line = String::new();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            '\u{9b}' => skip_csi(&mut chars),
+            '\n' => {
+                out.push_str(&line);
+                out.push('\n');
+                line.clear();
+            }
+            '\r' => {
+                // `\r\n` ends the line; a lone `\r` starts it over (what a terminal would show).
+                while chars.peek() == Some(&'\r') {
+                    chars.next();
+                }
+                if chars.peek() != Some(&'\n') && chars.peek().is_some() {
+                    line.clear();
+                }
+            }
+            '\t' => line.push(c),
+            c if c.is_control() => {}
+            c => line.push(c),
+        }
+    }
+    out.push_str(&line);
+    out
+}
+
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.next() {
+        Some('[') => skip_csi(chars),
+        // OSC, DCS, SOS, PM, APC: up to BEL or ST (`ESC \`).
+        Some(']' | 'P' | 'X' | '^' | '_') => {
+            while let Some(c) = chars.next() {
+                if c == '\u{7}' || c == '\u{9c}' {
+                    break;
+                }
+                if c == '\u{1b}' {
+                    if chars.peek() == Some(&'\\') {
+                        chars.next();
+                    }
+                    break;
+                }
+            }
+        }
+        // Two-byte sequences with an intermediate (`ESC ( B`).
+        Some('(' | ')' | '*' | '+' | '#' | '%') => {
+            chars.next();
+        }
+        _ => {}
+    }
+}
+
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// `850 ms`, `12.3 s`, `2m 03s`, `1h 02m 03s`.
+pub fn duration(ms: i64) -> String {
+    let sign = if ms < 0 { "-" } else { "" };
+    let ms = ms.unsigned_abs();
+    if ms < 1000 {
+        return format!("{sign}{ms} ms");
+    }
+    if ms < 60_000 {
+        return format!("{sign}{:.1} s", ms as f64 / 1000.0);
+    }
+    let s = ms / 1000;
+    if s < 3600 {
+        format!("{sign}{}m {:02}s", s / 60, s % 60)
+    } else {
+        format!("{sign}{}h {:02}m {:02}s", s / 3600, s % 3600 / 60, s % 60)
+    }
+}
+
+/// `T+mm:ss` from the start (minutes keep counting past 60: `T+125:03`).
+pub fn offset(ms: i64) -> String {
+    let sign = if ms < 0 { "-" } else { "+" };
+    let s = ms.unsigned_abs() / 1000;
+    format!("T{sign}{:02}:{:02}", s / 60, s % 60)
+}
+
+/// `2026-11-22T03:04:05.678Z` as `03:04:05`.
+pub fn clock(ts: &str) -> &str {
+    ts.get(11..19).unwrap_or(ts)
+}
+
+/// `2026-11-22T03:04:05.678Z` as `2026-11-22 03:04:05 UTC`.
+pub fn utc(ts: &str) -> String {
+    match (ts.get(..10), ts.get(11..19)) {
+        (Some(d), Some(t)) => format!("{d} {t} UTC"),
+        _ => ts.to_string(),
+    }
+}
+
+/// The first line of `s`, at most `max` characters, with `…` when cut.
+pub fn one_line(s: &str, max: usize) -> String {
+    let first = s
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    let cut: String = first.chars().take(max).collect();
+    if cut.len() < first.len() || s.trim().lines().count() > 1 {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for a Markdown paragraph or table cell: markup characters backslash-escaped,
+/// HTML made inert, newlines as spaces.
+pub fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `s` as a Markdown code span, safe in a table cell (pipes escaped, one line).
+pub fn md_code(s: &str) -> String {
+    let flat: String = s
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .filter(|c| !c.is_control())
+        .collect();
+    let flat = flat.replace('|', "\\|");
+    let ticks = "`".repeat(longest_run(&flat, '`') + 1);
+    let pad = if flat.starts_with('`') || flat.ends_with('`') || flat.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!("{ticks}{pad}{flat}{pad}{ticks}")
+}
+
+/// A fenced code block holding `body` verbatim, with a fence longer than any run of backticks in it.
+pub fn md_fence(lang: &str, body: &str) -> String {
+    let ticks = "`".repeat((longest_run(body, '`') + 1).max(3));
+    let body = body.strip_suffix('\n').unwrap_or(body);
+    format!("{ticks}{lang}\n{body}\n{ticks}\n")
+}
+
+fn longest_run(s: &str, ch: char) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for c in s.chars() {
+        if c == ch {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_loses_ansi_and_carriage_returns() {
+        assert_eq!(
+            clean_output("widget is down\r\n\u{1b}[31mred\u{1b}[0m\r\r\n"),
+            "widget is down\nred\n"
+        );
+        assert_eq!(clean_output("10%\r50%\r100%\ndone"), "100%\ndone");
+        assert_eq!(clean_output("\u{1b}]0;title\u{7}x\u{1b}(By"), "xy");
+    }
+
+    #[test]
+    fn durations_and_offsets() {
+        assert_eq!(duration(850), "850 ms");
+        assert_eq!(duration(12_345), "12.3 s");
+        assert_eq!(duration(123_000), "2m 03s");
+        assert_eq!(duration(3_723_000), "1h 02m 03s");
+        assert_eq!(offset(65_400), "T+01:05");
+        assert_eq!(offset(7_503_000), "T+125:03");
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(
+            html("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+        assert_eq!(md("a|b <i>*x*</i>"), "a\\|b &lt;i&gt;\\*x\\*&lt;/i&gt;");
+        assert_eq!(md_code("a`b|c"), "``a`b\\|c``");
+        assert_eq!(md_fence("", "```x```\n"), "````\n```x```\n````\n");
+    }
+}

@@ -1,0 +1,542 @@
+//! Incident logs built through the library with a fake clock: notes, milestones, hand-offs,
+//! lookups with datapoints, a guard alarm, two responders' logs, a torn log, runs to compare.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{DateTime, Utc};
+use runbook::incident_log::{
+    Datapoint, Event, IncidentLogFile, LoggedLookupError, LoggedVariable, Mode, NoteKind,
+    RunbookRef, StepOutline, StepStatus,
+};
+use runbook::walk::ports::{AlarmInfo, Clock, EventLog, LookupErrorKind};
+use serde_json::json;
+
+/// 2026-11-22T03:00:00.000Z.
+const START_MS: i64 = 1_795_316_400_000;
+
+/// A clock the test moves by hand.
+struct HandClock(Arc<AtomicI64>);
+
+impl Clock for HandClock {
+    fn now(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(self.0.load(Ordering::SeqCst)).expect("valid time")
+    }
+}
+
+/// Appends events at chosen times as a chosen operator.
+pub struct Builder {
+    log: IncidentLogFile,
+    now: Arc<AtomicI64>,
+    operator: String,
+}
+
+impl Builder {
+    pub fn new(dir: &Path, session: &str, operator: &str) -> Self {
+        let now = Arc::new(AtomicI64::new(START_MS));
+        let log = IncidentLogFile::create(
+            &dir.join("logs"),
+            "fixture",
+            Box::new(HandClock(now.clone())),
+            session.to_string(),
+        )
+        .expect("create log");
+        Builder {
+            log,
+            now,
+            operator: operator.to_string(),
+        }
+    }
+
+    /// Sets the time to `secs` seconds after 03:00:00Z.
+    pub fn at(&mut self, secs: f64) -> &mut Self {
+        self.now
+            .store(START_MS + (secs * 1000.0) as i64, Ordering::SeqCst);
+        self
+    }
+
+    pub fn as_op(&mut self, operator: &str) -> &mut Self {
+        self.operator = operator.to_string();
+        self
+    }
+
+    pub fn ev(&mut self, event: Event) -> &mut Self {
+        self.log.append(&self.operator, event).expect("append");
+        self
+    }
+
+    /// Moves the log to `dir/name`.
+    pub fn finish(self, dir: &Path, name: &str) -> PathBuf {
+        let to = dir.join(name);
+        fs::rename(self.log.path(), &to).expect("move log");
+        to
+    }
+}
+
+pub fn runbook(title: &str, steps: &[(&str, &str)]) -> RunbookRef {
+    RunbookRef {
+        path: "runbooks/widget.md".into(),
+        title: title.into(),
+        sha256: "ab".repeat(32),
+        steps: steps.len(),
+        outline: steps
+            .iter()
+            .map(|(id, title)| StepOutline {
+                id: id.to_string(),
+                title: title.to_string(),
+                sha256: "cd".repeat(32),
+            })
+            .collect(),
+    }
+}
+
+const INCIDENT_STEPS: [(&str, &str); 4] = [
+    ("check-error-rate", "Check the error rate"),
+    ("drain", "Drain the bad node"),
+    ("restart", "Restart the widget"),
+    ("tell", "Tell the channel"),
+];
+
+pub fn started(rb: RunbookRef, mode: Mode, host: &str, incident: Option<&str>) -> Event {
+    Event::SessionStarted {
+        runbook: rb,
+        tool_version: "0.1.0".into(),
+        hostname: host.into(),
+        mode,
+        incident: incident.map(str::to_string),
+        variables: vec![
+            LoggedVariable {
+                name: "NODE".into(),
+                value: Some("fs-1".into()),
+                secret: false,
+                source: "flag".into(),
+            },
+            LoggedVariable {
+                name: "TOKEN".into(),
+                value: None,
+                secret: true,
+                source: "prompt".into(),
+            },
+        ],
+    }
+}
+
+pub fn step_started(step: usize, steps: &[(&str, &str)]) -> Event {
+    Event::StepStarted {
+        step,
+        step_id: steps[step - 1].0.into(),
+        title: steps[step - 1].1.into(),
+    }
+}
+
+pub fn step_finished(
+    step: usize,
+    steps: &[(&str, &str)],
+    status: StepStatus,
+    reason: Option<&str>,
+) -> Event {
+    Event::StepFinished {
+        step,
+        step_id: steps[step - 1].0.into(),
+        status,
+        reason: reason.map(str::to_string),
+    }
+}
+
+pub fn cmd_started(step: usize, name: &str, code: &str, attempt: u32) -> Event {
+    Event::CommandStarted {
+        step,
+        command: 1,
+        name: Some(name.into()),
+        code: code.into(),
+        cwd: "/srv/ops".into(),
+        runner: None,
+        attempt,
+    }
+}
+
+pub fn cmd_finished(step: usize, exit: i32, ms: u64, output: &str) -> Event {
+    Event::CommandFinished {
+        step,
+        command: 1,
+        exit_code: Some(exit),
+        signal: None,
+        success: exit == 0,
+        duration_ms: ms,
+        output: output.into(),
+        truncated: false,
+        bytes: output.len() as u64,
+        redactions: u64::from(output.contains("[REDACTED]")),
+        timed_out: false,
+        interrupted: false,
+    }
+}
+
+pub fn note(kind: NoteKind, text: &str, step: Option<usize>) -> Event {
+    Event::Note {
+        step,
+        kind,
+        text: text.into(),
+    }
+}
+
+fn points(start_min: u32, values: &[f64]) -> Vec<Datapoint> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Datapoint {
+            ts: format!("2026-11-22T02:{:02}:00.000Z", start_min + i as u32),
+            value: *v,
+        })
+        .collect()
+}
+
+fn metric_query() -> serde_json::Value {
+    json!({
+        "kind": "metric",
+        "namespace": "AWS/ApplicationELB",
+        "metric": "HTTPCode_Target_5XX_Count",
+        "dimensions": [{"name": "LoadBalancer", "value": "app/widget/50dc6c495c0c9188"}],
+        "stat": "Sum",
+        "period_s": 60,
+        "window_s": 900,
+        "expect": "< 10"
+    })
+}
+
+pub fn lookup(
+    step: usize,
+    n: usize,
+    label: &str,
+    region: &str,
+    values: &[f64],
+    verdict: &str,
+) -> Event {
+    Event::LookupResult {
+        step,
+        lookup: n,
+        label: Some(label.into()),
+        region: region.into(),
+        query: metric_query(),
+        datapoints: points(50, values),
+        verdict: Some(verdict.into()),
+        alarms: None,
+        error: None,
+        duration_ms: 420,
+    }
+}
+
+/// Two responders' logs of incident INC-4821: alice (checks, drains, hands over) and bob
+/// (restarts, mitigates, resolves), with lookups in two regions, a guard alarm, notes of every
+/// kind, a retry, a skipped command and step, and hostile text.
+pub fn incident(dir: &Path) {
+    let steps = &INCIDENT_STEPS;
+    let rb = || runbook("Widget 5xx storm", steps);
+    let mut a = Builder::new(dir, "a11ce000a11ce000", "alice");
+    let long_output: String = (1..=30)
+        .map(|i| format!("\u{1b}[32mnode {i}\u{1b}[0m drained\r\n"))
+        .collect();
+    a.at(0.0)
+        .ev(started(rb(), Mode::Live, "ops-1", Some("INC-4821")))
+        .at(5.0)
+        .ev(step_started(1, steps))
+        .at(30.0)
+        .ev(lookup(
+            1,
+            1,
+            "5xx errors",
+            "eu-west-2",
+            &[2.0, 3.0, 40.0, 85.0, 120.0],
+            "BREACH",
+        ))
+        .ev(lookup(
+            1,
+            1,
+            "5xx errors",
+            "eu-central-1",
+            &[1.0, 0.0, 2.0, 1.0, 0.0],
+            "OK",
+        ))
+        .at(31.0)
+        .ev(Event::LookupResult {
+            step: 1,
+            lookup: 2,
+            label: Some("widget alarms".into()),
+            region: "eu-west-2".into(),
+            query: json!({"kind": "alarms", "prefix": "widget-", "state": "ALARM"}),
+            datapoints: Vec::new(),
+            verdict: None,
+            alarms: Some(vec![AlarmInfo {
+                name: "widget-5xx".into(),
+                state: "ALARM".into(),
+                reason: "Threshold Crossed: 1 datapoint [120.0] was greater than 50".into(),
+                since: Some("2026-11-22T02:53:00.000Z".into()),
+            }]),
+            error: None,
+            duration_ms: 210,
+        })
+        .at(60.0)
+        .ev(note(
+            NoteKind::Detected,
+            "api errors above 5% on widget",
+            Some(1),
+        ))
+        .at(70.0)
+        .ev(note(
+            NoteKind::Observation,
+            "<script>alert(1)</script> | pipes | `ticks` *stars*",
+            Some(1),
+        ))
+        .at(80.0)
+        .ev(step_finished(1, steps, StepStatus::Done, None))
+        .at(90.0)
+        .ev(step_started(2, steps))
+        .at(100.0)
+        .ev(Event::GuardAlarm {
+            region: "eu-west-2".into(),
+            alarm: "widget-5xx".into(),
+            state: "ALARM".into(),
+            reason: "Threshold Crossed".into(),
+        })
+        .at(120.0)
+        .ev(cmd_started(
+            2,
+            "drain",
+            "opensips-cli -x mi ds_set_state i 1 \"sip:$NODE\"\n",
+            1,
+        ))
+        .at(150.0)
+        .ev(cmd_finished(
+            2,
+            1,
+            30_000,
+            "\u{1b}[31merror:\u{1b}[0m dispatcher busy\r\n",
+        ))
+        .at(180.0)
+        .ev(note(
+            NoteKind::Hypothesis,
+            "the dispatcher is still syncing",
+            Some(2),
+        ))
+        .at(210.0)
+        .ev(cmd_started(
+            2,
+            "drain",
+            "opensips-cli -x mi ds_set_state i 1 \"sip:$NODE\"\n",
+            2,
+        ))
+        .at(240.0)
+        .ev(cmd_finished(2, 0, 30_000, &long_output))
+        .at(250.0)
+        .ev(step_finished(2, steps, StepStatus::Done, None))
+        .at(260.0)
+        .ev(Event::Handoff {
+            from: "alice".into(),
+            to: "bob".into(),
+        })
+        .as_op("bob")
+        .at(261.0)
+        .ev(Event::SessionPaused {
+            reason: "handed over to bob on ops-2".into(),
+        });
+    a.finish(dir, "alice.jsonl");
+
+    let mut b = Builder::new(dir, "b0b0b0b0b0b0b0b0", "bob");
+    b.at(270.0)
+        .ev(started(rb(), Mode::Live, "ops-2", Some("INC-4821")))
+        .at(280.0)
+        .ev(step_started(3, steps))
+        .at(300.0)
+        .ev(cmd_started(
+            3,
+            "restart",
+            "sudo systemctl restart widget\n",
+            1,
+        ))
+        .at(305.0)
+        .ev(cmd_finished(3, 0, 5_000, "token [REDACTED] accepted\n"))
+        .at(360.0)
+        .ev(lookup(
+            3,
+            1,
+            "5xx errors after",
+            "eu-west-2",
+            &[30.0, 4.0, 1.0],
+            "OK",
+        ))
+        .ev(Event::LookupResult {
+            step: 3,
+            lookup: 1,
+            label: Some("5xx errors after".into()),
+            region: "eu-central-1".into(),
+            query: metric_query(),
+            datapoints: Vec::new(),
+            verdict: None,
+            alarms: None,
+            error: Some(LoggedLookupError {
+                kind: LookupErrorKind::AccessDenied,
+                message: "access denied: cloudwatch:GetMetricData".into(),
+            }),
+            duration_ms: 90,
+        })
+        .at(600.0)
+        .ev(note(NoteKind::Mitigated, "error rate back under 1%", None))
+        .at(610.0)
+        .ev(step_finished(3, steps, StepStatus::Done, None))
+        .at(620.0)
+        .ev(step_started(4, steps))
+        .ev(Event::ChecklistItem {
+            step: 4,
+            item: 1,
+            text: "Post in #incident".into(),
+            automatic: false,
+        })
+        .at(630.0)
+        .ev(note(
+            NoteKind::Decision,
+            "<img src=x onerror=alert(2)> keep node drained",
+            Some(4),
+        ))
+        .ev(Event::CommandSkipped {
+            step: 4,
+            command: 1,
+            reason: "the status page was updated by the IC".into(),
+            automatic: false,
+        })
+        .at(900.0)
+        .ev(note(NoteKind::Resolved, "customers confirm", None))
+        .at(910.0)
+        .ev(step_finished(
+            4,
+            steps,
+            StepStatus::Skipped,
+            Some("posted by the IC"),
+        ))
+        .at(920.0)
+        .ev(Event::SessionFinished {
+            done: 3,
+            skipped: 1,
+            failed: 0,
+            rehearsed: 0,
+        });
+    b.finish(dir, "bob.jsonl");
+}
+
+/// Six events, milestones without `detected`; line 3 is a note starting `api errors`.
+pub fn without_detected(dir: &Path) {
+    let steps = &INCIDENT_STEPS[..1];
+    let mut l = Builder::new(dir, "5e551011", "alice");
+    l.at(0.0)
+        .ev(started(
+            runbook("Widget 5xx storm", steps),
+            Mode::Live,
+            "ops-1",
+            None,
+        ))
+        .at(10.0)
+        .ev(step_started(1, steps))
+        .at(20.0)
+        .ev(note(NoteKind::Observation, "api errors rising", Some(1)))
+        .at(120.0)
+        .ev(note(NoteKind::Mitigated, "rolled back", None))
+        .at(130.0)
+        .ev(step_finished(1, steps, StepStatus::Done, None))
+        .at(140.0)
+        .ev(Event::SessionFinished {
+            done: 1,
+            skipped: 0,
+            failed: 0,
+            rehearsed: 0,
+        });
+    l.finish(dir, "plain.jsonl");
+}
+
+/// Five complete events and 40 bytes of a sixth (a crash mid-write).
+pub fn torn(dir: &Path) {
+    let steps = &INCIDENT_STEPS;
+    let mut l = Builder::new(dir, "70e470e4", "alice");
+    l.at(0.0)
+        .ev(started(
+            runbook("Widget 5xx storm", steps),
+            Mode::Live,
+            "ops-1",
+            Some("INC-4822"),
+        ))
+        .at(5.0)
+        .ev(step_started(1, steps))
+        .at(6.0)
+        .ev(cmd_started(1, "status", "systemctl status widget\n", 1))
+        .at(7.0)
+        .ev(cmd_finished(1, 0, 1_000, "active (running)\n"))
+        .at(8.0)
+        .ev(step_finished(1, steps, StepStatus::Done, None))
+        .at(9.0)
+        .ev(step_started(2, steps));
+    let path = l.finish(dir, "torn.jsonl");
+    let raw = fs::read(&path).expect("log");
+    let body = &raw[..raw.len() - 1];
+    let cut = body
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .expect("several lines")
+        + 1;
+    fs::write(&path, &raw[..cut + 40]).expect("tear");
+}
+
+/// Three runs of one runbook: two earlier ones alike, and one whose step 2 took 2 minutes and
+/// whose step 3 was skipped.
+pub fn compare_runs(dir: &Path) {
+    let steps: &[(&str, &str)] = &[
+        ("check", "Check the service"),
+        ("restart", "Restart the widget"),
+        ("tell", "Tell the channel"),
+    ];
+    let run = |name: &str, session: &str, mode: Mode, durations: [f64; 3], last: StepStatus| {
+        let mut l = Builder::new(dir, session, "alice");
+        l.at(0.0).ev(started(
+            runbook("Widget service recovery", steps),
+            mode,
+            "ops-1",
+            None,
+        ));
+        let mut t = 1.0;
+        for (i, d) in durations.iter().enumerate() {
+            let status = if i == 2 { last } else { StepStatus::Done };
+            let reason = (status == StepStatus::Skipped).then_some("not needed at night");
+            l.at(t).ev(step_started(i + 1, steps));
+            t += d;
+            l.at(t).ev(step_finished(i + 1, steps, status, reason));
+            t += 1.0;
+        }
+        l.at(t).ev(Event::SessionFinished {
+            done: 3,
+            skipped: 0,
+            failed: 0,
+            rehearsed: 0,
+        });
+        l.finish(dir, name);
+    };
+    run(
+        "before1.jsonl",
+        "be40e001",
+        Mode::Live,
+        [15.0, 15.0, 5.0],
+        StepStatus::Done,
+    );
+    run(
+        "before2.jsonl",
+        "be40e002",
+        Mode::Rehearsal,
+        [15.0, 15.0, 5.0],
+        StepStatus::Done,
+    );
+    run(
+        "now.jsonl",
+        "a0a0a0a0",
+        Mode::Live,
+        [40.0, 120.0, 2.0],
+        StepStatus::Skipped,
+    );
+}

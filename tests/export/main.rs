@@ -1,0 +1,579 @@
+//! `runbook export`, `timeline` and `compare` through the binary, on logs made by real walks of
+//! the fixture runbooks and on logs built through the library with a fake clock.
+
+mod browser;
+mod logs;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_runbook");
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the binary in `dir` (no terminal, no colour, `USER=tester`).
+pub fn runbook(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("RUNBOOK_LOG_DIR")
+        .env("NO_COLOR", "1")
+        .env("USER", "tester")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run runbook")
+}
+
+/// Runs the binary and checks its exit code; returns stdout.
+pub fn ok(dir: &Path, args: &[&str], status: i32) -> (String, String) {
+    let out = runbook(dir, args);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(status),
+        "runbook {args:?}\n--- stdout\n{stdout}--- stderr\n{stderr}"
+    );
+    (stdout, stderr)
+}
+
+/// Validates `instance` against a schema in `schemas/`, listing every violation on failure.
+pub fn assert_valid(schema_file: &str, instance: &Value) {
+    let schema: Value = serde_json::from_str(
+        &fs::read_to_string(repo().join("schemas").join(schema_file)).expect("read schema"),
+    )
+    .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{schema_file}:\n{}", errors.join("\n"));
+}
+
+/// Exports `logs` as JSON and aws-timeline, validating both against their schemas; returns the JSON.
+pub fn export_json(dir: &Path, logs: &[&str]) -> Value {
+    let mut args = vec!["export", "--format", "json"];
+    args.extend(logs);
+    let (json, _) = ok(dir, &args, 0);
+    let doc: Value = serde_json::from_str(&json).expect("export is JSON");
+    assert_valid("incident-export.schema.json", &doc);
+    let mut args = vec!["export", "--format", "aws-timeline"];
+    args.extend(logs);
+    let (aws, _) = ok(dir, &args, 0);
+    let events: Value = serde_json::from_str(&aws).expect("aws-timeline is JSON");
+    assert_valid("aws-timeline.schema.json", &events);
+    for e in events.as_array().expect("an array") {
+        let data: Value = serde_json::from_str(e["eventData"].as_str().expect("a string"))
+            .expect("eventData is a JSON string");
+        assert!(
+            data["summary"].as_str().is_some_and(|s| !s.is_empty()),
+            "{data}"
+        );
+    }
+    doc
+}
+
+/// Replaces what changes from one real walk to the next: times, offsets, durations, session ids,
+/// the host name and the temporary directory.
+pub fn normalize(text: &str, dir: &Path, log: &Path) -> String {
+    let mut s = text.replace(&dir.display().to_string(), "[DIR]");
+    if let Ok(raw) = fs::read_to_string(log) {
+        let mut sessions = Vec::new();
+        for line in raw.lines() {
+            let Ok(v) = serde_json::from_str::<Value>(line) else {
+                continue;
+            };
+            if let Some(id) = v["session"].as_str()
+                && !sessions.contains(&id.to_string())
+            {
+                sessions.push(id.to_string());
+            }
+            if let Some(host) = v["hostname"].as_str() {
+                for (from, to) in [
+                    (format!(" on {host}"), " on [HOST]".to_string()),
+                    (format!("| {host} |"), "| [HOST] |".to_string()),
+                    (
+                        format!("\"hostname\": \"{host}\""),
+                        "\"hostname\": \"[HOST]\"".to_string(),
+                    ),
+                    (
+                        format!("\"hostnames\": [\n      \"{host}\""),
+                        "\"hostnames\": [\n      \"[HOST]\"".to_string(),
+                    ),
+                ] {
+                    s = s.replace(&from, &to);
+                }
+            }
+        }
+        for (i, id) in sessions.iter().enumerate() {
+            s = s.replace(id, &format!("[SESSION{}]", i + 1));
+            s = s.replace(&id[..8.min(id.len())], &format!("[S{}]", i + 1));
+        }
+    }
+    let rules = [
+        (
+            r#""(duration_ms|offset_ms|start_offset_ms|time_to_mitigate_ms|time_to_resolve_ms)": \d+"#,
+            r#""$1": "[N]""#,
+        ),
+        (r#""tool_version": "[^"]*""#, r#""tool_version": "[V]""#),
+        (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", "[TS]"),
+        (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC", "[TIME]"),
+        (r"\b\d{2}:\d{2}:\d{2}\b", "[CLOCK]"),
+        (r"T\+\d+:\d{2}", "T+[OFF]"),
+        (
+            r"\b\d+h \d{2}m \d{2}s\b|\b\d+m \d{2}s\b|\b\d+(\.\d)? (ms|s)\b",
+            "[DUR]",
+        ),
+        (r"\d{8}T\d{6}Z", "[STAMP]"),
+    ];
+    for (re, to) in rules {
+        s = regex_lite::Regex::new(re)
+            .expect("regex")
+            .replace_all(&s, to)
+            .into_owned();
+    }
+    s
+}
+
+/// A temporary directory with the fixture runbooks copied in.
+pub fn workdir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for f in fs::read_dir(repo().join("tests/export/fixtures")).expect("fixtures") {
+        let f = f.expect("fixture");
+        if f.path().extension().is_some_and(|e| e == "md") {
+            fs::copy(f.path(), dir.path().join(f.file_name())).expect("copy fixture");
+        }
+    }
+    dir
+}
+
+/// The single `.jsonl` under `dir/logs`, copied to `dir/name` (a stable name for snapshots).
+pub fn take_log(dir: &Path, name: &str) -> PathBuf {
+    let logs: Vec<PathBuf> = fs::read_dir(dir.join("logs"))
+        .expect("logs dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    let to = dir.join(name);
+    fs::rename(&logs[0], &to).expect("move log");
+    to
+}
+
+/// A live walk of `widget.md` by alice that fails at step 2 (no marker file), then, once the
+/// marker exists, resumed by bob: a failure, a pause, a resumption, a hand-off and a retry.
+pub fn live_walk(dir: &Path) -> PathBuf {
+    ok(
+        dir,
+        &[
+            "run",
+            "--yes",
+            "widget.md",
+            "--incident",
+            "INC-7",
+            "--operator",
+            "alice",
+            "--log-dir",
+            "logs",
+        ],
+        1,
+    );
+    let log = take_log(dir, "live.jsonl");
+    fs::write(dir.join("ok.marker"), "").expect("marker");
+    ok(
+        dir,
+        &["resume", "--yes", "live.jsonl", "--operator", "bob"],
+        0,
+    );
+    log
+}
+
+#[test]
+fn live_walk_exports_to_markdown_and_json() {
+    let dir = workdir();
+    let log = live_walk(dir.path());
+    let (md, stderr) = ok(dir.path(), &["export", "live.jsonl"], 0);
+    assert_eq!(stderr, "", "no warning for an intact log");
+    // Colours and carriage returns of command output do not reach the report.
+    assert!(!md.contains('\u{1b}') && !md.contains('\r'), "{md}");
+    assert!(md.contains("widget is down\nred\n"), "{md}");
+    assert!(md.contains("| 2 | Restart the widget | done |"), "{md}");
+    assert!(md.contains("up to attempt 2"), "{md}");
+    assert!(md.contains("hand-off: alice → bob"), "{md}");
+    assert!(
+        md.contains("paused: command 1 of step 2 failed under --yes"),
+        "{md}"
+    );
+    insta::assert_snapshot!("live_markdown", normalize(&md, dir.path(), &log));
+
+    let doc = export_json(dir.path(), &["live.jsonl"]);
+    assert_eq!(doc["header"]["mode"], "live");
+    assert_eq!(
+        doc["header"]["operators"],
+        serde_json::json!(["alice", "bob"])
+    );
+    assert_eq!(doc["steps"][1]["max_attempt"], 2);
+    assert_eq!(doc["steps"][1]["failed_commands"], 1);
+    assert_eq!(doc["sessions"][0]["outcome"], "paused");
+    assert_eq!(doc["sessions"][1]["outcome"], "finished");
+    assert_eq!(doc["logs"][0]["chain"], "intact");
+    let pretty = serde_json::to_string_pretty(&doc).expect("json");
+    insta::assert_snapshot!("live_json", normalize(&pretty, dir.path(), &log));
+}
+
+#[test]
+fn rehearsal_is_exported_as_a_rehearsal() {
+    let dir = workdir();
+    ok(
+        dir.path(),
+        &[
+            "run",
+            "--rehearse",
+            "--yes",
+            "widget.md",
+            "--operator",
+            "carol",
+            "--log-dir",
+            "logs",
+        ],
+        0,
+    );
+    take_log(dir.path(), "drill.jsonl");
+    let doc = export_json(dir.path(), &["drill.jsonl"]);
+    assert_eq!(doc["header"]["mode"], "rehearsal");
+    let statuses: Vec<&str> = doc["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| s["status"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(statuses, ["done", "rehearsed", "done"], "{doc:#}");
+    let (md, _) = ok(dir.path(), &["export", "drill.jsonl"], 0);
+    assert!(md.contains("| Mode | rehearsal |"), "{md}");
+}
+
+#[test]
+fn several_logs_merge_into_one_timeline_with_notes_lookups_and_milestones() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::incident(dir.path());
+    let (md, stderr) = ok(dir.path(), &["export", "alice.jsonl", "bob.jsonl"], 0);
+    assert_eq!(stderr, "");
+    insta::assert_snapshot!("incident_markdown", md);
+    let doc = export_json(dir.path(), &["alice.jsonl", "bob.jsonl"]);
+    let mut fixed = doc.clone();
+    fixed["tool_version"] = "[V]".into();
+    insta::assert_json_snapshot!("incident_json", fixed);
+    // Detected at T+1:00, mitigated at T+10:00, resolved at T+15:00.
+    assert_eq!(doc["milestones"]["measured_from"], "detected");
+    assert_eq!(doc["milestones"]["time_to_mitigate_ms"], 540_000);
+    assert_eq!(doc["milestones"]["time_to_resolve_ms"], 840_000);
+    assert_eq!(
+        doc["header"]["regions"],
+        serde_json::json!(["eu-central-1", "eu-west-2"])
+    );
+    // Ordered by time across the logs, ties by log then seq.
+    let events = doc["events"].as_array().expect("events");
+    let keys: Vec<(String, u64, u64)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["ts"].as_str().unwrap_or("").to_string(),
+                e["log"].as_u64().unwrap_or(9),
+                e["seq"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    assert!(
+        events
+            .iter()
+            .any(|e| e["log"] == 1 && e["operator"] == "bob")
+    );
+    // Hostile text stays text.
+    assert!(md.contains("&lt;script&gt;"), "{md}");
+    assert!(!md.contains("<script>"), "{md}");
+}
+
+#[test]
+fn time_to_mitigate_falls_back_to_the_session_start() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::without_detected(dir.path());
+    let doc = export_json(dir.path(), &["plain.jsonl"]);
+    assert_eq!(doc["milestones"]["measured_from"], "session_start");
+    assert_eq!(doc["milestones"]["time_to_mitigate_ms"], 120_000);
+    let (md, _) = ok(dir.path(), &["export", "plain.jsonl"], 0);
+    assert!(
+        md.contains("Measured from the start of the first session (no detected milestone)"),
+        "{md}"
+    );
+}
+
+const TORN_WARNING: &str = "the last line (line 6) is torn, written partially";
+
+#[test]
+fn a_torn_log_exports_everything_valid_under_a_banner_in_every_format() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::torn(dir.path());
+    for format in ["markdown", "html", "json", "aws-timeline"] {
+        let (out, stderr) = ok(dir.path(), &["export", "torn.jsonl", "--format", format], 0);
+        assert_eq!(
+            stderr,
+            "warning: `torn.jsonl`: the last line (line 6) is torn, written partially (40 bytes); the 5 complete events before it are exported\n"
+        );
+        assert!(out.contains(TORN_WARNING), "{format}: {out}");
+    }
+    let (md, _) = ok(dir.path(), &["export", "torn.jsonl"], 0);
+    assert!(
+        md.contains("> **⚠ Warning: this export may be incomplete.**"),
+        "{md}"
+    );
+    insta::assert_snapshot!("torn_markdown", md);
+    let doc = export_json(dir.path(), &["torn.jsonl"]);
+    assert_eq!(doc["logs"][0]["chain"], "torn");
+    assert_eq!(doc["events"].as_array().map(Vec::len), Some(5));
+    let (html, _) = ok(dir.path(), &["export", "torn.jsonl", "--format", "html"], 0);
+    assert!(html.contains("id=\"warning-banner\""));
+    let (text, _) = ok(dir.path(), &["timeline", "torn.jsonl"], 0);
+    assert!(
+        text.contains(&format!("warning: `torn.jsonl`: {TORN_WARNING}")),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_broken_chain_exports_the_events_before_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::without_detected(dir.path());
+    let raw = fs::read_to_string(dir.path().join("plain.jsonl")).expect("log");
+    let changed = raw.replacen("\"text\":\"api errors", "\"text\":\"API errors", 1);
+    assert_ne!(raw, changed);
+    fs::write(dir.path().join("plain.jsonl"), changed).expect("write");
+    let (md, stderr) = ok(dir.path(), &["export", "plain.jsonl"], 0);
+    assert!(
+        stderr.starts_with(
+            "warning: `plain.jsonl`: reading stopped at line 3: `hash` does not match the line"
+        ),
+        "{stderr}"
+    );
+    assert!(md.contains("reading stopped at line 3"), "{md}");
+    let doc = export_json(dir.path(), &["plain.jsonl"]);
+    assert_eq!(doc["logs"][0]["chain"], "invalid");
+    assert_eq!(doc["events"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn errors_name_the_file_and_exit_as_documented() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = runbook(dir.path(), &["export", "missing.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: cannot read `missing.jsonl`: no such file or directory\n"
+    );
+    assert!(out.stdout.is_empty());
+    fs::write(dir.path().join("empty.jsonl"), "").expect("write");
+    let out = runbook(dir.path(), &["timeline", "empty.jsonl"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: no valid event to export: `empty.jsonl`:1: the log is empty\n"
+    );
+    fs::write(dir.path().join("junk.jsonl"), "{\"v\":1}\nnot json\n").expect("write");
+    let out = runbook(dir.path(), &["export", "junk.jsonl", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .starts_with("error: no valid event to export: `junk.jsonl`:1: ")
+    );
+    let out = runbook(
+        dir.path(),
+        &["compare", "missing.jsonl", "--with", "empty.jsonl"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = runbook(dir.path(), &["export", "."]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: cannot read `.`: is a directory; give an incident log (`*.jsonl`)\n"
+    );
+}
+
+#[test]
+fn export_writes_the_output_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::without_detected(dir.path());
+    let (stdout, stderr) = ok(
+        dir.path(),
+        &[
+            "export",
+            "plain.jsonl",
+            "--format",
+            "html",
+            "-o",
+            "report.html",
+        ],
+        0,
+    );
+    assert_eq!(stdout, "");
+    assert_eq!(stderr, "exported 6 events to `report.html`\n");
+    let html = fs::read_to_string(dir.path().join("report.html")).expect("report");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+}
+
+#[test]
+fn timeline_is_plain_without_a_terminal() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::incident(dir.path());
+    let (text, _) = ok(dir.path(), &["timeline", "alice.jsonl", "bob.jsonl"], 0);
+    assert!(!text.contains('\u{1b}'), "{text}");
+    insta::assert_snapshot!("incident_timeline", text);
+}
+
+#[test]
+fn compare_flags_slower_steps_and_new_skips() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::compare_runs(dir.path());
+    let (text, _) = ok(
+        dir.path(),
+        &[
+            "compare",
+            "now.jsonl",
+            "--with",
+            "before1.jsonl",
+            "before2.jsonl",
+        ],
+        0,
+    );
+    insta::assert_snapshot!("compare", text);
+    assert!(
+        text.contains("slower: 2m 00s against a median of 15.0 s"),
+        "{text}"
+    );
+    assert!(text.contains("skipped now, not before"), "{text}");
+    // 40 s against 15 s is more than 2× but only 25 s longer: not flagged.
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.contains("Check the service") && l.contains("slower")),
+        "{text}"
+    );
+}
+
+#[test]
+fn compare_real_runs() {
+    let dir = workdir();
+    live_walk(dir.path());
+    ok(
+        dir.path(),
+        &[
+            "run",
+            "--rehearse",
+            "--yes",
+            "widget.md",
+            "--operator",
+            "carol",
+            "--log-dir",
+            "logs",
+        ],
+        0,
+    );
+    take_log(dir.path(), "drill.jsonl");
+    let (text, _) = ok(
+        dir.path(),
+        &["compare", "live.jsonl", "--with", "drill.jsonl"],
+        0,
+    );
+    assert!(text.contains("Restart the widget"), "{text}");
+    assert!(text.contains("0 steps flagged"), "{text}");
+}
+
+#[test]
+fn html_is_self_contained_and_escapes_log_text() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::incident(dir.path());
+    let (html, _) = ok(
+        dir.path(),
+        &["export", "alice.jsonl", "bob.jsonl", "--format", "html"],
+        0,
+    );
+    browser::assert_no_remote_resources(&html);
+    // Two scripts of its own; the hostile note is text.
+    assert_eq!(html.matches("<script").count(), 2);
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("&lt;img src=x onerror=alert(2)&gt;"));
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 3);
+}
+
+#[test]
+fn html_renders_in_headless_chromium() {
+    let Some(chromium) = browser::chromium() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    logs::incident(dir.path());
+    logs::torn(dir.path());
+    ok(
+        dir.path(),
+        &[
+            "export",
+            "alice.jsonl",
+            "bob.jsonl",
+            "--format",
+            "html",
+            "-o",
+            "incident.html",
+        ],
+        0,
+    );
+    ok(
+        dir.path(),
+        &[
+            "export",
+            "torn.jsonl",
+            "--format",
+            "html",
+            "-o",
+            "torn.html",
+        ],
+        0,
+    );
+
+    let page = browser::open(&chromium, &dir.path().join("incident.html"));
+    page.assert_clean();
+    for title in [
+        "Check the error rate",
+        "Drain the bad node",
+        "Restart the widget",
+        "Tell the channel",
+    ] {
+        assert!(
+            page.dom.contains(title),
+            "step {title} missing from the DOM"
+        );
+    }
+    // One chart per lookup result with datapoints (two regions of one lookup, and one more).
+    assert_eq!(page.dom.matches("<svg class=\"chart\"").count(), 3);
+    assert!(!page.dom.contains("id=\"warning-banner\""));
+    // The hostile note did not become markup.
+    assert!(!page.dom.contains("<img src=\"x\""));
+
+    let torn = browser::open(&chromium, &dir.path().join("torn.html"));
+    torn.assert_clean();
+    assert!(torn.dom.contains("id=\"warning-banner\""));
+    assert!(torn.dom.contains(TORN_WARNING));
+
+    browser::self_check(&chromium, dir.path());
+}
