@@ -8,7 +8,7 @@ use super::load_usable;
 use super::run::{finish, hostname};
 use crate::config::ResumeConfig;
 use crate::error::Error;
-use crate::incident_log::{Event, IncidentLogFile, SystemClock, new_session_id};
+use crate::incident_log::{Event, IncidentLogFile, StepStatus, SystemClock, new_session_id};
 use crate::walk::ports::{EventLog, Tone};
 use crate::walk::state::SessionState;
 use crate::walk::{Ports, Walk, WalkOptions, outline, variables};
@@ -80,13 +80,6 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
         state.apply(record);
     }
     let ui = ports.prompter.as_mut();
-    let Some(next) = state.next_unfinished(0) else {
-        ui.notice(
-            Tone::Success,
-            &format!("nothing to resume: every step in `{location}` has a status"),
-        );
-        return Ok(0);
-    };
     if let Some(repair) = existing.repair_event() {
         let torn = existing.torn_tail.as_ref().map_or(0, Vec::len);
         ui.notice(
@@ -95,6 +88,36 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
         );
         log.append(&state.operator, repair)?;
     }
+    let Some(next) = state.next_unfinished(0) else {
+        // Every step has a status. A walk killed right after its last step never wrote its end:
+        // record it now, so the log says the walk finished.
+        if !matches!(
+            existing.records.last().map(|r| &r.event),
+            Some(Event::SessionFinished { .. })
+        ) {
+            let count = |s| state.steps.iter().filter(|p| p.status == Some(s)).count();
+            let failed = count(StepStatus::Failed);
+            log.append(
+                &state.operator,
+                Event::SessionFinished {
+                    done: count(StepStatus::Done),
+                    skipped: count(StepStatus::Skipped),
+                    failed,
+                    rehearsed: count(StepStatus::Rehearsed),
+                },
+            )?;
+            ui.notice(
+                Tone::Warning,
+                &format!("every step in `{location}` has a status but the walk's end was not recorded; recorded it now"),
+            );
+            return Ok(if failed > 0 { 1 } else { 0 });
+        }
+        ui.notice(
+            Tone::Success,
+            &format!("nothing to resume: every step in `{location}` has a status"),
+        );
+        return Ok(0);
+    };
     if changed {
         let list: Vec<String> = changed_steps.iter().map(usize::to_string).collect();
         ui.notice(

@@ -142,7 +142,7 @@ fn cell(s: Option<&StepSummary>) -> String {
         None => "-".into(),
         Some(s) => match (s.status, s.duration_ms) {
             (StepState::NotStarted, _) => "not started".into(),
-            (st, Some(d)) if st == StepState::Done => text::duration(d),
+            (StepState::Done, Some(d)) => text::duration(d),
             (st, Some(d)) => format!("{} {}", text::duration(d), st.label()),
             (st, None) => st.label().into(),
         },

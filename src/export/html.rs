@@ -248,9 +248,9 @@ fn key_times(o: &mut String, t: &Timeline) {
         }
     }
     let show = |v: Option<i64>| v.map_or("not recorded".to_string(), text::duration);
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "</tbody></table><p><strong>Time to mitigate:</strong> {} · <strong>Time to resolve:</strong> {} · measured {} ({}).</p></section>\n",
+        "</tbody></table><p><strong>Time to mitigate:</strong> {} · <strong>Time to resolve:</strong> {} · measured {} ({}).</p></section>",
         show(m.time_to_mitigate_ms),
         show(m.time_to_resolve_ms),
         inline(m.measured_from_text()),
@@ -825,9 +825,9 @@ fn chain(o: &mut String, t: &Timeline) {
             inline(&l.describe())
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "</ul><p>Runbook sha256 at the start of the walk: <code>{}</code>.</p></section>\n",
+        "</ul><p>Runbook sha256 at the start of the walk: <code>{}</code>.</p></section>",
         t.header
             .runbook
             .as_ref()

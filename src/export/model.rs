@@ -388,7 +388,7 @@ pub fn build(logs: Vec<LoadedLog>) -> Timeline {
             entries.push(entry(li, record));
         }
     }
-    entries.sort_by(|a, b| (a.time, a.log, a.seq).cmp(&(b.time, b.log, b.seq)));
+    entries.sort_by_key(|e| (e.time, e.log, e.seq));
     let start = entries
         .first()
         .map(|e| e.time)
@@ -762,10 +762,8 @@ fn header(entries: &[Entry], logs: &[LogStatus], warnings: &mut Vec<String>) -> 
                     variables = vars.clone();
                 }
             }
-            Event::SessionResumed { hostname, .. } => {
-                if !hostnames.contains(hostname) {
-                    hostnames.push(hostname.clone());
-                }
+            Event::SessionResumed { hostname, .. } if !hostnames.contains(hostname) => {
+                hostnames.push(hostname.clone());
             }
             Event::Handoff { to, .. } if !operators.contains(to) => operators.push(to.clone()),
             Event::LookupResult { region, .. } | Event::GuardAlarm { region, .. } => {
@@ -1107,10 +1105,9 @@ fn commands(entries: &[Entry], per_log: &[Vec<usize>]) -> Vec<CommandRun> {
 
 fn milestones(entries: &[Entry], header: &Header) -> Milestones {
     let first = |want: NoteKind| {
-        entries.iter().find_map(|e| match &e.event {
-            Event::Note { kind, .. } if *kind == want => Some(e),
-            _ => None,
-        })
+        entries
+            .iter()
+            .find(|e| matches!(&e.event, Event::Note { kind, .. } if *kind == want))
     };
     let detected = first(NoteKind::Detected);
     let mitigated = first(NoteKind::Mitigated);

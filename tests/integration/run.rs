@@ -352,3 +352,31 @@ fn verify_missing_log_is_an_io_error() {
     let out = Test::new().args(["verify", "nope.jsonl"]).status(2).run();
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: cannot read `nope.jsonl`"));
 }
+
+#[test]
+fn resume_records_the_end_of_a_walk_killed_after_its_last_step() {
+    let (_, tmp) = Test::new()
+        .file("rb.md", FLAKY)
+        .file("marker", "")
+        .args(["run", "rb.md", "--yes", "--var", "TOKEN=x"])
+        .run_keep();
+    let log = log_file(tmp.path());
+    // As if killed between the last `step_finished` and `session_finished`.
+    let text = fs::read_to_string(&log).unwrap();
+    let without_end: Vec<&str> = text.lines().collect();
+    fs::write(
+        &log,
+        format!("{}\n", without_end[..without_end.len() - 1].join("\n")),
+    )
+    .unwrap();
+    let out = Test::new()
+        .in_dir(tmp.path())
+        .args(["resume", log.to_str().unwrap(), "--yes", "--var", "TOKEN=x"])
+        .run();
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("the walk's end was not recorded; recorded it now")
+    );
+    assert_eq!(types(&log).last().unwrap(), "session_finished");
+    Test::new().args(["verify", log.to_str().unwrap()]).run();
+}
