@@ -64,13 +64,18 @@ impl Source {
             reason: io_reason(&e),
         };
         let file = File::open(path).map_err(io)?;
-        if file.metadata().map_err(io)?.is_dir() {
+        let meta = file.metadata().map_err(io)?;
+        if meta.is_dir() {
             return Err(LoadError::Io {
                 path: shown,
                 reason: "is a directory; give a Markdown file".into(),
             });
         }
-        let mut bytes = Vec::new();
+        // `take` hides the file's size from `read_to_end`, which would then grow the buffer step
+        // by step: size it from the metadata (one byte over, so the end is seen without a grow).
+        // Only a hint: a file that changes size meanwhile is still read whole, up to the limit.
+        let hint = meta.len().min(MAX_BYTES) as usize + 1;
+        let mut bytes = Vec::with_capacity(hint);
         file.take(MAX_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(io)?;
@@ -85,7 +90,7 @@ impl Source {
         if bytes.is_empty() {
             return Err(LoadError::Empty { path });
         }
-        if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        if let Some(nul) = memchr::memchr(0, &bytes) {
             let (line, column) = line_col(&bytes, nul);
             return Err(LoadError::Binary { path, line, column });
         }

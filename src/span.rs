@@ -1,5 +1,7 @@
 //! Source positions: byte ranges with the 1-based line and column users see.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use serde::Serialize;
 
 /// A range of bytes in a runbook file, with the line and column of its start.
@@ -26,27 +28,51 @@ impl Span {
 }
 
 /// Maps byte offsets to lines and columns for one text.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
+    /// The line of the last lookup. The parser asks about offsets in nearly ascending order, so
+    /// checking this line and the next one first skips most binary searches. Only a hint:
+    /// relaxed atomics keep the index `Sync` and cost a plain load and store.
+    last_line: AtomicUsize,
+}
+
+impl Clone for LineIndex<'_> {
+    fn clone(&self) -> Self {
+        LineIndex {
+            text: self.text,
+            line_starts: self.line_starts.clone(),
+            last_line: AtomicUsize::new(self.last_line.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut line_starts = Vec::with_capacity(text.len() / 40 + 1);
         line_starts.push(0);
-        line_starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
-        LineIndex { text, line_starts }
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex {
+            text,
+            line_starts,
+            last_line: AtomicUsize::new(0),
+        }
     }
 
     /// The span of `start..end`, clamped into the text and onto char boundaries.
     pub fn span(&self, start: usize, end: usize) -> Span {
         let start = floor_char_boundary(self.text, start.min(self.text.len()));
         let end = floor_char_boundary(self.text, end.clamp(start, self.text.len()));
-        let line = self.line_starts.partition_point(|&s| s <= start) - 1;
+        let line = self.line_of(start);
         let line_start = self.line_starts[line];
-        let column = self.text[line_start..start].chars().count() + 1;
+        let prefix = &self.text[line_start..start];
+        // Most lines are ASCII, where bytes are characters; counting chars is the slow path.
+        let column = if prefix.is_ascii() {
+            prefix.len()
+        } else {
+            prefix.chars().count()
+        } + 1;
         Span {
             start,
             end,
@@ -62,7 +88,23 @@ impl<'a> LineIndex<'a> {
 
     /// 0-based line number holding byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&s| s <= offset) - 1
+        let holds = |line: usize| {
+            self.line_starts.get(line).is_some_and(|&s| s <= offset)
+                && self
+                    .line_starts
+                    .get(line + 1)
+                    .is_none_or(|&next| offset < next)
+        };
+        let hint = self.last_line.load(Ordering::Relaxed);
+        let line = if holds(hint) {
+            hint
+        } else if holds(hint + 1) {
+            hint + 1
+        } else {
+            self.line_starts.partition_point(|&s| s <= offset) - 1
+        };
+        self.last_line.store(line, Ordering::Relaxed);
+        line
     }
 
     /// The text of 0-based `line`, without its line ending.
@@ -73,13 +115,6 @@ impl<'a> LineIndex<'a> {
         let end = self.line_start(line + 1).unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
-}
-
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &b)| (b == b'\n').then_some(i))
 }
 
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {

@@ -1,18 +1,25 @@
 //! Recognises commands that look destructive, so `check` can ask for `danger` or `confirm` on them.
 
+use std::borrow::Cow;
+
 /// What makes `code` look destructive, as a short quotable phrase, or `None`.
 pub fn looks_destructive(code: &str) -> Option<String> {
     let upper_sql = sql_reason(code);
     if upper_sql.is_some() {
         return upper_sql;
     }
-    for line in logical_lines(code) {
+    let lines = logical_lines(code);
+    // Words are slices of the lines, in one buffer reused for every simple command.
+    let mut words: Vec<&str> = Vec::new();
+    for line in &lines {
         for simple in line.split(['|', ';', '&']) {
-            let words: Vec<String> = simple
-                .split_whitespace()
-                .map(|w| w.trim_matches(['"', '\'', '(', ')', '`', '$']).to_string())
-                .filter(|w| !w.is_empty())
-                .collect();
+            words.clear();
+            words.extend(
+                simple
+                    .split_whitespace()
+                    .map(|w| w.trim_matches(['"', '\'', '(', ')', '`', '$']))
+                    .filter(|w| !w.is_empty()),
+            );
             if let Some(reason) = words_reason(&words) {
                 return Some(reason);
             }
@@ -21,8 +28,9 @@ pub fn looks_destructive(code: &str) -> Option<String> {
     None
 }
 
-/// Lines with backslash continuations joined and comments dropped.
-fn logical_lines(code: &str) -> Vec<String> {
+/// Lines with backslash continuations joined and comments dropped; a line that continues
+/// nothing is borrowed as it is.
+fn logical_lines(code: &str) -> Vec<Cow<'_, str>> {
     let mut out = Vec::new();
     let mut cur = String::new();
     for line in code.lines() {
@@ -33,13 +41,15 @@ fn logical_lines(code: &str) -> Vec<String> {
         if let Some(head) = line.strip_suffix('\\') {
             cur.push_str(head);
             cur.push(' ');
+        } else if cur.is_empty() {
+            out.push(Cow::Borrowed(line));
         } else {
             cur.push_str(line);
-            out.push(std::mem::take(&mut cur));
+            out.push(Cow::Owned(std::mem::take(&mut cur)));
         }
     }
     if !cur.is_empty() {
-        out.push(cur);
+        out.push(Cow::Owned(cur));
     }
     out
 }
@@ -49,17 +59,17 @@ const KUBE_VERBS: &[&str] = &[
     "delete", "drain", "cordon", "replace", "patch", "scale", "apply", "edit",
 ];
 
-fn words_reason(words: &[String]) -> Option<String> {
+fn words_reason(words: &[&str]) -> Option<String> {
     if words
         .iter()
-        .any(|w| w.starts_with("--dry-run") || w == "--dryrun")
+        .any(|w| w.starts_with("--dry-run") || *w == "--dryrun")
     {
         return None;
     }
     // Skip what only wraps the real program: sudo, env assignments, timeout 30, xargs.
     let mut i = 0;
     while i < words.len() {
-        let w = words[i].as_str();
+        let w = words[i];
         if matches!(
             w,
             "sudo" | "nohup" | "exec" | "xargs" | "env" | "time" | "command" | "doas"
@@ -68,22 +78,22 @@ fn words_reason(words: &[String]) -> Option<String> {
             i += 1;
         } else if w == "timeout" {
             i += 2;
-        } else if w.starts_with('-') && i > 0 && matches!(words[i - 1].as_str(), "sudo" | "xargs") {
+        } else if w.starts_with('-') && i > 0 && matches!(words[i - 1], "sudo" | "xargs") {
             i += 1;
         } else {
             break;
         }
     }
     let rest = words.get(i..)?;
-    let program = rest.first()?.rsplit('/').next()?.to_string();
-    let args: Vec<&str> = rest[1..].iter().map(String::as_str).collect();
+    let program = rest.first()?.rsplit('/').next()?;
+    let args = &rest[1..];
     let has = |s: &str| args.contains(&s);
     let first_sub = args
         .iter()
         .find(|a| !a.starts_with('-'))
         .copied()
         .unwrap_or("");
-    let reason = match program.as_str() {
+    let reason = match program {
         "rm" if args.iter().any(|a| {
             (a.starts_with('-') && !a.starts_with("--") && (a.contains('r') || a.contains('R')))
                 || *a == "--recursive"
@@ -245,8 +255,8 @@ fn words_reason(words: &[String]) -> Option<String> {
         }
         _ => {
             // Inside quoted remote commands too: `ssh host "sudo systemctl restart x"`, `fs_cli -x "fsctl shutdown"`.
-            if matches!(program.as_str(), "ssh" | "fs_cli" | "bash" | "sh" | "salt") {
-                let inner: Vec<String> = args
+            if matches!(program, "ssh" | "fs_cli" | "bash" | "sh" | "salt") {
+                let inner: Vec<&str> = args
                     .iter()
                     .skip_while(|a| {
                         a.starts_with('-')
@@ -255,7 +265,7 @@ fn words_reason(words: &[String]) -> Option<String> {
                                 .chars()
                                 .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-' || c == '.')
                     })
-                    .map(|s| s.to_string())
+                    .copied()
                     .collect();
                 if args
                     .iter()
@@ -275,19 +285,31 @@ fn words_reason(words: &[String]) -> Option<String> {
 
 /// SQL that drops, truncates, deletes or rewrites rows.
 fn sql_reason(code: &str) -> Option<String> {
-    let upper = code.to_ascii_uppercase();
-    let words: Vec<&str> = upper
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    for pair in words.windows(2) {
-        let phrase = match (pair[0], pair[1]) {
-            ("DROP", "TABLE" | "DATABASE" | "SCHEMA" | "INDEX" | "USER" | "VIEW" | "COLUMN") => {
-                "DROP"
-            }
-            ("TRUNCATE", _) => "TRUNCATE",
-            ("DELETE", "FROM") => "DELETE FROM",
-            _ => continue,
+    // Pairs of neighbouring words, compared without case; no upper-cased copy of the code.
+    // Words are runs of ASCII letters, digits and `_`, so splitting bytes finds the same ones
+    // as splitting characters (every byte of a non-ASCII character separates), only faster.
+    let mut words = code
+        .as_bytes()
+        .split(|&b| !(b.is_ascii_alphanumeric() || b == b'_'))
+        .filter(|w| !w.is_empty());
+    let is = |word: &[u8], keyword: &str| word.eq_ignore_ascii_case(keyword.as_bytes());
+    let mut first = words.next()?;
+    for second in words {
+        let phrase = if is(first, "DROP")
+            && [
+                "TABLE", "DATABASE", "SCHEMA", "INDEX", "USER", "VIEW", "COLUMN",
+            ]
+            .iter()
+            .any(|k| is(second, k))
+        {
+            "DROP"
+        } else if is(first, "TRUNCATE") {
+            "TRUNCATE"
+        } else if is(first, "DELETE") && is(second, "FROM") {
+            "DELETE FROM"
+        } else {
+            first = second;
+            continue;
         };
         return Some(format!("`{phrase}`"));
     }

@@ -27,6 +27,12 @@ pub fn parse_file(path: &Path) -> Result<Parsed, LoadError> {
     Ok(markdown::parse(&source.path, &source.text))
 }
 
+/// [`parse_file`] without the SHA-256 (`runbook.sha256` is empty), for commands that never use it.
+pub fn parse_file_unhashed(path: &Path) -> Result<Parsed, LoadError> {
+    let source = Source::load(path)?;
+    Ok(markdown::parse_unhashed(&source.path, &source.text))
+}
+
 /// A runbook fit to show or walk: its warnings are printed to `err`; errors or no steps refuse it.
 pub fn load_usable(path: &Path, err: &mut dyn Write) -> Result<Runbook, Error> {
     let parsed = parse_file(path)?;

@@ -73,7 +73,7 @@ pub fn parse_comment(
     let inner = trimmed.strip_prefix("<!--")?;
     let body_rel = inner.len() - inner.trim_start().len();
     let inner = inner.trim_start().strip_prefix("runbook:")?;
-    let end = inner.find("-->")?;
+    let end = super::find_comment_end(inner)?;
     let body = &inner[..end];
     let body_offset = start + 4 + body_rel + "runbook:".len();
     let span = index.span(start, start + 4 + body_rel + 8 + end + 3);
@@ -121,16 +121,15 @@ struct Token<'a> {
 }
 
 /// Splits `a=1 b="two words", c` into tokens, remembering where each key starts.
-fn tokens(text: &str, offset: usize) -> Vec<Token<'_>> {
+fn tokens(text: &str, offset: usize) -> impl Iterator<Item = Token<'_>> {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
+    std::iter::from_fn(move || {
         while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b',') {
             i += 1;
         }
         if i >= bytes.len() {
-            break;
+            return None;
         }
         let key_start = i;
         while i < bytes.len()
@@ -161,13 +160,12 @@ fn tokens(text: &str, offset: usize) -> Vec<Token<'_>> {
                 value = Some(&text[value_start..i]);
             }
         }
-        out.push(Token {
+        Some(Token {
             key,
             value,
             offset: offset + key_start,
-        });
-    }
-    out
+        })
+    })
 }
 
 fn parse_pairs(
@@ -182,8 +180,9 @@ fn parse_pairs(
         ..Annotations::default()
     };
     for token in tokens(text, offset) {
-        let span = index.span(token.offset, token.offset + token.key.len());
         if let Err(message) = apply(&mut a, token.key, token.value) {
+            // Only an error needs the key's line and column.
+            let span = index.span(token.offset, token.offset + token.key.len());
             let code = if Annotations::KEYS.contains(&token.key) {
                 "bad-annotation"
             } else {
@@ -235,7 +234,7 @@ fn parse_json(text: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) -> Anno
 }
 
 /// Sets one key on `a`; the error message names the key and what it takes.
-fn apply(a: &mut Annotations, key: &str, value: Option<&str>) -> Result<(), String> {
+fn apply<'v>(a: &mut Annotations, key: &str, value: Option<&'v str>) -> Result<(), String> {
     let flag = |value: Option<&str>| -> Result<bool, String> {
         match value {
             None | Some("true") | Some("yes") => Ok(true),
@@ -245,21 +244,21 @@ fn apply(a: &mut Annotations, key: &str, value: Option<&str>) -> Result<(), Stri
             )),
         }
     };
-    let text = |value: Option<&str>| -> Result<String, String> {
+    let text = |value: Option<&'v str>| -> Result<&'v str, String> {
         match value {
-            Some(v) if !v.is_empty() => Ok(v.to_string()),
+            Some(v) if !v.is_empty() => Ok(v),
             _ => Err(format!("`{key}` needs a value, as in `{key}=...`")),
         }
     };
     match key {
-        "name" => a.name = Some(text(value)?),
+        "name" => a.name = Some(text(value)?.to_string()),
         "confirm" => a.confirm = flag(value)?,
         "danger" => a.danger = flag(value)?,
         "readonly" => a.readonly = flag(value)?,
         "interactive" => a.interactive = flag(value)?,
-        "cwd" => a.cwd = Some(text(value)?),
-        "runner" => a.runner = Some(text(value)?),
-        "timeout" => a.timeout_ms = Some(parse_duration(&text(value)?)?),
+        "cwd" => a.cwd = Some(text(value)?.to_string()),
+        "runner" => a.runner = Some(text(value)?.to_string()),
+        "timeout" => a.timeout_ms = Some(parse_duration(text(value)?)?),
         "expect_exit" => {
             let v = text(value)?;
             a.expect_exit = v

@@ -1,5 +1,8 @@
 //! Reads the optional YAML front matter at the top of a runbook (Hugo-style `title`/`weight` included).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use crate::runbook::{Diagnostic, FrontMatter, Variable};
@@ -108,6 +111,10 @@ impl Ctx<'_> {
         if self.yaml.trim().is_empty() {
             return Some(Map::new());
         }
+        // Most front matter is simple; the fast reader gives up on anything else.
+        if let Some(map) = super::simple_yaml::parse(self.yaml) {
+            return Some(map);
+        }
         match serde_saphyr::from_str::<Value>(self.yaml) {
             Ok(Value::Object(map)) => Some(map),
             Ok(Value::Null) => Some(Map::new()),
@@ -148,7 +155,7 @@ impl Ctx<'_> {
     /// Span of `key:` at the given indentation, found by reading the lines (YAML values carry no positions).
     fn key_span(&self, key: &str, indent: usize) -> Span {
         let mut offset = self.yaml_start;
-        for line in self.yaml.split_inclusive('\n') {
+        for line in lines_inclusive(self.yaml) {
             let body = line.trim_start_matches(' ');
             let this_indent = line.len() - body.len();
             let unquoted = body
@@ -272,10 +279,8 @@ impl Ctx<'_> {
                             "pattern" => {
                                 var.pattern = self.string(field, v, field_span, diagnostics);
                                 if let Some(p) = &var.pattern
-                                    && let Err(e) = regex_lite::Regex::new(p)
+                                    && let Err(first) = compiled(p)
                                 {
-                                    let first = e.to_string();
-                                    let first = first.lines().last().unwrap_or("").trim().to_lowercase();
                                     diagnostics.push(Diagnostic::error(
                                         "front-matter",
                                         field_span,
@@ -303,7 +308,7 @@ impl Ctx<'_> {
                 )),
             }
             if let (Some(p), Some(d)) = (&var.pattern, &var.default)
-                && let Ok(re) = regex_lite::Regex::new(&format!("^(?:{p})$"))
+                && let Ok(Some(re)) = compiled(p)
                 && !re.is_match(d)
             {
                 diagnostics.push(Diagnostic::error(
@@ -357,6 +362,48 @@ impl Ctx<'_> {
             }
         }
     }
+}
+
+/// `text.split_inclusive('\n')`, found with memchr: `key_span` walks the lines once per key.
+fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', rest.as_bytes()).map_or(rest.len(), |i| i + 1);
+        let (line, tail) = rest.split_at(end);
+        rest = tail;
+        Some(line)
+    })
+}
+
+/// A variable's `pattern`, compiled to match a whole value (`None` if that fails), or why the
+/// pattern is not a valid regular expression.
+///
+/// Cached per thread by pattern text: a tree of runbooks repeats the same few patterns, and
+/// compiling them would otherwise cost more than reading the front matter.
+fn compiled(pattern: &str) -> Result<Option<regex_lite::Regex>, String> {
+    thread_local! {
+        static CACHE: RefCell<HashMap<String, Result<Option<regex_lite::Regex>, String>>> =
+            RefCell::new(HashMap::new());
+    }
+    CACHE.with(|cache| {
+        if let Some(hit) = cache.borrow().get(pattern) {
+            return hit.clone();
+        }
+        let result = match regex_lite::Regex::new(pattern) {
+            Ok(_) => Ok(regex_lite::Regex::new(&format!("^(?:{pattern})$")).ok()),
+            Err(e) => {
+                let first = e.to_string();
+                Err(first.lines().last().unwrap_or("").trim().to_lowercase())
+            }
+        };
+        cache
+            .borrow_mut()
+            .insert(pattern.to_string(), result.clone());
+        result
+    })
 }
 
 fn is_variable_name(name: &str) -> bool {

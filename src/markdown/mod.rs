@@ -5,8 +5,11 @@ mod console;
 mod front_matter;
 mod lookup_block;
 mod shell_vars;
+mod simple_yaml;
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::{HashMap, HashSet};
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use sha2::{Digest, Sha256};
 
 use crate::runbook::{
@@ -32,6 +35,14 @@ const CONSOLE_LANGS: &[&str] = &["console", "shell-session", "shellsession", "te
 
 /// Parses `text`, the contents of the file at `path`.
 pub fn parse(path: &str, text: &str) -> Parsed {
+    let mut parsed = parse_unhashed(path, text);
+    parsed.runbook.sha256 = hex(&Sha256::digest(text.as_bytes()));
+    parsed
+}
+
+/// [`parse`] without the text's SHA-256: `runbook.sha256` is left empty. For callers that never
+/// show nor log the digest (`check`), which are spared hashing every byte once more.
+pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
     let index = LineIndex::new(text);
     let mut diagnostics = Vec::new();
     let fm = front_matter::parse(text, &index, &mut diagnostics);
@@ -56,8 +67,8 @@ pub fn parse(path: &str, text: &str) -> Parsed {
         .unwrap_or_else(|| file_stem(path));
 
     let mut intro_parts = Vec::new();
-    let mut steps = Vec::new();
-    let mut explicit_ids = Vec::new();
+    let mut steps = Vec::with_capacity(sections.len());
+    let mut explicit_ids = Vec::with_capacity(sections.len());
     let mut stack: Vec<(u8, String)> = Vec::new();
     let mut intro_section = None;
     for (i, section) in sections.into_iter().enumerate() {
@@ -116,7 +127,7 @@ pub fn parse(path: &str, text: &str) -> Parsed {
         runbook: Runbook {
             title,
             path: path.to_string(),
-            sha256: hex(&Sha256::digest(text.as_bytes())),
+            sha256: String::new(),
             front_matter: fm.front_matter,
             introduction,
             variables,
@@ -155,9 +166,12 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// `Restart FreeSWITCH (node 3)` → `restart-freeswitch-node-3`.
 pub fn slug(title: &str) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(title.len());
     for c in title.chars() {
-        if c.is_alphanumeric() {
+        // ASCII first: the same answer as the Unicode tables below, without the lookups.
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !c.is_ascii() && c.is_alphanumeric() {
             out.extend(c.to_lowercase());
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
@@ -174,11 +188,12 @@ fn assign_ids(
     explicit: Vec<Option<(String, Span)>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut seen: Vec<(String, Span)> = Vec::new();
+    // Hash sets rather than scans: runbooks repeat subheadings (`### Verify`) hundreds of times.
+    let mut seen: HashMap<&str, Span> = HashMap::new();
     // Explicit ids first, so that a title slug never takes an id an author wrote.
     for (id, span) in explicit.iter().flatten() {
-        match seen.iter().find(|(s, _)| s == id) {
-            Some((_, first)) => diagnostics.push(Diagnostic::error(
+        match seen.get(id.as_str()) {
+            Some(first) => diagnostics.push(Diagnostic::error(
                 "duplicate-step-id",
                 *span,
                 format!(
@@ -186,10 +201,17 @@ fn assign_ids(
                     first.line
                 ),
             )),
-            None => seen.push((id.clone(), *span)),
+            None => {
+                seen.insert(id, *span);
+            }
         }
     }
-    let mut taken: Vec<String> = Vec::new();
+    let mut taken: HashSet<String> = HashSet::with_capacity(steps.len());
+    // Per repeated base, the suffix its next search starts from, kept apart for explicit ids and
+    // slugs as they differ in what counts as free. Every earlier candidate of that kind was taken
+    // or reserved and stays so (ids are only ever added), so resuming gives what counting from
+    // `-2` again would, without the quadratic cost.
+    let mut resume: [HashMap<String, usize>; 2] = [HashMap::new(), HashMap::new()];
     for (n, (step, id)) in steps.iter_mut().zip(&explicit).enumerate() {
         let base = match id {
             Some((id, _)) => id.clone(),
@@ -197,28 +219,37 @@ fn assign_ids(
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| format!("step-{}", n + 1)),
         };
-        // A repeated id still gets a unique one, so `--from` and logs never mean two steps.
-        let reserved = |c: &str, taken: &[String]| {
-            taken.iter().any(|t| t == c) || (id.is_none() && seen.iter().any(|(s, _)| s == c))
+        let is_explicit = id.is_some();
+        let free = |c: &str| !taken.contains(c) && (is_explicit || !seen.contains_key(c));
+        // A repeated id still gets a unique one, so `--from` and logs never mean two steps:
+        // the base if free, else the first free of `-2`, `-3`, ...
+        let candidate = if free(&base) {
+            base
+        } else {
+            let resume = &mut resume[usize::from(is_explicit)];
+            let mut k = resume.get(base.as_str()).copied().unwrap_or(2);
+            let candidate = loop {
+                let candidate = format!("{base}-{k}");
+                if free(&candidate) {
+                    break candidate;
+                }
+                k += 1;
+            };
+            resume.insert(base, k + 1);
+            candidate
         };
-        let mut candidate = base.clone();
-        let mut k = 2;
-        while reserved(&candidate, &taken) {
-            candidate = format!("{base}-{k}");
-            k += 1;
-        }
-        taken.push(candidate.clone());
+        taken.insert(candidate.clone());
         step.id = candidate;
     }
 }
 
 fn check_command_names(steps: &[Step], diagnostics: &mut Vec<Diagnostic>) {
-    let mut seen: Vec<(&str, Span)> = Vec::new();
+    let mut seen: HashMap<&str, Span> = HashMap::new();
     for command in steps.iter().flat_map(|s| &s.commands) {
         let Some(name) = &command.annotations.name else {
             continue;
         };
-        if let Some((_, first)) = seen.iter().find(|(n, _)| n == name) {
+        if let Some(first) = seen.get(name.as_str()) {
             diagnostics.push(Diagnostic::error(
                 "duplicate-command-name",
                 command.annotations.span.unwrap_or(command.span),
@@ -228,7 +259,7 @@ fn check_command_names(steps: &[Step], diagnostics: &mut Vec<Diagnostic>) {
                 ),
             ));
         } else {
-            seen.push((name, command.span));
+            seen.insert(name, command.span);
         }
     }
 }
@@ -236,6 +267,7 @@ fn check_command_names(steps: &[Step], diagnostics: &mut Vec<Diagnostic>) {
 /// Declared variables in their order, then the undeclared ones commands read, in order of first use.
 fn collect_variables(declared: Vec<Variable>, steps: &[Step], index: &LineIndex) -> Vec<Variable> {
     let mut vars = declared;
+    let mut scratch = shell_vars::Scratch::default();
     // `$VARS` in lookup dimension values are the session's variables too.
     for lookup in steps.iter().flat_map(|s| &s.lookups) {
         let dims: Vec<&Dimension> = match &lookup.query {
@@ -246,10 +278,10 @@ fn collect_variables(declared: Vec<Variable>, steps: &[Step], index: &LineIndex)
             LookupQuery::Alarms { .. } => Vec::new(),
         };
         for d in dims {
-            for u in shell_vars::unset_uses(&d.value) {
+            for u in shell_vars::unset_uses(&d.value, &mut scratch) {
                 if !vars.iter().any(|v| v.name == u.name) {
                     vars.push(Variable {
-                        name: u.name,
+                        name: u.name.to_string(),
                         declared: false,
                         secret: false,
                         required: false,
@@ -264,18 +296,15 @@ fn collect_variables(declared: Vec<Variable>, steps: &[Step], index: &LineIndex)
     }
     for command in steps.iter().flat_map(|s| &s.commands) {
         let shell = command.runnable;
-        let mut texts: Vec<(&str, Option<Span>)> = Vec::new();
-        if shell && command.annotations.runner.is_none() {
-            texts.push((&command.code, Some(command.span)));
-        }
-        if let Some(r) = &command.annotations.runner {
-            texts.push((r, command.annotations.span));
-        }
-        if let Some(c) = &command.annotations.cwd {
-            texts.push((c, command.annotations.span));
-        }
-        for (text, span) in texts {
-            for u in shell_vars::unset_uses(text) {
+        let a = &command.annotations;
+        // The texts a shell reads, in this order; an array, as a `Vec` per command costs.
+        let texts: [Option<(&str, Option<Span>)>; 3] = [
+            (shell && a.runner.is_none()).then_some((command.code.as_str(), Some(command.span))),
+            a.runner.as_deref().map(|r| (r, a.span)),
+            a.cwd.as_deref().map(|c| (c, a.span)),
+        ];
+        for (text, span) in texts.into_iter().flatten() {
+            for u in shell_vars::unset_uses(text, &mut scratch) {
                 if vars.iter().any(|v| v.name == u.name) {
                     continue;
                 }
@@ -287,7 +316,7 @@ fn collect_variables(declared: Vec<Variable>, steps: &[Step], index: &LineIndex)
                     }
                 });
                 vars.push(Variable {
-                    name: u.name,
+                    name: u.name.to_string(),
                     declared: false,
                     secret: false,
                     required: false,
@@ -398,9 +427,9 @@ impl Section {
     }
 }
 
-struct CodeBlock {
+struct CodeBlock<'t> {
     start: usize,
-    info: String,
+    info: CowStr<'t>,
     fenced: bool,
     code: String,
 }
@@ -422,7 +451,7 @@ struct Walker<'t> {
     lists: Vec<bool>,
     items: Vec<ItemFrame>,
     containers: usize,
-    code: Option<CodeBlock>,
+    code: Option<CodeBlock<'t>>,
     html: Option<(usize, String)>,
     pending: Option<Annotations>,
 }
@@ -478,14 +507,16 @@ impl<'t> Walker<'t> {
         match event {
             Event::Start(Tag::Heading { level, .. }) if self.containers == 0 => {
                 self.section().content_end = start;
-                self.heading = Some((heading_level(level), start, String::new()));
+                // The title is at most the heading's source text.
+                let title = String::with_capacity(end - start);
+                self.heading = Some((heading_level(level), start, title));
                 self.flush_pending(diagnostics);
             }
             Event::End(TagEnd::Heading(_)) if self.heading.is_some() && self.containers == 0 => {
                 let (level, hstart, title) = self.heading.take().expect("checked above");
                 let heading = Heading {
                     level,
-                    title: collapse_whitespace(&title),
+                    title: collapse_whitespace(title),
                     span: self.index.span(hstart, end),
                 };
                 self.sections.push(Section::new(Some(heading), end));
@@ -493,14 +524,15 @@ impl<'t> Walker<'t> {
             Event::Start(Tag::CodeBlock(kind)) => {
                 self.section().has_content = true;
                 let (info, fenced) = match kind {
-                    CodeBlockKind::Fenced(info) => (info.to_string(), true),
-                    CodeBlockKind::Indented => (String::new(), false),
+                    CodeBlockKind::Fenced(info) => (info, true),
+                    CodeBlockKind::Indented => (CowStr::Borrowed(""), false),
                 };
                 self.code = Some(CodeBlock {
                     start,
                     info,
                     fenced,
-                    code: String::new(),
+                    // The code is at most the block's source text: no regrowth while collecting it.
+                    code: String::with_capacity(end - start),
                 });
             }
             Event::End(TagEnd::CodeBlock) => {
@@ -513,7 +545,9 @@ impl<'t> Walker<'t> {
                     block.code.push_str(&t);
                 }
             }
-            Event::Start(Tag::HtmlBlock) => self.html = Some((start, String::new())),
+            Event::Start(Tag::HtmlBlock) => {
+                self.html = Some((start, String::with_capacity(end - start)));
+            }
             Event::End(TagEnd::HtmlBlock) => {
                 if let Some((hstart, html)) = self.html.take() {
                     self.html_block(&html, hstart, diagnostics);
@@ -583,7 +617,7 @@ impl<'t> Walker<'t> {
                 if let Some(frame) = self.items.pop()
                     && let Some(i) = frame.checklist
                 {
-                    let text = collapse_whitespace(&frame.text);
+                    let text = collapse_whitespace(frame.text);
                     self.section().checklist[i].text = text;
                 }
             }
@@ -667,7 +701,7 @@ impl<'t> Walker<'t> {
 
     fn finish_code_block(
         &mut self,
-        block: CodeBlock,
+        block: CodeBlock<'t>,
         end: usize,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
@@ -679,7 +713,7 @@ impl<'t> Walker<'t> {
             let line_start = self.index.line_start(fence_line).unwrap_or(block.start);
             let line = self.index.line_text(fence_line);
             let info_trimmed = block.info.trim();
-            line.find(info_trimmed)
+            find(line, info_trimmed)
                 .filter(|_| !info_trimmed.is_empty())
                 .map_or(block.start, |i| line_start + i)
         };
@@ -687,8 +721,7 @@ impl<'t> Walker<'t> {
             annotations::parse_info_string(block.info.trim(), info_offset, self.index, diagnostics);
         let mut ann = self.pending.take().unwrap_or_default();
         ann.merge(info.annotations);
-        let lang = info.lang;
-        let block_span = self.index.span(block.start, end);
+        let mut lang = info.lang;
         if lang == "cloudwatch" {
             // A lookup, not a command: read-only, run when the step is shown.
             let place = lookup_block::BlockPlace {
@@ -697,7 +730,7 @@ impl<'t> Walker<'t> {
                 } else {
                     fence_line
                 },
-                span: block_span,
+                span: self.index.span(block.start, end),
                 index: self.index,
             };
             let parsed = lookup_block::parse(&block.code, &place, diagnostics);
@@ -724,19 +757,26 @@ impl<'t> Walker<'t> {
                 fence_line
             };
             let prompts = console::split(&block.code);
-            let many = prompts.len() > 1;
+            let count = prompts.len();
+            let many = count > 1;
             for (k, prompt) in prompts.into_iter().enumerate() {
                 let line = code_first_line + prompt.line;
                 let src = self.index.line_text(line);
                 let col = src.find('$').unwrap_or(0);
                 let pos = self.index.line_start(line).map_or(block.start, |s| s + col);
-                let mut a = ann.clone();
+                // The last prompt takes the block's own annotations and language: no copy.
+                // (`commands` is then not empty, so the block is not used again below.)
+                let (mut a, lang) = if k + 1 == count {
+                    (std::mem::take(&mut ann), std::mem::take(&mut lang))
+                } else {
+                    (ann.clone(), lang.clone())
+                };
                 if many && k > 0 {
                     a.name = a.name.map(|n| format!("{n}-{}", k + 1));
                 }
                 commands.push(Command {
                     index: 0,
-                    lang: lang.clone(),
+                    lang,
                     code: prompt.code,
                     span: self.index.span(pos, pos + 1),
                     kind: CommandKind::Console,
@@ -759,7 +799,7 @@ impl<'t> Walker<'t> {
                 index: 0,
                 lang,
                 code: block.code,
-                span: block_span,
+                span: self.index.span(block.start, end),
                 kind,
                 runnable: script,
                 annotations: ann,
@@ -837,12 +877,27 @@ fn is_block(tag: &Tag) -> bool {
 fn is_only_comments(html: &str) -> bool {
     let mut rest = html.trim();
     while let Some(after) = rest.strip_prefix("<!--") {
-        match after.find("-->") {
+        match find_comment_end(after) {
             Some(end) => rest = after[end + 3..].trim_start(),
             None => return false,
         }
     }
     rest.is_empty()
+}
+
+/// `haystack.find(needle)`: the same answer, but for the short lines searched here std's
+/// two-way searcher (and memchr's `memmem`) costs more to set up than this plain scan takes.
+fn find(haystack: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else {
+        return Some(0);
+    };
+    memchr::memchr_iter(first, h).find(|&i| h[i..].starts_with(n))
+}
+
+/// Where the first `-->` starts.
+fn find_comment_end(html: &str) -> Option<usize> {
+    find(html, "-->")
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -856,8 +911,29 @@ fn heading_level(level: HeadingLevel) -> u8 {
     }
 }
 
-fn collapse_whitespace(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Runs of whitespace become one space, and none at either end.
+fn collapse_whitespace(mut s: String) -> String {
+    // Usually only a trailing space needs to go (a paragraph's end adds one): reuse the string then.
+    s.truncate(s.trim_end().len());
+    // Collapsed already when every space follows a non-space and there is no other whitespace.
+    // Checked over bytes; text with non-ASCII characters takes the general path below.
+    let bytes = s.as_bytes();
+    let collapsed = bytes.iter().enumerate().all(|(i, &b)| match b {
+        b' ' => i > 0 && bytes[i - 1] != b' ',
+        b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' => false,
+        _ => b.is_ascii(),
+    });
+    if collapsed {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 #[cfg(test)]

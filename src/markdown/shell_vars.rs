@@ -2,14 +2,14 @@
 
 use super::console::heredoc_delimiters;
 
-/// Variables the shell or the login environment always provides.
+/// Variables the shell or the login environment always provides, sorted for `binary_search`.
 const PROVIDED: &[&str] = &[
     "BASH",
     "BASHPID",
+    "BASH_LINENO",
+    "BASH_REMATCH",
     "BASH_SOURCE",
     "BASH_VERSION",
-    "BASH_REMATCH",
-    "BASH_LINENO",
     "COLUMNS",
     "DIRSTACK",
     "EPOCHREALTIME",
@@ -51,17 +51,27 @@ const PROVIDED: &[&str] = &[
 
 /// A variable read by a command, at a byte offset into the command text.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Use {
-    pub name: String,
+pub struct Use<'a> {
+    pub name: &'a str,
     pub offset: usize,
 }
 
+/// Buffers that `unset_uses` reuses from one command to the next, so that scanning all of a
+/// runbook's commands does not allocate per command.
+#[derive(Default)]
+pub struct Scratch<'a> {
+    uses: Vec<Use<'a>>,
+    assigned: Vec<&'a str>,
+}
+
 /// Upper-case variables `code` reads without setting them (nor giving them a `${X:-default}`).
-pub fn unset_uses(code: &str) -> Vec<Use> {
-    let (uses, assigned) = scan(code);
-    uses.into_iter()
-        .filter(|u| !assigned.iter().any(|a| a == &u.name) && !PROVIDED.contains(&u.name.as_str()))
-        .collect()
+pub fn unset_uses<'a, 's>(code: &'a str, scratch: &'s mut Scratch<'a>) -> &'s [Use<'a>] {
+    let Scratch { uses, assigned } = scratch;
+    uses.clear();
+    assigned.clear();
+    scan(code, uses, assigned);
+    uses.retain(|u| !assigned.contains(&u.name) && PROVIDED.binary_search(&u.name).is_err());
+    uses
 }
 
 fn is_name_start(b: u8) -> bool {
@@ -71,6 +81,24 @@ fn is_name_start(b: u8) -> bool {
 fn is_name_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
+
+/// Bytes that `scan` treats alike in the middle of a word: they only mean "not at a word start".
+/// Everything else (quotes, escapes, newlines, `$`, `<`, word separators) is looked at one by one.
+fn is_plain(b: u8) -> bool {
+    PLAIN[usize::from(b)]
+}
+
+/// `is_plain` as a table: one load per byte in the hot loop.
+const PLAIN: [bool; 256] = {
+    let mut table = [true; 256];
+    let special = b"\\\n$'\"< \t;&|()`{}!";
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = false;
+        i += 1;
+    }
+    table
+};
 
 fn is_upper_name(name: &str) -> bool {
     name.bytes().any(|b| b.is_ascii_uppercase())
@@ -87,10 +115,8 @@ enum Quote {
 }
 
 /// One pass over the text: variable uses outside single quotes, and names the text assigns.
-fn scan(code: &str) -> (Vec<Use>, Vec<String>) {
+fn scan<'a>(code: &'a str, uses: &mut Vec<Use<'a>>, assigned: &mut Vec<&'a str>) {
     let b = code.as_bytes();
-    let mut uses = Vec::new();
-    let mut assigned: Vec<String> = Vec::new();
     let mut quote = Quote::None;
     let mut at_word_start = true;
     let mut i = 0;
@@ -99,10 +125,14 @@ fn scan(code: &str) -> (Vec<Use>, Vec<String>) {
         let c = b[i];
         match quote {
             Quote::Single => {
-                if c == b'\'' {
-                    quote = Quote::None;
+                // Nothing is special inside single quotes but the closing one.
+                match memchr::memchr(b'\'', &b[i..]) {
+                    Some(n) => {
+                        quote = Quote::None;
+                        i += n + 1;
+                    }
+                    None => i = b.len(),
                 }
-                i += 1;
                 continue;
             }
             Quote::Double if c == b'"' => {
@@ -181,7 +211,7 @@ fn scan(code: &str) -> (Vec<Use>, Vec<String>) {
                 let end = word_end(b, i);
                 let word = &code[i..end];
                 if end < b.len() && b[end] == b'=' {
-                    assigned.push(word.to_string());
+                    assigned.push(word);
                 } else if matches!(
                     word,
                     "read"
@@ -203,12 +233,9 @@ fn scan(code: &str) -> (Vec<Use>, Vec<String>) {
         {
             if is_upper_name(name) {
                 if default {
-                    assigned.push(name.to_string());
+                    assigned.push(name);
                 }
-                uses.push(Use {
-                    name: name.to_string(),
-                    offset: i,
-                });
+                uses.push(Use { name, offset: i });
             }
             i += len;
             at_word_start = false;
@@ -219,12 +246,17 @@ fn scan(code: &str) -> (Vec<Use>, Vec<String>) {
             b' ' | b'\t' | b';' | b'&' | b'|' | b'(' | b')' | b'`' | b'{' | b'}' | b'!'
         );
         i += 1;
+        // The rest of a word changes nothing but `at_word_start`, already false: skip it whole.
+        if !at_word_start {
+            while i < b.len() && is_plain(b[i]) {
+                i += 1;
+            }
+        }
     }
-    (uses, assigned)
 }
 
 /// Expansions in a heredoc body, where quotes are plain characters.
-fn scan_expansions_only(text: &str) -> (Vec<Use>, ()) {
+fn scan_expansions_only(text: &str) -> (Vec<Use<'_>>, ()) {
     let mut uses = Vec::new();
     let mut i = 0;
     while let Some(pos) = text[i..].find('$') {
@@ -236,10 +268,7 @@ fn scan_expansions_only(text: &str) -> (Vec<Use>, ()) {
         match expansion_at(text, at) {
             Some((name, _, len)) => {
                 if is_upper_name(name) {
-                    uses.push(Use {
-                        name: name.to_string(),
-                        offset: at,
-                    });
+                    uses.push(Use { name, offset: at });
                 }
                 i = at + len;
             }
@@ -258,7 +287,7 @@ fn word_end(b: &[u8], start: usize) -> usize {
 }
 
 /// Names set by `read -r A B`, `for X in`, `export A=1 B`, `local X`.
-fn names_after(code: &str, from: usize, keyword: &str) -> Vec<String> {
+fn names_after<'a>(code: &'a str, from: usize, keyword: &str) -> Vec<&'a str> {
     let line = code[from..].lines().next().unwrap_or("");
     let line = line.split([';', '|', '&']).next().unwrap_or("");
     let mut out = Vec::new();
@@ -266,10 +295,9 @@ fn names_after(code: &str, from: usize, keyword: &str) -> Vec<String> {
         if word.starts_with('-') {
             continue;
         }
-        let name: String = word
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
+        // The leading name characters; all ASCII, so the byte count is where they end.
+        let end = word_end(word.as_bytes(), 0);
+        let name = &word[..end];
         if name.is_empty() || name.as_bytes()[0].is_ascii_digit() {
             break;
         }
@@ -311,7 +339,11 @@ mod tests {
     use super::*;
 
     fn names(code: &str) -> Vec<String> {
-        let mut v: Vec<String> = unset_uses(code).into_iter().map(|u| u.name).collect();
+        let mut scratch = Scratch::default();
+        let mut v: Vec<String> = unset_uses(code, &mut scratch)
+            .iter()
+            .map(|u| u.name.to_string())
+            .collect();
         v.dedup();
         v
     }
@@ -352,6 +384,11 @@ mod tests {
         assert!(
             names("oc get nodes -o template --template='{{range $k, $v := .x}}{{end}}'").is_empty()
         );
+    }
+
+    #[test]
+    fn provided_is_sorted_for_binary_search() {
+        assert!(PROVIDED.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
