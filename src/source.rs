@@ -4,6 +4,8 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::error::io_reason;
+
 /// Runbooks larger than this are refused; reading stops one byte past it, so memory stays bounded.
 pub const MAX_BYTES: u64 = 32 * 1024 * 1024;
 
@@ -124,21 +126,6 @@ fn line_col(bytes: &[u8], at: usize) -> (usize, usize) {
         .count()
         + 1;
     (line, column)
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => {
-            let s = e.to_string();
-            let s = s.split(" (os error").next().unwrap_or(&s).to_string();
-            let mut c = s.chars();
-            c.next()
-                .map(|f| f.to_lowercase().chain(c).collect())
-                .unwrap_or(s)
-        }
-    }
 }
 
 /// The Markdown files named by `paths`: files as given, directories searched recursively in name order.

@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::Error;
-use crate::incident_log::{self, io_reason};
+use crate::error::io_reason;
+use crate::incident_log;
 use crate::source::LoadError;
 
 /// Exit 0 when the log is intact, 1 when a line is invalid, changed, missing or torn (reported on

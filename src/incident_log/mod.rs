@@ -28,20 +28,3 @@ const HASH_SUFFIX_LEN: usize = HASH_MEMBER.len() + 64 + 2;
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     crate::markdown::hex(&Sha256::digest(bytes))
 }
-
-/// An I/O error as a short lowercase reason, without the `(os error N)` noise.
-pub(crate) fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::IsADirectory => "is a directory".into(),
-        _ => {
-            let s = e.to_string();
-            let s = s.split(" (os error").next().unwrap_or(&s).to_string();
-            let mut c = s.chars();
-            c.next()
-                .map(|f| f.to_lowercase().chain(c).collect())
-                .unwrap_or(s)
-        }
-    }
-}

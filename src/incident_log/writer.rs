@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::reader::{ExistingLog, MAX_LINE_BYTES, read_log};
-use super::{EMPTY_HASH, Event, FORMAT_VERSION, HASH_MEMBER, Record, io_reason, sha256_hex};
+use super::{EMPTY_HASH, Event, FORMAT_VERSION, HASH_MEMBER, Record, sha256_hex};
+use crate::error::io_reason;
 use crate::walk::ports::{Clock, EventLog, LogError};
 
 /// How many `-2`, `-3`, ... suffixes to try when a log of the same second and runbook exists.
