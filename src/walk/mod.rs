@@ -719,7 +719,7 @@ impl<'r, 'p> Walk<'r, 'p> {
             Gate::Run => {}
         }
         // Checked last, right before the command would start, so the operator decides on fresh news.
-        if let Some(result) = self.guard_check(i, n)? {
+        if let Some(result) = self.guard_check(n)? {
             return Ok(result);
         }
         let spec = self.spec(command);
@@ -783,7 +783,7 @@ impl<'r, 'p> Walk<'r, 'p> {
 
     /// Guard alarms that fired since the last check: logged, shown prominently, and the operator
     /// asked before command `n` runs. Without an operator the walk stops there.
-    fn guard_check(&mut self, i: usize, n: usize) -> Result<Option<RunResult>, LogError> {
+    fn guard_check(&mut self, n: usize) -> Result<Option<RunResult>, LogError> {
         let Some(metrics) = self.ports.metrics.as_deref_mut() else {
             return Ok(None);
         };
@@ -822,7 +822,6 @@ impl<'r, 'p> Walk<'r, 'p> {
                 Ok(Some(RunResult::NotRun))
             }
             Answer::Unavailable => {
-                let _ = i;
                 Ok(Some(RunResult::GuardStop(format!(
                     "guard alarm {} entered ALARM; the walk stopped before command {n}",
                     names.join(", ")
