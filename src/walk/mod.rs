@@ -821,12 +821,10 @@ impl<'r, 'p> Walk<'r, 'p> {
                 );
                 Ok(Some(RunResult::NotRun))
             }
-            Answer::Unavailable => {
-                Ok(Some(RunResult::GuardStop(format!(
-                    "guard alarm {} entered ALARM; the walk stopped before command {n}",
-                    names.join(", ")
-                ))))
-            }
+            Answer::Unavailable => Ok(Some(RunResult::GuardStop(format!(
+                "guard alarm {} entered ALARM; the walk stopped before command {n}",
+                names.join(", ")
+            )))),
         }
     }
 
