@@ -53,6 +53,17 @@ pub struct AwsConfig {
     pub guard_interval: Duration,
 }
 
+impl AwsConfig {
+    /// Regions for lookups that name none: `--region`, else the runbook's front matter.
+    pub fn regions_for(&self, runbook: &crate::runbook::Runbook) -> Vec<String> {
+        if self.regions.is_empty() {
+            runbook.front_matter.regions.clone()
+        } else {
+            self.regions.clone()
+        }
+    }
+}
+
 /// `runbook lookup`, validated.
 #[derive(Debug)]
 pub struct LookupConfig {

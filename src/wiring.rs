@@ -100,11 +100,7 @@ pub fn connect_cloudwatch(
     aws: &crate::config::AwsConfig,
 ) -> Box<dyn crate::walk::ports::Metrics> {
     use std::io::IsTerminal;
-    let guard_regions = if aws.regions.is_empty() {
-        runbook.front_matter.regions.clone()
-    } else {
-        aws.regions.clone()
-    };
+    let guard_regions = aws.regions_for(runbook);
     Box::new(crate::cloudwatch::CloudWatch::connect(
         crate::cloudwatch::AwsSettings {
             profile: aws.profile.clone(),

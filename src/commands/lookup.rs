@@ -38,11 +38,7 @@ pub fn run(config: &LookupConfig, out: &mut dyn Write) -> Result<u8, Error> {
             vars.push((v.name.clone(), value));
         }
     }
-    let regions = if config.aws.regions.is_empty() {
-        runbook.front_matter.regions.clone()
-    } else {
-        config.aws.regions.clone()
-    };
+    let regions = config.aws.regions_for(&runbook);
     let mut metrics = crate::wiring::connect_cloudwatch(&runbook, &config.aws);
     let paint = view::Paint {
         enabled: std::io::stdout().is_terminal()

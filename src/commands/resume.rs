@@ -5,13 +5,13 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 
 use super::load_usable;
-use super::run::{finish, hostname};
+use super::run::{How, Start, drive, hostname};
 use crate::config::ResumeConfig;
 use crate::error::Error;
 use crate::incident_log::{Event, IncidentLogFile, StepStatus, SystemClock, new_session_id};
 use crate::walk::ports::{EventLog, Tone};
 use crate::walk::state::SessionState;
-use crate::walk::{Ports, Walk, WalkOptions, outline, variables};
+use crate::walk::{Walk, outline, variables};
 use crate::wiring::walk_ports;
 
 /// Exit codes as for `run`; 0 with a message when nothing is left to do.
@@ -174,32 +174,21 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
             next + 1
         ))
     ));
-    let opts = WalkOptions {
+    let how = How {
         mode: *mode,
         yes: config.yes,
         allow_danger: config.allow_danger,
-        paint: ports.paint,
-        cwd: std::env::current_dir().map_err(Error::Output)?,
-        regions: if config.aws.regions.is_empty() {
-            runbook.front_matter.regions.clone()
-        } else {
-            config.aws.regions.clone()
-        },
+        aws: &config.aws,
     };
-    let mut metrics = crate::wiring::metrics(&runbook, &config.aws);
-    let clock = ports.clock;
-    let walk_ports = Ports {
-        ui: ports.prompter.as_mut(),
-        runner: ports.runner.as_mut(),
-        log: &mut log,
-        clock: &clock,
-        metrics: metrics
-            .as_deref_mut()
-            .map(|m| m as &mut dyn crate::walk::ports::Metrics),
-    };
-    let mut walk = Walk::new(&runbook, opts, walk_ports, values, state, started);
-    let ending = walk.run(next)?;
-    let summary = walk.summary();
-    drop(walk);
-    finish(ending, &summary, &location, ports.prompter.as_mut(), out)
+    drive(
+        &runbook,
+        how,
+        &mut ports,
+        &mut log,
+        values,
+        state,
+        started,
+        Start::Resumed(next),
+        out,
+    )
 }

@@ -7,11 +7,14 @@ use crate::config::RunConfig;
 use crate::error::Error;
 use crate::incident_log::{IncidentLogFile, new_session_id};
 use crate::markdown::slug;
+use crate::runbook::Runbook;
 use crate::walk::ports::{Clock, EventLog, Tone};
 use crate::walk::state::SessionState;
 use crate::walk::variables;
+use crate::walk::variables::Value;
 use crate::walk::{Ending, Ports, SessionInfo, Walk, WalkOptions};
-use crate::wiring::walk_ports;
+use crate::wiring::{WalkPorts, walk_ports};
+use chrono::{DateTime, Utc};
 
 /// Exit 0 when every step finished without failure, 1 when a step failed or the walk stopped,
 /// 3 when the operator paused it (resumable), 2 for usage and I/O errors.
@@ -48,37 +51,85 @@ pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
         new_session_id(),
     )?;
     let started = ports.clock.now();
-    let opts = WalkOptions {
-        mode: config.mode,
-        yes: config.yes,
-        allow_danger: config.allow_danger,
-        paint: ports.paint,
-        cwd: std::env::current_dir().map_err(Error::Output)?,
-        regions: if config.aws.regions.is_empty() {
-            runbook.front_matter.regions.clone()
-        } else {
-            config.aws.regions.clone()
-        },
-    };
-    let mut metrics = crate::wiring::metrics(&runbook, &config.aws);
     let info = SessionInfo {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         hostname: hostname(),
         incident: config.incident.clone(),
     };
     let state = SessionState::new(&runbook, &config.operator);
+    let how = How {
+        mode: config.mode,
+        yes: config.yes,
+        allow_danger: config.allow_danger,
+        aws: &config.aws,
+    };
+    drive(
+        &runbook,
+        how,
+        &mut ports,
+        &mut log,
+        values,
+        state,
+        started,
+        Start::New(&info, from),
+        out,
+    )
+}
+
+/// How a walk runs, from the validated settings of `run` or `resume`.
+pub(super) struct How<'a> {
+    pub mode: crate::incident_log::Mode,
+    pub yes: bool,
+    pub allow_danger: bool,
+    pub aws: &'a crate::config::AwsConfig,
+}
+
+/// Where a walk starts: a new session (logs `session_started`) or a resumed one.
+pub(super) enum Start<'a> {
+    New(&'a SessionInfo, usize),
+    Resumed(usize),
+}
+
+/// Builds the walk on the real ports, runs it, and prints its end: shared by `run` and `resume`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn drive(
+    runbook: &Runbook,
+    how: How,
+    ports: &mut WalkPorts,
+    log: &mut IncidentLogFile,
+    values: Vec<Value>,
+    state: SessionState,
+    started: DateTime<Utc>,
+    start: Start,
+    out: &mut dyn Write,
+) -> Result<u8, Error> {
+    let opts = WalkOptions {
+        mode: how.mode,
+        yes: how.yes,
+        allow_danger: how.allow_danger,
+        paint: ports.paint,
+        cwd: std::env::current_dir().map_err(Error::Output)?,
+        regions: how.aws.regions_for(runbook),
+    };
+    let mut metrics = crate::wiring::metrics(runbook, how.aws);
     let clock = ports.clock;
     let walk_ports = Ports {
         ui: ports.prompter.as_mut(),
         runner: ports.runner.as_mut(),
-        log: &mut log,
+        log: &mut *log,
         clock: &clock,
         metrics: metrics
             .as_deref_mut()
             .map(|m| m as &mut dyn crate::walk::ports::Metrics),
     };
-    let mut walk = Walk::new(&runbook, opts, walk_ports, values, state, started);
-    walk.begin(&info)?;
+    let mut walk = Walk::new(runbook, opts, walk_ports, values, state, started);
+    let from = match start {
+        Start::New(info, from) => {
+            walk.begin(info)?;
+            from
+        }
+        Start::Resumed(from) => from,
+    };
     let ending = walk.run(from)?;
     let summary = walk.summary();
     drop(walk);
