@@ -6,9 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
+mod common;
+
+use common::{span_problem, spans};
 use runbook::check;
 use runbook::markdown::{self, Parsed};
-use runbook::runbook::{CommandKind, Diagnostic, Severity, Span, Step};
+use runbook::runbook::{CommandKind, Diagnostic, Severity, Step};
 use runbook::source::{Source, markdown_files};
 
 const CORPUS: &str = "../shared/corpus";
@@ -70,65 +73,6 @@ fn all_diagnostics(parsed: &Parsed) -> Vec<Diagnostic> {
     ds.extend(check::lint(&parsed.runbook));
     ds.sort_by_key(|d| (d.span.start, d.severity));
     ds
-}
-
-/// Why `span` does not describe a place in `text`, if it does not.
-fn span_problem(text: &str, span: &Span) -> Option<String> {
-    if span.start > span.end || span.end > text.len() {
-        return Some(format!(
-            "range {}..{} is not inside 0..{}",
-            span.start,
-            span.end,
-            text.len()
-        ));
-    }
-    if !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end) {
-        return Some(format!(
-            "range {}..{} is not on char boundaries",
-            span.start, span.end
-        ));
-    }
-    let before = &text[..span.start];
-    let line = 1 + before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = 1 + text[line_start..span.start].chars().count();
-    if (span.line as usize, span.column as usize) != (line, column) {
-        return Some(format!(
-            "says {}:{} but byte {} is at {line}:{column}",
-            span.line, span.column, span.start
-        ));
-    }
-    None
-}
-
-/// Every span the parse produced, named for messages.
-fn spans(parsed: &Parsed, extra: &[Diagnostic]) -> Vec<(String, Span)> {
-    let mut out = Vec::new();
-    for step in &parsed.runbook.steps {
-        out.push((format!("step {}", step.index), step.span));
-        for c in &step.commands {
-            out.push((format!("step {} command {}", step.index, c.index), c.span));
-            if let Some(s) = c.annotations.span {
-                out.push((
-                    format!("step {} command {} annotations", step.index, c.index),
-                    s,
-                ));
-            }
-        }
-        for item in &step.checklist {
-            out.push((
-                format!("step {} checklist item {}", step.index, item.index),
-                item.span,
-            ));
-        }
-    }
-    for v in &parsed.runbook.variables {
-        out.push((format!("variable `{}`", v.name), v.span));
-    }
-    for d in parsed.diagnostics.iter().chain(extra) {
-        out.push((format!("diagnostic {}", d.code), d.span));
-    }
-    out
 }
 
 /// The file's lines without their line endings, 0-based.

@@ -5,71 +5,17 @@ use std::collections::HashSet;
 use proptest::prelude::*;
 use proptest::sample::select;
 
-use runbook::markdown::{self, Parsed};
-use runbook::runbook::Span;
+mod common;
 
-/// Why `span` does not describe a place in `text`, if it does not.
-fn span_problem(text: &str, span: &Span) -> Option<String> {
-    if span.start > span.end || span.end > text.len() {
-        return Some(format!(
-            "range {}..{} is not inside 0..{}",
-            span.start,
-            span.end,
-            text.len()
-        ));
-    }
-    if !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end) {
-        return Some(format!(
-            "range {}..{} is not on char boundaries",
-            span.start, span.end
-        ));
-    }
-    let before = &text[..span.start];
-    let line = 1 + before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = 1 + text[line_start..span.start].chars().count();
-    if (span.line as usize, span.column as usize) != (line, column) {
-        return Some(format!(
-            "says {}:{} but byte {} is at {line}:{column}",
-            span.line, span.column, span.start
-        ));
-    }
-    None
-}
+use common::{span_problem, spans};
+use runbook::markdown::{self, Parsed};
 
 /// Parses `text` and checks every invariant of the result, failing with a readable message.
 fn check(text: &str) -> Result<(), TestCaseError> {
-    let Parsed {
-        runbook,
-        diagnostics,
-    } = markdown::parse("props/sample.md", text);
-    let lint = runbook::check::lint(&runbook);
-
-    let mut spans: Vec<(String, Span)> = Vec::new();
-    for step in &runbook.steps {
-        spans.push((format!("step {}", step.index), step.span));
-        for c in &step.commands {
-            spans.push((format!("step {} command {}", step.index, c.index), c.span));
-            if let Some(s) = c.annotations.span {
-                spans.push((
-                    format!("step {} command {} annotations", step.index, c.index),
-                    s,
-                ));
-            }
-        }
-        for item in &step.checklist {
-            spans.push((
-                format!("step {} item {}", step.index, item.index),
-                item.span,
-            ));
-        }
-    }
-    for v in &runbook.variables {
-        spans.push((format!("variable `{}`", v.name), v.span));
-    }
-    for d in diagnostics.iter().chain(&lint) {
-        spans.push((format!("diagnostic {} ({})", d.code, d.message), d.span));
-    }
+    let parsed = markdown::parse("props/sample.md", text);
+    let lint = runbook::check::lint(&parsed.runbook);
+    let spans = spans(&parsed, &lint);
+    let Parsed { runbook, .. } = parsed;
     for (what, span) in &spans {
         if let Some(problem) = span_problem(text, span) {
             return Err(TestCaseError::fail(format!("{what}: {problem}")));
