@@ -280,16 +280,7 @@ fn collect_variables(declared: Vec<Variable>, steps: &[Step], index: &LineIndex)
         for d in dims {
             for u in shell_vars::unset_uses(&d.value, &mut scratch) {
                 if !vars.iter().any(|v| v.name == u.name) {
-                    vars.push(Variable {
-                        name: u.name.to_string(),
-                        declared: false,
-                        secret: false,
-                        required: false,
-                        description: None,
-                        default: None,
-                        pattern: None,
-                        span: lookup.span,
-                    });
+                    vars.push(Variable::undeclared(u.name, lookup.span));
                 }
             }
         }
@@ -315,16 +306,7 @@ fn collect_variables(declared: Vec<Variable>, steps: &[Step], index: &LineIndex)
                         s
                     }
                 });
-                vars.push(Variable {
-                    name: u.name.to_string(),
-                    declared: false,
-                    secret: false,
-                    required: false,
-                    description: None,
-                    default: None,
-                    pattern: None,
-                    span,
-                });
+                vars.push(Variable::undeclared(u.name, span));
             }
         }
     }

@@ -23,3 +23,19 @@ pub struct Variable {
     #[serde(flatten)]
     pub span: Span,
 }
+
+impl Variable {
+    /// A variable a command (or lookup) reads without the front matter declaring it.
+    pub fn undeclared(name: &str, span: Span) -> Self {
+        Variable {
+            name: name.to_string(),
+            declared: false,
+            secret: false,
+            required: false,
+            description: None,
+            default: None,
+            pattern: None,
+            span,
+        }
+    }
+}
