@@ -101,7 +101,27 @@ impl<'a> LineIndex<'a> {
         } else if holds(hint + 1) {
             hint + 1
         } else {
-            self.line_starts.partition_point(|&s| s <= offset) - 1
+            // Usually a few lines from the hint: search a window that doubles away from it
+            // rather than the whole file (fewer, nearby reads).
+            let starts = &self.line_starts;
+            let (mut lo, mut hi) = (0, starts.len());
+            let mut width = 4;
+            if starts.get(hint).is_some_and(|&s| s <= offset) {
+                lo = hint;
+                while lo + width < starts.len() && starts[lo + width] <= offset {
+                    lo += width;
+                    width *= 2;
+                }
+                hi = (lo + width).min(starts.len());
+            } else if hint < starts.len() {
+                hi = hint;
+                while hi > width && starts[hi - width] > offset {
+                    hi -= width;
+                    width *= 2;
+                }
+                lo = hi.saturating_sub(width);
+            }
+            lo + starts[lo..hi].partition_point(|&s| s <= offset) - 1
         };
         self.last_line.store(line, Ordering::Relaxed);
         line
@@ -131,6 +151,21 @@ fn to_u32(n: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_of_agrees_with_a_plain_search_from_any_hint() {
+        let text: String = (0..300)
+            .map(|i| format!("{}\n", "x".repeat(i % 7)))
+            .collect();
+        let index = LineIndex::new(&text);
+        let plain = |offset: usize| text[..offset].matches('\n').count();
+        for hint_offset in [0, 1, 50, 400, 900, text.len() - 1, text.len()] {
+            for offset in (0..=text.len()).step_by(13).chain([text.len()]) {
+                index.line_of(hint_offset);
+                assert_eq!(index.line_of(offset), plain(offset), "offset {offset}");
+            }
+        }
+    }
 
     #[test]
     fn lines_and_columns_are_one_based_and_count_chars() {

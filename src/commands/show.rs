@@ -191,7 +191,7 @@ fn write_command(c: &Command, indent: &str, out: &mut dyn Write) -> std::io::Res
         .to_string(),
     ];
     if !c.lang.is_empty() && c.lang != tags[0] {
-        tags.push(c.lang.clone());
+        tags.push(c.lang.to_string());
     }
     let a = &c.annotations;
     tags.extend(a.name.as_ref().map(|n| format!("name {n}")));

@@ -1,6 +1,8 @@
 //! Reads block annotations: `{name=x confirm}` and Runme's `{"name":"x"}` after a fence's language, and `<!-- runbook: ... -->` comments.
 
-use crate::runbook::{AnnotationSource, Annotations, Diagnostic};
+use std::borrow::Cow;
+
+use crate::runbook::{AnnotationSource, AnnotationSources, Annotations, Diagnostic};
 use crate::span::{LineIndex, Span};
 
 /// What an HTML comment addressed to this tool says.
@@ -13,7 +15,7 @@ pub enum CommentAnnotation {
 
 /// A fence's info string split into its language and annotations.
 pub struct InfoString {
-    pub lang: String,
+    pub lang: Cow<'static, str>,
     pub annotations: Annotations,
 }
 
@@ -29,7 +31,7 @@ pub fn parse_info_string(
     let lang_end = info_trimmed
         .find(|c: char| c.is_whitespace() || c == '{' || c == ',')
         .unwrap_or(info_trimmed.len());
-    let lang = info_trimmed[..lang_end].to_ascii_lowercase();
+    let lang = lang_name(&info_trimmed[..lang_end]);
     let rest = &info_trimmed[lang_end..];
     let rest_trimmed = rest.trim_start();
     let rest_offset = offset + lead + lang_end + (rest.len() - rest_trimmed.len());
@@ -59,6 +61,47 @@ pub fn parse_info_string(
         annotations.span = Some(span);
     }
     InfoString { lang, annotations }
+}
+
+/// Languages runbooks use most, kept as static strings: a runbook has thousands of blocks.
+const COMMON_LANGS: &[&str] = &[
+    "",
+    "bash",
+    "sh",
+    "shell",
+    "zsh",
+    "console",
+    "shell-session",
+    "shellsession",
+    "terminal",
+    "sql",
+    "mysql",
+    "psql",
+    "yaml",
+    "yml",
+    "json",
+    "text",
+    "txt",
+    "plaintext",
+    "cloudwatch",
+    "promql",
+    "python",
+    "hcl",
+    "terraform",
+    "toml",
+    "ini",
+    "xml",
+    "html",
+    "diff",
+    "go",
+];
+
+/// A fence's language, lower-cased.
+fn lang_name(word: &str) -> Cow<'static, str> {
+    match COMMON_LANGS.iter().find(|l| l.eq_ignore_ascii_case(word)) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(word.to_ascii_lowercase()),
+    }
 }
 
 /// Reads `<!-- runbook: ... -->`; `None` when the comment is not addressed to this tool.
@@ -176,7 +219,7 @@ fn parse_pairs(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Annotations {
     let mut a = Annotations {
-        sources: vec![source],
+        sources: AnnotationSources::one(source),
         ..Annotations::default()
     };
     for token in tokens(text, offset) {
@@ -196,7 +239,7 @@ fn parse_pairs(
 
 fn parse_json(text: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) -> Annotations {
     let mut a = Annotations {
-        sources: vec![AnnotationSource::Json],
+        sources: AnnotationSources::one(AnnotationSource::Json),
         ..Annotations::default()
     };
     let map: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(text) {

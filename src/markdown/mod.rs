@@ -8,6 +8,7 @@ mod shell_vars;
 mod simple_yaml;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use sha2::{Digest, Sha256};
@@ -33,11 +34,28 @@ const SHELL_LANGS: &[&str] = &["sh", "bash", "zsh", "shell"];
 /// Languages whose blocks are prompt sessions.
 const CONSOLE_LANGS: &[&str] = &["console", "shell-session", "shellsession", "terminal"];
 
+/// Texts from this size on are hashed on a second thread while they are parsed: hashing takes
+/// about a tenth of the parse, more than a thread costs to start (~30 µs).
+const HASH_ALONGSIDE_MIN: usize = 256 * 1024;
+
 /// Parses `text`, the contents of the file at `path`.
 pub fn parse(path: &str, text: &str) -> Parsed {
-    let mut parsed = parse_unhashed(path, text);
-    parsed.runbook.sha256 = hex(&Sha256::digest(text.as_bytes()));
-    parsed
+    let digest = || hex(&Sha256::digest(text.as_bytes()));
+    if text.len() < HASH_ALONGSIDE_MIN {
+        let mut parsed = parse_unhashed(path, text);
+        parsed.runbook.sha256 = digest();
+        return parsed;
+    }
+    std::thread::scope(|scope| {
+        let hashing = std::thread::Builder::new().spawn_scoped(scope, digest);
+        let mut parsed = parse_unhashed(path, text);
+        // No thread to be had (or it died): hash here, the answer is the same.
+        parsed.runbook.sha256 = match hashing {
+            Ok(handle) => handle.join().unwrap_or_else(|_| digest()),
+            Err(_) => digest(),
+        };
+        parsed
+    })
 }
 
 /// [`parse`] without the text's SHA-256: `runbook.sha256` is left empty. For callers that never
@@ -67,9 +85,14 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
         .unwrap_or_else(|| file_stem(path));
 
     let mut intro_parts = Vec::new();
-    let mut steps = Vec::with_capacity(sections.len());
+    let mut steps: Vec<Step> = Vec::with_capacity(sections.len());
     let mut explicit_ids = Vec::with_capacity(sections.len());
-    let mut stack: Vec<(u8, String)> = Vec::new();
+    // The open headings: a step's title is read from `steps` when needed, a group's kept here.
+    let mut stack: Vec<(u8, Crumb)> = Vec::new();
+    // Steps under the same group share one breadcrumb, rebuilt only when the groups change:
+    // `crumb` is valid for as many leading entries of `stack` as `crumb_valid` says.
+    let mut crumb: Arc<[String]> = Arc::from([]);
+    let mut crumb_valid = 0;
     let mut intro_section = None;
     for (i, section) in sections.into_iter().enumerate() {
         let heading = match &section.heading {
@@ -87,13 +110,28 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
             .is_some_and(|(level, _)| *level >= heading.level)
         {
             stack.pop();
+            crumb_valid = crumb_valid.min(stack.len());
         }
-        let breadcrumb: Vec<String> = stack.iter().map(|(_, t)| t.clone()).collect();
-        stack.push((heading.level, heading.title.clone()));
+        let depth = stack.len();
+        let level = heading.level;
         if section.has_content {
-            let (step, id) = section.into_step(text, &index, breadcrumb);
+            if crumb.len() != depth || crumb_valid < depth {
+                crumb = stack
+                    .iter()
+                    .map(|(_, c)| match c {
+                        Crumb::Step(i) => steps[*i].title.clone(),
+                        Crumb::Group(title) => title.clone(),
+                    })
+                    .collect();
+                crumb_valid = depth;
+            }
+            stack.push((level, Crumb::Step(steps.len())));
+            let (step, id) = section.into_step(text, &index, Arc::clone(&crumb));
             steps.push(step);
             explicit_ids.push(id);
+        } else {
+            let title = section.heading.map(|h| h.title).unwrap_or_default();
+            stack.push((level, Crumb::Group(title)));
         }
     }
     let mut introduction = Some(intro_parts.join("\n\n")).filter(|s| !s.trim().is_empty());
@@ -101,7 +139,7 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
     if steps.is_empty()
         && let Some(section) = intro_section
     {
-        let (mut step, id) = section.into_step(text, &index, Vec::new());
+        let (mut step, id) = section.into_step(text, &index, Arc::from([]));
         step.title = title.clone();
         step.body = introduction.take().unwrap_or_default();
         steps.push(step);
@@ -135,6 +173,14 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
         },
         diagnostics,
     }
+}
+
+/// An open heading, as the breadcrumb of the steps under it will name it.
+enum Crumb {
+    /// The heading of `steps[i]`.
+    Step(usize),
+    /// A heading with no content of its own.
+    Group(String),
 }
 
 /// The first heading is the document's title when it is an H1 and the only one.
@@ -382,7 +428,7 @@ impl Section {
         self,
         text: &str,
         index: &LineIndex,
-        breadcrumb: Vec<String>,
+        breadcrumb: Arc<[String]>,
     ) -> (Step, Option<(String, Span)>) {
         let body = self.body(text).trim_end().to_string();
         let (level, title, span) = match self.heading {
@@ -418,6 +464,7 @@ struct CodeBlock<'t> {
 
 struct ItemFrame {
     start: usize,
+    end: usize,
     /// Index into the section's checklist when this item is a checklist item.
     checklist: Option<usize>,
     text: String,
@@ -434,7 +481,7 @@ struct Walker<'t> {
     items: Vec<ItemFrame>,
     containers: usize,
     code: Option<CodeBlock<'t>>,
-    html: Option<(usize, String)>,
+    html: Option<(usize, CowStr<'t>)>,
     pending: Option<Annotations>,
 }
 
@@ -467,7 +514,8 @@ impl<'t> Walker<'t> {
             | Options::ENABLE_TASKLISTS
             | Options::ENABLE_STRIKETHROUGH
             | Options::ENABLE_FOOTNOTES;
-        for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        let mut events = Parser::new_ext(body, options).into_offset_iter();
+        while let Some((event, range)) = &next_event(&mut events) {
             let start = range.start + self.body_start;
             let end = range.end + self.body_start;
             self.event(event, start, end, diagnostics);
@@ -481,7 +529,7 @@ impl<'t> Walker<'t> {
 
     fn event(
         &mut self,
-        event: Event<'t>,
+        event: &Event<'t>,
         start: usize,
         end: usize,
         diagnostics: &mut Vec<Diagnostic>,
@@ -491,7 +539,7 @@ impl<'t> Walker<'t> {
                 self.section().content_end = start;
                 // The title is at most the heading's source text.
                 let title = String::with_capacity(end - start);
-                self.heading = Some((heading_level(level), start, title));
+                self.heading = Some((heading_level(*level), start, title));
                 self.flush_pending(diagnostics);
             }
             Event::End(TagEnd::Heading(_)) if self.heading.is_some() && self.containers == 0 => {
@@ -506,7 +554,7 @@ impl<'t> Walker<'t> {
             Event::Start(Tag::CodeBlock(kind)) => {
                 self.section().has_content = true;
                 let (info, fenced) = match kind {
-                    CodeBlockKind::Fenced(info) => (info, true),
+                    CodeBlockKind::Fenced(info) => (info.clone(), true),
                     CodeBlockKind::Indented => (CowStr::Borrowed(""), false),
                 };
                 self.code = Some(CodeBlock {
@@ -524,11 +572,11 @@ impl<'t> Walker<'t> {
             }
             Event::Text(t) if self.code.is_some() => {
                 if let Some(block) = self.code.as_mut() {
-                    block.code.push_str(&t);
+                    block.code.push_str(t);
                 }
             }
             Event::Start(Tag::HtmlBlock) => {
-                self.html = Some((start, String::with_capacity(end - start)));
+                self.html = Some((start, CowStr::Borrowed("")));
             }
             Event::End(TagEnd::HtmlBlock) => {
                 if let Some((hstart, html)) = self.html.take() {
@@ -536,13 +584,21 @@ impl<'t> Walker<'t> {
                 }
             }
             Event::Html(t) if self.html.is_some() => {
+                // Most blocks are one borrowed line: copied only when there is more than one.
                 if let Some((_, html)) = self.html.as_mut() {
-                    html.push_str(&t);
+                    if html.is_empty() {
+                        *html = t.clone();
+                    } else {
+                        let mut joined =
+                            std::mem::replace(html, CowStr::Borrowed("")).into_string();
+                        joined.push_str(t);
+                        *html = joined.into();
+                    }
                 }
             }
             Event::InlineHtml(t) => {
                 // A runbook comment inside a paragraph still speaks to this tool.
-                self.comment(&t, start, diagnostics);
+                self.comment(t, start, diagnostics);
             }
             Event::Start(Tag::List(first)) => {
                 self.block_start(diagnostics);
@@ -567,6 +623,7 @@ impl<'t> Walker<'t> {
                     (ordered && !inside_checklist).then(|| self.new_checklist_item(start));
                 self.items.push(ItemFrame {
                     start,
+                    end,
                     checklist,
                     text: String::new(),
                 });
@@ -593,7 +650,7 @@ impl<'t> Walker<'t> {
                     }
                     None => return,
                 };
-                self.section().checklist[idx].checked = checked;
+                self.section().checklist[idx].checked = *checked;
             }
             Event::End(TagEnd::Item) => {
                 if let Some(frame) = self.items.pop()
@@ -603,11 +660,11 @@ impl<'t> Walker<'t> {
                     self.section().checklist[i].text = text;
                 }
             }
-            Event::Text(t) | Event::Code(t) => self.inline_text(&t),
+            Event::Text(t) | Event::Code(t) => self.inline_text(t),
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => {
                 self.inline_text(" ")
             }
-            Event::Start(tag) if is_block(&tag) => self.block_start(diagnostics),
+            Event::Start(tag) if is_block(tag) => self.block_start(diagnostics),
             _ => {}
         }
     }
@@ -631,6 +688,10 @@ impl<'t> Walker<'t> {
         } else if let Some(frame) = self.items.last_mut()
             && frame.checklist.is_some()
         {
+            if frame.text.capacity() == 0 {
+                // The item's text is at most its source: one allocation, not one per inline.
+                frame.text.reserve((frame.end - frame.start).min(512));
+            }
             frame.text.push_str(t);
         }
     }
@@ -703,7 +764,7 @@ impl<'t> Walker<'t> {
             annotations::parse_info_string(block.info.trim(), info_offset, self.index, diagnostics);
         let mut ann = self.pending.take().unwrap_or_default();
         ann.merge(info.annotations);
-        let mut lang = info.lang;
+        let lang = info.lang;
         if lang == "cloudwatch" {
             // A lookup, not a command: read-only, run when the step is shown.
             let place = lookup_block::BlockPlace {
@@ -728,10 +789,26 @@ impl<'t> Walker<'t> {
             return;
         }
         let owner = self.items.iter().rev().find_map(|f| f.checklist);
-        let is_console = CONSOLE_LANGS.contains(&lang.as_str())
-            || ((SHELL_LANGS.contains(&lang.as_str()) || lang.is_empty())
+        let is_console = CONSOLE_LANGS.contains(&&*lang)
+            || ((SHELL_LANGS.contains(&&*lang) || lang.is_empty())
                 && console::starts_with_prompt(&block.code));
-        let mut commands = Vec::new();
+        let index = self.index;
+        let section = self
+            .sections
+            .last_mut()
+            .expect("the preamble section always exists");
+        let block_no = section.blocks;
+        section.blocks += 1;
+        // Straight into the section, numbered as they go: a runbook has thousands of blocks.
+        let mut push = |mut command: Command| {
+            command.index = section.commands.len() + 1;
+            command.block = block_no;
+            if let Some(i) = owner {
+                command.checklist_item = Some(i + 1);
+                section.checklist[i].commands.push(command.index);
+            }
+            section.commands.push(command);
+        };
         if is_console && ann.runner.is_none() {
             let code_first_line = if block.fenced {
                 fence_line + 1
@@ -743,24 +820,23 @@ impl<'t> Walker<'t> {
             let many = count > 1;
             for (k, prompt) in prompts.into_iter().enumerate() {
                 let line = code_first_line + prompt.line;
-                let src = self.index.line_text(line);
+                let src = index.line_text(line);
                 let col = src.find('$').unwrap_or(0);
-                let pos = self.index.line_start(line).map_or(block.start, |s| s + col);
-                // The last prompt takes the block's own annotations and language: no copy.
-                // (`commands` is then not empty, so the block is not used again below.)
-                let (mut a, lang) = if k + 1 == count {
-                    (std::mem::take(&mut ann), std::mem::take(&mut lang))
+                let pos = index.line_start(line).map_or(block.start, |s| s + col);
+                // The last prompt takes the block's own annotations: no copy.
+                let mut a = if k + 1 == count {
+                    std::mem::take(&mut ann)
                 } else {
-                    (ann.clone(), lang.clone())
+                    ann.clone()
                 };
                 if many && k > 0 {
                     a.name = a.name.map(|n| format!("{n}-{}", k + 1));
                 }
-                commands.push(Command {
+                push(Command {
                     index: 0,
-                    lang,
+                    lang: lang.clone(),
                     code: prompt.code,
-                    span: self.index.span(pos, pos + 1),
+                    span: index.span(pos, pos + 1),
                     kind: CommandKind::Console,
                     runnable: true,
                     annotations: a,
@@ -769,42 +845,28 @@ impl<'t> Walker<'t> {
                     checklist_item: None,
                 });
             }
-        }
-        if commands.is_empty() {
-            let script = SHELL_LANGS.contains(&lang.as_str()) || ann.runner.is_some();
-            let kind = if script {
-                CommandKind::Script
-            } else {
-                CommandKind::Manual
-            };
-            commands.push(Command {
-                index: 0,
-                lang,
-                code: block.code,
-                span: self.index.span(block.start, end),
-                kind,
-                runnable: script,
-                annotations: ann,
-                expected_output: None,
-                block: 0,
-                checklist_item: None,
-            });
-        }
-        let section = self
-            .sections
-            .last_mut()
-            .expect("the preamble section always exists");
-        let block = section.blocks;
-        section.blocks += 1;
-        for mut command in commands {
-            command.index = section.commands.len() + 1;
-            command.block = block;
-            if let Some(i) = owner {
-                command.checklist_item = Some(i + 1);
-                section.checklist[i].commands.push(command.index);
+            if count > 0 {
+                return;
             }
-            section.commands.push(command);
         }
+        let script = SHELL_LANGS.contains(&&*lang) || ann.runner.is_some();
+        let kind = if script {
+            CommandKind::Script
+        } else {
+            CommandKind::Manual
+        };
+        push(Command {
+            index: 0,
+            lang,
+            code: block.code,
+            span: index.span(block.start, end),
+            kind,
+            runnable: script,
+            annotations: ann,
+            expected_output: None,
+            block: 0,
+            checklist_item: None,
+        });
     }
 
     /// pulldown-cmark quietly ends an unclosed fence at the end of its container; an operator must hear of it.
@@ -837,6 +899,14 @@ impl<'t> Walker<'t> {
             ));
         }
     }
+}
+
+/// `events.next()`, kept out of line on purpose: inlined, its result is built field by field and
+/// then copied whole into the loop's variable, a wide load of narrow stores that stalls the CPU
+/// (measured: a sixth of the walker's own time). Returned from a call, it is read where it lies.
+#[inline(never)]
+fn next_event<I: Iterator>(events: &mut I) -> Option<I::Item> {
+    events.next()
 }
 
 fn orphan_comment(pending: &Annotations, diagnostics: &mut Vec<Diagnostic>) {

@@ -14,6 +14,44 @@ pub enum AnnotationSource {
     Comment,
 }
 
+/// The places a block's annotations came from, in the order they were met, each at most once.
+///
+/// A fixed array rather than a `Vec`: a runbook has thousands of annotated blocks, and there are
+/// only three sources. Serialized as a list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnnotationSources([Option<AnnotationSource>; 3]);
+
+impl AnnotationSources {
+    pub fn one(source: AnnotationSource) -> Self {
+        AnnotationSources([Some(source), None, None])
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0[0].is_none()
+    }
+
+    pub fn contains(&self, source: AnnotationSource) -> bool {
+        self.0.contains(&Some(source))
+    }
+
+    /// Adds `source` after the others, unless it is there already.
+    pub fn insert(&mut self, source: AnnotationSource) {
+        if let Some(slot) = self.0.iter_mut().find(|s| s.is_none_or(|s| s == source)) {
+            *slot = Some(source);
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = AnnotationSource> + '_ {
+        self.0.iter().map_while(|s| *s)
+    }
+}
+
+impl Serialize for AnnotationSources {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
 /// What the author said about how a block may be run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Annotations {
@@ -41,8 +79,8 @@ pub struct Annotations {
     /// Exit codes that count as success; empty means 0.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub expect_exit: Vec<i32>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub sources: Vec<AnnotationSource>,
+    #[serde(skip_serializing_if = "AnnotationSources::is_empty")]
+    pub sources: AnnotationSources,
     /// Where the annotation text starts, for messages.
     #[serde(skip)]
     pub span: Option<Span>,
@@ -79,10 +117,8 @@ impl Annotations {
         if !other.expect_exit.is_empty() {
             self.expect_exit = other.expect_exit;
         }
-        for s in other.sources {
-            if !self.sources.contains(&s) {
-                self.sources.push(s);
-            }
+        for s in other.sources.iter() {
+            self.sources.insert(s);
         }
         self.span = self.span.or(other.span);
     }

@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::Annotations;
@@ -21,7 +23,7 @@ pub struct Command {
     /// 1-based position among the step's commands.
     pub index: usize,
     /// The fence's language, lowercased; empty when none.
-    pub lang: String,
+    pub lang: Cow<'static, str>,
     /// Exactly the bytes to run (or show): never rewritten.
     pub code: String,
     #[serde(flatten)]

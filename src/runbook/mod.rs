@@ -12,7 +12,7 @@ mod runbook;
 mod step;
 mod variable;
 
-pub use annotations::{AnnotationSource, Annotations};
+pub use annotations::{AnnotationSource, AnnotationSources, Annotations};
 pub use checklist_item::ChecklistItem;
 pub use command::{Command, CommandKind};
 pub use diagnostic::{Diagnostic, Severity};

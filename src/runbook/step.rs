@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::{ChecklistItem, Command, Lookup};
@@ -12,7 +14,7 @@ pub struct Step {
     pub id: String,
     pub title: String,
     /// Titles of the enclosing headings, outermost first.
-    pub breadcrumb: Vec<String>,
+    pub breadcrumb: Arc<[String]>,
     /// Heading level (1-6); 0 for a step made of text outside any heading.
     pub level: u8,
     #[serde(flatten)]
