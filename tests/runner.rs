@@ -141,6 +141,53 @@ fn runs_on_a_terminal_it_controls() {
 }
 
 #[test]
+fn commands_start_with_default_signal_handling() {
+    let _g = shared();
+    // This process ignores SIGPIPE (Rust does) and handles SIGINT: a command must see neither.
+    // `yes` dies of SIGPIPE (141) when `head` is done; with SIGPIPE ignored it would exit 1.
+    let (outcome, _) = run(&spec(
+        "yes | head -n 1 >/dev/null; echo pipe ${PIPESTATUS[0]}; \
+         grep -E '^Sig(Blk|Ign):' /proc/self/status | tr -s '\t' ' '",
+    ));
+    let lines: Vec<&str> = outcome.output.split("\r\n").collect();
+    assert_eq!(lines[..2], ["pipe 141", "SigBlk: 0000000000000000"]);
+    let ignored = lines[2].strip_prefix("SigIgn: ").expect("a SigIgn line");
+    let ignored = u64::from_str_radix(ignored, 16).unwrap();
+    // glibc's posix_spawn leaves its two internal signals (32, 33) ignored; none other may be.
+    for signal in 1..=31 {
+        assert_eq!(
+            ignored & (1 << (signal - 1)),
+            0,
+            "signal {signal} is ignored"
+        );
+    }
+}
+
+#[test]
+fn bash_is_found_in_the_absolute_directories_of_the_path() {
+    let _g = shared();
+    let bin = tempfile::tempdir().unwrap();
+    let bash = bin.path().join("bash");
+    std::fs::write(&bash, "#!/bin/sh\necho \"fake bash\"\n").unwrap();
+    std::fs::set_permissions(&bash, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let real = std::env::var("PATH").unwrap();
+    // A relative entry naming a directory with a `bash` in it is skipped; an absolute one is used.
+    let mut s = spec("echo real bash");
+    s.cwd = bin.path().parent().unwrap().to_path_buf();
+    let relative = bin
+        .path()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    s.env = vec![("PATH".into(), format!("{relative}:{real}"))];
+    assert_eq!(run(&s).0.output, "real bash\r\n");
+    s.env = vec![("PATH".into(), format!("{}:{real}", bin.path().display()))];
+    assert_eq!(run(&s).0.output, "fake bash\r\n");
+}
+
+#[test]
 fn environment_is_inherited_plus_session_variables() {
     let _g = shared();
     let mut s = spec("printf '%s|' \"$GREETING\" \"$OTHER\"; test -n \"$PATH\" && echo path");

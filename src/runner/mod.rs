@@ -9,6 +9,7 @@
 mod capture;
 mod pty;
 pub mod redact;
+mod spawn;
 
 pub use capture::{Capture, Captured, HEAD_LIMIT, TAIL_LIMIT};
 pub use pty::PtyRunner;

@@ -1,10 +1,11 @@
 //! [`PtyRunner`]: `bash -c` in a new session whose controlling terminal is a fresh pty.
 
+use std::ffi::{CString, OsStr, OsString};
 use std::io::{self, Write};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::Path;
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitStatus;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -12,12 +13,13 @@ use indicatif::ProgressBar;
 use rustix::event::{PollFd, PollFlags, Timespec};
 use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
-use rustix::process::{Pid, Signal, WaitId, WaitIdOptions};
+use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, WaitOptions};
 use rustix::pty::OpenptFlags;
 use rustix::termios::{self, OptionalActions, Termios, Winsize};
 
 use super::capture::Capture;
 use super::redact::Redactor;
+use super::spawn::{self, SpawnRequest};
 use crate::walk::ports::{CommandOutcome, CommandRunner, CommandSpec};
 
 /// How long a signalled command gets before SIGKILL.
@@ -45,6 +47,8 @@ pub struct PtyRunner {
     sink_is_terminal: bool,
     buf: Vec<u8>,
     redacted: Vec<u8>,
+    /// Where `bash` was found, for which `PATH`: see [`resolve_bash`].
+    bash: Option<(OsString, Option<PathBuf>)>,
 }
 
 impl Default for PtyRunner {
@@ -71,8 +75,52 @@ impl PtyRunner {
             sink_is_terminal: false,
             buf: vec![0; READ_BUF],
             redacted: Vec::new(),
+            bash: None,
         }
     }
+
+    /// The program to run for `bash`, under the `PATH` the command will have.
+    fn bash(&mut self, spec: &CommandSpec) -> Option<PathBuf> {
+        let path = spec
+            .env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| OsString::from(v))
+            .or_else(|| std::env::var_os("PATH"))
+            .unwrap_or_default();
+        match &self.bash {
+            Some((for_path, found)) if *for_path == path => found.clone(),
+            _ => {
+                let found = resolve_bash(&path);
+                self.bash = Some((path, found.clone()));
+                found
+            }
+        }
+    }
+}
+
+/// `bash`'s full path: the first executable `bash` in the absolute directories of `path`.
+///
+/// Looked up once rather than by `execvp` in every child: with eight directories ahead of
+/// `/usr/bin` (as on this machine) that is eight failed `execve` calls per command. Relative
+/// directories (and empty entries, meaning `.`) are skipped: they would name a different
+/// program from one working directory to the next.
+fn resolve_bash(path: &OsStr) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    for dir in std::env::split_paths(path) {
+        if !dir.is_absolute() {
+            continue;
+        }
+        let candidate = dir.join("bash");
+        if let Ok(meta) = std::fs::metadata(&candidate)
+            && meta.is_file()
+            && meta.permissions().mode() & 0o111 != 0
+        {
+            return Some(candidate);
+        }
+    }
+    None
 }
 
 impl CommandRunner for PtyRunner {
@@ -157,8 +205,8 @@ fn check_cwd(cwd: &Path) -> Result<(), String> {
     }
 }
 
-/// A fresh pty: (master, slave), both close-on-exec, the master non-blocking.
-fn open_pty() -> io::Result<(OwnedFd, OwnedFd)> {
+/// A fresh pty: (master, slave, the slave's path), both close-on-exec, the master non-blocking.
+fn open_pty() -> io::Result<(OwnedFd, OwnedFd, CString)> {
     let master =
         rustix::pty::openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC)?;
     rustix::pty::grantpt(&master)?;
@@ -171,7 +219,7 @@ fn open_pty() -> io::Result<(OwnedFd, OwnedFd)> {
     )?;
     termios::tcsetwinsize(&slave, window_size())?;
     rustix::fs::fcntl_setfl(&master, OFlags::RDWR | OFlags::NONBLOCK)?;
-    Ok((master, slave))
+    Ok((master, slave, name))
 }
 
 /// Why and how we are stopping the command.
@@ -270,7 +318,7 @@ impl PtyRunner {
         if cwd_given {
             check_cwd(&spec.cwd)?;
         }
-        let (master, slave) = open_pty().map_err(|e| {
+        let (master, slave, tty) = open_pty().map_err(|e| {
             format!(
                 "cannot open a pseudo-terminal: {}",
                 lowercase_first(&e.to_string())
@@ -285,47 +333,27 @@ impl PtyRunner {
             let _ = rustix::io::write(&master, b"\x04");
         }
 
-        let mut command = Command::new("bash");
-        command.arg("-c");
-        command.arg(spec.runner.as_deref().unwrap_or(&spec.code));
-        if cwd_given {
-            command.current_dir(&spec.cwd);
-        }
-        command.envs(spec.env.iter().map(|(k, v)| (k, v)));
-        let dup = |fd: &OwnedFd| {
-            fd.try_clone().map_err(|e| {
-                format!(
-                    "cannot open a pseudo-terminal: {}",
-                    lowercase_first(&e.to_string())
-                )
-            })
-        };
-        if spec.runner.is_some() {
-            command.stdin(Stdio::piped());
-        } else {
-            command.stdin(Stdio::from(dup(&slave)?));
-        }
-        command.stdout(Stdio::from(dup(&slave)?));
-        command.stderr(Stdio::from(slave));
-        // SAFETY: the closure runs in the forked child before exec and only makes two raw
-        // system calls (setsid, ioctl), which are async-signal-safe; it allocates nothing and
-        // takes no locks. fd 1 is the pty slave, std has already dup2'd it in place.
-        unsafe {
-            command.pre_exec(|| {
-                rustix::process::setsid()?;
-                rustix::process::ioctl_tiocsctty(BorrowedFd::borrow_raw(1))?;
-                Ok(())
-            });
-        }
-        let mut child = command.spawn().map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => "cannot run `bash`: not found on the PATH".to_string(),
+        let not_found = || "cannot run `bash`: not found on the PATH".to_string();
+        let bash = self.bash(spec).ok_or_else(not_found)?;
+        let script = spec.runner.as_deref().unwrap_or(&spec.code);
+        let args = [OsStr::new("bash"), OsStr::new("-c"), OsStr::new(script)];
+        let spawned = spawn::spawn(&SpawnRequest {
+            program: &bash,
+            args: &args,
+            env: &spec.env,
+            cwd: cwd_given.then_some(spec.cwd.as_path()),
+            tty: &tty,
+            stdin_pipe: spec.runner.is_some(),
+        })
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => not_found(),
             _ => format!("cannot run `bash`: {}", lowercase_first(&e.to_string())),
         })?;
-        // Our copies of the slave go with the command, so the master sees EIO when the
-        // command's side is closed.
-        drop(command);
+        // The command has the pty open now: with our slave closed, the master sees EIO once
+        // the command's side is closed.
+        drop(slave);
 
-        let mut runner_input = child.stdin.take().map(|pipe| {
+        let mut runner_input = spawned.stdin.map(|pipe| {
             let _ = rustix::fs::fcntl_setfl(&pipe, OFlags::WRONLY | OFlags::NONBLOCK);
             (pipe, spec.code.as_bytes())
         });
@@ -338,7 +366,7 @@ impl PtyRunner {
             spec,
             started,
             &master,
-            &mut child,
+            spawned.pid,
             &mut runner_input,
             forward_stdin,
         );
@@ -351,12 +379,11 @@ impl PtyRunner {
         spec: &CommandSpec,
         started: Instant,
         master: &OwnedFd,
-        child: &mut Child,
-        runner_input: &mut Option<(ChildStdin, &[u8])>,
+        pid: Pid,
+        runner_input: &mut Option<(OwnedFd, &[u8])>,
         mut forward_stdin: bool,
     ) -> CommandOutcome {
         let signals = super::signals();
-        let pid = Pid::from_child(child);
         let pidfd = rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty()).ok();
         let stdin = rustix::stdio::stdin();
         let deadline = spec.timeout.map(|t| started + t);
@@ -391,8 +418,8 @@ impl PtyRunner {
                 if stopping.is_some() {
                     signal_group(pid, master, Signal::KILL);
                 }
-                match child.try_wait() {
-                    Ok(Some(s)) => status = Some(s),
+                match rustix::process::waitpid(Some(pid), WaitOptions::NOHANG) {
+                    Ok(Some((_, s))) => status = Some(ExitStatus::from_raw(s.as_raw())),
                     Ok(None) => {}
                     // Reaped elsewhere (SIGCHLD ignored?): it is gone, its status unknown.
                     Err(_) => {
