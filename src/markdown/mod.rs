@@ -7,6 +7,7 @@ mod lookup_block;
 mod shell_vars;
 mod simple_yaml;
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -266,24 +267,25 @@ fn assign_ids(
                 .unwrap_or_else(|| format!("step-{}", n + 1)),
         };
         let is_explicit = id.is_some();
-        let free = |c: &str| !taken.contains(c) && (is_explicit || !seen.contains_key(c));
+        // A slug may not take an id an author wrote (most runbooks write none).
+        let reserved = |c: &str| !is_explicit && !seen.is_empty() && seen.contains_key(c);
         // A repeated id still gets a unique one, so `--from` and logs never mean two steps:
-        // the base if free, else the first free of `-2`, `-3`, ...
-        let candidate = if free(&base) {
-            base
-        } else {
-            let resume = &mut resume[usize::from(is_explicit)];
-            let mut k = resume.get(base.as_str()).copied().unwrap_or(2);
-            let candidate = loop {
-                let candidate = format!("{base}-{k}");
-                if free(&candidate) {
-                    break candidate;
-                }
-                k += 1;
-            };
-            resume.insert(base, k + 1);
-            candidate
+        // the base if free, else the first free of `-2`, `-3`, ... Inserting is the test for
+        // the base: one hash, where most steps need no other.
+        if !reserved(&base) && taken.insert(base.clone()) {
+            step.id = base;
+            continue;
+        }
+        let resume = &mut resume[usize::from(is_explicit)];
+        let mut k = resume.get(base.as_str()).copied().unwrap_or(2);
+        let candidate = loop {
+            let candidate = format!("{base}-{k}");
+            if !taken.contains(&candidate) && !reserved(&candidate) {
+                break candidate;
+            }
+            k += 1;
         };
+        resume.insert(base, k + 1);
         taken.insert(candidate.clone());
         step.id = candidate;
     }
@@ -295,17 +297,18 @@ fn check_command_names(steps: &[Step], diagnostics: &mut Vec<Diagnostic>) {
         let Some(name) = &command.annotations.name else {
             continue;
         };
-        if let Some(first) = seen.get(name.as_str()) {
-            diagnostics.push(Diagnostic::error(
+        match seen.entry(name) {
+            Entry::Occupied(first) => diagnostics.push(Diagnostic::error(
                 "duplicate-command-name",
                 command.annotations.span.unwrap_or(command.span),
                 format!(
                     "command name `{name}` is already used by the command at line {}",
-                    first.line
+                    first.get().line
                 ),
-            ));
-        } else {
-            seen.insert(name, command.span);
+            )),
+            Entry::Vacant(slot) => {
+                slot.insert(command.span);
+            }
         }
     }
 }
