@@ -238,6 +238,20 @@ fn missing_bash_is_a_spawn_error() {
 }
 
 #[test]
+fn a_nul_byte_in_a_variable_is_a_spawn_error_that_does_not_show_the_value() {
+    let _g = shared();
+    let mut s = spec("echo never");
+    s.env = vec![("TOKEN".into(), "hunter2\0rest".into())];
+    s.secrets = vec!["hunter2\0rest".into()];
+    let (outcome, shown) = run(&s);
+    assert_eq!(
+        outcome.spawn_error.as_deref(),
+        Some("cannot run `bash`: the value of `TOKEN` contains a NUL byte")
+    );
+    assert_eq!(shown, "");
+}
+
+#[test]
 fn runner_reads_the_block_on_stdin() {
     let _g = shared();
     let mut s = spec("echo one\necho two\n");

@@ -46,14 +46,17 @@ pub struct Spawned {
 
 /// Starts the program described by `req`; the error is the one `exec` met, if that is what failed.
 pub fn spawn(req: &SpawnRequest) -> io::Result<Spawned> {
-    let program = cstring(req.program.as_os_str())?;
+    let program = cstring(req.program.as_os_str(), "the program's path")?;
     let args = req
         .args
         .iter()
-        .map(|a| cstring(a))
+        .map(|a| cstring(a, "the command"))
         .collect::<io::Result<Vec<_>>>()?;
     let env = environment(req.env)?;
-    let cwd = req.cwd.map(|c| cstring(c.as_os_str())).transpose()?;
+    let cwd = req
+        .cwd
+        .map(|c| cstring(c.as_os_str(), "the working directory"))
+        .transpose()?;
     let argv = null_terminated(&args);
     let envp = null_terminated(&env);
     let pipe = if req.stdin_pipe {
@@ -100,11 +103,12 @@ pub fn spawn(req: &SpawnRequest) -> io::Result<Spawned> {
     })
 }
 
-fn cstring(s: &OsStr) -> io::Result<CString> {
+/// `s` for C; `what` names it in the error, which never quotes the text (it may hold a secret).
+fn cstring(s: &OsStr, what: &str) -> io::Result<CString> {
     CString::new(s.as_bytes()).map_err(|_| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("`{}` contains a NUL byte", s.to_string_lossy()),
+            format!("{what} contains a NUL byte"),
         )
     })
 }
@@ -121,10 +125,11 @@ fn environment(overrides: &[(String, String)]) -> io::Result<Vec<CString>> {
     }
     vars.into_iter()
         .map(|(name, value)| {
+            let what = format!("the value of `{}`", name.to_string_lossy());
             let mut entry = name.into_vec();
             entry.push(b'=');
             entry.extend(value.into_vec());
-            cstring(OsStr::from_bytes(&entry))
+            cstring(OsStr::from_bytes(&entry), &what)
         })
         .collect()
 }
