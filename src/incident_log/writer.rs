@@ -314,8 +314,8 @@ fn encode_line(record: &Record) -> serde_json::Result<Vec<u8>> {
 /// Takes the log's exclusive lock, failing at once when another process holds it.
 fn lock(file: &File, path: &Path) -> Result<(), LogError> {
     use rustix::fs::{FlockOperation, flock};
-    // A walk killed a moment ago may still hold the lock through a child between its fork and
-    // exec: wait a little before calling the log busy.
+    // A walk killed a moment ago may still hold the lock through a command it was starting (the
+    // child shares the descriptor until its exec): wait a little before calling the log busy.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
     loop {
         match flock(file, FlockOperation::NonBlockingLockExclusive) {
