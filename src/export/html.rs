@@ -9,10 +9,9 @@ use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
 
-use super::markdown::short_session;
 use super::model::{Entry, Kind, StepState, Timeline, number, query_text, short};
-use super::text::{self, clean_output, html as esc};
-use crate::incident_log::{Datapoint, Event, NoteKind};
+use super::text::{self, clean_output, html as esc, short_session};
+use crate::incident_log::{Datapoint, Event};
 
 /// Output longer than this many lines starts folded.
 const OPEN_LINES: usize = 15;
@@ -126,16 +125,7 @@ pub fn render(t: &Timeline) -> String {
 
 /// Warning text with `code` spans as `<code>`.
 fn inline(s: &str) -> String {
-    s.split('`')
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                format!("<code>{}</code>", esc(part))
-            } else {
-                esc(part)
-            }
-        })
-        .collect()
+    text::code_spans(s, |part| format!("<code>{}</code>", esc(part)), esc)
 }
 
 fn banner(o: &mut String, t: &Timeline) {
@@ -483,35 +473,22 @@ fn commands(o: &mut String, t: &Timeline) {
 }
 
 fn notes(o: &mut String, t: &Timeline) {
-    let notes: Vec<&Entry> = t
-        .entries
-        .iter()
-        .filter(|e| matches!(e.event, Event::Note { .. }))
-        .collect();
+    let notes = t.notes_by_kind();
     if notes.is_empty() {
         return;
     }
     o.push_str("<section id=\"notes\"><h2>Notes</h2>");
-    for kind in NoteKind::ALL {
-        let of_kind: Vec<&&Entry> = notes
-            .iter()
-            .filter(|e| matches!(&e.event, Event::Note { kind: k, .. } if *k == kind))
-            .collect();
-        if of_kind.is_empty() {
-            continue;
-        }
+    for (kind, rows) in notes {
         let _ = write!(o, "<h3>{}</h3><ul>", kind.label());
-        for e in of_kind {
-            if let Event::Note { text, step, .. } = &e.event {
-                let _ = write!(
-                    o,
-                    "<li>{}, {}{}: {}</li>",
-                    at(e),
-                    esc(&e.operator),
-                    step.map_or(String::new(), |s| format!(", step {s}")),
-                    esc(text)
-                );
-            }
+        for n in rows {
+            let _ = write!(
+                o,
+                "<li>{}, {}{}: {}</li>",
+                at(n.entry),
+                esc(&n.entry.operator),
+                n.step.map_or(String::new(), |s| format!(", step {s}")),
+                esc(n.text)
+            );
         }
         o.push_str("</ul>");
     }
@@ -519,11 +496,7 @@ fn notes(o: &mut String, t: &Timeline) {
 }
 
 fn lookups(o: &mut String, t: &Timeline) {
-    let rows: Vec<&Entry> = t
-        .entries
-        .iter()
-        .filter(|e| e.kind == Kind::Lookup)
-        .collect();
+    let rows: Vec<&Entry> = t.of_kind(Kind::Lookup).collect();
     if rows.is_empty() {
         return;
     }
@@ -734,11 +707,7 @@ fn chart(o: &mut String, name: &str, region: &str, points: &[Datapoint], expect:
 }
 
 fn guard_alarms(o: &mut String, t: &Timeline) {
-    let rows: Vec<&Entry> = t
-        .entries
-        .iter()
-        .filter(|e| e.kind == Kind::GuardAlarm)
-        .collect();
+    let rows: Vec<&Entry> = t.of_kind(Kind::GuardAlarm).collect();
     if rows.is_empty() {
         return;
     }
@@ -776,10 +745,7 @@ fn sessions(o: &mut String, t: &Timeline) {
             esc(&t.logs[s.log].path),
             esc(&s.operator),
             esc(&s.hostname),
-            match s.mode {
-                crate::incident_log::Mode::Live => "live",
-                crate::incident_log::Mode::Rehearsal => "rehearsal",
-            },
+            s.mode.label(),
             if s.resumed { ", resumed" } else { "" },
             esc(text::clock(&s.start)),
             esc(text::clock(&s.end)),
@@ -790,15 +756,7 @@ fn sessions(o: &mut String, t: &Timeline) {
         );
     }
     o.push_str("</tbody></table><ul>");
-    for e in t.entries.iter().filter(|e| {
-        matches!(
-            e.event,
-            Event::Handoff { .. }
-                | Event::SessionPaused { .. }
-                | Event::SessionResumed { .. }
-                | Event::LogRepaired { .. }
-        )
-    }) {
+    for e in t.session_moves() {
         let _ = write!(
             o,
             "<li>{}, {}: {}</li>",
@@ -816,11 +774,7 @@ fn chain(o: &mut String, t: &Timeline) {
         let _ = write!(
             o,
             "<li class=\"chain-{}\"><code>{}</code>: {}</li>",
-            match l.chain {
-                super::model::ChainState::Intact => "intact",
-                super::model::ChainState::Torn => "torn",
-                super::model::ChainState::Invalid => "invalid",
-            },
+            l.chain.label(),
             esc(&l.path),
             inline(&l.describe())
         );

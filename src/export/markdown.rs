@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::model::{ChainState, Entry, Kind, Timeline, number, query_text, short};
-use super::text::{self, clean_output, md, md_code, md_fence};
+use super::text::{self, clean_output, md, md_code, md_fence, short_session};
 use crate::incident_log::{Event, NoteKind};
 
 /// Output longer than this many lines (or bytes) is folded in `<details>`.
@@ -49,10 +49,7 @@ fn banner(o: &mut String, t: &Timeline) {
 
 /// Warning text: `code` spans kept as code, the rest escaped.
 fn inline(s: &str) -> String {
-    s.split('`')
-        .enumerate()
-        .map(|(i, part)| if i % 2 == 1 { md_code(part) } else { md(part) })
-        .collect()
+    text::code_spans(s, md_code, md)
 }
 
 fn at(e: &Entry) -> String {
@@ -234,14 +231,6 @@ fn timeline(o: &mut String, t: &Timeline) {
     o.push('\n');
 }
 
-/// The first 8 characters of a session id.
-pub fn short_session(s: &str) -> &str {
-    match s.char_indices().nth(8) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
-}
-
 fn commands(o: &mut String, t: &Timeline) {
     if t.commands.is_empty() {
         return;
@@ -360,23 +349,12 @@ fn commands(o: &mut String, t: &Timeline) {
 }
 
 fn notes(o: &mut String, t: &Timeline) {
-    let notes: Vec<(&Entry, NoteKind, &str, Option<usize>)> = t
-        .entries
-        .iter()
-        .filter_map(|e| match &e.event {
-            Event::Note { kind, text, step } => Some((e, *kind, text.as_str(), *step)),
-            _ => None,
-        })
-        .collect();
+    let notes = t.notes_by_kind();
     if notes.is_empty() {
         return;
     }
     o.push_str("## Notes\n");
-    for kind in NoteKind::ALL {
-        let of_kind: Vec<_> = notes.iter().filter(|n| n.1 == kind).collect();
-        if of_kind.is_empty() {
-            continue;
-        }
+    for (kind, rows) in notes {
         let heading = match kind {
             NoteKind::Note => "Notes",
             NoteKind::Observation => "Observations",
@@ -387,8 +365,9 @@ fn notes(o: &mut String, t: &Timeline) {
             NoteKind::Resolved => "Milestone: resolved",
         };
         let _ = writeln!(o, "\n### {heading}\n");
-        for (e, _, text, step) in of_kind {
-            let step = step.map_or(String::new(), |s| format!(", step {s}"));
+        for n in rows {
+            let step = n.step.map_or(String::new(), |s| format!(", step {s}"));
+            let (e, text) = (n.entry, n.text);
             let _ = writeln!(o, "- {}, {}{step}: {}", at(e), md(&e.operator), md(text));
         }
     }
@@ -396,11 +375,7 @@ fn notes(o: &mut String, t: &Timeline) {
 }
 
 fn lookups(o: &mut String, t: &Timeline) {
-    let rows: Vec<&Entry> = t
-        .entries
-        .iter()
-        .filter(|e| e.kind == Kind::Lookup)
-        .collect();
+    let rows: Vec<&Entry> = t.of_kind(Kind::Lookup).collect();
     if rows.is_empty() {
         return;
     }
@@ -467,11 +442,7 @@ fn lookups(o: &mut String, t: &Timeline) {
 }
 
 fn guard_alarms(o: &mut String, t: &Timeline) {
-    let rows: Vec<&Entry> = t
-        .entries
-        .iter()
-        .filter(|e| e.kind == Kind::GuardAlarm)
-        .collect();
+    let rows: Vec<&Entry> = t.of_kind(Kind::GuardAlarm).collect();
     if rows.is_empty() {
         return;
     }
@@ -513,28 +484,13 @@ fn sessions(o: &mut String, t: &Timeline) {
             md_code(&t.logs[s.log].path),
             md(&s.operator),
             md(&s.hostname),
-            match s.mode {
-                crate::incident_log::Mode::Live => "live",
-                crate::incident_log::Mode::Rehearsal => "rehearsal",
-            },
+            s.mode.label(),
             if s.resumed { ", resumed" } else { "" },
             text::clock(&s.start),
             text::clock(&s.end),
         );
     }
-    let moves: Vec<&Entry> = t
-        .entries
-        .iter()
-        .filter(|e| {
-            matches!(
-                e.event,
-                Event::Handoff { .. }
-                    | Event::SessionPaused { .. }
-                    | Event::SessionResumed { .. }
-                    | Event::LogRepaired { .. }
-            )
-        })
-        .collect();
+    let moves: Vec<&Entry> = t.session_moves().collect();
     if !moves.is_empty() {
         o.push('\n');
         for e in moves {

@@ -35,6 +35,16 @@ pub enum ChainState {
     Invalid,
 }
 
+impl ChainState {
+    pub fn label(self) -> &'static str {
+        match self {
+            ChainState::Intact => "intact",
+            ChainState::Torn => "torn",
+            ChainState::Invalid => "invalid",
+        }
+    }
+}
+
 /// One input log and the state of its chain.
 #[derive(Debug, Clone, Serialize)]
 pub struct LogStatus {
@@ -335,7 +345,59 @@ pub struct Timeline {
     pub entries: Vec<Entry>,
 }
 
+/// A note, as the exports list it.
+pub struct NoteRow<'a> {
+    pub entry: &'a Entry,
+    pub text: &'a str,
+    pub step: Option<usize>,
+}
+
 impl Timeline {
+    /// The entries of one kind, in time order.
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(move |e| e.kind == kind)
+    }
+
+    /// Hand-offs, pauses, resumptions and log repairs: how the walk changed hands or stopped.
+    pub fn session_moves(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| {
+            matches!(
+                e.event,
+                Event::Handoff { .. }
+                    | Event::SessionPaused { .. }
+                    | Event::SessionResumed { .. }
+                    | Event::LogRepaired { .. }
+            )
+        })
+    }
+
+    /// The notes grouped by kind, in [`NoteKind::ALL`] order, kinds without notes left out.
+    pub fn notes_by_kind(&self) -> Vec<(NoteKind, Vec<NoteRow<'_>>)> {
+        NoteKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let rows = self
+                    .entries
+                    .iter()
+                    .filter_map(|entry| match &entry.event {
+                        Event::Note {
+                            kind: k,
+                            text,
+                            step,
+                        } if *k == kind => Some(NoteRow {
+                            entry,
+                            text,
+                            step: *step,
+                        }),
+                        _ => None,
+                    })
+                    .collect();
+                (kind, rows)
+            })
+            .filter(|(_, rows): &(NoteKind, Vec<NoteRow>)| !rows.is_empty())
+            .collect()
+    }
+
     /// The step with this number and id (id first), for titles.
     pub fn step_title(&self, index: usize) -> Option<&str> {
         self.steps
@@ -469,13 +531,6 @@ fn entry(log: usize, record: Record) -> Entry {
     }
 }
 
-fn mode_label(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Live => "live",
-        Mode::Rehearsal => "rehearsal",
-    }
-}
-
 fn command_label(step: usize, command: usize, name: Option<&str>) -> String {
     match name {
         Some(n) => format!("step {step} command {command} ({n})"),
@@ -496,7 +551,7 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
             None,
             format!(
                 "session started: {} walk of {} on {hostname}",
-                mode_label(*mode),
+                mode.label(),
                 runbook.title
             ),
         ),
@@ -772,7 +827,7 @@ fn header(entries: &[Entry], logs: &[LogStatus], warnings: &mut Vec<String>) -> 
             _ => {}
         }
         if let Some((rb, mode)) = runbook_of(&e.event) {
-            modes.insert(mode_label(mode));
+            modes.insert(mode.label());
             match &runbook {
                 None => {
                     runbook = Some((

@@ -2,9 +2,9 @@
 
 use std::fmt::Write;
 
-use super::markdown::short_session;
 use super::model::{Kind, Timeline};
 use super::text;
+use super::text::short_session;
 use crate::walk::view::Paint;
 
 /// Renders the header, warnings, one line per event and the hash-chain status.

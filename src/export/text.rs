@@ -176,6 +176,22 @@ pub fn md_code(s: &str) -> String {
 }
 
 /// A fenced code block holding `body` verbatim, with a fence longer than any run of backticks in it.
+/// The first 8 characters of a session id.
+pub fn short_session(s: &str) -> &str {
+    match s.char_indices().nth(8) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Text whose `` `code` `` spans are rendered by `code` and the rest by `plain`.
+pub fn code_spans(s: &str, code: fn(&str) -> String, plain: fn(&str) -> String) -> String {
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { code(part) } else { plain(part) })
+        .collect()
+}
+
 pub fn md_fence(lang: &str, body: &str) -> String {
     let ticks = "`".repeat((longest_run(body, '`') + 1).max(3));
     let body = body.strip_suffix('\n').unwrap_or(body);
