@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cloudwatch;
 pub mod commands;
 pub mod config;
+pub mod digest;
 pub mod error;
 pub mod export;
 pub mod incident_log;

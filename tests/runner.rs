@@ -67,6 +67,22 @@ fn spec(code: &str) -> CommandSpec {
     }
 }
 
+/// Runs `code` on `runner` while this process gets a SIGINT (a Ctrl-C) 300 ms in.
+fn run_with_ctrl_c(runner: &mut PtyRunner, code: &str) -> CommandOutcome {
+    let raiser = std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_millis(300));
+        signal_hook::low_level::raise(signal_hook::consts::SIGINT).unwrap();
+    });
+    let outcome = runner.run(&spec(code));
+    raiser.join().unwrap();
+    outcome
+}
+
+fn assert_within(started: Instant, limit: Duration) {
+    let took = started.elapsed();
+    assert!(took < limit, "took {took:?}, limit {limit:?}");
+}
+
 /// Runs `spec`; returns the outcome and what the sink received.
 fn run(spec: &CommandSpec) -> (CommandOutcome, String) {
     let sink = Sink::default();
@@ -319,7 +335,7 @@ fn timeout_sigterm_is_enough_for_a_polite_group() {
     let (outcome, _) = run(&s);
     assert!(outcome.timed_out);
     assert_eq!(outcome.signal.as_deref(), Some("SIGTERM"));
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_within(started, Duration::from_secs(2));
     let pid: i32 = outcome.output.trim().parse().unwrap();
     assert!(wait_dead(pid), "background process {pid} survived");
 }
@@ -372,7 +388,7 @@ fn commands_reading_stdin_get_end_of_input() {
     assert_eq!(cat.output, "");
     let (read, _) = run(&spec("read x; echo \"status=$? x=[$x]\""));
     assert_eq!(read.output, "status=1 x=[]\r\n");
-    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_within(started, Duration::from_secs(3));
 }
 
 #[test]
@@ -395,32 +411,19 @@ fn lingering_background_process_does_not_hold_us() {
     let (outcome, _) = run(&spec("(trap '' HUP; sleep 3; echo late) & echo started"));
     assert_eq!(outcome.exit_code, Some(0));
     assert_eq!(outcome.output, "started\r\n");
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
+    assert_within(started, Duration::from_secs(1));
 }
 
 #[test]
 fn ctrl_c_interrupts_the_command_not_the_process() {
     let _g = alone();
     let mut runner = PtyRunner::with_output(Box::new(Sink::default()));
-    let raiser = std::thread::spawn(|| {
-        std::thread::sleep(Duration::from_millis(300));
-        signal_hook::low_level::raise(signal_hook::consts::SIGINT).unwrap();
-    });
     let started = Instant::now();
-    let outcome = runner.run(&spec("sleep 30"));
-    raiser.join().unwrap();
+    let outcome = run_with_ctrl_c(&mut runner, "sleep 30");
     assert!(outcome.interrupted);
     assert!(!outcome.timed_out);
     assert_eq!(outcome.signal.as_deref(), Some("SIGINT"));
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        started.elapsed()
-    );
+    assert_within(started, Duration::from_secs(3));
     // The command consumed it.
     assert!(!take_interrupt());
 
@@ -440,20 +443,11 @@ fn ctrl_c_interrupts_the_command_not_the_process() {
 fn ctrl_c_escalates_to_sigkill() {
     let _g = alone();
     let mut runner = PtyRunner::with_output(Box::new(Sink::default()));
-    let raiser = std::thread::spawn(|| {
-        std::thread::sleep(Duration::from_millis(300));
-        signal_hook::low_level::raise(signal_hook::consts::SIGINT).unwrap();
-    });
     let started = Instant::now();
-    let outcome = runner.run(&spec("trap '' INT; sleep 30"));
-    raiser.join().unwrap();
+    let outcome = run_with_ctrl_c(&mut runner, "trap '' INT; sleep 30");
     assert!(outcome.interrupted);
     assert_eq!(outcome.signal.as_deref(), Some("SIGKILL"));
-    assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "{:?}",
-        started.elapsed()
-    );
+    assert_within(started, Duration::from_secs(4));
 }
 
 #[test]

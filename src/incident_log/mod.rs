@@ -14,8 +14,6 @@ pub use event::*;
 pub use reader::{ExistingLog, LogProblem, MAX_LINE_BYTES, read_log, read_log_from};
 pub use writer::{IncidentLogFile, SystemClock, format_timestamp, new_session_id};
 
-use sha2::{Digest, Sha256};
-
 /// `prev` of the first line: the sha256 of the empty string.
 pub const EMPTY_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -23,8 +21,3 @@ pub const EMPTY_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca4
 const HASH_MEMBER: &[u8] = b",\"hash\":\"";
 /// Bytes of `,"hash":"…"}` at the end of a line.
 const HASH_SUFFIX_LEN: usize = HASH_MEMBER.len() + 64 + 2;
-
-/// Hex sha256 of `bytes`.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    crate::markdown::hex(&Sha256::digest(bytes))
-}

@@ -7,7 +7,8 @@ use std::path::Path;
 use chrono::DateTime;
 use sha2::{Digest, Sha256};
 
-use super::{EMPTY_HASH, Event, HASH_MEMBER, HASH_SUFFIX_LEN, Record, sha256_hex};
+use super::{EMPTY_HASH, Event, HASH_MEMBER, HASH_SUFFIX_LEN, Record};
+use crate::digest::sha256_hex;
 
 /// Lines longer than this are refused (reading stops there, so memory stays bounded); the writer
 /// refuses to write them. A command's output is at most 1 MiB, so real lines are far shorter.
@@ -246,7 +247,7 @@ fn check_hash(content: &[u8]) -> Result<(), Invalid> {
     let mut hasher = Sha256::new();
     hasher.update(body);
     hasher.update(b"}");
-    if crate::markdown::hex(&hasher.finalize()).as_bytes() != digest {
+    if crate::digest::hex(&hasher.finalize()).as_bytes() != digest {
         return Err(Invalid::changed(
             "`hash` does not match the line: the line was changed after it was written".into(),
         ));

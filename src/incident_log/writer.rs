@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::reader::{ExistingLog, MAX_LINE_BYTES, read_log};
-use super::{EMPTY_HASH, Event, FORMAT_VERSION, HASH_MEMBER, Record, sha256_hex};
+use super::{EMPTY_HASH, Event, FORMAT_VERSION, HASH_MEMBER, Record};
+use crate::digest::sha256_hex;
 use crate::error::io_reason;
 use crate::walk::ports::{Clock, EventLog, LogError};
 
@@ -44,7 +45,7 @@ pub fn new_session_id() -> String {
         );
         return sha256_hex(seed.as_bytes())[..16].to_string();
     }
-    crate::markdown::hex(&bytes)
+    crate::digest::hex(&bytes)
 }
 
 /// The incident log file: appends hash-chained lines, each durable before `append` returns.

@@ -12,8 +12,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use sha2::{Digest, Sha256};
 
+use crate::digest::sha256_hex;
 use crate::runbook::{
     Annotations, ChecklistItem, Command, CommandKind, Diagnostic, Dimension, Lookup, LookupQuery,
     Runbook, Step, Variable,
@@ -41,7 +41,7 @@ const HASH_ALONGSIDE_MIN: usize = 256 * 1024;
 
 /// Parses `text`, the contents of the file at `path`.
 pub fn parse(path: &str, text: &str) -> Parsed {
-    let digest = || hex(&Sha256::digest(text.as_bytes()));
+    let digest = || sha256_hex(text.as_bytes());
     if text.len() < HASH_ALONGSIDE_MIN {
         let mut parsed = parse_unhashed(path, text);
         parsed.runbook.sha256 = digest();
@@ -199,16 +199,6 @@ fn file_stem(path: &str) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.to_string())
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 /// `Restart FreeSWITCH (node 3)` → `restart-freeswitch-node-3`.

@@ -980,7 +980,7 @@ pub fn outline(step: &Step) -> StepOutline {
     StepOutline {
         id: step.id.clone(),
         title: step.full_title(),
-        sha256: crate::markdown::hex(&hasher.finalize()),
+        sha256: crate::digest::hex(&hasher.finalize()),
     }
 }
 

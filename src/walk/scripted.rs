@@ -5,7 +5,6 @@ use std::cell::Cell;
 use std::collections::VecDeque;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use sha2::{Digest, Sha256};
 
 use super::ports::{
     Answer, Clock, CommandOutcome, CommandRunner, CommandSpec, EventLog, LogError, MenuEntry,
@@ -186,14 +185,14 @@ impl EventLog for MemoryLog {
             prev: self
                 .prev
                 .clone()
-                .unwrap_or_else(|| crate::markdown::hex(&Sha256::digest(b""))),
+                .unwrap_or_else(|| crate::digest::sha256_hex(b"")),
             event,
         };
         let line = serde_json::to_string(&record).map_err(|e| LogError {
             path: "memory".into(),
             reason: e.to_string(),
         })?;
-        self.prev = Some(crate::markdown::hex(&Sha256::digest(line.as_bytes())));
+        self.prev = Some(crate::digest::sha256_hex(line.as_bytes()));
         self.records.push(record.clone());
         Ok(record)
     }

@@ -169,6 +169,25 @@ pub fn take_log(dir: &Path, name: &str) -> PathBuf {
 
 /// A live walk of `widget.md` by alice that fails at step 2 (no marker file), then, once the
 /// marker exists, resumed by bob: a failure, a pause, a resumption, a hand-off and a retry.
+/// Carol rehearses `widget.md` under `--yes`; the log is `drill.jsonl`.
+fn drill_walk(dir: &Path) -> PathBuf {
+    ok(
+        dir,
+        &[
+            "run",
+            "--rehearse",
+            "--yes",
+            "widget.md",
+            "--operator",
+            "carol",
+            "--log-dir",
+            "logs",
+        ],
+        0,
+    );
+    take_log(dir, "drill.jsonl")
+}
+
 pub fn live_walk(dir: &Path) -> PathBuf {
     ok(
         dir,
@@ -231,21 +250,7 @@ fn live_walk_exports_to_markdown_and_json() {
 #[test]
 fn rehearsal_is_exported_as_a_rehearsal() {
     let dir = workdir();
-    ok(
-        dir.path(),
-        &[
-            "run",
-            "--rehearse",
-            "--yes",
-            "widget.md",
-            "--operator",
-            "carol",
-            "--log-dir",
-            "logs",
-        ],
-        0,
-    );
-    take_log(dir.path(), "drill.jsonl");
+    drill_walk(dir.path());
     let doc = export_json(dir.path(), &["drill.jsonl"]);
     assert_eq!(doc["header"]["mode"], "rehearsal");
     let statuses: Vec<&str> = doc["steps"]
@@ -476,21 +481,7 @@ fn compare_flags_slower_steps_and_new_skips() {
 fn compare_real_runs() {
     let dir = workdir();
     live_walk(dir.path());
-    ok(
-        dir.path(),
-        &[
-            "run",
-            "--rehearse",
-            "--yes",
-            "widget.md",
-            "--operator",
-            "carol",
-            "--log-dir",
-            "logs",
-        ],
-        0,
-    );
-    take_log(dir.path(), "drill.jsonl");
+    drill_walk(dir.path());
     let (text, _) = ok(
         dir.path(),
         &["compare", "live.jsonl", "--with", "drill.jsonl"],

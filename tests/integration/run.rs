@@ -7,6 +7,15 @@ use std::path::{Path, PathBuf};
 use crate::test::{Test, assert_valid};
 
 /// The only `.jsonl` in `dir/incidents`.
+/// `FLAKY` under `--yes` without its marker file: it fails at the second step (exit 1).
+fn walk_that_stops_at_the_marker_step() -> (std::process::Output, tempfile::TempDir) {
+    Test::new()
+        .file("rb.md", FLAKY)
+        .args(["run", "rb.md", "--yes", "--var", "TOKEN=x"])
+        .status(1)
+        .run_keep()
+}
+
 pub fn log_file(dir: &Path) -> PathBuf {
     let logs: Vec<PathBuf> = fs::read_dir(dir.join("incidents"))
         .expect("incidents/ exists")
@@ -195,11 +204,7 @@ fn every_event_of_a_walk_follows_the_schema() {
 
 #[test]
 fn a_failure_stops_the_walk_and_resume_finishes_it_in_the_same_log() {
-    let (out, tmp) = Test::new()
-        .file("rb.md", FLAKY)
-        .args(["run", "rb.md", "--yes", "--var", "TOKEN=x"])
-        .status(1)
-        .run_keep();
+    let (out, tmp) = walk_that_stops_at_the_marker_step();
     let dir = tmp.path();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -229,11 +234,7 @@ fn a_failure_stops_the_walk_and_resume_finishes_it_in_the_same_log() {
 
 #[test]
 fn resume_refuses_when_the_steps_changed_unless_forced() {
-    let (_, tmp) = Test::new()
-        .file("rb.md", FLAKY)
-        .args(["run", "rb.md", "--yes", "--var", "TOKEN=x"])
-        .status(1)
-        .run_keep();
+    let (_, tmp) = walk_that_stops_at_the_marker_step();
     let dir = tmp.path().to_path_buf();
     let log = log_file(&dir);
     fs::write(
@@ -258,11 +259,7 @@ fn resume_refuses_when_the_steps_changed_unless_forced() {
 
 #[test]
 fn a_torn_last_line_is_repaired_visibly_on_resume() {
-    let (_, tmp) = Test::new()
-        .file("rb.md", FLAKY)
-        .args(["run", "rb.md", "--yes", "--var", "TOKEN=x"])
-        .status(1)
-        .run_keep();
+    let (_, tmp) = walk_that_stops_at_the_marker_step();
     let dir = tmp.path().to_path_buf();
     let log = log_file(&dir);
     let mut bytes = fs::read(&log).unwrap();
