@@ -11,12 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use runbook::event::EventLog;
+use runbook::event::{Datapoint, Event, Mode, NoteKind, RunbookRef, StepOutline, StepStatus};
 use runbook::export::{self, Format};
-use runbook::incident_log::{
-    Datapoint, Event, IncidentLogFile, Mode, NoteKind, RunbookRef, StepOutline, StepStatus,
-    SystemClock,
-};
-use runbook::walk::ports::EventLog;
+use runbook::incident_log::{IncidentLogFile, SystemClock};
 
 const EVENTS: usize = 10_000;
 const GOAL: Duration = Duration::from_secs(1);
@@ -201,14 +199,14 @@ fn write_log(dir: &Path) -> PathBuf {
             lookup: 1,
             label: Some("5xx".into()),
             region: if step % 2 == 0 { "eu-west-2" } else { "eu-central-1" }.into(),
-            query: serde_json::json!({"kind": "metric", "namespace": "AWS/ELB", "metric": "5xx", "dimensions": [], "stat": "Sum", "expect": "< 10"}),
+            query: serde_json::from_value(serde_json::json!({"kind": "metric", "namespace": "AWS/ELB", "metric": "5xx", "dimensions": [], "stat": "Sum", "period_s": 60, "window_s": 900, "expect": "< 10"})).expect("a valid query"),
             datapoints: (0..15)
                 .map(|i| Datapoint {
                     ts: format!("2026-11-22T02:{:02}:00.000Z", i),
                     value: (i * step % 37) as f64,
                 })
                 .collect(),
-            verdict: Some("OK".into()),
+            verdict: Some(runbook::event::Verdict::Ok),
             alarms: None,
             error: None,
             duration_ms: 300,

@@ -8,11 +8,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use runbook::incident_log::{
-    Event, IncidentLogFile, LoggedVariable, Mode, NoteKind, RunbookRef, StepStatus, SystemClock,
-    read_log,
-};
-use runbook::walk::ports::EventLog;
+use runbook::event::{Event, LoggedVariable, Mode, NoteKind, RunbookRef, StepStatus};
+
+use runbook::event::EventLog;
+use runbook::incident_log::{IncidentLogFile, SystemClock, read_log};
 
 const EVENTS: usize = 2_000;
 

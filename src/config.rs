@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::cli::{AwsArgs, CheckFormat, Cli, CliCommand, ResumeArgs, RunArgs};
 use crate::error::Error;
-use crate::incident_log::Mode;
+use crate::event::Mode;
 
 /// Where `list` looks when given no path.
 pub const DEFAULT_RUNBOOK_DIR: &str = "runbooks";
@@ -187,7 +187,7 @@ fn aws_config(args: AwsArgs) -> Result<AwsConfig, Error> {
         }
     }
     let duration = |flag: &str, text: &str| {
-        crate::markdown::parse_duration(text)
+        crate::human::parse_duration(text)
             .map(Duration::from_millis)
             .map_err(|e| Error::Usage(format!("{flag}: {e}")))
     };

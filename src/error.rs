@@ -27,7 +27,7 @@ pub enum Error {
     Usage(String),
     /// The incident log cannot be written or read.
     #[error(transparent)]
-    Log(#[from] crate::walk::ports::LogError),
+    Log(#[from] crate::event::LogError),
     /// The walk cannot go on as asked (changed runbook, invalid log); exit 1.
     #[error("{0}")]
     Refused(String),
@@ -62,22 +62,5 @@ impl Error {
     /// Writing to a closed pipe (`runbook list | head`) is not a failure worth a message.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
-    }
-}
-
-/// An I/O error as a short lowercase reason, without the `(os error N)` noise.
-pub(crate) fn io_reason(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        io::ErrorKind::IsADirectory => "is a directory".into(),
-        _ => {
-            let s = e.to_string();
-            let s = s.split(" (os error").next().unwrap_or(&s).to_string();
-            let mut c = s.chars();
-            c.next()
-                .map(|f| f.to_lowercase().chain(c).collect())
-                .unwrap_or(s)
-        }
     }
 }

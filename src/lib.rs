@@ -1,9 +1,13 @@
 //! `runbook`: walk Markdown runbooks step by step and keep a faithful incident log.
 //!
-//! The flow, module by module: [`source`] loads a file, [`markdown`] parses it into the
-//! [`runbook`] model, [`check`] lints it, [`walk`] walks it with an operator, writing the
-//! [`incident_log`]; [`runner`] runs its commands; [`commands`] holds each subcommand;
-//! [`wiring`] chooses the real implementations behind each interface.
+//! The flow, module by module, each depending only on those before it:
+//! [`source`] loads a file; [`markdown`] parses it into the [`runbook`] model; [`check`] lints
+//! it; [`walk`] walks it with an operator, producing [`event`]s that the [`incident_log`] keeps;
+//! [`export`] turns logs into reports. Beside the flow: [`span`], [`digest`] and [`human`]
+//! (positions, hashes, text for people) below everything; the adapters behind the walk's
+//! interfaces, [`terminal`], [`runner`] and [`cloudwatch`], chosen in [`wiring`]; and on top,
+//! [`cli`] (arguments), [`config`] (validated settings), [`commands`] (one per subcommand) and
+//! [`error`] (rendered once).
 
 pub mod check;
 pub mod cli;
@@ -12,7 +16,9 @@ pub mod commands;
 pub mod config;
 pub mod digest;
 pub mod error;
+pub mod event;
 pub mod export;
+pub mod human;
 pub mod incident_log;
 pub mod markdown;
 pub mod runbook;

@@ -4,5 +4,5 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = runbook::cli::Cli::parse();
-    runbook::wiring::run(cli)
+    runbook::commands::main(cli)
 }

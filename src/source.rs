@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::error::io_reason;
+use crate::human::io_reason;
 
 /// Runbooks larger than this are refused; reading stops one byte past it, so memory stays bounded.
 pub const MAX_BYTES: u64 = 32 * 1024 * 1024;

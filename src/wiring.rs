@@ -1,61 +1,14 @@
-//! Wiring: turns validated settings into work, choosing the real implementation behind each interface:
-//! the terminal or unattended prompter, the pseudo-terminal runner, the incident log file, the system clock.
+//! Wiring: the one place that chooses the real implementation behind each interface of a walk:
+//! the terminal or unattended prompter, the pseudo-terminal runner, CloudWatch, the system clock.
 
-use std::io::{self, Write};
-use std::process::ExitCode;
-
-use crate::cli::Cli;
-use crate::commands;
-use crate::config::Config;
 use crate::error::Error;
-
-/// Validates the arguments, runs one command and turns its outcome into an exit code, rendering any error once.
-pub fn run(cli: Cli) -> ExitCode {
-    let stdout = io::stdout();
-    let stderr = io::stderr();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let mut err = stderr.lock();
-    let result = Config::from_cli(cli)
-        .and_then(|config| dispatch(config, &mut out, &mut err))
-        .and_then(|code| {
-            out.flush()?;
-            Ok(code)
-        });
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
-        Err(e) => {
-            if let Some(message) = e.render() {
-                let _ = writeln!(err, "{message}");
-            }
-            ExitCode::from(e.exit_code())
-        }
-    }
-}
-
-fn dispatch(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Error> {
-    match config {
-        Config::Show { file, json } => commands::show::run(&file, json, out, err).map(|()| 0),
-        Config::List { paths, json } => commands::list::run(&paths, json, out, err),
-        Config::Check { paths, json } => commands::check::run(&paths, json, out, err),
-        Config::Run(config) => commands::run::run(&config, out),
-        Config::Resume(config) => commands::resume::run(&config, out),
-        Config::Lookup(config) => commands::lookup::run(&config, out),
-        Config::Verify { log } => commands::verify::run(&log, out, err),
-        Config::Export(config) => commands::export::run(&config, out, err),
-        Config::Timeline { logs } => commands::timeline::run(&logs, out, err),
-        Config::Compare { log, with } => commands::compare::run(&log, &with, out, err),
-        Config::Completions { shell } => commands::generate::completions(shell, out).map(|()| 0),
-        Config::Man => commands::generate::man(out).map(|()| 0),
-    }
-}
 
 /// The real ports of a walk: who is asked, what runs commands, where events go.
 pub struct WalkPorts {
     pub prompter: Box<dyn crate::walk::ports::Prompter>,
     pub runner: Box<dyn crate::walk::ports::CommandRunner>,
     pub clock: crate::incident_log::SystemClock,
-    pub paint: crate::walk::view::Paint,
+    pub paint: crate::terminal::Paint,
 }
 
 /// Chooses the prompter (terminal, or none under `--yes` without one) and the runner.

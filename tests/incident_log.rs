@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
-use runbook::incident_log::{
-    EMPTY_HASH, Event, ExistingLog, IncidentLogFile, LoggedVariable, Mode, NoteKind, Record,
-    RunbookRef, StepOutline, StepStatus, read_log, read_log_from,
+use runbook::event::{Clock, EventLog};
+use runbook::event::{
+    Event, LoggedVariable, Mode, NoteKind, Record, RunbookRef, StepOutline, StepStatus,
 };
-use runbook::walk::ports::{Clock, EventLog};
+use runbook::incident_log::{EMPTY_HASH, ExistingLog, IncidentLogFile, read_log, read_log_from};
 use sha2::{Digest, Sha256};
 
 use test::Test;

@@ -6,7 +6,9 @@ use std::time::Duration;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_cloudwatch::error::{ProvideErrorMetadata, SdkError};
 
-use crate::walk::ports::{LookupError, LookupErrorKind};
+use crate::event::LookupErrorKind;
+
+use crate::walk::ports::LookupError;
 
 use super::time::short_duration;
 
@@ -220,7 +222,7 @@ mod tests {
 
     #[test]
     fn codes() {
-        use crate::walk::ports::LookupErrorKind::*;
+        use crate::event::LookupErrorKind::*;
         for (code, kind) in [
             ("AccessDenied", AccessDenied),
             ("AccessDeniedException", AccessDenied),

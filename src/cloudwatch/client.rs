@@ -9,9 +9,9 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sdk_cloudwatch::Client;
 
-use crate::walk::ports::{
-    GuardAlarm, LookupError, LookupErrorKind, LookupOutcome, LookupRequest, Metrics,
-};
+use crate::event::LookupErrorKind;
+
+use crate::walk::ports::{GuardAlarm, LookupError, LookupOutcome, LookupRequest, Metrics};
 
 use super::classify;
 use super::engine::{self, Engine};

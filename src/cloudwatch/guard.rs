@@ -12,8 +12,9 @@ use std::time::Duration;
 use aws_sdk_cloudwatch::Client;
 use tokio::task::JoinSet;
 
+use crate::event::AlarmInfo;
 use crate::runbook::AlarmState;
-use crate::walk::ports::{AlarmInfo, GuardAlarm};
+use crate::walk::ports::GuardAlarm;
 
 use super::engine::STOP_CHECK;
 use super::query;
@@ -126,7 +127,7 @@ mod tests {
     fn alarm(name: &str) -> AlarmInfo {
         AlarmInfo {
             name: name.into(),
-            state: "ALARM".into(),
+            state: crate::runbook::AlarmState::Alarm,
             reason: "threshold crossed".into(),
             since: None,
         }

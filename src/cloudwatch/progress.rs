@@ -4,7 +4,9 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::walk::ports::{LookupError, LookupErrorKind};
+use crate::event::LookupErrorKind;
+
+use crate::walk::ports::LookupError;
 
 use super::time::short_duration;
 

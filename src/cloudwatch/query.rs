@@ -8,8 +8,9 @@ use aws_sdk_cloudwatch::types::{
     AlarmType, Dimension, Metric, MetricDataQuery, MetricStat, ScanBy, StateValue, StatusCode,
 };
 
+use crate::event::{AlarmInfo, LookupErrorKind};
 use crate::runbook::{AlarmState, LookupQuery, NamedQuery};
-use crate::walk::ports::{AlarmInfo, LookupData, LookupError, LookupErrorKind};
+use crate::walk::ports::{LookupData, LookupError};
 
 use super::classify;
 use super::time::rfc3339;
@@ -256,7 +257,7 @@ pub(crate) async fn describe_alarms(
     }
     // CloudWatch applies both filters; some emulators ignore the state when a prefix is given.
     if let Some(state) = state {
-        alarms.retain(|a| a.state == state.as_str());
+        alarms.retain(|a| a.state == state);
     }
     alarms.truncate(MAX_ALARMS);
     alarms.sort_by(|a, b| a.name.cmp(&b.name));
@@ -273,7 +274,10 @@ fn info(
 ) -> AlarmInfo {
     AlarmInfo {
         name: name.unwrap_or_default().to_string(),
-        state: state.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        // CloudWatch has three states; a missing or unknown one tells no more than INSUFFICIENT_DATA.
+        state: state
+            .and_then(|s| AlarmState::parse(s.as_str()))
+            .unwrap_or(AlarmState::InsufficientData),
         reason: reason.map(classify::one_line).unwrap_or_default(),
         since: transitioned.or(updated).map(rfc3339),
     }

@@ -21,7 +21,7 @@ pub fn run(config: &ExportConfig, out: &mut dyn Write, err: &mut dyn Write) -> R
                 Error::Usage(format!(
                     "cannot write `{}`: {}",
                     path.display(),
-                    crate::error::io_reason(&e)
+                    crate::human::io_reason(&e)
                 ))
             })?;
             writeln!(

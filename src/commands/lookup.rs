@@ -40,7 +40,7 @@ pub fn run(config: &LookupConfig, out: &mut dyn Write) -> Result<u8, Error> {
     }
     let regions = config.aws.regions_for(&runbook);
     let mut metrics = crate::wiring::connect_cloudwatch(&runbook, &config.aws);
-    let paint = view::Paint {
+    let paint = crate::terminal::Paint {
         enabled: std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
@@ -57,7 +57,7 @@ pub fn run(config: &LookupConfig, out: &mut dyn Write) -> Result<u8, Error> {
         let outcomes = metrics.lookup(&requests);
         clean &= outcomes
             .iter()
-            .all(|o| o.result.is_ok() && verdict(o) != Some("BREACH"));
+            .all(|o| o.result.is_ok() && verdict(o) != Some(crate::event::Verdict::Breach));
         if config.json {
             for o in &outcomes {
                 serde_json::to_writer(&mut *out, &lookup_event(o)).map_err(std::io::Error::from)?;

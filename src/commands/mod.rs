@@ -1,4 +1,6 @@
-//! One module per subcommand: `show`, `list`, `check`, `run`, `resume`, `verify`, `export`, `timeline`, `compare`, and the generated completions and man page.
+//! The commands on top of everything else: one module per subcommand (`show`, `list`, `check`,
+//! `run`, `resume`, `lookup`, `verify`, `export`, `timeline`, `compare`, completions and man page),
+//! and [`main`], which validates the arguments, dispatches, and renders any error once.
 
 pub mod check;
 pub mod compare;
@@ -12,10 +14,12 @@ pub mod show;
 pub mod timeline;
 pub mod verify;
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-use std::io::Write;
-
+use crate::cli::Cli;
+use crate::config::Config;
 use crate::error::Error;
 use crate::markdown::{self, Parsed};
 use crate::runbook::{Diagnostic, Runbook, Severity, Span};
@@ -88,4 +92,45 @@ pub fn parallel_map<T: Send>(items: &[PathBuf], f: impl Fn(&Path) -> T + Sync) -
             })
             .collect()
     })
+}
+
+/// Validates the arguments, runs one command and turns its outcome into an exit code, rendering any error once.
+pub fn main(cli: Cli) -> ExitCode {
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut err = stderr.lock();
+    let result = Config::from_cli(cli)
+        .and_then(|config| dispatch(config, &mut out, &mut err))
+        .and_then(|code| {
+            out.flush()?;
+            Ok(code)
+        });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(message) = e.render() {
+                let _ = writeln!(err, "{message}");
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn dispatch(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Error> {
+    match config {
+        Config::Show { file, json } => show::run(&file, json, out, err).map(|()| 0),
+        Config::List { paths, json } => list::run(&paths, json, out, err),
+        Config::Check { paths, json } => check::run(&paths, json, out, err),
+        Config::Run(config) => run::run(&config, out),
+        Config::Resume(config) => resume::run(&config, out),
+        Config::Lookup(config) => lookup::run(&config, out),
+        Config::Verify { log } => verify::run(&log, out, err),
+        Config::Export(config) => export::run(&config, out, err),
+        Config::Timeline { logs } => timeline::run(&logs, out, err),
+        Config::Compare { log, with } => compare::run(&log, &with, out, err),
+        Config::Completions { shell } => generate::completions(shell, out).map(|()| 0),
+        Config::Man => generate::man(out).map(|()| 0),
+    }
 }

@@ -5,10 +5,11 @@ use std::io::Write;
 use super::load_usable;
 use crate::config::RunConfig;
 use crate::error::Error;
+use crate::event::{Clock, EventLog};
 use crate::incident_log::{IncidentLogFile, new_session_id};
 use crate::markdown::slug;
 use crate::runbook::Runbook;
-use crate::walk::ports::{Clock, EventLog, Tone};
+use crate::walk::ports::Tone;
 use crate::walk::state::SessionState;
 use crate::walk::variables;
 use crate::walk::variables::Value;
@@ -78,7 +79,7 @@ pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
 
 /// How a walk runs, from the validated settings of `run` or `resume`.
 pub(super) struct How<'a> {
-    pub mode: crate::incident_log::Mode,
+    pub mode: crate::event::Mode,
     pub yes: bool,
     pub allow_danger: bool,
     pub aws: &'a crate::config::AwsConfig,

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use crate::error::Error;
-use crate::walk::view::Paint;
+use crate::terminal::Paint;
 
 /// Exit 0 with the timeline on `out`; errors as for `export`.
 pub fn run(logs: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Error> {

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::Error;
-use crate::error::io_reason;
+use crate::human::io_reason;
 use crate::incident_log;
 use crate::source::LoadError;
 

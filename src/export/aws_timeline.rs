@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use super::model::{Entry, Kind, Timeline};
-use crate::incident_log::Event;
+use crate::event::Event;
 
 /// The API's limit on `eventData` is 12,000 characters; summaries are kept far below.
 const MAX_SUMMARY_CHARS: usize = 1000;

@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 
 use super::model::{Entry, Kind, StepState, Timeline, number, query_text, short};
 use super::text::{self, clean_output, html as esc, short_session};
-use crate::incident_log::{Datapoint, Event};
+use crate::event::{Datapoint, Event, Verdict};
+use crate::runbook::LookupQuery;
 
 /// Output longer than this many lines starts folded.
 const OPEN_LINES: usize = 15;
@@ -321,7 +322,7 @@ fn events(o: &mut String, t: &Timeline) {
             || matches!(
                 e.event,
                 Event::StepFinished {
-                    status: crate::incident_log::StepStatus::Failed,
+                    status: crate::event::StepStatus::Failed,
                     ..
                 }
             );
@@ -525,16 +526,14 @@ fn lookups(o: &mut String, t: &Timeline) {
             esc(&name),
             esc(region),
             at(e),
-            verdict.as_deref().map_or(String::new(), |v| format!(
+            verdict.map_or(String::new(), |v| format!(
                 " · <span class=\"verdict-{}\">{}</span>",
-                if v == "OK" {
-                    "OK"
-                } else if v == "BREACH" {
-                    "BREACH"
-                } else {
-                    "other"
+                match v {
+                    Verdict::Ok => "OK",
+                    Verdict::Breach => "BREACH",
+                    Verdict::NoData => "other",
                 },
-                esc(v)
+                esc(v.as_str())
             )),
             esc(&query_text(query))
         );
@@ -554,7 +553,7 @@ fn lookups(o: &mut String, t: &Timeline) {
                         o,
                         "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
                         esc(&a.name),
-                        esc(&a.state),
+                        esc(a.state.as_str()),
                         esc(&a.reason)
                     );
                 }
@@ -563,10 +562,12 @@ fn lookups(o: &mut String, t: &Timeline) {
         } else if datapoints.is_empty() {
             o.push_str("<p class=\"muted\">no data</p>");
         } else {
-            let expect = query
-                .get("expect")
-                .and_then(|x| x.as_str())
-                .and_then(expect_value);
+            let expect = match query {
+                LookupQuery::Metric { expect, .. } | LookupQuery::Expression { expect, .. } => {
+                    expect.map(|e| e.value)
+                }
+                LookupQuery::Alarms { .. } => None,
+            };
             chart(o, &name, region, datapoints, expect);
         }
         o.push_str("</figure>\n");
@@ -575,15 +576,6 @@ fn lookups(o: &mut String, t: &Timeline) {
 }
 
 /// The threshold of an `expect` like `< 80`.
-fn expect_value(expect: &str) -> Option<f64> {
-    expect
-        .trim_start_matches(['<', '>', '=', '!'])
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-}
-
 /// A small line chart of the datapoints (time on x, value on y), with the `expect` threshold.
 fn chart(o: &mut String, name: &str, region: &str, points: &[Datapoint], expect: Option<f64>) {
     const W: f64 = 320.0;
@@ -727,7 +719,7 @@ fn guard_alarms(o: &mut String, t: &Timeline) {
                 text::offset(e.offset_ms),
                 esc(region),
                 esc(alarm),
-                esc(state),
+                esc(state.as_str()),
                 esc(reason)
             );
         }

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::model::{ChainState, Entry, Kind, Timeline, number, query_text, short};
 use super::text::{self, clean_output, md, md_code, md_fence, short_session};
-use crate::incident_log::{Event, NoteKind};
+use crate::event::{Event, NoteKind};
 
 /// Output longer than this many lines (or bytes) is folded in `<details>`.
 const FOLD_LINES: usize = 15;
@@ -404,7 +404,7 @@ fn lookups(o: &mut String, t: &Timeline) {
             } else {
                 alarms
                     .iter()
-                    .map(|a| format!("{} {}", md_code(&a.name), md(&a.state)))
+                    .map(|a| format!("{} {}", md_code(&a.name), md(a.state.as_str())))
                     .collect::<Vec<_>>()
                     .join(", ")
             }
@@ -433,9 +433,7 @@ fn lookups(o: &mut String, t: &Timeline) {
             label.as_deref().map_or(format!("lookup {lookup}"), md),
             md(region),
             md_code(&query_text(query)),
-            verdict
-                .as_deref()
-                .map_or("-".into(), |v| format!("**{}**", md(v))),
+            verdict.map_or("-".into(), |v| format!("**{}**", md(v.as_str()))),
         );
     }
     o.push('\n');
@@ -462,7 +460,7 @@ fn guard_alarms(o: &mut String, t: &Timeline) {
                 text::offset(e.offset_ms),
                 md(region),
                 md_code(alarm),
-                md(state),
+                md(state.as_str()),
                 md(reason)
             );
         }

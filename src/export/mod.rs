@@ -52,7 +52,7 @@ pub fn load_log(path: &Path) -> Result<LoadedLog, ExportError> {
             std::io::ErrorKind::IsADirectory => {
                 "is a directory; give an incident log (`*.jsonl`)".into()
             }
-            _ => crate::error::io_reason(&e),
+            _ => crate::human::io_reason(&e),
         },
     })?;
     Ok(LoadedLog { path: shown, log })

@@ -11,9 +11,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::text;
-use crate::incident_log::{
-    Event, ExistingLog, LoggedVariable, Mode, NoteKind, Record, RunbookRef, StepStatus,
-};
+use crate::event::{Event, LoggedVariable, Mode, NoteKind, Record, RunbookRef, StepStatus};
+use crate::incident_log::ExistingLog;
+use crate::runbook::{AlarmState, LookupQuery, MetricStat};
 
 /// One log as read: its valid records (up to the first problem) and what stopped the reading.
 #[derive(Debug, Clone)]
@@ -731,7 +731,10 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
             let what = if let Some(e) = error {
                 format!("error: {}", e.message)
             } else if let Some(alarms) = alarms {
-                let firing = alarms.iter().filter(|a| a.state == "ALARM").count();
+                let firing = alarms
+                    .iter()
+                    .filter(|a| a.state == AlarmState::Alarm)
+                    .count();
                 format!("{} ({firing} in ALARM)", plural(alarms.len(), "alarm"))
             } else if let Some(last) = datapoints.last() {
                 format!(
@@ -1187,49 +1190,44 @@ fn milestones(entries: &[Entry], header: &Header) -> Milestones {
 }
 
 /// A lookup's query in one line: `AWS/EC2 CPUUtilization Average (InstanceId=i-1)`.
-pub fn query_text(q: &serde_json::Value) -> String {
-    let s = |v: &serde_json::Value, k: &str| {
-        v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string()
-    };
-    let metric = |v: &serde_json::Value| {
-        let dims: Vec<String> = v
-            .get("dimensions")
-            .and_then(|d| d.as_array())
-            .map(|a| {
-                a.iter()
-                    .map(|d| format!("{}={}", s(d, "name"), s(d, "value")))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut t = format!("{} {} {}", s(v, "namespace"), s(v, "metric"), s(v, "stat"));
-        if !dims.is_empty() {
+pub fn query_text(q: &LookupQuery) -> String {
+    let metric = |m: &MetricStat| {
+        let mut t = format!("{} {} {}", m.namespace, m.metric, m.stat);
+        if !m.dimensions.is_empty() {
+            let dims: Vec<String> = m
+                .dimensions
+                .iter()
+                .map(|d| format!("{}={}", d.name, d.value))
+                .collect();
             t.push_str(&format!(" ({})", dims.join(", ")));
         }
         t.trim().to_string()
     };
-    let mut out = match q.get("kind").and_then(|k| k.as_str()) {
-        Some("alarms") => {
-            let mut t = format!("alarms {}*", s(q, "prefix"));
-            if let Some(state) = q.get("state").and_then(|x| x.as_str()) {
+    let (mut out, expect) = match q {
+        LookupQuery::Alarms { prefix, state } => {
+            let mut t = format!("alarms {prefix}*");
+            if let Some(state) = state {
                 t.push_str(&format!(" in {state}"));
             }
-            t
+            (t, None)
         }
-        Some("expression") => {
-            let parts: Vec<String> = q
-                .get("queries")
-                .and_then(|d| d.as_array())
-                .map(|a| {
-                    a.iter()
-                        .map(|n| format!("{} = {}", s(n, "id"), metric(n)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            format!("{} where {}", s(q, "expression"), parts.join("; "))
+        LookupQuery::Expression {
+            expression,
+            queries,
+            expect,
+            ..
+        } => {
+            let parts: Vec<String> = queries
+                .iter()
+                .map(|n| format!("{} = {}", n.id, metric(&n.metric)))
+                .collect();
+            (format!("{expression} where {}", parts.join("; ")), *expect)
         }
-        _ => metric(q),
+        LookupQuery::Metric {
+            metric: m, expect, ..
+        } => (metric(m), *expect),
     };
-    if let Some(expect) = q.get("expect").and_then(|x| x.as_str()) {
+    if let Some(expect) = expect {
         out.push_str(&format!(", expect {expect}"));
     }
     out

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::model::{Kind, Timeline};
 use super::text;
 use super::text::short_session;
-use crate::walk::view::Paint;
+use crate::terminal::Paint;
 
 /// Renders the header, warnings, one line per event and the hash-chain status.
 pub fn render(t: &Timeline, paint: Paint) -> String {
@@ -82,7 +82,7 @@ pub fn render(t: &Timeline, paint: Paint) -> String {
 }
 
 fn summary_failed(e: &super::model::Entry) -> bool {
-    use crate::incident_log::{Event, StepStatus};
+    use crate::event::{Event, StepStatus};
     matches!(
         e.event,
         Event::CommandFinished { success: false, .. }

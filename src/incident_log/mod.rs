@@ -4,13 +4,11 @@
 //! ends with `hash`, the sha256 of the line itself up to that member, so a change to any byte of
 //! any line is found by [`read_log`]. Lines are written whole and fsync'd one by one by
 //! [`IncidentLogFile`]; a crash can only tear the last line, which resuming cuts off and records
-//! as a [`Event::LogRepaired`] event.
+//! as a [`crate::event::Event::LogRepaired`] event.
 
-mod event;
 mod reader;
 mod writer;
 
-pub use event::*;
 pub use reader::{ExistingLog, LogProblem, MAX_LINE_BYTES, read_log, read_log_from};
 pub use writer::{IncidentLogFile, SystemClock, format_timestamp, new_session_id};
 

@@ -7,8 +7,9 @@ use std::path::Path;
 use chrono::DateTime;
 use sha2::{Digest, Sha256};
 
-use super::{EMPTY_HASH, Event, HASH_MEMBER, HASH_SUFFIX_LEN, Record};
+use super::{EMPTY_HASH, HASH_MEMBER, HASH_SUFFIX_LEN};
 use crate::digest::sha256_hex;
+use crate::event::{Event, Record};
 
 /// Lines longer than this are refused (reading stops there, so memory stays bounded); the writer
 /// refuses to write them. A command's output is at most 1 MiB, so real lines are far shorter.
@@ -189,11 +190,11 @@ fn check_line(
         })
     })?;
     check_hash(content)?;
-    if record.v != super::FORMAT_VERSION {
+    if record.v != crate::event::FORMAT_VERSION {
         return Err(Invalid::changed(format!(
             "`v` is {}, expected {}: an unknown version of the log format",
             record.v,
-            super::FORMAT_VERSION
+            crate::event::FORMAT_VERSION
         )));
     }
     let expected = previous.map_or(1, |p| p.seq + 1);

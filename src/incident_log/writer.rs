@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::reader::{ExistingLog, MAX_LINE_BYTES, read_log};
-use super::{EMPTY_HASH, Event, FORMAT_VERSION, HASH_MEMBER, Record};
+use super::{EMPTY_HASH, HASH_MEMBER};
 use crate::digest::sha256_hex;
-use crate::error::io_reason;
-use crate::walk::ports::{Clock, EventLog, LogError};
+use crate::event::{Clock, Event, EventLog, FORMAT_VERSION, LogError, Record};
+use crate::human::io_reason;
 
 /// How many `-2`, `-3`, ... suffixes to try when a log of the same second and runbook exists.
 const MAX_NAME_TRIES: u32 = 1000;

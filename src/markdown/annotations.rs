@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use crate::human::parse_duration;
 use crate::runbook::{AnnotationSource, AnnotationSources, Annotations, Diagnostic};
 use crate::span::{LineIndex, Span};
 
@@ -326,51 +327,6 @@ fn apply<'v>(a: &mut Annotations, key: &str, value: Option<&'v str>) -> Result<(
     Ok(())
 }
 
-/// Parses `500ms`, `30s`, `5m`, `1h30m` into milliseconds.
-pub fn parse_duration(text: &str) -> Result<u64, String> {
-    let bad = || {
-        format!(
-            "bad duration `{text}`: use a number with a unit, as in `500ms`, `30s`, `5m`, `1h30m`"
-        )
-    };
-    let mut total: u64 = 0;
-    let mut rest = text.trim();
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        if digits == 0 {
-            return Err(bad());
-        }
-        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let factor = match &rest[..unit_len] {
-            "ms" => 1,
-            "s" => 1_000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            _ => return Err(bad()),
-        };
-        rest = &rest[unit_len..];
-        total = n
-            .checked_mul(factor)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(bad)?;
-    }
-    if total == 0 {
-        return Err(format!(
-            "bad duration `{text}`: a timeout must be longer than zero"
-        ));
-    }
-    Ok(total)
-}
-
 fn suggest(key: &str) -> Option<&'static str> {
     Annotations::KEYS
         .iter()
@@ -438,16 +394,6 @@ mod tests {
         let (i, d) = info("bash title=\"x.sh\"");
         assert!(d.is_empty());
         assert!(i.annotations.is_empty());
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms"), Ok(500));
-        assert_eq!(parse_duration("1h30m"), Ok(5_400_000));
-        assert!(parse_duration("30").is_err());
-        assert!(parse_duration("5 min").is_err());
-        assert!(parse_duration("0s").is_err());
-        assert!(parse_duration("99999999999999999h").is_err());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::annotations::parse_duration;
+use crate::human::parse_duration;
 use crate::runbook::{
     AlarmState, Diagnostic, Dimension, Expect, Lookup, LookupQuery, MetricStat, NamedQuery,
     is_statistic, region,

@@ -21,8 +21,6 @@ use crate::runbook::{
 use crate::span::{LineIndex, Span};
 use annotations::CommentAnnotation;
 
-pub use annotations::parse_duration;
-
 /// A runbook and what is wrong with it; the runbook is as complete as the text allows.
 #[derive(Debug)]
 pub struct Parsed {

@@ -1,6 +1,6 @@
 use std::fmt;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::span::Span;
 
@@ -21,7 +21,7 @@ pub struct Lookup {
 }
 
 /// What to ask CloudWatch.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LookupQuery {
     Metric {
@@ -50,7 +50,7 @@ pub enum LookupQuery {
 }
 
 /// One metric and the statistic to read.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricStat {
     pub namespace: String,
     pub metric: String,
@@ -60,21 +60,21 @@ pub struct MetricStat {
     pub stat: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dimension {
     pub name: String,
     pub value: String,
 }
 
 /// A query that an expression refers to by `id`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NamedQuery {
     pub id: String,
     #[serde(flatten)]
     pub metric: MetricStat,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AlarmState {
     Ok,
@@ -98,6 +98,12 @@ impl AlarmState {
             AlarmState::Alarm => "ALARM",
             AlarmState::InsufficientData => "INSUFFICIENT_DATA",
         }
+    }
+}
+
+impl fmt::Display for AlarmState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -166,6 +172,15 @@ impl fmt::Display for Expect {
 impl Serialize for Expect {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+/// Read back from the log as written: `< 10`.
+impl<'de> Deserialize<'de> for Expect {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Expect::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("bad expectation `{text}`")))
     }
 }
 

@@ -1,11 +1,14 @@
 //! The operator's terminal: single-key menus, questions and hidden input on stderr (dialoguer, console).
 
+mod paint;
+
+pub use paint::Paint;
+
 use std::io::{IsTerminal, Write};
 
 use console::{Key, Term};
 
 use crate::walk::ports::{Answer, MenuEntry, Prompter, Tone};
-use crate::walk::view::Paint;
 
 /// Whether `run` can ask anything: stdin and stderr both terminals. dialoguer refuses without a
 /// terminal on stderr, and hangs when stdin is redirected while stderr is one.

@@ -13,19 +13,20 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::incident_log::{
+use crate::event::{Clock, EventLog, LogError, Verdict};
+use crate::event::{
     Datapoint, Event, LoggedLookupError, Mode, NoteKind, RunbookRef, StepOutline, StepStatus,
 };
 use crate::runbook::{Command, Dimension, Lookup, LookupQuery, Runbook, Step};
+use crate::terminal::Paint;
 use items::Item;
 use ports::{
-    Answer, Clock, CommandRunner, CommandSpec, EventLog, LogError, LookupData, LookupOutcome,
-    LookupRequest, MenuEntry, Metrics, Prompter, Tone,
+    Answer, CommandRunner, CommandSpec, LookupData, LookupOutcome, LookupRequest, MenuEntry,
+    Metrics, Prompter, Tone,
 };
 use safety::Gate;
 use state::{ItemStatus, SessionState};
 use variables::Value;
-use view::Paint;
 
 /// Reason logged for commands a rehearsal does not run.
 pub const REHEARSAL_REASON: &str = "rehearsal: only `readonly` commands run";
@@ -250,7 +251,7 @@ impl<'r, 'p> Walk<'r, 'p> {
                 None => "not started",
             };
             let duration = match (p.started_at, p.finished_at) {
-                (Some(a), Some(b)) => format_duration((b - a).to_std().unwrap_or_default()),
+                (Some(a), Some(b)) => crate::human::duration((b - a).to_std().unwrap_or_default()),
                 _ => "-".into(),
             };
             rows.push([
@@ -280,7 +281,7 @@ impl<'r, 'p> Walk<'r, 'p> {
     }
 
     fn elapsed(&self) -> String {
-        format_duration(
+        crate::human::duration(
             (self.ports.clock.now() - self.started)
                 .to_std()
                 .unwrap_or_default(),
@@ -1019,7 +1020,7 @@ fn retry_note(attempt: u32) -> String {
 }
 
 fn describe_outcome(o: &ports::CommandOutcome) -> String {
-    let took = format_duration(Duration::from_millis(o.duration_ms));
+    let took = crate::human::duration(Duration::from_millis(o.duration_ms));
     if let Some(e) = &o.spawn_error {
         return format!("could not start: {e}");
     }
@@ -1071,16 +1072,16 @@ pub fn lookup_requests(
 }
 
 /// The verdict of a metric lookup's `expect` on its latest datapoint.
-pub fn verdict(outcome: &LookupOutcome) -> Option<&'static str> {
+pub fn verdict(outcome: &LookupOutcome) -> Option<Verdict> {
     let expect = match &outcome.request.lookup.query {
         LookupQuery::Metric { expect, .. } | LookupQuery::Expression { expect, .. } => (*expect)?,
         LookupQuery::Alarms { .. } => return None,
     };
     match &outcome.result {
         Ok(LookupData::Metric { points }) => Some(match points.last() {
-            Some((_, v)) if expect.holds(*v) => "OK",
-            Some(_) => "BREACH",
-            None => "NO DATA",
+            Some((_, v)) if expect.holds(*v) => Verdict::Ok,
+            Some(_) => Verdict::Breach,
+            None => Verdict::NoData,
         }),
         _ => None,
     }
@@ -1089,7 +1090,6 @@ pub fn verdict(outcome: &LookupOutcome) -> Option<&'static str> {
 /// The `lookup_result` event for one outcome.
 pub fn lookup_event(outcome: &LookupOutcome) -> Event {
     let lookup = &outcome.request.lookup;
-    let query = serde_json::to_value(&lookup.query).unwrap_or_default();
     let (datapoints, alarms, error) = match &outcome.result {
         Ok(LookupData::Metric { points }) => (
             points
@@ -1117,9 +1117,9 @@ pub fn lookup_event(outcome: &LookupOutcome) -> Event {
         lookup: lookup.index,
         label: lookup.label.clone(),
         region: outcome.request.region.clone(),
-        query,
+        query: lookup.query.clone(),
         datapoints,
-        verdict: verdict(outcome).map(str::to_string),
+        verdict: verdict(outcome),
         alarms,
         error,
         duration_ms: outcome.duration_ms,
@@ -1175,18 +1175,6 @@ fn expand(text: &str, vars: &[(String, String)]) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// `1h02m`, `3m05s`, `12s`, `250ms`.
-pub fn format_duration(d: Duration) -> String {
-    let ms = d.as_millis() as u64;
-    let s = ms / 1000;
-    match s {
-        0 => format!("{ms}ms"),
-        1..=59 => format!("{s}s"),
-        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
-        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
-    }
 }
 
 #[cfg(test)]

@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-
-use crate::incident_log::{Event, Record};
+use crate::event::{AlarmInfo, LookupErrorKind};
 use crate::runbook::Command;
 
 /// What the operator answered; `Unavailable` when nobody can be asked (no terminal).
@@ -90,27 +88,6 @@ pub trait CommandRunner {
     fn run(&mut self, spec: &CommandSpec) -> CommandOutcome;
 }
 
-/// Why an event could not be recorded; the walk stops rather than go on unlogged.
-#[derive(Debug, thiserror::Error)]
-#[error("cannot write the incident log `{path}`: {reason}")]
-pub struct LogError {
-    pub path: String,
-    pub reason: String,
-}
-
-/// The incident log: every event durable before the action it announces goes ahead.
-pub trait EventLog {
-    /// Appends `event` as `operator` and returns the record as written.
-    fn append(&mut self, operator: &str, event: Event) -> Result<Record, LogError>;
-    /// Where the log lives, for messages.
-    fn location(&self) -> String;
-}
-
-/// Wall-clock time, so tests can fix it.
-pub trait Clock {
-    fn now(&self) -> DateTime<Utc>;
-}
-
 /// Shows a command the way the walk prints it: its annotations, then its code.
 pub fn describe_command(command: &Command) -> String {
     let mut tags = Vec::new();
@@ -126,10 +103,7 @@ pub fn describe_command(command: &Command) -> String {
         }
     }
     if let Some(t) = a.timeout_ms {
-        tags.push(format!(
-            "timeout {}",
-            crate::walk::format_duration(Duration::from_millis(t))
-        ));
+        tags.push(format!("timeout {}", crate::human::duration_ms(t)));
     }
     if let Some(c) = &a.cwd {
         tags.push(format!("cwd {c}"));
@@ -149,17 +123,6 @@ pub struct LookupRequest {
     pub region: String,
 }
 
-/// One alarm as CloudWatch describes it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct AlarmInfo {
-    pub name: String,
-    pub state: String,
-    pub reason: String,
-    /// When it entered its state (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub since: Option<String>,
-}
-
 /// What a lookup found in one region.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LookupData {
@@ -170,21 +133,6 @@ pub enum LookupData {
     Alarms {
         alarms: Vec<AlarmInfo>,
     },
-}
-
-/// Why a lookup failed in one region; the walk goes on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LookupErrorKind {
-    NoCredentials,
-    AccessDenied,
-    Throttled,
-    Timeout,
-    /// The endpoint could not be reached (DNS, connection refused, unknown region).
-    Endpoint,
-    /// The request was rejected as invalid (bad metric, bad expression).
-    Invalid,
-    Other,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! What must happen before a command may run: the safety annotations against the walk's mode.
 
-use crate::incident_log::Mode;
+use crate::event::Mode;
 use crate::runbook::Command;
 
 /// The gate a command passes before it runs.

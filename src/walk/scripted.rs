@@ -6,14 +6,12 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use super::ports::{
-    Answer, Clock, CommandOutcome, CommandRunner, CommandSpec, EventLog, LogError, MenuEntry,
-    Prompter, Tone,
-};
-use super::ports::{
-    GuardAlarm, LookupData, LookupError, LookupErrorKind, LookupOutcome, LookupRequest, Metrics,
-};
-use crate::incident_log::{Event, FORMAT_VERSION, Record};
+use crate::event::{Clock, EventLog, LogError};
+
+use super::ports::{Answer, CommandOutcome, CommandRunner, CommandSpec, MenuEntry, Prompter, Tone};
+use super::ports::{GuardAlarm, LookupData, LookupError, LookupOutcome, LookupRequest, Metrics};
+use crate::event::LookupErrorKind;
+use crate::event::{Event, FORMAT_VERSION, Record};
 
 /// One scripted answer.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::items::{Item, items};
-use crate::incident_log::{Event, Record, StepStatus};
+use crate::event::{Event, Record, StepStatus};
 use crate::runbook::Runbook;
 
 /// How far one item got.

@@ -1,9 +1,10 @@
-use super::ports::{AlarmInfo, GuardAlarm, LookupData, LookupError, LookupErrorKind, Metrics};
+use super::ports::{GuardAlarm, LookupData, LookupError, Metrics};
 use super::scripted::{
     FixedClock, MemoryLog, Reply, ScriptedMetrics, ScriptedPrompter, ScriptedRunner,
 };
 use super::*;
-use crate::incident_log::Event;
+use crate::event::{AlarmInfo, LookupErrorKind};
+use crate::event::{Event, Verdict};
 use crate::markdown::parse;
 
 const RB: &str = "---
@@ -444,7 +445,7 @@ fn lookups_run_per_region_with_verdicts_and_are_logged() {
         }
         other => panic!("{other:?}"),
     }
-    let results: Vec<(String, Option<String>, bool)> = h
+    let results: Vec<(String, Option<Verdict>, bool)> = h
         .log
         .events()
         .into_iter()
@@ -454,19 +455,15 @@ fn lookups_run_per_region_with_verdicts_and_are_logged() {
                 verdict,
                 error,
                 ..
-            } => Some((region.clone(), verdict.clone(), error.is_some())),
+            } => Some((region.clone(), *verdict, error.is_some())),
             _ => None,
         })
         .collect();
     assert_eq!(
         results,
         [
-            ("eu-west-2".to_string(), Some("OK".to_string()), false),
-            (
-                "eu-central-1".to_string(),
-                Some("BREACH".to_string()),
-                false
-            ),
+            ("eu-west-2".to_string(), Some(Verdict::Ok), false),
+            ("eu-central-1".to_string(), Some(Verdict::Breach), false),
             ("eu-west-2".to_string(), None, true),
         ]
     );
@@ -482,7 +479,7 @@ fn a_guard_alarm_pauses_before_the_next_command() {
         region: "eu-west-2".into(),
         alarm: AlarmInfo {
             name: "freeswitch-calls-failing".into(),
-            state: "ALARM".into(),
+            state: crate::runbook::AlarmState::Alarm,
             reason: "threshold crossed".into(),
             since: None,
         },
@@ -504,7 +501,7 @@ fn a_guard_alarm_pauses_before_the_next_command() {
         region: "eu-west-2".into(),
         alarm: AlarmInfo {
             name: "freeswitch-x".into(),
-            state: "ALARM".into(),
+            state: crate::runbook::AlarmState::Alarm,
             reason: "r".into(),
             since: None,
         },

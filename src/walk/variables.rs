@@ -1,7 +1,7 @@
 //! Gathers the values commands need, once, before the walk starts: flags, environment, defaults, then the operator.
 
 use super::ports::{Answer, Prompter, Tone};
-use crate::incident_log::LoggedVariable;
+use crate::event::LoggedVariable;
 use crate::runbook::{Runbook, Variable};
 
 /// A variable with its value and where the value came from.

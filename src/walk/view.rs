@@ -5,41 +5,9 @@ use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use super::items::Item;
 use super::ports::{LookupData, LookupOutcome, describe_command};
 use super::state::{ItemStatus, StepProgress};
-use crate::runbook::{Command, CommandKind, LookupQuery, Step, region};
-
-/// ANSI styling, or none (`NO_COLOR`, not a terminal, tests).
-#[derive(Debug, Clone, Copy)]
-pub struct Paint {
-    pub enabled: bool,
-}
-
-impl Paint {
-    fn wrap(&self, code: &str, text: &str) -> String {
-        if self.enabled {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    }
-    pub fn bold(&self, t: &str) -> String {
-        self.wrap("1", t)
-    }
-    pub fn dim(&self, t: &str) -> String {
-        self.wrap("2", t)
-    }
-    pub fn cyan(&self, t: &str) -> String {
-        self.wrap("36", t)
-    }
-    pub fn red(&self, t: &str) -> String {
-        self.wrap("1;31", t)
-    }
-    pub fn green(&self, t: &str) -> String {
-        self.wrap("32", t)
-    }
-    pub fn yellow(&self, t: &str) -> String {
-        self.wrap("33", t)
-    }
-}
+use crate::event::Verdict;
+use crate::runbook::{AlarmState, Command, CommandKind, LookupQuery, Step, region};
+use crate::terminal::Paint;
 
 /// The mark shown beside an item.
 pub fn mark(status: ItemStatus, paint: Paint) -> String {
@@ -312,10 +280,10 @@ pub fn lookup_table(outcomes: &[&LookupOutcome], paint: Paint) -> String {
                     }
                     Ok(LookupData::Alarms { alarms }) => {
                         for a in alarms {
-                            let state = match a.state.as_str() {
-                                "ALARM" => paint.red("ALARM"),
-                                "OK" => paint.green("OK"),
-                                other => paint.yellow(other),
+                            let state = match a.state {
+                                AlarmState::Alarm => paint.red(a.state.as_str()),
+                                AlarmState::Ok => paint.green(a.state.as_str()),
+                                AlarmState::InsufficientData => paint.yellow(a.state.as_str()),
                             };
                             rows.push(vec![
                                 region::short(&o.request.region).to_string(),
@@ -359,9 +327,9 @@ pub fn lookup_table(outcomes: &[&LookupOutcome], paint: Paint) -> String {
                         });
                         trend.push(sparkline(&values, 24));
                         verdicts.push(match crate::walk::verdict(o) {
-                            Some("OK") => paint.green("OK"),
-                            Some("BREACH") => paint.red("BREACH"),
-                            Some(other) => paint.yellow(other),
+                            Some(v @ Verdict::Ok) => paint.green(v.as_str()),
+                            Some(v @ Verdict::Breach) => paint.red(v.as_str()),
+                            Some(v @ Verdict::NoData) => paint.yellow(v.as_str()),
                             None => "-".into(),
                         });
                     }

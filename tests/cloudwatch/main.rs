@@ -19,8 +19,9 @@ use aws_sdk_cloudwatch::types::{
 };
 
 use runbook::cloudwatch::{AwsSettings, CloudWatch};
+use runbook::event::LookupErrorKind;
 use runbook::runbook::{AlarmState, Dimension, Lookup, LookupQuery, MetricStat, NamedQuery, Span};
-use runbook::walk::ports::{LookupData, LookupErrorKind, LookupOutcome, LookupRequest, Metrics};
+use runbook::walk::ports::{LookupData, LookupOutcome, LookupRequest, Metrics};
 
 use emulator::Emulator;
 
@@ -288,7 +289,7 @@ fn alarms_are_listed_by_prefix_and_state() {
     assert!(
         alarms
             .iter()
-            .all(|a| a.state == "ALARM" && a.reason == "test set ALARM"),
+            .all(|a| a.state == runbook::runbook::AlarmState::Alarm && a.reason == "test set ALARM"),
         "{alarms:?}"
     );
     assert!(
@@ -518,7 +519,7 @@ fn guard_alarms_report_an_alarm_once_when_it_fires() {
         (fired[0].region.as_str(), fired[0].alarm.name.as_str()),
         (region, name.as_str())
     );
-    assert_eq!(fired[0].alarm.state, "ALARM");
+    assert_eq!(fired[0].alarm.state, runbook::runbook::AlarmState::Alarm);
 
     std::thread::sleep(Duration::from_millis(700));
     assert!(cw.guard_alarms().is_empty(), "reported once");

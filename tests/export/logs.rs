@@ -7,11 +7,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Utc};
-use runbook::incident_log::{
-    Datapoint, Event, IncidentLogFile, LoggedLookupError, LoggedVariable, Mode, NoteKind,
-    RunbookRef, StepOutline, StepStatus,
+use runbook::event::{AlarmInfo, Clock, EventLog, LookupErrorKind};
+use runbook::event::{
+    Datapoint, Event, LoggedLookupError, LoggedVariable, Mode, NoteKind, RunbookRef, StepOutline,
+    StepStatus,
 };
-use runbook::walk::ports::{AlarmInfo, Clock, EventLog, LookupErrorKind};
+use runbook::incident_log::IncidentLogFile;
+use runbook::runbook::{AlarmState, LookupQuery};
 use serde_json::json;
 
 /// 2026-11-22T03:00:00.000Z.
@@ -193,8 +195,8 @@ fn points(start_min: u32, values: &[f64]) -> Vec<Datapoint> {
         .collect()
 }
 
-fn metric_query() -> serde_json::Value {
-    json!({
+fn metric_query() -> LookupQuery {
+    typed(json!({
         "kind": "metric",
         "namespace": "AWS/ApplicationELB",
         "metric": "HTTPCode_Target_5XX_Count",
@@ -203,7 +205,12 @@ fn metric_query() -> serde_json::Value {
         "period_s": 60,
         "window_s": 900,
         "expect": "< 10"
-    })
+    }))
+}
+
+/// A typed value from the JSON the log holds, as a reader would get it.
+fn typed<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    serde_json::from_value(value).expect("valid log JSON")
 }
 
 pub fn lookup(
@@ -221,7 +228,7 @@ pub fn lookup(
         region: region.into(),
         query: metric_query(),
         datapoints: points(50, values),
-        verdict: Some(verdict.into()),
+        verdict: Some(typed(json!(verdict))),
         alarms: None,
         error: None,
         duration_ms: 420,
@@ -265,12 +272,12 @@ pub fn incident(dir: &Path) {
             lookup: 2,
             label: Some("widget alarms".into()),
             region: "eu-west-2".into(),
-            query: json!({"kind": "alarms", "prefix": "widget-", "state": "ALARM"}),
+            query: typed(json!({"kind": "alarms", "prefix": "widget-", "state": "ALARM"})),
             datapoints: Vec::new(),
             verdict: None,
             alarms: Some(vec![AlarmInfo {
                 name: "widget-5xx".into(),
-                state: "ALARM".into(),
+                state: AlarmState::Alarm,
                 reason: "Threshold Crossed: 1 datapoint [120.0] was greater than 50".into(),
                 since: Some("2026-11-22T02:53:00.000Z".into()),
             }]),
@@ -297,7 +304,7 @@ pub fn incident(dir: &Path) {
         .ev(Event::GuardAlarm {
             region: "eu-west-2".into(),
             alarm: "widget-5xx".into(),
-            state: "ALARM".into(),
+            state: AlarmState::Alarm,
             reason: "Threshold Crossed".into(),
         })
         .at(120.0)

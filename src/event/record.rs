@@ -1,4 +1,4 @@
-//! The events of an incident log: what happened during a walk, one JSON line each.
+//! The line format: the envelope every line shares and the events of a walk, one JSON line each.
 
 use serde::{Deserialize, Serialize};
 
@@ -248,15 +248,15 @@ pub enum Event {
         label: Option<String>,
         region: String,
         /// The lookup as written (kind, namespace, metric, dimensions resolved, stat, ...).
-        query: serde_json::Value,
+        query: crate::runbook::LookupQuery,
         /// Datapoints oldest first.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         datapoints: Vec<Datapoint>,
         /// `OK`, `BREACH` or `NO DATA` for a metric with `expect`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        verdict: Option<String>,
+        verdict: Option<super::Verdict>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        alarms: Option<Vec<crate::walk::ports::AlarmInfo>>,
+        alarms: Option<Vec<super::AlarmInfo>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error: Option<LoggedLookupError>,
         duration_ms: u64,
@@ -265,7 +265,7 @@ pub enum Event {
     GuardAlarm {
         region: String,
         alarm: String,
-        state: String,
+        state: crate::runbook::AlarmState,
         reason: String,
     },
 }
@@ -280,6 +280,6 @@ pub struct Datapoint {
 /// A lookup that failed in one region.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoggedLookupError {
-    pub kind: crate::walk::ports::LookupErrorKind,
+    pub kind: super::LookupErrorKind,
     pub message: String,
 }
