@@ -109,7 +109,7 @@ fn events() -> Vec<Event> {
             name: "CLUSTER".into(),
             value: Some("prod-eu-1".into()),
             secret: false,
-            source: "flag".into(),
+            source: runbook::event::VariableSource::Flag,
         }],
     }];
     let mut step = 0;

@@ -66,13 +66,13 @@ fn session_started() -> Event {
                 name: "CLUSTER".into(),
                 value: Some("prod-eu".into()),
                 secret: false,
-                source: "flag".into(),
+                source: runbook::event::VariableSource::Flag,
             },
             LoggedVariable {
                 name: "TOKEN".into(),
                 value: None,
                 secret: true,
-                source: "prompt".into(),
+                source: runbook::event::VariableSource::Prompt,
             },
         ],
     }

@@ -115,8 +115,35 @@ pub struct LoggedVariable {
     /// `None` for secrets.
     pub value: Option<String>,
     pub secret: bool,
-    /// Where the value came from: `flag`, `env`, `prompt`, `default`.
-    pub source: String,
+    pub source: VariableSource,
+}
+
+/// Where a variable's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VariableSource {
+    /// `--var NAME=value`.
+    Flag,
+    /// The process environment.
+    Env,
+    /// Typed by the operator.
+    Prompt,
+    /// The front matter's `default`, accepted by the operator or taken unattended.
+    Default,
+    /// The log of the walk being resumed.
+    Log,
+}
+
+impl VariableSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VariableSource::Flag => "flag",
+            VariableSource::Env => "env",
+            VariableSource::Prompt => "prompt",
+            VariableSource::Default => "default",
+            VariableSource::Log => "log",
+        }
+    }
 }
 
 /// Everything that can happen in a walk.

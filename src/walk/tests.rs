@@ -4,7 +4,7 @@ use super::scripted::{
 };
 use super::*;
 use crate::event::{AlarmInfo, LookupErrorKind};
-use crate::event::{Event, Verdict};
+use crate::event::{Event, VariableSource, Verdict};
 use crate::markdown::parse;
 
 const RB: &str = "---
@@ -61,19 +61,19 @@ impl Harness {
                 name: "NODE".into(),
                 value: "fs-1".into(),
                 secret: false,
-                source: "flag",
+                source: VariableSource::Flag,
             },
             Value {
                 name: "TOKEN".into(),
                 value: "s3cret".into(),
                 secret: true,
-                source: "prompt",
+                source: VariableSource::Prompt,
             },
             Value {
                 name: "LB".into(),
                 value: "app/voice-api/1".into(),
                 secret: false,
-                source: "default",
+                source: VariableSource::Default,
             },
         ];
         let state = SessionState::new(&runbook, "alice");

@@ -1,7 +1,7 @@
 //! Gathers the values commands need, once, before the walk starts: flags, environment, defaults, then the operator.
 
 use super::ports::{Answer, Prompter, Tone};
-use crate::event::LoggedVariable;
+use crate::event::{LoggedVariable, VariableSource};
 use crate::runbook::{Runbook, Variable};
 
 /// A variable with its value and where the value came from.
@@ -10,7 +10,7 @@ pub struct Value {
     pub name: String,
     pub value: String,
     pub secret: bool,
-    pub source: &'static str,
+    pub source: VariableSource,
 }
 
 impl Value {
@@ -19,7 +19,7 @@ impl Value {
             name: self.name.clone(),
             value: (!self.secret).then(|| self.value.clone()),
             secret: self.secret,
-            source: self.source.to_string(),
+            source: self.source,
         }
     }
 }
@@ -62,14 +62,14 @@ pub fn resolve(
             .iter()
             .rev()
             .find(|(n, _)| n == &var.name)
-            .map(|(_, v)| (v.clone(), "flag"))
+            .map(|(_, v)| (v.clone(), VariableSource::Flag))
             .or_else(|| {
                 known
                     .iter()
                     .find(|k| k.name == var.name && !k.secret)
-                    .and_then(|k| k.value.clone().map(|v| (v, "log")))
+                    .and_then(|k| k.value.clone().map(|v| (v, VariableSource::Log)))
             })
-            .or_else(|| env(&var.name).map(|v| (v, "env")));
+            .or_else(|| env(&var.name).map(|v| (v, VariableSource::Env)));
         let value = match given {
             Some((value, source)) => {
                 check_pattern(var, &value)?;
@@ -103,7 +103,7 @@ fn check_pattern(var: &Variable, value: &str) -> Result<(), VariableError> {
 fn ask(
     var: &Variable,
     ui: &mut dyn Prompter,
-) -> Result<Option<(String, &'static str)>, VariableError> {
+) -> Result<Option<(String, VariableSource)>, VariableError> {
     let mut question = var.name.clone();
     if let Some(d) = &var.description {
         question = format!("{question} ({d})");
@@ -132,9 +132,9 @@ fn ask(
                     continue;
                 }
                 let source = if Some(&value) == var.default.as_ref() {
-                    "default"
+                    VariableSource::Default
                 } else {
-                    "prompt"
+                    VariableSource::Prompt
                 };
                 return Ok(Some((value, source)));
             }
@@ -145,7 +145,7 @@ fn ask(
             }
             Answer::Unavailable => {
                 return match (&var.default, var.required || !var.declared) {
-                    (Some(d), _) => Ok(Some((d.clone(), "default"))),
+                    (Some(d), _) => Ok(Some((d.clone(), VariableSource::Default))),
                     (None, true) if var.declared => Err(VariableError::Missing {
                         name: var.name.clone(),
                     }),

@@ -113,13 +113,13 @@ pub fn started(rb: RunbookRef, mode: Mode, host: &str, incident: Option<&str>) -
                 name: "NODE".into(),
                 value: Some("fs-1".into()),
                 secret: false,
-                source: "flag".into(),
+                source: runbook::event::VariableSource::Flag,
             },
             LoggedVariable {
                 name: "TOKEN".into(),
                 value: None,
                 secret: true,
-                source: "prompt".into(),
+                source: runbook::event::VariableSource::Prompt,
             },
         ],
     }
