@@ -383,7 +383,7 @@ fn guest_vcpu_queue_warns_about_the_unterminated_fence() {
     let ds = all_diagnostics(&f.parsed);
     assert_eq!(ds.len(), 1, "{:?}", rendered(&f));
     let d = &ds[0];
-    assert_eq!(d.code, "unterminated-fence");
+    assert_eq!(d.code.as_str(), "unterminated-fence");
     assert_eq!(d.severity, Severity::Warning);
     // Line 22 is `   ```promql`, closed on line 24 by a mere "``".
     assert_eq!((d.span.line, d.span.column), (22, 4));
@@ -749,7 +749,7 @@ fn etcd_backend_quota_low_space_nests_steps_and_flags_defrag() {
     let ds = all_diagnostics(&f.parsed);
     let summary: Vec<(&str, Severity, u32)> = ds
         .iter()
-        .map(|d| (d.code, d.severity, d.span.line))
+        .map(|d| (d.code.as_str(), d.severity, d.span.line))
         .collect();
     assert_eq!(
         summary,

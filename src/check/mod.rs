@@ -4,7 +4,7 @@ mod destructive;
 
 pub use destructive::looks_destructive;
 
-use crate::runbook::{Diagnostic, Runbook};
+use crate::runbook::{Diagnostic, DiagnosticCode, Runbook};
 
 /// Warnings about the runbook's content; parse diagnostics come from the parser.
 pub fn lint(runbook: &Runbook) -> Vec<Diagnostic> {
@@ -18,7 +18,7 @@ pub fn lint(runbook: &Runbook) -> Vec<Diagnostic> {
             t.len() < l.len() && t.ends_with('\\') && !t.ends_with("\\\\")
         }) {
             out.push(Diagnostic::warning(
-                "backslash-space",
+                DiagnosticCode::BackslashSpace,
                 command.span,
                 "a `\\` followed by spaces does not continue the line: the shell runs the next line as a command of its own",
             ));
@@ -28,7 +28,7 @@ pub fn lint(runbook: &Runbook) -> Vec<Diagnostic> {
         }
         if let Some(reason) = looks_destructive(&command.code) {
             out.push(Diagnostic::warning(
-                "destructive-command",
+                DiagnosticCode::DestructiveCommand,
                 command.span,
                 format!("{reason} looks destructive: mark the block `danger` (typed confirmation) or `confirm`"),
             ));
@@ -45,7 +45,7 @@ mod tests {
     fn codes(text: &str) -> Vec<&'static str> {
         lint(&parse("t.md", text).runbook)
             .into_iter()
-            .map(|d| d.code)
+            .map(|d| d.code.as_str())
             .collect()
     }
 

@@ -22,7 +22,7 @@ use crate::cli::Cli;
 use crate::config::Config;
 use crate::error::Error;
 use crate::markdown::{self, Parsed};
-use crate::runbook::{Diagnostic, Runbook, Severity, Span};
+use crate::runbook::{Diagnostic, DiagnosticCode, Runbook, Severity, Span};
 use crate::source::{LoadError, Source};
 
 /// Loads and parses one runbook.
@@ -43,7 +43,7 @@ pub fn load_usable(path: &Path, err: &mut dyn Write) -> Result<Runbook, Error> {
     let runbook = parsed.runbook;
     let mut errors = 0;
     for d in &parsed.diagnostics {
-        if d.code == "no-steps" {
+        if d.code == DiagnosticCode::NoSteps {
             continue;
         }
         errors += usize::from(d.severity == Severity::Error);
@@ -57,7 +57,7 @@ pub fn load_usable(path: &Path, err: &mut dyn Write) -> Result<Runbook, Error> {
     }
     if runbook.steps.is_empty() {
         let diagnostic = Diagnostic::error(
-            "no-steps",
+            DiagnosticCode::NoSteps,
             Span::FILE,
             "no steps: no heading is followed by text, a list or a code block",
         );

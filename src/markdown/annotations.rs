@@ -3,7 +3,9 @@
 use std::borrow::Cow;
 
 use crate::human::parse_duration;
-use crate::runbook::{AnnotationSource, AnnotationSources, Annotations, Diagnostic};
+use crate::runbook::{
+    AnnotationSource, AnnotationSources, Annotations, Diagnostic, DiagnosticCode,
+};
 use crate::span::{LineIndex, Span};
 
 /// What an HTML comment addressed to this tool says.
@@ -41,7 +43,7 @@ pub fn parse_info_string(
         let span = index.span(rest_offset, rest_offset + rest_trimmed.len());
         let Some(close) = body.rfind('}') else {
             diagnostics.push(Diagnostic::error(
-                "bad-annotation",
+                DiagnosticCode::BadAnnotation,
                 span,
                 "annotations opened with `{` are not closed with `}`",
             ));
@@ -134,12 +136,12 @@ pub fn parse_comment(
                     id = Some((value.to_string(), key_span))
                 }
                 ("id", _) => diagnostics.push(Diagnostic::error(
-                    "bad-annotation",
+                    DiagnosticCode::BadAnnotation,
                     key_span,
                     "`id` needs a value, as in `step id=drain-node`",
                 )),
                 (key, _) => diagnostics.push(Diagnostic::error(
-                    "unknown-annotation",
+                    DiagnosticCode::UnknownAnnotation,
                     key_span,
                     format!("unknown step annotation `{key}`; the only key is `id`"),
                 )),
@@ -228,9 +230,9 @@ fn parse_pairs(
             // Only an error needs the key's line and column.
             let span = index.span(token.offset, token.offset + token.key.len());
             let code = if Annotations::KEYS.contains(&token.key) {
-                "bad-annotation"
+                DiagnosticCode::BadAnnotation
             } else {
-                "unknown-annotation"
+                DiagnosticCode::UnknownAnnotation
             };
             diagnostics.push(Diagnostic::error(code, span, message));
         }
@@ -247,7 +249,7 @@ fn parse_json(text: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) -> Anno
         Ok(map) => map,
         Err(e) => {
             diagnostics.push(Diagnostic::error(
-                "bad-annotation",
+                DiagnosticCode::BadAnnotation,
                 span,
                 format!("annotations are not a valid JSON object: {e}"),
             ));
@@ -264,14 +266,18 @@ fn parse_json(text: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) -> Anno
         if !Annotations::KEYS.contains(&key.as_str()) {
             // Runme writes keys of its own (`id`, `background`, ...): not ours to reject.
             diagnostics.push(Diagnostic::warning(
-                "unknown-annotation",
+                DiagnosticCode::UnknownAnnotation,
                 span,
                 format!("ignoring annotation `{key}`, which this tool does not use"),
             ));
             continue;
         }
         if let Err(message) = apply(&mut a, key, text_value.as_deref()) {
-            diagnostics.push(Diagnostic::error("bad-annotation", span, message));
+            diagnostics.push(Diagnostic::error(
+                DiagnosticCode::BadAnnotation,
+                span,
+                message,
+            ));
         }
     }
     a

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::runbook::{Diagnostic, FrontMatter, Variable};
+use crate::runbook::{Diagnostic, DiagnosticCode, FrontMatter, Variable};
 use crate::span::{LineIndex, Span};
 
 /// The front matter's place in the file and what it says.
@@ -53,7 +53,7 @@ pub fn parse(
     };
     let Some((yaml_end, close_line)) = close else {
         diagnostics.push(Diagnostic::error(
-            "front-matter",
+            DiagnosticCode::FrontMatter,
             index.span(bom, bom + 3),
             format!("front matter opened with `{first}` is never closed"),
         ));
@@ -63,7 +63,7 @@ pub fn parse(
     out.body_start = index.line_start(close_line + 1).unwrap_or(text.len());
     if toml {
         diagnostics.push(Diagnostic::warning(
-            "front-matter",
+            DiagnosticCode::FrontMatter,
             index.span(bom, bom + 3),
             "TOML front matter (`+++`) is not read; use YAML between `---` lines",
         ));
@@ -120,7 +120,7 @@ impl Ctx<'_> {
             Ok(Value::Null) => Some(Map::new()),
             Ok(_) => {
                 diagnostics.push(Diagnostic::error(
-                    "front-matter",
+                    DiagnosticCode::FrontMatter,
                     self.index.span(self.yaml_start, self.yaml_start),
                     "front matter must be a mapping of `key: value` lines",
                 ));
@@ -142,7 +142,7 @@ impl Ctx<'_> {
                     .map(char::len_utf8)
                     .sum();
                 diagnostics.push(Diagnostic::error(
-                    "front-matter",
+                    DiagnosticCode::FrontMatter,
                     self.index
                         .span(line_start + col_bytes, line_start + col_bytes),
                     format!("invalid YAML in front matter: {}", yaml_message(&e)),
@@ -191,7 +191,7 @@ impl Ctx<'_> {
             Value::Null => None,
             _ => {
                 diagnostics.push(Diagnostic::error(
-                    "front-matter",
+                    DiagnosticCode::FrontMatter,
                     span,
                     format!("`{key}` must be text, not {}", kind(value)),
                 ));
@@ -234,7 +234,7 @@ impl Ctx<'_> {
         let Value::Object(map) = value else {
             if !value.is_null() {
                 diagnostics.push(Diagnostic::error(
-                    "front-matter",
+                    DiagnosticCode::FrontMatter,
                     span,
                     format!(
                         "`variables` must map names to their descriptions, not {}",
@@ -249,7 +249,7 @@ impl Ctx<'_> {
             let name_span = self.key_span(name, 2);
             if !is_variable_name(name) {
                 diagnostics.push(Diagnostic::error(
-                    "front-matter",
+                    DiagnosticCode::FrontMatter,
                     name_span,
                     format!(
                         "variable name `{name}` is not a shell name: use letters, digits and `_`"
@@ -282,7 +282,7 @@ impl Ctx<'_> {
                                     && let Err(first) = compiled(p)
                                 {
                                     diagnostics.push(Diagnostic::error(
-                                        "front-matter",
+                                        DiagnosticCode::FrontMatter,
                                         field_span,
                                         format!("`pattern` of `{name}` is not a valid regular expression: {first}"),
                                     ));
@@ -292,7 +292,7 @@ impl Ctx<'_> {
                             "secret" => var.secret = self.flag(field, v, field_span, diagnostics),
                             "required" => var.required = self.flag(field, v, field_span, diagnostics),
                             other => diagnostics.push(Diagnostic::error(
-                                "front-matter",
+                                DiagnosticCode::FrontMatter,
                                 field_span,
                                 format!(
                                     "unknown key `{other}` in variable `{name}`; known: description, default, secret, pattern, required"
@@ -302,7 +302,7 @@ impl Ctx<'_> {
                     }
                 }
                 other => diagnostics.push(Diagnostic::error(
-                    "front-matter",
+                    DiagnosticCode::FrontMatter,
                     name_span,
                     format!("variable `{name}` must have a description or a mapping of settings, not {}", kind(other)),
                 )),
@@ -312,7 +312,7 @@ impl Ctx<'_> {
                 && !re.is_match(d)
             {
                 diagnostics.push(Diagnostic::error(
-                    "front-matter",
+                    DiagnosticCode::FrontMatter,
                     name_span,
                     format!("default `{d}` of `{name}` does not match its pattern `{p}`"),
                 ));
@@ -354,7 +354,7 @@ impl Ctx<'_> {
             Value::Bool(b) => *b,
             other => {
                 diagnostics.push(Diagnostic::error(
-                    "front-matter",
+                    DiagnosticCode::FrontMatter,
                     span,
                     format!("`{key}` must be `true` or `false`, not {}", kind(other)),
                 ));

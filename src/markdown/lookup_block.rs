@@ -4,8 +4,8 @@ use serde_json::{Map, Value};
 
 use crate::human::parse_duration;
 use crate::runbook::{
-    AlarmState, Diagnostic, Dimension, Expect, Lookup, LookupQuery, MetricStat, NamedQuery,
-    is_statistic, region,
+    AlarmState, Diagnostic, DiagnosticCode, Dimension, Expect, Lookup, LookupQuery, MetricStat,
+    NamedQuery, is_statistic, region,
 };
 use crate::span::{LineIndex, Span};
 
@@ -75,7 +75,7 @@ pub fn parse(code: &str, place: &BlockPlace, diagnostics: &mut Vec<Diagnostic>) 
         Ok(Value::Object(map)) => map,
         Ok(_) => {
             diagnostics.push(Diagnostic::error(
-                "bad-lookup",
+                DiagnosticCode::BadLookup,
                 place.span,
                 "a `cloudwatch` block holds `key: value` lines (`namespace:`, `metric:`, ... or `alarms:`)",
             ));
@@ -96,7 +96,7 @@ pub fn parse(code: &str, place: &BlockPlace, diagnostics: &mut Vec<Diagnostic>) 
                 .line_start(file_line)
                 .map_or(place.span, |s| place.index.span(s + col, s + col));
             diagnostics.push(Diagnostic::error(
-                "bad-lookup",
+                DiagnosticCode::BadLookup,
                 at,
                 format!(
                     "invalid YAML in `cloudwatch` block: {}",
@@ -208,7 +208,7 @@ impl Reader<'_, '_> {
     fn error(&mut self, span: Span, message: impl Into<String>) {
         self.ok = false;
         self.diagnostics
-            .push(Diagnostic::error("bad-lookup", span, message));
+            .push(Diagnostic::error(DiagnosticCode::BadLookup, span, message));
     }
 
     fn text(&mut self, map: &Map<String, Value>, key: &str) -> Option<String> {

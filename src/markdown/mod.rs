@@ -15,8 +15,8 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser
 
 use crate::digest::sha256_hex;
 use crate::runbook::{
-    Annotations, ChecklistItem, Command, CommandKind, Diagnostic, Dimension, Lookup, LookupQuery,
-    Runbook, Step, Variable,
+    Annotations, ChecklistItem, Command, CommandKind, Diagnostic, DiagnosticCode, Dimension,
+    Lookup, LookupQuery, Runbook, Step, Variable,
 };
 use crate::span::{LineIndex, Span};
 use annotations::CommentAnnotation;
@@ -153,7 +153,7 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
     let variables = collect_variables(fm.variables, &steps, &index);
     if steps.is_empty() {
         diagnostics.push(Diagnostic::warning(
-            "no-steps",
+            DiagnosticCode::NoSteps,
             Span::FILE,
             "no steps: no heading is followed by text, a list or a code block",
         ));
@@ -229,7 +229,7 @@ fn assign_ids(
     for (id, span) in explicit.iter().flatten() {
         match seen.get(id.as_str()) {
             Some(first) => diagnostics.push(Diagnostic::error(
-                "duplicate-step-id",
+                DiagnosticCode::DuplicateStepId,
                 *span,
                 format!(
                     "step id `{id}` is already used by the step at line {}",
@@ -287,7 +287,7 @@ fn check_command_names(steps: &[Step], diagnostics: &mut Vec<Diagnostic>) {
         };
         match seen.entry(name) {
             Entry::Occupied(first) => diagnostics.push(Diagnostic::error(
-                "duplicate-command-name",
+                DiagnosticCode::DuplicateCommandName,
                 command.annotations.span.unwrap_or(command.span),
                 format!(
                     "command name `{name}` is already used by the command at line {}",
@@ -722,7 +722,7 @@ impl<'t> Walker<'t> {
                 let section = self.section();
                 if section.heading.is_none() {
                     diagnostics.push(Diagnostic::warning(
-                        "orphan-annotation",
+                        DiagnosticCode::OrphanAnnotation,
                         span,
                         "a step annotation must sit under the heading of the step it names",
                     ));
@@ -881,7 +881,7 @@ impl<'t> Walker<'t> {
                 .line_of(block.start + swallowed.len().saturating_sub(1))
                 + 1;
             diagnostics.push(Diagnostic::warning(
-                "unterminated-fence",
+                DiagnosticCode::UnterminatedFence,
                 self.index.span(block.start, block.start + fence_len),
                 format!(
                     "code block is never closed, so lines up to {last_line} are code: add a line {} where it ends",
@@ -903,7 +903,7 @@ fn next_event<I: Iterator>(events: &mut I) -> Option<I::Item> {
 fn orphan_comment(pending: &Annotations, diagnostics: &mut Vec<Diagnostic>) {
     if let Some(span) = pending.span {
         diagnostics.push(Diagnostic::warning(
-            "orphan-annotation",
+            DiagnosticCode::OrphanAnnotation,
             span,
             "this annotation comment is not followed by a code block, so it applies to nothing",
         ));

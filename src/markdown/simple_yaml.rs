@@ -389,6 +389,19 @@ mod tests {
     }
 
     #[test]
+    fn both_readers_keep_keys_in_the_order_written() {
+        let yaml = "zeta: one\nalpha: two\nmike:\n  z: three\n  a: four\n";
+        let keys = |m: &Map<String, Value>| m.keys().cloned().collect::<Vec<_>>();
+        let nested = |m: &Map<String, Value>| keys(m["mike"].as_object().unwrap());
+        let fast = parse(yaml).expect("plain front matter");
+        let slow = saphyr(yaml).unwrap();
+        for m in [&fast, &slow] {
+            assert_eq!(keys(m), ["zeta", "alpha", "mike"]);
+            assert_eq!(nested(m), ["z", "a"]);
+        }
+    }
+
+    #[test]
     fn reads_typical_front_matter_as_serde_saphyr_does() {
         reads(
             "title: FreeSWITCH node unresponsive\n\

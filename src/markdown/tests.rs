@@ -49,7 +49,7 @@ fn a_runbook_without_step_headings_is_one_step() {
 fn no_steps_is_a_warning() {
     let parsed = p("---\ntitle: x\n---\n");
     assert!(parsed.runbook.steps.is_empty());
-    assert_eq!(parsed.diagnostics[0].code, "no-steps");
+    assert_eq!(parsed.diagnostics[0].code, DiagnosticCode::NoSteps);
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn comment_annotations_apply_to_the_next_block() {
 #[test]
 fn a_comment_before_anything_else_is_reported() {
     let parsed = p("## A\n<!-- runbook: danger -->\n\ntext\n");
-    assert_eq!(parsed.diagnostics[0].code, "orphan-annotation");
+    assert_eq!(parsed.diagnostics[0].code, DiagnosticCode::OrphanAnnotation);
     assert_eq!(parsed.diagnostics[0].span.line, 2);
 }
 
@@ -161,7 +161,7 @@ fn step_ids_from_comments_and_titles() {
 fn duplicates_are_errors() {
     let text = "## A\n<!-- runbook: step id=x -->\n```bash {name=n}\ntrue\n```\n## B\n<!-- runbook: step id=x -->\n```bash {name=n}\ntrue\n```\n";
     let parsed = p(text);
-    let codes: Vec<&str> = parsed.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = parsed.diagnostics.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["duplicate-step-id", "duplicate-command-name"]);
     let ids: Vec<&str> = parsed.runbook.steps.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["x", "x-2"]);
@@ -171,7 +171,7 @@ fn duplicates_are_errors() {
 fn unterminated_fence_is_reported() {
     let parsed = p("## A\ntext\n\n```bash\necho hi\n\n## B\nx\n");
     let d = &parsed.diagnostics[0];
-    assert_eq!(d.code, "unterminated-fence");
+    assert_eq!(d.code, DiagnosticCode::UnterminatedFence);
     assert_eq!((d.span.line, d.span.column), (4, 1));
     assert_eq!(d.severity, Severity::Warning);
     assert_eq!(
@@ -314,4 +314,31 @@ fn bad_cloudwatch_blocks_are_reported_at_their_lines() {
             "16:12 invalid YAML in `cloudwatch` block: unclosed bracket '['",
         ]
     );
+}
+
+#[test]
+fn declared_variables_keep_the_order_written() {
+    // Front matter is a mapping, and mappings sort keys unless told otherwise: this would read
+    // ALPHA, MIKE, ZETA and the walk would ask in that order.
+    let parsed = p(
+        "---\nvariables:\n  ZETA: {description: last letter}\n  ALPHA:\n    default: a\n  MIKE: {secret: true}\n---\n## A\n```bash\necho $ALPHA $MIKE $ZETA $UNDECLARED\n```\n",
+    );
+    let names: Vec<&str> = parsed
+        .runbook
+        .variables
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    assert_eq!(names, ["ZETA", "ALPHA", "MIKE", "UNDECLARED"]);
+    // The slow reader (flow mappings, comments) keeps the order too.
+    let parsed = p(
+        "---\n# comment\nvariables: {ZETA: {}, ALPHA: {}, MIKE: {}}\n---\n## A\n```bash\necho $ALPHA\n```\n",
+    );
+    let names: Vec<&str> = parsed
+        .runbook
+        .variables
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    assert_eq!(names, ["ZETA", "ALPHA", "MIKE"]);
 }

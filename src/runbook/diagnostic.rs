@@ -20,12 +20,78 @@ impl fmt::Display for Severity {
     }
 }
 
+/// The rule a diagnostic comes from: a stable kebab-case name for `--json` consumers and docs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiagnosticCode {
+    /// A `\\` followed by spaces: the line is not continued as it looks.
+    BackslashSpace,
+    /// An annotation whose value cannot be read.
+    BadAnnotation,
+    /// A `cloudwatch` block that cannot be turned into a lookup.
+    BadLookup,
+    /// A command that changes or deletes things, without `confirm` or `danger`.
+    DestructiveCommand,
+    /// Two commands of one step share a `name`.
+    DuplicateCommandName,
+    /// Two steps share an `id`.
+    DuplicateStepId,
+    /// Front matter that cannot be read, or a key of the wrong type.
+    FrontMatter,
+    /// Nothing to walk: no heading is followed by text, a list or a code block.
+    NoSteps,
+    /// An annotation comment that no code block follows.
+    OrphanAnnotation,
+    /// An annotation key the tool does not know.
+    UnknownAnnotation,
+    /// A code block that is never closed.
+    UnterminatedFence,
+}
+
+impl DiagnosticCode {
+    pub const ALL: [DiagnosticCode; 11] = [
+        DiagnosticCode::BackslashSpace,
+        DiagnosticCode::BadAnnotation,
+        DiagnosticCode::BadLookup,
+        DiagnosticCode::DestructiveCommand,
+        DiagnosticCode::DuplicateCommandName,
+        DiagnosticCode::DuplicateStepId,
+        DiagnosticCode::FrontMatter,
+        DiagnosticCode::NoSteps,
+        DiagnosticCode::OrphanAnnotation,
+        DiagnosticCode::UnknownAnnotation,
+        DiagnosticCode::UnterminatedFence,
+    ];
+
+    /// The name as written in JSON output and the README: `front-matter`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiagnosticCode::BackslashSpace => "backslash-space",
+            DiagnosticCode::BadAnnotation => "bad-annotation",
+            DiagnosticCode::BadLookup => "bad-lookup",
+            DiagnosticCode::DestructiveCommand => "destructive-command",
+            DiagnosticCode::DuplicateCommandName => "duplicate-command-name",
+            DiagnosticCode::DuplicateStepId => "duplicate-step-id",
+            DiagnosticCode::FrontMatter => "front-matter",
+            DiagnosticCode::NoSteps => "no-steps",
+            DiagnosticCode::OrphanAnnotation => "orphan-annotation",
+            DiagnosticCode::UnknownAnnotation => "unknown-annotation",
+            DiagnosticCode::UnterminatedFence => "unterminated-fence",
+        }
+    }
+}
+
+impl fmt::Display for DiagnosticCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A problem found in a runbook, at a place in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// Stable kebab-case name of the rule, for `--format json` consumers.
-    pub code: &'static str,
+    pub code: DiagnosticCode,
     /// Lowercase, user values in backticks.
     pub message: String,
     #[serde(flatten)]
@@ -33,7 +99,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    pub fn error(code: DiagnosticCode, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -42,7 +108,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    pub fn warning(code: DiagnosticCode, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             code,
@@ -57,5 +123,20 @@ impl Diagnostic {
             "{path}:{}:{}: {}: {}",
             self.span.line, self.span.column, self.severity, self.message
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_as_their_names() {
+        for code in DiagnosticCode::ALL {
+            assert_eq!(
+                serde_json::to_string(&code).unwrap(),
+                format!("\"{}\"", code.as_str())
+            );
+        }
     }
 }

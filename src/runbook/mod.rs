@@ -15,7 +15,7 @@ mod variable;
 pub use annotations::{AnnotationSource, AnnotationSources, Annotations};
 pub use checklist_item::ChecklistItem;
 pub use command::{Command, CommandKind};
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
 pub use front_matter::FrontMatter;
 pub use lookup::{
     AlarmState, CmpOp, Dimension, Expect, Lookup, LookupQuery, MetricStat, NamedQuery, is_statistic,
