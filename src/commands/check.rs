@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::{parallel_map, parse_file_unhashed};
 use crate::check::lint;
 use crate::error::Error;
+use crate::human;
 use crate::runbook::{Diagnostic, Severity};
 use crate::source::{LoadError, markdown_files};
 
@@ -90,13 +91,10 @@ pub fn run(
     }
     writeln!(
         err,
-        "checked {} {}: {} {}, {} {}{}",
-        checked.len(),
-        plural(checked.len(), "runbook", "runbooks"),
-        errors,
-        plural(errors, "error", "errors"),
-        warnings,
-        plural(warnings, "warning", "warnings"),
+        "checked {}: {}, {}{}",
+        human::count(checked.len(), "runbook", "runbooks"),
+        human::count(errors, "error", "errors"),
+        human::count(warnings, "warning", "warnings"),
         if unreadable > 0 {
             format!(", {unreadable} unreadable")
         } else {
@@ -110,8 +108,4 @@ pub fn run(
     } else {
         0
     })
-}
-
-pub(crate) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
 }

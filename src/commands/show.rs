@@ -205,7 +205,10 @@ fn write_command(c: &Command, indent: &str, out: &mut dyn Write) -> std::io::Res
             tags.push(label.into());
         }
     }
-    tags.extend(a.timeout_ms.map(|t| format!("timeout {}", format_ms(t))));
+    tags.extend(
+        a.timeout_ms
+            .map(|t| format!("timeout {}", crate::human::duration_ms(t))),
+    );
     tags.extend(a.cwd.as_ref().map(|d| format!("cwd {d}")));
     tags.extend(a.runner.as_ref().map(|r| format!("runner {r}")));
     if !a.expect_exit.is_empty() {
@@ -229,13 +232,4 @@ fn write_command(c: &Command, indent: &str, out: &mut dyn Write) -> std::io::Res
         writeln!(out, "{indent}{nested}    {p}{line}")?;
     }
     Ok(())
-}
-
-fn format_ms(ms: u64) -> String {
-    match ms {
-        ms if ms % 3_600_000 == 0 => format!("{}h", ms / 3_600_000),
-        ms if ms % 60_000 == 0 => format!("{}m", ms / 60_000),
-        ms if ms % 1_000 == 0 => format!("{}s", ms / 1_000),
-        ms => format!("{ms}ms"),
-    }
 }
