@@ -9,3 +9,4 @@ mod samples;
 mod show;
 mod terminal;
 mod test;
+mod variable_order;
