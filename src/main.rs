@@ -1,3 +1,5 @@
+//! The `runbook` binary: parses the arguments and hands them to `runbook::commands::main`.
+
 use std::process::ExitCode;
 
 use clap::Parser;
