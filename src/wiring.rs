@@ -1,5 +1,6 @@
 //! Wiring: the one place that chooses the real implementation behind each interface of a walk:
-//! the terminal or unattended prompter, the pseudo-terminal runner, CloudWatch, the system clock.
+//! the terminal or unattended prompter, the pseudo-terminal runner, CloudWatch, the system clock
+//! and the process environment.
 
 use crate::error::Error;
 
@@ -8,7 +9,17 @@ pub struct WalkPorts {
     pub prompter: Box<dyn crate::walk::ports::Prompter>,
     pub runner: Box<dyn crate::walk::ports::CommandRunner>,
     pub clock: crate::incident_log::SystemClock,
-    pub paint: crate::terminal::Paint,
+    pub env: ProcessEnvironment,
+}
+
+/// The environment of this process, for `$NAME`s the session does not set.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessEnvironment;
+
+impl crate::walk::ports::Environment for ProcessEnvironment {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
 }
 
 /// Chooses the prompter (terminal, or none under `--yes` without one) and the runner.
@@ -29,7 +40,7 @@ pub fn walk_ports(yes: bool) -> Result<WalkPorts, Error> {
         prompter,
         runner: Box::new(crate::runner::PtyRunner::new()),
         clock: crate::incident_log::SystemClock,
-        paint,
+        env: ProcessEnvironment,
     })
 }
 

@@ -7,10 +7,8 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_cloudwatch::error::{ProvideErrorMetadata, SdkError};
 
 use crate::event::LookupErrorKind;
-
+use crate::human;
 use crate::walk::ports::LookupError;
-
-use super::time::short_duration;
 
 /// The one message for missing credentials, naming the profile to log in with.
 pub(crate) fn no_credentials(profile: Option<&str>) -> LookupError {
@@ -27,7 +25,10 @@ pub(crate) fn no_credentials(profile: Option<&str>) -> LookupError {
 pub(crate) fn no_credentials_within(profile: Option<&str>, limit: Duration) -> LookupError {
     let message = no_credentials(profile).message.replacen(
         "no AWS credentials:",
-        &format!("no AWS credentials found within {}:", short_duration(limit)),
+        &format!(
+            "no AWS credentials found within {}:",
+            human::duration(limit)
+        ),
         1,
     );
     LookupError {
@@ -40,7 +41,7 @@ pub(crate) fn no_credentials_within(profile: Option<&str>, limit: Duration) -> L
 pub(crate) fn timed_out(region: &str, after: Duration) -> LookupError {
     LookupError {
         kind: LookupErrorKind::Timeout,
-        message: format!("no answer from {region} within {}", short_duration(after)),
+        message: format!("no answer from {region} within {}", human::duration(after)),
     }
 }
 

@@ -1,14 +1,12 @@
-//! One spinner per region on stderr while lookups run (`eu-west-2 …`, then `eu-west-2 ✔ 0.4s` or `✘ timeout`).
+//! One spinner per region on stderr while lookups run (`eu-west-2 …`, then `eu-west-2 ✔ 400ms` or `✘ timeout`).
 
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::event::LookupErrorKind;
-
+use crate::human;
 use crate::walk::ports::LookupError;
-
-use super::time::short_duration;
 
 struct RegionBar {
     region: String,
@@ -83,7 +81,7 @@ impl Progress {
         }
         if b.pending == 0 {
             let text = match b.failed {
-                None => format!("{} ✔ {}", b.region, short_duration(self.started.elapsed())),
+                None => format!("{} ✔ {}", b.region, human::duration(self.started.elapsed())),
                 Some(kind) => format!("{} ✘ {}", b.region, word(kind)),
             };
             b.bar.finish_with_message(text);

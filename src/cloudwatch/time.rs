@@ -1,6 +1,4 @@
-//! Time helpers: SDK timestamps as RFC 3339 text, and durations as short human text (`10s`, `0.4s`).
-
-use std::time::Duration;
+//! SDK timestamps as RFC 3339 text; durations are spelled by [`crate::human`].
 
 use aws_sdk_cloudwatch::primitives::DateTime;
 use chrono::SecondsFormat;
@@ -13,18 +11,6 @@ pub(crate) fn rfc3339(t: &DateTime) -> String {
         None => t
             .fmt(aws_sdk_cloudwatch::primitives::DateTimeFormat::DateTime)
             .unwrap_or_else(|_| t.secs().to_string()),
-    }
-}
-
-/// `10s`, `2.5s`, `0.4s`, `250ms`.
-pub(crate) fn short_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 100 {
-        format!("{ms}ms")
-    } else if ms.is_multiple_of(1000) {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{:.1}s", d.as_secs_f64())
     }
 }
 
@@ -45,10 +31,13 @@ mod tests {
     }
 
     #[test]
-    fn durations() {
-        assert_eq!(short_duration(Duration::from_secs(10)), "10s");
-        assert_eq!(short_duration(Duration::from_millis(400)), "0.4s");
-        assert_eq!(short_duration(Duration::from_millis(2500)), "2.5s");
-        assert_eq!(short_duration(Duration::from_millis(40)), "40ms");
+    fn lookup_durations_use_the_one_spelling() {
+        // Spinners and timeout messages spell durations as everything else does.
+        use std::time::Duration;
+        let d = crate::human::duration;
+        assert_eq!(d(Duration::from_secs(10)), "10s");
+        assert_eq!(d(Duration::from_millis(400)), "400ms");
+        assert_eq!(d(Duration::from_millis(2500)), "2.5s");
+        assert_eq!(d(Duration::from_millis(40)), "40ms");
     }
 }

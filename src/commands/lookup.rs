@@ -5,7 +5,9 @@ use std::io::{IsTerminal, Write};
 use super::load_usable;
 use crate::config::LookupConfig;
 use crate::error::Error;
-use crate::walk::{lookup_event, lookup_requests, verdict, view};
+use crate::walk::ports::Environment;
+use crate::walk::{lookup_event, lookup_requests, verdict};
+use crate::wiring::ProcessEnvironment;
 
 /// Exit 0 when every lookup answered and no `expect` is breached; 1 otherwise.
 pub fn run(config: &LookupConfig, out: &mut dyn Write) -> Result<u8, Error> {
@@ -33,7 +35,9 @@ pub fn run(config: &LookupConfig, out: &mut dyn Write) -> Result<u8, Error> {
     let mut vars = config.vars.clone();
     for v in &runbook.variables {
         if !vars.iter().any(|(n, _)| n == &v.name)
-            && let Some(value) = std::env::var(&v.name).ok().or_else(|| v.default.clone())
+            && let Some(value) = ProcessEnvironment
+                .var(&v.name)
+                .or_else(|| v.default.clone())
         {
             vars.push((v.name.clone(), value));
         }
@@ -46,7 +50,13 @@ pub fn run(config: &LookupConfig, out: &mut dyn Write) -> Result<u8, Error> {
     };
     let mut clean = true;
     for step in steps {
-        let (requests, missing) = lookup_requests(step, &vars, &regions, metrics.default_region());
+        let (requests, missing) = lookup_requests(
+            step,
+            &vars,
+            &ProcessEnvironment,
+            &regions,
+            metrics.default_region(),
+        );
         for index in missing {
             clean = false;
             eprintln!(
@@ -75,7 +85,7 @@ pub fn run(config: &LookupConfig, out: &mut dyn Write) -> Result<u8, Error> {
                 .iter()
                 .filter(|o| o.request.lookup.index == lookup.index)
                 .collect();
-            out.write_all(view::lookup_table(&mine, paint).as_bytes())?;
+            out.write_all(crate::terminal::lookup_table(&mine, paint).as_bytes())?;
         }
     }
     Ok(if clean { 0 } else { 1 })

@@ -12,6 +12,7 @@ use crate::event::EventLog;
 use crate::event::{Event, StepStatus};
 use crate::incident_log::{IncidentLogFile, SystemClock, new_session_id};
 use crate::walk::ports::Tone;
+use crate::walk::screen::{Resuming, Screen};
 use crate::walk::state::SessionState;
 use crate::walk::{Walk, outline, variables};
 use crate::wiring::walk_ports;
@@ -137,8 +138,7 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
             &format!("step {step}, command {command}: started, outcome unknown (the walk ended while it ran)"),
         );
     }
-    let env = |name: &str| std::env::var(name).ok();
-    let values = variables::resolve(&runbook, &config.vars, &env, logged, ui)
+    let values = variables::resolve(&runbook, &config.vars, &ports.env, logged, ui)
         .map_err(|e| Error::Usage(e.to_string()))?;
     log.append(
         &state.operator,
@@ -165,17 +165,13 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
         )?;
         state.operator = to.clone();
     }
-    let p = ports.paint;
-    ports.prompter.show(&format!(
-        "{}\n{}",
-        p.bold(&format!("Resuming: {}", runbook.title)),
-        p.dim(&format!(
-            "incident {} · operator {} · continuing at step {} · log {location}",
-            incident.as_deref().unwrap_or("-"),
-            state.operator,
-            next + 1
-        ))
-    ));
+    ports.prompter.show(Screen::Resuming(Resuming {
+        title: &runbook.title,
+        incident: incident.as_deref(),
+        operator: &state.operator,
+        step: next + 1,
+        log: &location,
+    }));
     let how = How {
         mode: *mode,
         yes: config.yes,

@@ -10,6 +10,7 @@ use crate::incident_log::{IncidentLogFile, new_session_id};
 use crate::markdown::slug;
 use crate::runbook::Runbook;
 use crate::walk::ports::Tone;
+use crate::walk::screen::Summary;
 use crate::walk::state::SessionState;
 use crate::walk::variables;
 use crate::walk::variables::Value;
@@ -35,9 +36,14 @@ pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
         },
         None => 0,
     };
-    let env = |name: &str| std::env::var(name).ok();
-    let values = variables::resolve(&runbook, &config.vars, &env, &[], ports.prompter.as_mut())
-        .map_err(|e| Error::Usage(e.to_string()))?;
+    let values = variables::resolve(
+        &runbook,
+        &config.vars,
+        &ports.env,
+        &[],
+        ports.prompter.as_mut(),
+    )
+    .map_err(|e| Error::Usage(e.to_string()))?;
     let stem = std::path::Path::new(&runbook.path)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned());
@@ -108,7 +114,6 @@ pub(super) fn drive(
         mode: how.mode,
         yes: how.yes,
         allow_danger: how.allow_danger,
-        paint: ports.paint,
         cwd: std::env::current_dir().map_err(Error::Output)?,
         regions: how.aws.regions_for(runbook),
     };
@@ -119,6 +124,7 @@ pub(super) fn drive(
         runner: ports.runner.as_mut(),
         log: &mut *log,
         clock: &clock,
+        env: &ports.env,
         metrics: metrics
             .as_deref_mut()
             .map(|m| m as &mut dyn crate::walk::ports::Metrics),
@@ -146,12 +152,12 @@ pub(super) fn drive(
 /// Prints the summary (stdout) and where the log is, and picks the exit code.
 pub fn finish(
     ending: Ending,
-    summary: &str,
+    summary: &Summary,
     location: &str,
     ui: &mut dyn crate::walk::ports::Prompter,
     out: &mut dyn Write,
 ) -> Result<u8, Error> {
-    out.write_all(summary.as_bytes())?;
+    out.write_all(crate::terminal::summary_table(summary).as_bytes())?;
     out.flush()?;
     let (tone, text, code) = match &ending {
         Ending::Finished { failed: 0 } => (Tone::Success, "walk finished".to_string(), 0),

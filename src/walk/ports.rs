@@ -1,10 +1,10 @@
-//! The walk's interfaces to the outside: the operator, the shell, the log and the clock. Real ones are chosen in `wiring`.
+//! The walk's interfaces to the outside: the operator, the shell, CloudWatch and the environment. Real ones are chosen in `wiring`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::screen::{Question, Screen};
 use crate::event::{AlarmInfo, LookupErrorKind};
-use crate::runbook::Command;
 
 /// What the operator answered; `Unavailable` when nobody can be asked (no terminal).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,13 +16,6 @@ pub enum Answer<T> {
     Unavailable,
 }
 
-/// One key of the action menu.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MenuEntry {
-    pub key: char,
-    pub label: &'static str,
-}
-
 /// Messages of different weight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {
@@ -32,20 +25,50 @@ pub enum Tone {
     Error,
 }
 
-/// Everything the operator sees and answers. The walk never touches a terminal itself.
+/// One choice of a menu: the key that picks it and its short name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Choice {
+    pub key: char,
+    pub label: &'static str,
+}
+
+/// A question answered with one key.
+#[derive(Debug, Clone)]
+pub struct Menu<'a> {
+    pub question: Question<'a>,
+    pub choices: Vec<Choice>,
+    /// The choice Enter picks, as an index into `choices`.
+    pub default: usize,
+}
+
+/// Everything the operator sees and answers. The walk says what to show; the prompter decides how.
 pub trait Prompter {
-    /// A block of text for the operator (step header, body, command, summary), already laid out.
-    fn show(&mut self, text: &str);
+    /// Something for the operator to read: a header, a step, a table, an outcome.
+    fn show(&mut self, screen: Screen<'_>);
     /// A one-line message.
     fn notice(&mut self, tone: Tone, text: &str);
-    /// One key from `entries`; Enter gives `default`. `Unavailable` without a terminal.
-    fn choose(&mut self, prompt: &str, entries: &[MenuEntry], default: char) -> Answer<char>;
+    /// One of the menu's choices, as an index into `menu.choices`; Enter gives `menu.default`.
+    /// `Unavailable` without a terminal.
+    fn choose(&mut self, menu: &Menu<'_>) -> Answer<usize>;
     /// A line of text; Enter gives `default` when there is one.
     fn ask_text(&mut self, question: &str, default: Option<&str>) -> Answer<String>;
     /// A line typed without echo.
     fn ask_secret(&mut self, question: &str) -> Answer<String>;
     /// Yes or no.
     fn confirm(&mut self, question: &str, default: bool) -> Answer<bool>;
+}
+
+/// Where `$NAME`s the session does not set are looked up: the process environment in `wiring`,
+/// a fixed map in tests. The walk never reads the environment itself.
+pub trait Environment {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// A fixed list of names and values, as tests use.
+impl Environment for Vec<(String, String)> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    }
 }
 
 /// A command ready to run: the code as written, with its environment and limits.
@@ -86,32 +109,6 @@ pub struct CommandOutcome {
 /// Runs commands, showing their output live and returning what happened.
 pub trait CommandRunner {
     fn run(&mut self, spec: &CommandSpec) -> CommandOutcome;
-}
-
-/// Shows a command the way the walk prints it: its annotations, then its code.
-pub fn describe_command(command: &Command) -> String {
-    let mut tags = Vec::new();
-    let a = &command.annotations;
-    for (on, label) in [
-        (a.danger, "DANGER"),
-        (a.confirm, "confirm"),
-        (a.readonly, "readonly"),
-        (a.interactive, "interactive"),
-    ] {
-        if on {
-            tags.push(label.to_string());
-        }
-    }
-    if let Some(t) = a.timeout_ms {
-        tags.push(format!("timeout {}", crate::human::duration_ms(t)));
-    }
-    if let Some(c) = &a.cwd {
-        tags.push(format!("cwd {c}"));
-    }
-    if let Some(r) = &a.runner {
-        tags.push(format!("| {r}"));
-    }
-    tags.join(" · ")
 }
 
 /// A lookup to run in one region, `$VARS` in its dimension values already resolved.

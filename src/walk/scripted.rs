@@ -1,5 +1,6 @@
-//! Test doubles for the walk's ports: a scripted operator, a scripted shell, an in-memory log and a fixed clock.
-//! They make engine tests fast and deterministic; the real terminal and pseudo-terminal have their own tests.
+//! Test doubles for the walk's ports: a scripted operator, a scripted shell, an in-memory log, a
+//! fixed clock and canned CloudWatch, and a harness that walks a runbook on them. Unit tests only:
+//! the real terminal and pseudo-terminal have their own tests.
 
 use std::cell::Cell;
 use std::collections::VecDeque;
@@ -8,10 +9,17 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use crate::event::{Clock, EventLog, LogError};
 
-use super::ports::{Answer, CommandOutcome, CommandRunner, CommandSpec, MenuEntry, Prompter, Tone};
+use std::path::PathBuf;
+
+use super::ports::{Answer, CommandOutcome, CommandRunner, CommandSpec, Menu, Prompter, Tone};
 use super::ports::{GuardAlarm, LookupData, LookupError, LookupOutcome, LookupRequest, Metrics};
-use crate::event::LookupErrorKind;
+use super::screen::{Question, Screen};
+use super::state::SessionState;
+use super::variables::Value;
+use super::{Ending, Ports, SessionInfo, Walk, WalkOptions};
 use crate::event::{Event, FORMAT_VERSION, Record};
+use crate::event::{LookupErrorKind, Mode, VariableSource};
+use crate::markdown::parse;
 
 /// One scripted answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,10 +34,14 @@ pub enum Reply {
 }
 
 /// Answers from a script, recording everything shown; when the script runs out, nobody is there.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ScriptedPrompter {
     pub replies: VecDeque<Reply>,
     pub transcript: Vec<String>,
+    /// How screens are written down: [`describe`] by default, the terminal's layout in its tests.
+    pub render: fn(&Screen<'_>) -> String,
+    /// The keys of each menu offered, in order.
+    pub menus: Vec<String>,
 }
 
 impl ScriptedPrompter {
@@ -37,6 +49,8 @@ impl ScriptedPrompter {
         ScriptedPrompter {
             replies: replies.into_iter().collect(),
             transcript: Vec::new(),
+            render: describe,
+            menus: Vec::new(),
         }
     }
 
@@ -51,22 +65,28 @@ impl ScriptedPrompter {
 }
 
 impl Prompter for ScriptedPrompter {
-    fn show(&mut self, text: &str) {
-        self.transcript.push(text.to_string());
+    fn show(&mut self, screen: Screen<'_>) {
+        self.transcript.push((self.render)(&screen));
     }
 
     fn notice(&mut self, tone: Tone, text: &str) {
         self.transcript.push(format!("{tone:?}: {text}"));
     }
 
-    fn choose(&mut self, prompt: &str, entries: &[MenuEntry], default: char) -> Answer<char> {
+    fn choose(&mut self, menu: &Menu<'_>) -> Answer<usize> {
+        let prompt = describe_question(&menu.question);
         self.transcript.push(format!("? {prompt}"));
+        self.menus
+            .push(menu.choices.iter().map(|c| c.key).collect());
         match self.next() {
-            Some(Reply::Key(c)) if entries.iter().any(|e| e.key == c) => Answer::Given(c),
-            Some(Reply::Key(c)) => {
-                panic!("script pressed `{c}`, not offered at {prompt:?}: {entries:?}")
-            }
-            Some(Reply::Enter) => Answer::Given(default),
+            Some(Reply::Key(c)) => match menu.choices.iter().position(|e| e.key == c) {
+                Some(i) => Answer::Given(i),
+                None => panic!(
+                    "script pressed `{c}`, not offered at {prompt:?}: {:?}",
+                    menu.choices
+                ),
+            },
+            Some(Reply::Enter) => Answer::Given(menu.default),
             Some(Reply::Cancel) => Answer::Cancelled,
             Some(other) => panic!("script answered {other:?} to the menu {prompt:?}"),
             None => Answer::Unavailable,
@@ -98,6 +118,39 @@ impl Prompter for ScriptedPrompter {
             Some(other) => panic!("script answered {other:?} to the question {question:?}"),
             None => Answer::Unavailable,
         }
+    }
+}
+
+/// A screen in brief, enough for the walk's own tests to see what was shown.
+pub fn describe(screen: &Screen<'_>) -> String {
+    match *screen {
+        Screen::Header(h) => format!("[header {}]", h.runbook.title),
+        Screen::Resuming(r) => format!("[resuming at step {}]", r.step),
+        Screen::Step { step, total, .. } => {
+            format!("[step {}/{total} {}]", step.index, step.title)
+        }
+        Screen::Lookup { outcomes } => {
+            let regions: Vec<&str> = outcomes.iter().map(|o| o.request.region.as_str()).collect();
+            let index = outcomes.first().map_or(0, |o| o.request.lookup.index);
+            format!("[lookup {index} in {}]", regions.join(", "))
+        }
+        Screen::Command { command, .. } => format!("[command {}]", command.index),
+        Screen::Outcome {
+            command, success, ..
+        } => format!(
+            "[command {command} {}]",
+            if success { "succeeded" } else { "failed" }
+        ),
+        Screen::GuardAlarm(g) => format!("[guard alarm {} in {}]", g.alarm.name, g.region),
+        Screen::Help => "[help]".into(),
+    }
+}
+
+fn describe_question(question: &Question<'_>) -> String {
+    match *question {
+        Question::NextItem { item, .. } => format!("next: {item:?}"),
+        Question::CommandFailed { command } => format!("command {command} failed"),
+        Question::NoteKind => "kind of note".into(),
     }
 }
 
@@ -282,5 +335,161 @@ impl Metrics for ScriptedMetrics {
 
     fn guard_alarms(&mut self) -> Vec<GuardAlarm> {
         self.guards.pop_front().unwrap_or_default()
+    }
+}
+
+/// Walks a runbook on the doubles above with the session variables `NODE`, `TOKEN` (secret) and `LB`.
+pub struct Harness {
+    pub ui: ScriptedPrompter,
+    pub runner: ScriptedRunner,
+    pub log: MemoryLog,
+    pub clock: FixedClock,
+    pub env: Vec<(String, String)>,
+    pub metrics: Option<ScriptedMetrics>,
+}
+
+impl Harness {
+    pub fn new(replies: impl IntoIterator<Item = Reply>) -> Self {
+        Harness {
+            ui: ScriptedPrompter::new(replies),
+            runner: ScriptedRunner::default(),
+            log: MemoryLog::default(),
+            clock: FixedClock::default(),
+            env: Vec::new(),
+            metrics: None,
+        }
+    }
+
+    pub fn walk(&mut self, text: &str, opts: WalkOptions) -> Ending {
+        let runbook = parse("rb.md", text).runbook;
+        let values = vec![
+            Value {
+                name: "NODE".into(),
+                value: "fs-1".into(),
+                secret: false,
+                source: VariableSource::Flag,
+            },
+            Value {
+                name: "TOKEN".into(),
+                value: "s3cret".into(),
+                secret: true,
+                source: VariableSource::Prompt,
+            },
+            Value {
+                name: "LB".into(),
+                value: "app/voice-api/1".into(),
+                secret: false,
+                source: VariableSource::Default,
+            },
+        ];
+        let state = SessionState::new(&runbook, "alice");
+        let started = self.clock.now();
+        let ports = Ports {
+            ui: &mut self.ui,
+            runner: &mut self.runner,
+            log: &mut self.log,
+            clock: &self.clock,
+            env: &self.env,
+            metrics: self.metrics.as_mut().map(|m| m as &mut dyn Metrics),
+        };
+        let mut walk = Walk::new(&runbook, opts, ports, values, state, started);
+        walk.begin(&SessionInfo {
+            tool_version: "t".into(),
+            hostname: "h".into(),
+            incident: Some("INC-1".into()),
+        })
+        .unwrap();
+        walk.run(0).unwrap()
+    }
+
+    /// The code of every command run, trimmed.
+    pub fn ran(&self) -> Vec<String> {
+        self.runner
+            .ran
+            .iter()
+            .map(|s| s.code.trim().to_string())
+            .collect()
+    }
+}
+
+/// Walk options for tests: commands run in `/`, no regions.
+pub fn opts(mode: Mode, yes: bool, allow_danger: bool) -> WalkOptions {
+    WalkOptions {
+        mode,
+        yes,
+        allow_danger,
+        cwd: PathBuf::from("/"),
+        regions: Vec::new(),
+    }
+}
+
+/// Three steps: a readonly check, a checklist with a `confirm` and a `danger` command, a manual block.
+pub const RB: &str = "---
+variables:
+  NODE: {description: the node, default: fs-1}
+  TOKEN: {secret: true}
+---
+# Restart
+
+## Check
+```bash {readonly}
+check $NODE
+```
+
+## Restart
+1. Drain
+   ```bash {confirm}
+   drain $NODE
+   ```
+2. Restart
+   ```bash {danger}
+   restart $NODE
+   ```
+
+## Verify
+```text
+look at the dashboard
+```
+";
+
+/// One step with a metric lookup in two regions, an alarm lookup and a command; guard alarms on.
+pub const WATCHED: &str = "---
+regions: [euw2]
+guard_alarms: [freeswitch-]
+variables:
+  LB: {default: app/voice-api/1}
+---
+# Watched
+
+## Look
+```cloudwatch
+namespace: AWS/ApplicationELB
+metric: HTTPCode_Target_5XX_Count
+dimensions:
+  LoadBalancer: $LB
+stat: Sum
+regions: [euw2, euc1]
+expect: \"< 10\"
+label: 5xx on the voice API
+```
+
+```cloudwatch
+alarms: freeswitch-
+state: ALARM
+```
+
+```bash
+restart it
+```
+";
+
+/// A metric lookup's answer: one datapoint a minute.
+pub fn points(values: &[f64]) -> LookupData {
+    LookupData::Metric {
+        points: values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("2026-11-22T03:0{i}:00Z"), *v))
+            .collect(),
     }
 }

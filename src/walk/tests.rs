@@ -1,119 +1,14 @@
-use super::ports::{GuardAlarm, LookupData, LookupError, Metrics};
-use super::scripted::{
-    FixedClock, MemoryLog, Reply, ScriptedMetrics, ScriptedPrompter, ScriptedRunner,
-};
-use super::*;
+//! The engine on scripted ports: what runs, what is logged, what the operator is shown and asked.
+
+use super::REHEARSAL_REASON;
+use super::ports::{GuardAlarm, LookupError};
+use super::scripted::{Harness, RB, Reply, ScriptedMetrics, ScriptedRunner, WATCHED, opts, points};
+use super::state::SessionState;
+use super::variables::expand;
+use super::{Ending, lookup_requests};
 use crate::event::{AlarmInfo, LookupErrorKind};
-use crate::event::{Event, VariableSource, Verdict};
+use crate::event::{Event, Mode, NoteKind, StepStatus, Verdict};
 use crate::markdown::parse;
-
-const RB: &str = "---
-variables:
-  NODE: {description: the node, default: fs-1}
-  TOKEN: {secret: true}
----
-# Restart
-
-## Check
-```bash {readonly}
-check $NODE
-```
-
-## Restart
-1. Drain
-   ```bash {confirm}
-   drain $NODE
-   ```
-2. Restart
-   ```bash {danger}
-   restart $NODE
-   ```
-
-## Verify
-```text
-look at the dashboard
-```
-";
-
-struct Harness {
-    ui: ScriptedPrompter,
-    runner: ScriptedRunner,
-    log: MemoryLog,
-    clock: FixedClock,
-    metrics: Option<ScriptedMetrics>,
-}
-
-impl Harness {
-    fn new(replies: impl IntoIterator<Item = Reply>) -> Self {
-        Harness {
-            ui: ScriptedPrompter::new(replies),
-            runner: ScriptedRunner::default(),
-            log: MemoryLog::default(),
-            clock: FixedClock::default(),
-            metrics: None,
-        }
-    }
-
-    fn walk(&mut self, text: &str, opts: WalkOptions) -> Ending {
-        let runbook = parse("rb.md", text).runbook;
-        let values = vec![
-            Value {
-                name: "NODE".into(),
-                value: "fs-1".into(),
-                secret: false,
-                source: VariableSource::Flag,
-            },
-            Value {
-                name: "TOKEN".into(),
-                value: "s3cret".into(),
-                secret: true,
-                source: VariableSource::Prompt,
-            },
-            Value {
-                name: "LB".into(),
-                value: "app/voice-api/1".into(),
-                secret: false,
-                source: VariableSource::Default,
-            },
-        ];
-        let state = SessionState::new(&runbook, "alice");
-        let started = self.clock.now();
-        let ports = Ports {
-            ui: &mut self.ui,
-            runner: &mut self.runner,
-            log: &mut self.log,
-            clock: &self.clock,
-            metrics: self.metrics.as_mut().map(|m| m as &mut dyn Metrics),
-        };
-        let mut walk = Walk::new(&runbook, opts, ports, values, state, started);
-        walk.begin(&SessionInfo {
-            tool_version: "t".into(),
-            hostname: "h".into(),
-            incident: Some("INC-1".into()),
-        })
-        .unwrap();
-        walk.run(0).unwrap()
-    }
-}
-
-fn opts(mode: Mode, yes: bool, allow_danger: bool) -> WalkOptions {
-    WalkOptions {
-        mode,
-        yes,
-        allow_danger,
-        paint: Paint { enabled: false },
-        cwd: PathBuf::from("/"),
-        regions: Vec::new(),
-    }
-}
-
-fn ran(h: &Harness) -> Vec<String> {
-    h.runner
-        .ran
-        .iter()
-        .map(|s| s.code.trim().to_string())
-        .collect()
-}
 
 #[test]
 fn yes_runs_everything_but_danger_and_acknowledges_manual_items() {
@@ -121,7 +16,7 @@ fn yes_runs_everything_but_danger_and_acknowledges_manual_items() {
     let mut h = Harness::new([Reply::Yes]);
     let ending = h.walk(RB, opts(Mode::Live, true, false));
     assert_eq!(ending, Ending::Finished { failed: 0 });
-    assert_eq!(ran(&h), ["check $NODE", "drain $NODE"]);
+    assert_eq!(h.ran(), ["check $NODE", "drain $NODE"]);
     assert_eq!(
         h.log.types(),
         [
@@ -175,7 +70,7 @@ fn yes_runs_everything_but_danger_and_acknowledges_manual_items() {
 fn yes_with_allow_danger_runs_danger_and_without_operator_skips_confirm() {
     let mut h = Harness::new([]);
     h.walk(RB, opts(Mode::Live, true, true));
-    assert_eq!(ran(&h), ["check $NODE", "restart $NODE"]);
+    assert_eq!(h.ran(), ["check $NODE", "restart $NODE"]);
 }
 
 #[test]
@@ -183,7 +78,7 @@ fn rehearsal_runs_only_readonly_and_logs_the_rest_as_rehearsed() {
     let mut h = Harness::new([]);
     let ending = h.walk(RB, opts(Mode::Rehearsal, true, true));
     assert_eq!(ending, Ending::Finished { failed: 0 });
-    assert_eq!(ran(&h), ["check $NODE"]);
+    assert_eq!(h.ran(), ["check $NODE"]);
     let rehearsed = h
         .log
         .events()
@@ -228,7 +123,7 @@ fn interactive_walk_with_skip_note_retry_and_quit() {
             reason: "paused by the operator".into()
         }
     );
-    assert_eq!(ran(&h), ["check $NODE", "check $NODE"]);
+    assert_eq!(h.ran(), ["check $NODE", "check $NODE"]);
     let attempts: Vec<u32> = h
         .log
         .events()
@@ -250,7 +145,8 @@ fn interactive_walk_with_skip_note_retry_and_quit() {
         status: StepStatus::Skipped,
         reason: Some("drained by the NOC already".into())
     }));
-    assert!(h.ui.screen().contains("── Step 1/3 Check"));
+    // The terminal's layout of these screens is checked in `terminal::tests`.
+    assert!(h.ui.screen().contains("[step 1/3 Check]"));
 }
 
 #[test]
@@ -268,7 +164,7 @@ fn danger_requires_typing_yes_in_full() {
         Reply::Key('q'),
     ]);
     h.walk(RB, opts(Mode::Live, false, false));
-    assert_eq!(ran(&h), ["check $NODE", "restart $NODE"]);
+    assert_eq!(h.ran(), ["check $NODE", "restart $NODE"]);
     assert!(
         h.ui.screen()
             .contains("command 2 not run: `yes` was not typed")
@@ -299,7 +195,7 @@ fn back_and_jump_reopen_steps() {
         Reply::Key('q'),
     ]);
     h.walk(RB, opts(Mode::Live, false, false));
-    assert_eq!(ran(&h), ["check $NODE", "check $NODE"]);
+    assert_eq!(h.ran(), ["check $NODE", "check $NODE"]);
     let started: Vec<usize> = h
         .log
         .events()
@@ -357,54 +253,52 @@ fn replaying_the_log_restores_progress() {
 
 #[test]
 fn expand_reads_vars_then_environment() {
+    let env = vec![
+        ("REL".to_string(), "8".to_string()),
+        ("HOME".to_string(), "/h".to_string()),
+    ];
     assert_eq!(
         expand(
             "/srv/${APP}/$REL-x",
-            &[("APP".into(), "web".into()), ("REL".into(), "7".into())]
+            &[("APP".into(), "web".into()), ("REL".into(), "7".into())],
+            &env
         ),
         "/srv/web/7-x"
     );
-    assert_eq!(expand("a$", &[]), "a$");
+    assert_eq!(expand("a$", &[], &env), "a$");
+    assert_eq!(expand("$HOME/$UNSET.", &[], &env), "/h/.");
 }
 
-const WATCHED: &str = "---
-regions: [euw2]
-guard_alarms: [freeswitch-]
-variables:
-  LB: {default: app/voice-api/1}
----
-# Watched
-
-## Look
-```cloudwatch
-namespace: AWS/ApplicationELB
-metric: HTTPCode_Target_5XX_Count
-dimensions:
-  LoadBalancer: $LB
-stat: Sum
-regions: [euw2, euc1]
-expect: \"< 10\"
-label: 5xx on the voice API
-```
-
-```cloudwatch
-alarms: freeswitch-
-state: ALARM
-```
-
-```bash
-restart it
-```
-";
-
-fn points(values: &[f64]) -> LookupData {
-    LookupData::Metric {
-        points: values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (format!("2026-11-22T03:0{i}:00Z"), *v))
-            .collect(),
+#[test]
+fn lookup_dimensions_fall_back_to_the_environment_port() {
+    let rb = parse("rb.md", &WATCHED.replace("$LB", "$ELSEWHERE")).runbook;
+    let env = vec![("ELSEWHERE".to_string(), "app/from-env/2".to_string())];
+    let (requests, missing) = lookup_requests(&rb.steps[0], &[], &env, &[], None);
+    assert_eq!(missing, [2], "the alarm lookup names no region");
+    match &requests[0].lookup.query {
+        crate::runbook::LookupQuery::Metric { metric, .. } => {
+            assert_eq!(metric.dimensions[0].value, "app/from-env/2")
+        }
+        other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn menus_offer_every_handled_action_and_lookups_only_where_there_are_some() {
+    // `l` runs the lookups again; `?` shows the help.
+    let mut h = Harness::new([Reply::Key('l'), Reply::Key('?'), Reply::Key('q')]);
+    h.metrics = Some(ScriptedMetrics::default());
+    h.walk(WATCHED, opts(Mode::Live, false, false));
+    let asked = h.metrics.as_ref().unwrap().asked.len();
+    assert_eq!(asked, 6, "three requests when shown, three again on `l`");
+    assert!(h.ui.screen().contains("[help]"));
+
+    assert_eq!(h.ui.menus[0], "radsnljh?q");
+
+    // A first step without lookups offers neither `l` nor `b`; the next one offers `b`.
+    let mut h = Harness::new([Reply::Enter, Reply::Key('q')]);
+    h.walk(RB, opts(Mode::Live, false, false));
+    assert_eq!(h.ui.menus, ["radsnjh?q", "radsnbjh?q"]);
 }
 
 #[test]
@@ -467,10 +361,13 @@ fn lookups_run_per_region_with_verdicts_and_are_logged() {
             ("eu-west-2".to_string(), None, true),
         ]
     );
+    // One table per lookup, its regions side by side; how it looks is `terminal::tests`'s.
     let screen = h.ui.screen();
-    assert!(screen.contains("5xx on the voice API"), "{screen}");
-    assert!(screen.contains("BREACH"));
-    assert!(screen.contains("access denied in eu-west-2"));
+    assert!(
+        screen.contains("[lookup 1 in eu-west-2, eu-central-1]"),
+        "{screen}"
+    );
+    assert!(screen.contains("[lookup 2 in eu-west-2]"), "{screen}");
 }
 
 #[test]
@@ -490,9 +387,9 @@ fn a_guard_alarm_pauses_before_the_next_command() {
     h.walk(WATCHED, opts(Mode::Live, false, false));
     assert!(
         h.ui.screen()
-            .contains("GUARD ALARM freeswitch-calls-failing in eu-west-2")
+            .contains("[guard alarm freeswitch-calls-failing in eu-west-2]")
     );
-    assert_eq!(ran(&h), ["restart it"]);
+    assert_eq!(h.ran(), ["restart it"]);
     assert!(h.log.types().contains(&"guard_alarm".to_string()));
 
     // Unattended, nobody can answer: the walk stops before the command.
@@ -511,5 +408,5 @@ fn a_guard_alarm_pauses_before_the_next_command() {
         matches!(ending, Ending::Stopped { ref reason } if reason.contains("guard alarm freeswitch-x")),
         "{ending:?}"
     );
-    assert!(ran(&h).is_empty());
+    assert!(h.ran().is_empty());
 }

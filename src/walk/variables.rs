@@ -1,6 +1,7 @@
-//! Gathers the values commands need, once, before the walk starts: flags, environment, defaults, then the operator.
+//! Variables: the values commands need, gathered once before the walk starts (flags, environment,
+//! defaults, then the operator), and `$NAME` expansion in annotation and dimension values.
 
-use super::ports::{Answer, Prompter, Tone};
+use super::ports::{Answer, Environment, Prompter, Tone};
 use crate::event::{LoggedVariable, VariableSource};
 use crate::runbook::{Runbook, Variable};
 
@@ -42,12 +43,12 @@ pub fn matches(pattern: &str, value: &str) -> bool {
     regex_lite::Regex::new(&format!("^(?:{pattern})$")).is_ok_and(|re| re.is_match(value))
 }
 
-/// Resolves every variable of `runbook`. `flags` are `--var` values; `env` looks a name up in the environment;
+/// Resolves every variable of `runbook`. `flags` are `--var` values; `env` is the environment;
 /// `ask_secrets_only` (resume) asks again only for secrets, taking the others from `known`.
 pub fn resolve(
     runbook: &Runbook,
     flags: &[(String, String)],
-    env: &dyn Fn(&str) -> Option<String>,
+    env: &dyn Environment,
     known: &[LoggedVariable],
     ui: &mut dyn Prompter,
 ) -> Result<Vec<Value>, VariableError> {
@@ -69,7 +70,7 @@ pub fn resolve(
                     .find(|k| k.name == var.name && !k.secret)
                     .and_then(|k| k.value.clone().map(|v| (v, VariableSource::Log)))
             })
-            .or_else(|| env(&var.name).map(|v| (v, VariableSource::Env)));
+            .or_else(|| env.var(&var.name).map(|v| (v, VariableSource::Env)));
         let value = match given {
             Some((value, source)) => {
                 check_pattern(var, &value)?;
@@ -155,4 +156,41 @@ fn ask(
             }
         }
     }
+}
+
+/// Expands `$NAME` and `${NAME}` from `vars`, then `env`, for annotation values like `cwd`.
+/// Unset names expand to nothing; a `$` not followed by a name stays.
+pub fn expand(text: &str, vars: &[(String, String)], env: &dyn Environment) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(pos) = rest.find('$') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        let (name, len) = if let Some(inner) = after.strip_prefix('{') {
+            match inner.find('}') {
+                Some(end) => (&inner[..end], end + 2),
+                None => ("", 0),
+            }
+        } else {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            (&after[..end], end)
+        };
+        if name.is_empty() {
+            out.push('$');
+            rest = after;
+            continue;
+        }
+        let value = vars
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .or_else(|| env.var(name))
+            .unwrap_or_default();
+        out.push_str(&value);
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    out
 }

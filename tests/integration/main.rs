@@ -2,6 +2,7 @@
 
 mod errors;
 mod generate;
+mod keys;
 mod kill;
 mod list_and_check;
 mod run;

@@ -1,0 +1,184 @@
+//! How each thing the walk shows looks on a terminal: header, step, lookup table, command,
+//! outcome, guard alarm, help, menu questions, notices and the summary table.
+
+use std::time::Duration;
+
+use super::Paint;
+use super::lookup_table::lookup_table;
+use super::step::{command_block, item_line, step_view};
+use crate::event::{Mode, StepStatus};
+use crate::human;
+use crate::walk::actions::Action;
+use crate::walk::ports::{CommandOutcome, Tone};
+use crate::walk::screen::{Header, Question, Resuming, RowStatus, Screen, Summary};
+use crate::walk::state::ItemStatus;
+
+/// `screen` laid out for the terminal.
+pub fn render(screen: &Screen<'_>, paint: Paint) -> String {
+    match *screen {
+        Screen::Header(header) => header_view(&header, paint),
+        Screen::Resuming(resuming) => resuming_view(&resuming, paint),
+        Screen::Step {
+            step,
+            total,
+            elapsed,
+            progress,
+        } => step_view(step, total, &human::duration(elapsed), progress, paint),
+        Screen::Lookup { outcomes } => lookup_table(outcomes, paint),
+        Screen::Command { command, status } => command_block(command, status, paint),
+        Screen::Outcome {
+            command,
+            outcome,
+            success,
+        } => {
+            let how = describe_outcome(outcome);
+            if success {
+                notice_line(paint, Tone::Success, &format!("command {command} {how}"))
+            } else {
+                notice_line(
+                    paint,
+                    Tone::Error,
+                    &format!("command {command} failed: {how}"),
+                )
+            }
+        }
+        Screen::GuardAlarm(g) => paint.red(&format!(
+            "\n  ▲▲ GUARD ALARM {} in {}: {} ▲▲\n",
+            g.alarm.name, g.region, g.alarm.reason
+        )),
+        Screen::Help => help(),
+    }
+}
+
+fn header_view(h: &Header<'_>, paint: Paint) -> String {
+    let mode = match h.mode {
+        Mode::Live => "live",
+        Mode::Rehearsal => "REHEARSAL (only `readonly` commands run)",
+    };
+    let rb = h.runbook;
+    format!(
+        "{}\n{}",
+        paint.bold(&rb.title),
+        paint.dim(&format!(
+            "{} · sha256 {} · mode {mode} · incident {} · operator {}\nlog {}",
+            rb.path,
+            &rb.sha256[..12.min(rb.sha256.len())],
+            h.incident.unwrap_or("-"),
+            h.operator,
+            h.log
+        ))
+    )
+}
+
+fn resuming_view(r: &Resuming<'_>, paint: Paint) -> String {
+    format!(
+        "{}\n{}",
+        paint.bold(&format!("Resuming: {}", r.title)),
+        paint.dim(&format!(
+            "incident {} · operator {} · continuing at step {} · log {}",
+            r.incident.unwrap_or("-"),
+            r.operator,
+            r.step,
+            r.log
+        ))
+    )
+}
+
+/// Every key of the step menu with what it does, from the walk's one table of actions.
+pub fn help() -> String {
+    Action::ALL
+        .iter()
+        .map(|a| format!("  {}  {}\n", a.key(), a.help()))
+        .collect()
+}
+
+/// The line above a menu's keys.
+pub fn question(question: &Question<'_>, paint: Paint) -> String {
+    match *question {
+        Question::NextItem { item: None, .. } => {
+            "nothing left to run: press Enter to mark the step done".into()
+        }
+        Question::NextItem {
+            step,
+            item: Some(item),
+        } => format!(
+            "next: {}",
+            item_line(step, item, ItemStatus::Pending, paint)
+        ),
+        Question::CommandFailed { command } => format!("command {command} failed"),
+        Question::NoteKind => "kind of note".into(),
+    }
+}
+
+/// A one-line message with its tone's mark.
+pub fn notice_line(paint: Paint, tone: Tone, text: &str) -> String {
+    match tone {
+        Tone::Info => format!("  {}", paint.dim(&format!("· {text}"))),
+        Tone::Success => format!("  {} {text}", paint.green("✔")),
+        Tone::Warning => format!("  {} {text}", paint.yellow("!")),
+        Tone::Error => format!("  {} {text}", paint.red("✘")),
+    }
+}
+
+/// How a command ended: `exit 0 in 1.2s`, `timed out after 5m`, `could not start: ...`.
+fn describe_outcome(o: &CommandOutcome) -> String {
+    let took = human::duration(Duration::from_millis(o.duration_ms));
+    if let Some(e) = &o.spawn_error {
+        return format!("could not start: {e}");
+    }
+    if o.timed_out {
+        return format!("timed out after {took}");
+    }
+    if o.interrupted {
+        return format!("interrupted after {took}");
+    }
+    match (&o.exit_code, &o.signal) {
+        (_, Some(sig)) => format!("killed by {sig} after {took}"),
+        (Some(code), None) => format!("exit {code} in {took}"),
+        (None, None) => format!("ended after {took}"),
+    }
+}
+
+/// The summary table: step, status, duration, title; plain text for stdout.
+pub fn summary_table(summary: &Summary) -> String {
+    let mut rows = vec![[
+        "STEP".to_string(),
+        "STATUS".to_string(),
+        "DURATION".to_string(),
+        "TITLE".to_string(),
+    ]];
+    for row in &summary.rows {
+        let status = match row.status {
+            RowStatus::Finished(StepStatus::Done) => "done",
+            RowStatus::Finished(StepStatus::Skipped) => "skipped",
+            RowStatus::Finished(StepStatus::Failed) => "failed",
+            RowStatus::Finished(StepStatus::Rehearsed) => "rehearsed",
+            RowStatus::InProgress => "in progress",
+            RowStatus::NotStarted => "not started",
+        };
+        let duration = row.duration.map_or_else(|| "-".into(), human::duration);
+        rows.push([
+            row.step.to_string(),
+            status.into(),
+            duration,
+            row.title.clone(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..3)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        out.push_str(&format!(
+            "{:>w0$}  {:<w1$}  {:>w2$}  {}\n",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        ));
+    }
+    out
+}

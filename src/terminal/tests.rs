@@ -1,0 +1,137 @@
+//! The walk's screens as the terminal lays them out: the same scripted walks as the engine's
+//! tests, written down by [`render`] instead of in brief.
+
+use std::time::Duration;
+
+use super::{Paint, help, render, summary_table};
+use crate::event::{AlarmInfo, LookupErrorKind, Mode, StepStatus};
+use crate::walk::actions::Action;
+use crate::walk::ports::{CommandOutcome, GuardAlarm, LookupError};
+use crate::walk::screen::{RowStatus, Screen, Summary, SummaryRow};
+use crate::walk::scripted::{
+    Harness, RB, Reply, ScriptedMetrics, ScriptedRunner, WATCHED, opts, points,
+};
+
+fn plain(screen: &Screen<'_>) -> String {
+    render(screen, Paint { enabled: false })
+}
+
+fn harness(replies: impl IntoIterator<Item = Reply>) -> Harness {
+    let mut h = Harness::new(replies);
+    h.ui.render = plain;
+    h
+}
+
+#[test]
+fn a_step_shows_its_place_title_and_header() {
+    let mut h = harness([Reply::Enter, Reply::Key('r'), Reply::Key('q')]);
+    h.runner = ScriptedRunner::default().on("check", [ScriptedRunner::exit(1)]);
+    h.walk(RB, opts(Mode::Live, false, false));
+    let screen = h.ui.screen();
+    assert!(screen.contains("── Step 1/3 Check"), "{screen}");
+    assert!(screen.contains("mode live · incident INC-1 · operator alice"));
+    assert!(
+        screen.contains("✘ command 1 failed: exit 1 in 5ms"),
+        "{screen}"
+    );
+    assert!(screen.contains("✔ command 1 exit 0 in 5ms"), "{screen}");
+}
+
+#[test]
+fn lookups_show_one_table_per_lookup_with_verdicts_and_errors() {
+    let mut h = harness([]);
+    h.metrics = Some(
+        ScriptedMetrics::default()
+            .answer(1, "eu-west-2", Ok(points(&[1.0, 3.0, 2.0])))
+            .answer(1, "eu-central-1", Ok(points(&[4.0, 12.0])))
+            .answer(
+                2,
+                "eu-west-2",
+                Err(LookupError {
+                    kind: LookupErrorKind::AccessDenied,
+                    message: "access denied in eu-west-2".into(),
+                }),
+            ),
+    );
+    let mut o = opts(Mode::Live, true, false);
+    o.regions = vec!["eu-west-2".into()];
+    h.walk(WATCHED, o);
+    let screen = h.ui.screen();
+    assert!(screen.contains("5xx on the voice API"), "{screen}");
+    assert!(screen.contains("BREACH"));
+    assert!(screen.contains("access denied in eu-west-2"));
+    // Periods and windows in the one spelling of durations.
+    assert!(screen.contains("Sum · 1m over 30m"), "{screen}");
+}
+
+#[test]
+fn a_guard_alarm_is_a_banner() {
+    let alarm = GuardAlarm {
+        region: "eu-west-2".into(),
+        alarm: AlarmInfo {
+            name: "freeswitch-calls-failing".into(),
+            state: crate::runbook::AlarmState::Alarm,
+            reason: "threshold crossed".into(),
+            since: None,
+        },
+    };
+    let mut h = harness([Reply::Enter, Reply::No, Reply::Enter, Reply::Key('q')]);
+    h.metrics = Some(ScriptedMetrics::default().guard(vec![alarm]));
+    h.walk(WATCHED, opts(Mode::Live, false, false));
+    assert!(
+        h.ui.screen()
+            .contains("GUARD ALARM freeswitch-calls-failing in eu-west-2")
+    );
+}
+
+#[test]
+fn help_lists_every_action_from_the_walks_table() {
+    let text = help();
+    assert_eq!(text.lines().count(), Action::ALL.len());
+    for action in Action::ALL {
+        let line = format!("  {}  {}", action.key(), action.help());
+        assert!(text.lines().any(|l| l == line), "{line:?} in\n{text}");
+    }
+    assert_eq!(plain(&Screen::Help), text);
+}
+
+#[test]
+fn outcomes_and_summaries_spell_durations_one_way() {
+    let outcome = CommandOutcome {
+        exit_code: Some(0),
+        duration_ms: 400,
+        ..CommandOutcome::default()
+    };
+    let shown = plain(&Screen::Outcome {
+        command: 2,
+        outcome: &outcome,
+        success: true,
+    });
+    assert_eq!(shown, "  ✔ command 2 exit 0 in 400ms");
+    let summary = Summary {
+        rows: vec![
+            SummaryRow {
+                step: 1,
+                title: "Check".into(),
+                status: RowStatus::Finished(StepStatus::Done),
+                duration: Some(Duration::from_secs(185)),
+            },
+            SummaryRow {
+                step: 2,
+                title: "Drain".into(),
+                status: RowStatus::Finished(StepStatus::Skipped),
+                duration: Some(Duration::from_millis(400)),
+            },
+            SummaryRow {
+                step: 3,
+                title: "Verify".into(),
+                status: RowStatus::NotStarted,
+                duration: None,
+            },
+        ],
+    };
+    assert_eq!(
+        summary_table(&summary),
+        "STEP  STATUS       DURATION  TITLE\n   1  done            3m05s  Check\n   2  skipped         400ms  Drain\n   3  not started         -  Verify\n"
+    );
+}

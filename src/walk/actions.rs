@@ -1,0 +1,393 @@
+//! What the operator can do at a step, after a failed command and when adding a note: each key,
+//! label and help text written once, menus built from them, and the step menu's handlers.
+
+use super::engine::{StepExit, Walk};
+use super::items::Item;
+use super::ports::{Answer, Choice, Menu, Prompter, Tone};
+use super::screen::{Question, Screen};
+use super::state::ItemStatus;
+use crate::event::{Event, LogError, NoteKind};
+
+/// Something the operator can pick from a menu by one key.
+pub trait MenuOption: Copy + PartialEq + 'static {
+    fn choice(self) -> Choice;
+}
+
+/// The step menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Run,
+    RunAll,
+    Done,
+    Skip,
+    Note,
+    Lookups,
+    Back,
+    Jump,
+    Handoff,
+    Help,
+    Quit,
+}
+
+impl Action {
+    /// Every action, in menu order.
+    pub const ALL: [Action; 11] = [
+        Action::Run,
+        Action::RunAll,
+        Action::Done,
+        Action::Skip,
+        Action::Note,
+        Action::Lookups,
+        Action::Back,
+        Action::Jump,
+        Action::Handoff,
+        Action::Help,
+        Action::Quit,
+    ];
+
+    /// Key, menu label and help text: the only place they are written (README's table agrees, see tests).
+    const fn words(self) -> (char, &'static str, &'static str) {
+        match self {
+            Action::Run => (
+                'r',
+                "run",
+                "run the next command (Enter, when it is runnable)",
+            ),
+            Action::RunAll => (
+                'a',
+                "run all",
+                "run the step's remaining commands in order (stops at a failure or at something needing you)",
+            ),
+            Action::Done => (
+                'd',
+                "done by hand",
+                "mark the next item done by hand (manual blocks, checklist items; Enter when the next item is not runnable)",
+            ),
+            Action::Skip => ('s', "skip step", "skip the step (asks a reason)"),
+            Action::Note => (
+                'n',
+                "note",
+                "add a note: note, observation, hypothesis, decision, or a milestone (detected, mitigated, resolved)",
+            ),
+            Action::Lookups => (
+                'l',
+                "lookups",
+                "run the step's CloudWatch lookups again (steps with lookups)",
+            ),
+            Action::Back => ('b', "back", "back to the previous step (it is reopened)"),
+            Action::Jump => (
+                'j',
+                "jump",
+                "jump to a step by number or id (it is reopened)",
+            ),
+            Action::Handoff => (
+                'h',
+                "hand over",
+                "hand over to another operator; later events carry the new name",
+            ),
+            Action::Help => ('?', "help", "show what each key does"),
+            Action::Quit => (
+                'q',
+                "quit",
+                "quit: the walk pauses and `runbook resume LOG` continues it",
+            ),
+        }
+    }
+
+    pub const fn key(self) -> char {
+        self.words().0
+    }
+
+    pub const fn label(self) -> &'static str {
+        self.words().1
+    }
+
+    pub const fn help(self) -> &'static str {
+        self.words().2
+    }
+}
+
+impl MenuOption for Action {
+    fn choice(self) -> Choice {
+        Choice {
+            key: self.key(),
+            label: self.label(),
+        }
+    }
+}
+
+/// The menu after a command failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    Retry,
+    SkipCommand,
+    DoneByHand,
+    Quit,
+}
+
+impl Recovery {
+    /// Every choice, in menu order.
+    pub const ALL: [Recovery; 4] = [
+        Recovery::Retry,
+        Recovery::SkipCommand,
+        Recovery::DoneByHand,
+        Recovery::Quit,
+    ];
+
+    /// Key and label: the only place they are written (README's line agrees, see tests).
+    const fn words(self) -> (char, &'static str) {
+        match self {
+            Recovery::Retry => ('r', "retry"),
+            Recovery::SkipCommand => ('s', "skip command"),
+            Recovery::DoneByHand => ('d', "done by hand"),
+            Recovery::Quit => ('q', "quit"),
+        }
+    }
+
+    pub const fn key(self) -> char {
+        self.words().0
+    }
+
+    pub const fn label(self) -> &'static str {
+        self.words().1
+    }
+}
+
+impl MenuOption for Recovery {
+    fn choice(self) -> Choice {
+        Choice {
+            key: self.key(),
+            label: self.label(),
+        }
+    }
+}
+
+/// The key of each kind of note; the label is the kind's own.
+pub const NOTE_KEYS: [(NoteKind, char); 7] = [
+    (NoteKind::Note, 'n'),
+    (NoteKind::Observation, 'o'),
+    (NoteKind::Hypothesis, 'y'),
+    (NoteKind::Decision, 'c'),
+    (NoteKind::Detected, 't'),
+    (NoteKind::Mitigated, 'm'),
+    (NoteKind::Resolved, 'v'),
+];
+
+impl MenuOption for NoteKind {
+    fn choice(self) -> Choice {
+        let key = NOTE_KEYS
+            .iter()
+            .find(|(kind, _)| *kind == self)
+            .map_or('n', |(_, key)| *key);
+        Choice {
+            key,
+            label: self.label(),
+        }
+    }
+}
+
+/// Asks for one of `options`; Enter gives `default`.
+pub fn pick<T: MenuOption>(
+    ui: &mut dyn Prompter,
+    question: Question<'_>,
+    options: &[T],
+    default: T,
+) -> Answer<T> {
+    let menu = Menu {
+        question,
+        choices: options.iter().map(|o| o.choice()).collect(),
+        default: options.iter().position(|o| *o == default).unwrap_or(0),
+    };
+    match ui.choose(&menu) {
+        // An index the menu does not have is a prompter's mistake: treat it as a cancel.
+        Answer::Given(i) => options
+            .get(i)
+            .copied()
+            .map_or(Answer::Cancelled, Answer::Given),
+        Answer::Cancelled => Answer::Cancelled,
+        Answer::Unavailable => Answer::Unavailable,
+    }
+}
+
+impl Walk<'_, '_> {
+    /// The actions offered at step `i` with `next` pending, and the one Enter picks.
+    fn offered(&self, i: usize, next: Option<Item>) -> (Vec<Action>, Action) {
+        let step = self.step(i);
+        let runnable =
+            |item: &Item| matches!(item, Item::Command(n) if step.commands[n - 1].runnable);
+        let runnable_next = next.as_ref().is_some_and(runnable);
+        let any_runnable = self.state.steps[i]
+            .items
+            .iter()
+            .any(|(item, s)| *s == ItemStatus::Pending && runnable(item));
+        let offered = Action::ALL
+            .into_iter()
+            .filter(|action| match action {
+                Action::Run => runnable_next,
+                Action::RunAll => any_runnable,
+                Action::Lookups => !step.lookups.is_empty(),
+                Action::Back => i > 0,
+                _ => true,
+            })
+            .collect();
+        let default = if runnable_next {
+            Action::Run
+        } else {
+            Action::Done
+        };
+        (offered, default)
+    }
+
+    /// One round of the step menu; `Some` when the step is left.
+    pub(super) fn menu(
+        &mut self,
+        i: usize,
+        next: Option<Item>,
+    ) -> Result<Option<StepExit>, LogError> {
+        let step = self.step(i);
+        let (offered, default) = self.offered(i, next);
+        let question = Question::NextItem { step, item: next };
+        match pick(self.ports.ui, question, &offered, default) {
+            Answer::Given(Action::Run) => {
+                if let Some(Item::Command(n)) = next {
+                    return self.run_interactive(i, n);
+                }
+            }
+            Answer::Given(Action::RunAll) => return self.run_all(i),
+            Answer::Given(Action::Done) => match next {
+                None => {
+                    self.finish_step(i, None)?;
+                    return Ok(Some(StepExit::Next));
+                }
+                Some(item) => self.done_by_hand(i, item)?,
+            },
+            Answer::Given(Action::Skip) => {
+                let reason = match self.ports.ui.ask_text("Why skip this step?", None) {
+                    Answer::Given(r) if !r.trim().is_empty() => r,
+                    Answer::Given(_) => "no reason given".into(),
+                    _ => return Ok(None),
+                };
+                self.finish_step(i, Some(reason))?;
+                return Ok(Some(StepExit::Next));
+            }
+            Answer::Given(Action::Note) => self.note(Some(step.index))?,
+            Answer::Given(Action::Lookups) => self.run_lookups(i)?,
+            Answer::Given(Action::Back) => return Ok(Some(StepExit::Back)),
+            Answer::Given(Action::Jump) => {
+                if let Some(j) = self.ask_step() {
+                    return Ok(Some(StepExit::Jump(j)));
+                }
+            }
+            Answer::Given(Action::Handoff) => self.handoff()?,
+            Answer::Given(Action::Help) => self.ports.ui.show(Screen::Help),
+            Answer::Given(Action::Quit) => {
+                return Ok(Some(StepExit::Quit("paused by the operator".into())));
+            }
+            Answer::Cancelled => self.ports.ui.notice(
+                Tone::Info,
+                "press q to pause the walk; it can be resumed later",
+            ),
+            Answer::Unavailable => {
+                return Ok(Some(StepExit::Stop(
+                    "no operator input (end of input)".into(),
+                )));
+            }
+        }
+        Ok(None)
+    }
+
+    pub(super) fn done_by_hand(&mut self, i: usize, item: Item) -> Result<(), LogError> {
+        let step = self.step(i);
+        match item {
+            Item::Command(n) => self.log(Event::CommandDone {
+                step: step.index,
+                command: n,
+                automatic: false,
+            })?,
+            Item::Check(n) => self.log(Event::ChecklistItem {
+                step: step.index,
+                item: n,
+                text: step.checklist[n - 1].text.clone(),
+                automatic: false,
+            })?,
+        }
+        self.state.steps[i].set(item, ItemStatus::Done);
+        Ok(())
+    }
+
+    fn note(&mut self, step: Option<usize>) -> Result<(), LogError> {
+        let kinds = NOTE_KEYS.map(|(kind, _)| kind);
+        let kind = match pick(self.ports.ui, Question::NoteKind, &kinds, NoteKind::Note) {
+            Answer::Given(kind) => kind,
+            _ => return Ok(()),
+        };
+        if let Answer::Given(text) = self.ports.ui.ask_text(&format!("{}:", kind.label()), None)
+            && !text.trim().is_empty()
+        {
+            self.log(Event::Note { step, kind, text })?;
+            self.ports
+                .ui
+                .notice(Tone::Success, &format!("{} recorded", kind.label()));
+        }
+        Ok(())
+    }
+
+    fn handoff(&mut self) -> Result<(), LogError> {
+        if let Answer::Given(to) = self.ports.ui.ask_text("Hand over to (name)", None) {
+            let to = to.trim().to_string();
+            if !to.is_empty() && to != self.state.operator {
+                let from = self.state.operator.clone();
+                self.log(Event::Handoff {
+                    from: from.clone(),
+                    to: to.clone(),
+                })?;
+                self.state.operator = to.clone();
+                self.ports
+                    .ui
+                    .notice(Tone::Success, &format!("{to} has the walk (from {from})"));
+            }
+        }
+        Ok(())
+    }
+
+    fn ask_step(&mut self) -> Option<usize> {
+        let n = self.runbook.steps.len();
+        let answer = self
+            .ports
+            .ui
+            .ask_text(&format!("Jump to step (1-{n} or id)"), None);
+        let Answer::Given(key) = answer else {
+            return None;
+        };
+        match self.runbook.find_step(key.trim()) {
+            Some(step) => Some(step.index - 1),
+            None => {
+                self.ports
+                    .ui
+                    .notice(Tone::Warning, &format!("no step `{}`", key.trim()));
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_within_each_menu() {
+        let mut keys: Vec<char> = Action::ALL.iter().map(|a| a.key()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), Action::ALL.len());
+        let mut keys: Vec<char> = Recovery::ALL.iter().map(|a| a.key()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), Recovery::ALL.len());
+        let mut keys: Vec<char> = NOTE_KEYS.iter().map(|(_, k)| *k).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), NOTE_KEYS.len());
+    }
+}

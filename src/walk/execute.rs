@@ -1,0 +1,325 @@
+//! Running a step's commands: the safety gate, guard alarms, the run itself with its events, and
+//! what the operator does after a failure.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::REHEARSAL_REASON;
+use super::actions::{Recovery, pick};
+use super::engine::{RunResult, StepExit, Walk};
+use super::items::Item;
+use super::ports::{Answer, CommandOutcome, CommandSpec, Tone};
+use super::safety::{self, Gate};
+use super::screen::{Question, Screen};
+use super::state::ItemStatus;
+use super::variables::expand;
+use crate::event::{Event, LogError};
+use crate::runbook::Command;
+
+impl Walk<'_, '_> {
+    /// Runs command `n` and, if it fails, asks what next until it is settled.
+    pub(super) fn run_interactive(
+        &mut self,
+        i: usize,
+        n: usize,
+    ) -> Result<Option<StepExit>, LogError> {
+        loop {
+            match self.run_command(i, n)? {
+                RunResult::Done | RunResult::Settled | RunResult::NotRun => return Ok(None),
+                RunResult::GuardStop(reason) => return Ok(Some(StepExit::Stop(reason))),
+                RunResult::Failed => {}
+            }
+            let step = self.step(i);
+            let question = Question::CommandFailed { command: n };
+            match pick(self.ports.ui, question, &Recovery::ALL, Recovery::Retry) {
+                Answer::Given(Recovery::Retry) => continue,
+                Answer::Given(Recovery::SkipCommand) => {
+                    let reason = match self.ports.ui.ask_text("Why skip this command?", None) {
+                        Answer::Given(r) if !r.trim().is_empty() => r,
+                        _ => "no reason given".into(),
+                    };
+                    self.log(Event::CommandSkipped {
+                        step: step.index,
+                        command: n,
+                        reason,
+                        automatic: false,
+                    })?;
+                    self.state.steps[i].set(Item::Command(n), ItemStatus::Failed);
+                    return Ok(None);
+                }
+                Answer::Given(Recovery::DoneByHand) => {
+                    self.done_by_hand(i, Item::Command(n))?;
+                    return Ok(None);
+                }
+                Answer::Given(Recovery::Quit) => {
+                    return Ok(Some(StepExit::Quit(
+                        "paused by the operator after a failed command".into(),
+                    )));
+                }
+                Answer::Cancelled => return Ok(None),
+                Answer::Unavailable => {
+                    return Ok(Some(StepExit::Stop(
+                        "no operator input (end of input)".into(),
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Runs the step's pending commands in order, stopping where the operator is needed.
+    pub(super) fn run_all(&mut self, i: usize) -> Result<Option<StepExit>, LogError> {
+        while let Some((_, item)) = self.state.steps[i].next_pending() {
+            let Item::Command(n) = item else { break };
+            if !self.step(i).commands[n - 1].runnable {
+                break;
+            }
+            let before = self.state.steps[i].status_of(item);
+            if let Some(exit) = self.run_interactive(i, n)? {
+                return Ok(Some(exit));
+            }
+            if self.state.steps[i].status_of(item) == before {
+                break; // declined or cancelled: let the operator choose.
+            }
+        }
+        Ok(None)
+    }
+
+    /// Passes the command's safety gate and runs it, logging before and after.
+    pub(super) fn run_command(&mut self, i: usize, n: usize) -> Result<RunResult, LogError> {
+        let step = self.step(i);
+        let command = &step.commands[n - 1];
+        let gate = safety::gate(
+            command,
+            self.opts.mode,
+            self.opts.yes,
+            self.opts.allow_danger,
+        );
+        let settle = |walk: &mut Self,
+                      reason: String,
+                      status: ItemStatus,
+                      tone: Tone|
+         -> Result<RunResult, LogError> {
+            walk.ports
+                .ui
+                .notice(tone, &format!("command {n} not run: {reason}"));
+            walk.log(Event::CommandSkipped {
+                step: step.index,
+                command: n,
+                reason,
+                automatic: true,
+            })?;
+            walk.state.steps[i].set(Item::Command(n), status);
+            Ok(RunResult::Settled)
+        };
+        match gate {
+            Gate::Rehearse => {
+                return settle(
+                    self,
+                    REHEARSAL_REASON.into(),
+                    ItemStatus::Rehearsed,
+                    Tone::Info,
+                );
+            }
+            Gate::Skip(reason) => return settle(self, reason, ItemStatus::Skipped, Tone::Warning),
+            Gate::Confirm => match self.ports.ui.confirm(
+                &format!("Run command {n} ({})?", first_line(command)),
+                false,
+            ) {
+                Answer::Given(true) => {}
+                Answer::Given(false) | Answer::Cancelled => {
+                    self.ports
+                        .ui
+                        .notice(Tone::Info, &format!("command {n} not run"));
+                    return Ok(RunResult::NotRun);
+                }
+                Answer::Unavailable => {
+                    let reason = "`confirm` command not run: no operator to confirm it".to_string();
+                    return settle(self, reason, ItemStatus::Skipped, Tone::Warning);
+                }
+            },
+            Gate::TypeYes => {
+                self.ports.ui.show(Screen::Command {
+                    command,
+                    status: ItemStatus::Pending,
+                });
+                match self
+                    .ports
+                    .ui
+                    .ask_text("DANGER: type `yes` to run this command", None)
+                {
+                    Answer::Given(typed) if typed == "yes" => {}
+                    Answer::Unavailable => {
+                        let reason =
+                            "`danger` command not run: no operator to type `yes`".to_string();
+                        return settle(self, reason, ItemStatus::Skipped, Tone::Warning);
+                    }
+                    _ => {
+                        self.ports.ui.notice(
+                            Tone::Info,
+                            &format!("command {n} not run: `yes` was not typed"),
+                        );
+                        return Ok(RunResult::NotRun);
+                    }
+                }
+            }
+            Gate::Run => {}
+        }
+        // Checked last, right before the command would start, so the operator decides on fresh news.
+        if let Some(result) = self.guard_check(n)? {
+            return Ok(result);
+        }
+        let spec = self.spec(command);
+        let attempt = self.state.steps[i].attempts.get(&n).copied().unwrap_or(0) + 1;
+        self.state.steps[i].attempts.insert(n, attempt);
+        self.log(Event::CommandStarted {
+            step: step.index,
+            command: n,
+            name: command.annotations.name.clone(),
+            code: command.code.clone(),
+            cwd: spec.cwd.display().to_string(),
+            runner: command.annotations.runner.clone(),
+            attempt,
+        })?;
+        self.ports.ui.notice(
+            Tone::Info,
+            &format!("running command {n}{}", retry_note(attempt)),
+        );
+        let outcome = self.ports.runner.run(&spec);
+        let success = succeeded(command, &outcome);
+        let mut output = outcome.output.clone();
+        if let Some(e) = &outcome.spawn_error {
+            output = format!("runbook: {e}");
+        }
+        self.log(Event::CommandFinished {
+            step: step.index,
+            command: n,
+            exit_code: outcome.exit_code,
+            signal: outcome.signal.clone(),
+            success,
+            duration_ms: outcome.duration_ms,
+            output,
+            truncated: outcome.truncated,
+            bytes: outcome.bytes,
+            redactions: outcome.redactions,
+            timed_out: outcome.timed_out,
+            interrupted: outcome.interrupted,
+        })?;
+        self.ports.ui.show(Screen::Outcome {
+            command: n,
+            outcome: &outcome,
+            success,
+        });
+        if success {
+            self.state.steps[i].set(Item::Command(n), ItemStatus::Done);
+            Ok(RunResult::Done)
+        } else {
+            Ok(RunResult::Failed)
+        }
+    }
+
+    /// Guard alarms that fired since the last check: logged, shown prominently, and the operator
+    /// asked before command `n` runs. Without an operator the walk stops there.
+    fn guard_check(&mut self, n: usize) -> Result<Option<RunResult>, LogError> {
+        let Some(metrics) = self.ports.metrics.as_deref_mut() else {
+            return Ok(None);
+        };
+        let fired = metrics.guard_alarms();
+        if fired.is_empty() {
+            return Ok(None);
+        }
+        let mut names = Vec::new();
+        for g in &fired {
+            self.log(Event::GuardAlarm {
+                region: g.region.clone(),
+                alarm: g.alarm.name.clone(),
+                state: g.alarm.state,
+                reason: g.alarm.reason.clone(),
+            })?;
+            names.push(format!("{} ({})", g.alarm.name, g.region));
+            self.ports.ui.show(Screen::GuardAlarm(g));
+        }
+        let question = format!(
+            "Guard alarm in ALARM: {}. Run command {n} anyway?",
+            names.join(", ")
+        );
+        match self.ports.ui.confirm(&question, false) {
+            Answer::Given(true) => Ok(None),
+            Answer::Given(false) | Answer::Cancelled => {
+                self.ports.ui.notice(
+                    Tone::Warning,
+                    &format!("command {n} not run: a guard alarm is firing"),
+                );
+                Ok(Some(RunResult::NotRun))
+            }
+            Answer::Unavailable => Ok(Some(RunResult::GuardStop(format!(
+                "guard alarm {} entered ALARM; the walk stopped before command {n}",
+                names.join(", ")
+            )))),
+        }
+    }
+
+    /// The command as the runner gets it: code as written, the session's variables as its
+    /// environment, `cwd` expanded and resolved against the walk's directory.
+    fn spec(&self, command: &Command) -> CommandSpec {
+        let env = self.variables();
+        let cwd = match &command.annotations.cwd {
+            Some(dir) => {
+                let expanded = expand(dir, &env, self.ports.env);
+                let path = Path::new(&expanded);
+                if path.is_absolute() {
+                    path.to_path_buf()
+                } else {
+                    self.opts.cwd.join(path)
+                }
+            }
+            None => self.opts.cwd.clone(),
+        };
+        CommandSpec {
+            code: command.code.clone(),
+            runner: command.annotations.runner.clone(),
+            cwd,
+            timeout: command.annotations.timeout_ms.map(Duration::from_millis),
+            interactive: command.annotations.interactive,
+            secrets: self
+                .values
+                .iter()
+                .filter(|v| v.secret && !v.value.is_empty())
+                .map(|v| v.value.clone())
+                .collect(),
+            env,
+        }
+    }
+
+    /// The session's variables as name and value.
+    pub(super) fn variables(&self) -> Vec<(String, String)> {
+        self.values
+            .iter()
+            .map(|v| (v.name.clone(), v.value.clone()))
+            .collect()
+    }
+}
+
+/// Whether the command ended as expected: started, not cut short, an expected exit code (0 by default).
+fn succeeded(command: &Command, outcome: &CommandOutcome) -> bool {
+    let expected: &[i32] = if command.annotations.expect_exit.is_empty() {
+        &[0]
+    } else {
+        &command.annotations.expect_exit
+    };
+    outcome.spawn_error.is_none()
+        && !outcome.timed_out
+        && !outcome.interrupted
+        && outcome.exit_code.is_some_and(|c| expected.contains(&c))
+}
+
+fn first_line(command: &Command) -> String {
+    command.code.lines().next().unwrap_or("").trim().to_string()
+}
+
+fn retry_note(attempt: u32) -> String {
+    if attempt > 1 {
+        format!(" (attempt {attempt})")
+    } else {
+        String::new()
+    }
+}

@@ -1,0 +1,160 @@
+//! A step's CloudWatch lookups: one request per lookup and region with `$VARS` resolved, the
+//! verdict of `expect`, the `lookup_result` events, and running them during the walk.
+
+use super::engine::Walk;
+use super::ports::{Environment, LookupData, LookupOutcome, LookupRequest, Tone};
+use super::screen::Screen;
+use super::variables::expand;
+use crate::event::{Datapoint, Event, LogError, LoggedLookupError, Verdict};
+use crate::runbook::{Dimension, Lookup, LookupQuery, Step};
+
+impl Walk<'_, '_> {
+    /// Runs the step's lookups in every region at once, logs each result and shows one table per lookup.
+    pub(super) fn run_lookups(&mut self, i: usize) -> Result<(), LogError> {
+        let step = self.step(i);
+        if step.lookups.is_empty() {
+            return Ok(());
+        }
+        let vars = self.variables();
+        let Some(metrics) = self.ports.metrics.as_deref_mut() else {
+            self.ports.ui.notice(
+                Tone::Warning,
+                "lookups unavailable: CloudWatch is not set up for this walk",
+            );
+            return Ok(());
+        };
+        let (requests, missing_region) = lookup_requests(
+            step,
+            &vars,
+            self.ports.env,
+            &self.opts.regions,
+            metrics.default_region(),
+        );
+        for index in missing_region {
+            self.ports.ui.notice(
+                Tone::Warning,
+                &format!("lookup {index}: no region: name `regions` in the block, pass --region, or set AWS_REGION"),
+            );
+        }
+        let outcomes = metrics.lookup(&requests);
+        for outcome in &outcomes {
+            self.log(lookup_event(outcome))?;
+        }
+        for lookup in &step.lookups {
+            let mine: Vec<&LookupOutcome> = outcomes
+                .iter()
+                .filter(|o| o.request.lookup.index == lookup.index)
+                .collect();
+            if !mine.is_empty() {
+                self.ports.ui.show(Screen::Lookup { outcomes: &mine });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One request per lookup and region, `$VARS` resolved from `vars`, then `env`; regions from the
+/// block, else `regions` (`--region` or the runbook's), else `default_region`. Also the lookups
+/// left with no region.
+pub fn lookup_requests(
+    step: &Step,
+    vars: &[(String, String)],
+    env: &dyn Environment,
+    regions: &[String],
+    default_region: Option<String>,
+) -> (Vec<LookupRequest>, Vec<usize>) {
+    let mut requests = Vec::new();
+    let mut missing = Vec::new();
+    for lookup in &step.lookups {
+        let mut lookup = lookup.clone();
+        resolve_dimensions(&mut lookup, vars, env);
+        let chosen = if !lookup.regions.is_empty() {
+            lookup.regions.clone()
+        } else if !regions.is_empty() {
+            regions.to_vec()
+        } else {
+            default_region.clone().into_iter().collect()
+        };
+        if chosen.is_empty() {
+            missing.push(lookup.index);
+        }
+        for region in chosen {
+            requests.push(LookupRequest {
+                step: step.index,
+                lookup: lookup.clone(),
+                region,
+            });
+        }
+    }
+    (requests, missing)
+}
+
+/// The verdict of a metric lookup's `expect` on its latest datapoint.
+pub fn verdict(outcome: &LookupOutcome) -> Option<Verdict> {
+    let expect = match &outcome.request.lookup.query {
+        LookupQuery::Metric { expect, .. } | LookupQuery::Expression { expect, .. } => (*expect)?,
+        LookupQuery::Alarms { .. } => return None,
+    };
+    match &outcome.result {
+        Ok(LookupData::Metric { points }) => Some(match points.last() {
+            Some((_, v)) if expect.holds(*v) => Verdict::Ok,
+            Some(_) => Verdict::Breach,
+            None => Verdict::NoData,
+        }),
+        _ => None,
+    }
+}
+
+/// The `lookup_result` event for one outcome.
+pub fn lookup_event(outcome: &LookupOutcome) -> Event {
+    let lookup = &outcome.request.lookup;
+    let (datapoints, alarms, error) = match &outcome.result {
+        Ok(LookupData::Metric { points }) => (
+            points
+                .iter()
+                .map(|(ts, value)| Datapoint {
+                    ts: ts.clone(),
+                    value: *value,
+                })
+                .collect(),
+            None,
+            None,
+        ),
+        Ok(LookupData::Alarms { alarms }) => (Vec::new(), Some(alarms.clone()), None),
+        Err(e) => (
+            Vec::new(),
+            None,
+            Some(LoggedLookupError {
+                kind: e.kind,
+                message: e.message.clone(),
+            }),
+        ),
+    };
+    Event::LookupResult {
+        step: outcome.request.step,
+        lookup: lookup.index,
+        label: lookup.label.clone(),
+        region: outcome.request.region.clone(),
+        query: lookup.query.clone(),
+        datapoints,
+        verdict: verdict(outcome),
+        alarms,
+        error,
+        duration_ms: outcome.duration_ms,
+    }
+}
+
+/// `$VARS` in dimension values, from the session's variables, then the environment.
+fn resolve_dimensions(lookup: &mut Lookup, vars: &[(String, String)], env: &dyn Environment) {
+    let dims: Vec<&mut Dimension> = match &mut lookup.query {
+        LookupQuery::Metric { metric, .. } => metric.dimensions.iter_mut().collect(),
+        LookupQuery::Expression { queries, .. } => queries
+            .iter_mut()
+            .flat_map(|q| q.metric.dimensions.iter_mut())
+            .collect(),
+        LookupQuery::Alarms { .. } => Vec::new(),
+    };
+    for d in dims {
+        d.value = expand(&d.value, vars, env);
+    }
+}
