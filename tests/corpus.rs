@@ -19,11 +19,21 @@ use runbook::source::{Source, markdown_files};
 
 const CORPUS: &str = "../shared/corpus";
 
+/// The corpus directory, found.
+struct Corpus(PathBuf);
+
+impl std::ops::Deref for Corpus {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
 /// The corpus directory, or why it cannot be used.
-fn corpus() -> Result<PathBuf, String> {
+fn corpus() -> Result<Corpus, String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(CORPUS);
     if dir.is_dir() {
-        Ok(dir)
+        Ok(Corpus(dir))
     } else {
         Err(format!(
             "{} not found (clone the shared folder beside the repository)",
@@ -100,8 +110,8 @@ fn file_lines(text: &str) -> Vec<&str> {
     text.split('\n').map(|l| l.trim_end_matches('\r')).collect()
 }
 
-fn every_corpus_file_parses_cleanly_with_spans_inside_the_file(dir: &PathBuf) {
-    let files = corpus_files(&dir);
+fn every_corpus_file_parses_cleanly_with_spans_inside_the_file(dir: &Corpus) {
+    let files = corpus_files(dir);
     assert!(
         files.len() >= 300,
         "only {} Markdown files found under {}: the walk is broken",
@@ -164,11 +174,11 @@ fn fence_is_flush(text: &str, start: usize) -> bool {
     line.starts_with("```") || line.starts_with("~~~")
 }
 
-fn command_code_is_byte_for_byte_from_the_file(dir: &PathBuf) {
+fn command_code_is_byte_for_byte_from_the_file(dir: &Corpus) {
     let mut failures = Vec::new();
     let mut checked = 0;
-    for (rel, _) in corpus_files(&dir) {
-        let loaded = load(&dir, &rel);
+    for (rel, _) in corpus_files(dir) {
+        let loaded = load(dir, &rel);
         let text = &loaded.text;
         let lines = file_lines(text);
         for step in &loaded.parsed.runbook.steps {
@@ -308,9 +318,9 @@ fn rendered(loaded: &Loaded) -> Vec<String> {
 }
 
 /// Console blocks in H2 and H3 sections; a Go template kept byte for byte.
-fn etcd_members_down_keeps_go_templates(dir: &PathBuf) {
+fn etcd_members_down_keeps_go_templates(dir: &Corpus) {
     let f = load(
-        &dir,
+        dir,
         "openshift/alerts/cluster-etcd-operator/etcdMembersDown.md",
     );
     assert_eq!(f.parsed.runbook.title, "etcdMembersDown");
@@ -362,9 +372,9 @@ fn etcd_members_down_keeps_go_templates(dir: &PathBuf) {
 }
 
 /// A moved alert: the only text is under the H1, so the whole file is one step.
-fn kube_api_down_is_a_single_step_under_its_title(dir: &PathBuf) {
+fn kube_api_down_is_a_single_step_under_its_title(dir: &Corpus) {
     let f = load(
-        &dir,
+        dir,
         "openshift/alerts/cluster-monitoring-operator/KubeAPIDown.md",
     );
     assert_eq!(f.parsed.runbook.title, "KubeAPIDown");
@@ -382,9 +392,9 @@ fn kube_api_down_is_a_single_step_under_its_title(dir: &PathBuf) {
 }
 
 /// A fence closed with two backticks inside a list item: the block runs to the end of the item.
-fn guest_vcpu_queue_warns_about_the_unterminated_fence(dir: &PathBuf) {
+fn guest_vcpu_queue_warns_about_the_unterminated_fence(dir: &Corpus) {
     let f = load(
-        &dir,
+        dir,
         "openshift/alerts/openshift-virtualization-operator/GuestVCPUQueueHighCritical.md",
     );
     assert_eq!(titles(&f), ["Meaning", "Impact", "Diagnosis", "Mitigation"]);
@@ -437,9 +447,9 @@ fn guest_vcpu_queue_warns_about_the_unterminated_fence(dir: &PathBuf) {
 }
 
 /// Item text made of two paragraphs must keep them apart.
-fn guest_vcpu_queue_checklist_text_separates_paragraphs(dir: &PathBuf) {
+fn guest_vcpu_queue_checklist_text_separates_paragraphs(dir: &Corpus) {
     let f = load(
-        &dir,
+        dir,
         "openshift/alerts/openshift-virtualization-operator/GuestVCPUQueueHighCritical.md",
     );
     assert_eq!(
@@ -449,9 +459,9 @@ fn guest_vcpu_queue_checklist_text_separates_paragraphs(dir: &PathBuf) {
 }
 
 /// Hugo front matter: the title comes from it, `weight` is kept as an extra key.
-fn kube_pod_crash_looping_reads_hugo_front_matter(dir: &PathBuf) {
+fn kube_pod_crash_looping_reads_hugo_front_matter(dir: &Corpus) {
     let f = load(
-        &dir,
+        dir,
         "prometheus-operator/content/runbooks/kubernetes/KubePodCrashLooping.md",
     );
     let rb = &f.parsed.runbook;
@@ -472,9 +482,9 @@ fn kube_pod_crash_looping_reads_hugo_front_matter(dir: &PathBuf) {
 }
 
 /// An empty `## Impact` is no step; console prompts are split from their output.
-fn alertmanager_members_inconsistent_splits_prompts_from_output(dir: &PathBuf) {
+fn alertmanager_members_inconsistent_splits_prompts_from_output(dir: &Corpus) {
     let f = load(
-        &dir,
+        dir,
         "prometheus-operator/content/runbooks/alertmanager/AlertmanagerMembersInconsistent.md",
     );
     let rb = &f.parsed.runbook;
@@ -504,9 +514,9 @@ fn alertmanager_members_inconsistent_splits_prompts_from_output(dir: &PathBuf) {
     assert_eq!(rendered(&f), Vec::<String>::new());
 }
 
-fn alertmanager_members_inconsistent_output_starts_at_its_first_line(dir: &PathBuf) {
+fn alertmanager_members_inconsistent_output_starts_at_its_first_line(dir: &Corpus) {
     let f = load(
-        &dir,
+        dir,
         "prometheus-operator/content/runbooks/alertmanager/AlertmanagerMembersInconsistent.md",
     );
     let c = &step(&f, "Diagnosis").commands;
@@ -525,9 +535,9 @@ fn alertmanager_members_inconsistent_output_starts_at_its_first_line(dir: &PathB
 }
 
 /// Console blocks nested (indented four spaces) in bullet items.
-fn kube_node_not_ready_reads_blocks_nested_in_list_items(dir: &PathBuf) {
+fn kube_node_not_ready_reads_blocks_nested_in_list_items(dir: &Corpus) {
     let f = load(
-        &dir,
+        dir,
         "openshift/alerts/cluster-monitoring-operator/KubeNodeNotReady.md",
     );
     assert_eq!(titles(&f), ["Meaning", "Impact", "Diagnosis", "Mitigation"]);
@@ -571,9 +581,9 @@ fn kube_node_not_ready_reads_blocks_nested_in_list_items(dir: &PathBuf) {
 }
 
 /// Headings without text of their own become breadcrumbs; a numbered list with nested blocks.
-fn target_down_groups_steps_under_empty_headings(dir: &PathBuf) {
+fn target_down_groups_steps_under_empty_headings(dir: &Corpus) {
     let f = load(
-        &dir,
+        dir,
         "openshift/alerts/cluster-monitoring-operator/TargetDown.md",
     );
     let rb = &f.parsed.runbook;
@@ -703,9 +713,9 @@ fn target_down_groups_steps_under_empty_headings(dir: &PathBuf) {
 }
 
 /// A section with text and subsections is a step itself; an empty H2 only groups.
-fn etcd_backend_quota_low_space_nests_steps_and_flags_defrag(dir: &PathBuf) {
+fn etcd_backend_quota_low_space_nests_steps_and_flags_defrag(dir: &Corpus) {
     let f = load(
-        &dir,
+        dir,
         "prometheus-operator/content/runbooks/etcd/etcdBackendQuotaLowSpace.md",
     );
     assert_eq!(
@@ -755,10 +765,10 @@ fn etcd_backend_quota_low_space_nests_steps_and_flags_defrag(dir: &PathBuf) {
     );
 }
 
-fn check_command_reports_no_errors_on_the_corpus_as_valid_json(dir: &PathBuf) {
+fn check_command_reports_no_errors_on_the_corpus_as_valid_json(dir: &Corpus) {
     let output = Process::new(env!("CARGO_BIN_EXE_runbook"))
         .arg("check")
-        .arg(&dir)
+        .arg(dir)
         .args(["--format", "json"])
         .output()
         .expect("the runbook binary runs");
@@ -772,7 +782,7 @@ fn check_command_reports_no_errors_on_the_corpus_as_valid_json(dir: &PathBuf) {
     let report: serde_json::Value = serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}"));
     assert_eq!(report["errors"], 0, "{stdout}");
-    let files = corpus_files(&dir).len();
+    let files = corpus_files(dir).len();
     assert_eq!(report["checked"], files, "{stderr}");
 
     let schema_path =
