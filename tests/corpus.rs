@@ -768,7 +768,7 @@ fn etcd_backend_quota_low_space_nests_steps_and_flags_defrag(dir: &Corpus) {
 fn check_command_reports_no_errors_on_the_corpus_as_valid_json(dir: &Corpus) {
     let output = Process::new(env!("CARGO_BIN_EXE_runbook"))
         .arg("check")
-        .arg(dir)
+        .arg(dir.as_os_str())
         .args(["--format", "json"])
         .output()
         .expect("the runbook binary runs");
