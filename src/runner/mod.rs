@@ -7,9 +7,11 @@
 //! [`take_interrupt`] between commands.
 
 mod capture;
+mod machine;
 mod pty;
 pub mod redact;
 mod spawn;
+mod supervise;
 
 pub use capture::{Capture, Captured, HEAD_LIMIT, TAIL_LIMIT};
 pub use pty::PtyRunner;
