@@ -43,25 +43,27 @@ fn corpus() -> Result<Corpus, String> {
 }
 
 fn main() -> std::process::ExitCode {
-    needs::run(
-        "the runbook corpus",
-        corpus(),
-        tests![
-            every_corpus_file_parses_cleanly_with_spans_inside_the_file,
-            command_code_is_byte_for_byte_from_the_file,
-            etcd_members_down_keeps_go_templates,
-            kube_api_down_is_a_single_step_under_its_title,
-            guest_vcpu_queue_warns_about_the_unterminated_fence,
-            guest_vcpu_queue_checklist_text_separates_paragraphs,
-            kube_pod_crash_looping_reads_hugo_front_matter,
-            alertmanager_members_inconsistent_splits_prompts_from_output,
-            alertmanager_members_inconsistent_output_starts_at_its_first_line,
-            kube_node_not_ready_reads_blocks_nested_in_list_items,
-            target_down_groups_steps_under_empty_headings,
-            etcd_backend_quota_low_space_nests_steps_and_flags_defrag,
-            check_command_reports_no_errors_on_the_corpus_as_valid_json,
-        ],
-    )
+    needs::Suite::default()
+        .needing(
+            "the runbook corpus",
+            corpus(),
+            tests![
+                every_corpus_file_parses_cleanly_with_spans_inside_the_file,
+                command_code_is_byte_for_byte_from_the_file,
+                etcd_members_down_keeps_go_templates,
+                kube_api_down_is_a_single_step_under_its_title,
+                guest_vcpu_queue_warns_about_the_unterminated_fence,
+                guest_vcpu_queue_checklist_text_separates_paragraphs,
+                kube_pod_crash_looping_reads_hugo_front_matter,
+                alertmanager_members_inconsistent_splits_prompts_from_output,
+                alertmanager_members_inconsistent_output_starts_at_its_first_line,
+                kube_node_not_ready_reads_blocks_nested_in_list_items,
+                target_down_groups_steps_under_empty_headings,
+                etcd_backend_quota_low_space_nests_steps_and_flags_defrag,
+                check_command_reports_no_errors_on_the_corpus_as_valid_json,
+            ],
+        )
+        .run()
 }
 
 /// Every Markdown file of the corpus, with its path relative to the corpus.

@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 use aws_sdk_cloudwatch::types::StateValue;
 
 use super::{put_alarm, put_metric, unique};
-use crate::emulator::{self, Emulator};
+use crate::emulator::{Emulator, Shared};
 
 fn runbook(emu: &Emulator, dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_runbook"))
@@ -43,9 +43,7 @@ fn write_runbook(dir: &Path, metric: &str, alarm_prefix: &str) {
     std::fs::write(dir.join("rb.md"), text).unwrap();
 }
 
-#[test]
-fn lookup_prints_per_region_verdicts_as_json_events() {
-    let Some(emu) = emulator::get() else { return };
+pub fn lookup_prints_per_region_verdicts_as_json_events(emu: &Shared) {
     let metric = unique("Errors");
     let prefix = unique("guard");
     put_metric(emu, "eu-west-2", "Runbook/Test", &metric, 3.0, 60);
@@ -103,9 +101,7 @@ fn lookup_prints_per_region_verdicts_as_json_events() {
     );
 }
 
-#[test]
-fn a_walk_logs_lookup_results_that_follow_the_schema() {
-    let Some(emu) = emulator::get() else { return };
+pub fn a_walk_logs_lookup_results_that_follow_the_schema(emu: &Shared) {
     let metric = unique("Errors");
     put_metric(emu, "eu-west-2", "Runbook/Test", &metric, 1.0, 120);
     put_metric(emu, "eu-west-2", "Runbook/Test", &metric, 2.0, 60);

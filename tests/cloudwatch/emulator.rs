@@ -10,9 +10,9 @@
 //! them ends, so they are spawned from a keeper thread that lives as long as the process.
 //!
 //! Where they come from: `RUNBOOK_TEST_PYTHON` and `RUNBOOK_TEST_MOTO` (set by `scripts/test`),
-//! else `.venv/bin/python` and `.venv/bin/moto_server` in the repository. Without them a test
-//! prints `skipped: AWS emulator not available (run scripts/test)` and passes, except under
-//! `CI=true`, where it fails.
+//! else `.venv/bin/python` and `.venv/bin/moto_server` in the repository. Without them the tests
+//! are reported as ignored with the reason (`CI=true`: failed); with them, an emulator that does
+//! not start fails the test.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -36,17 +36,28 @@ pub struct Emulator {
 
 static EMULATOR: OnceLock<Result<Emulator, String>> = OnceLock::new();
 
-/// The shared emulator, or `None` after printing why the test is skipped; panics under `CI=true`.
-pub fn get() -> Option<&'static Emulator> {
+/// The emulator a test is given: started on first use, shared by every test of the binary.
+pub struct Shared;
+
+impl std::ops::Deref for Shared {
+    type Target = Emulator;
+    fn deref(&self) -> &Emulator {
+        get()
+    }
+}
+
+/// The emulator, if its programs exist here (checked before any test runs, started later).
+pub fn available() -> Result<Shared, String> {
+    tool("RUNBOOK_TEST_PYTHON", ".venv/bin/python")?;
+    tool("RUNBOOK_TEST_MOTO", ".venv/bin/moto_server")?;
+    Ok(Shared)
+}
+
+/// The shared emulator, started on first use; a test fails when it cannot start.
+fn get() -> &'static Emulator {
     match EMULATOR.get_or_init(start) {
-        Ok(e) => Some(e),
-        Err(why) => {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("AWS emulator not available under CI: {why}");
-            }
-            println!("skipped: AWS emulator not available (run scripts/test): {why}");
-            None
-        }
+        Ok(e) => e,
+        Err(why) => panic!("the AWS emulator did not start: {why}"),
     }
 }
 
@@ -70,6 +81,7 @@ fn tool(var: &str, fallback: &str) -> Result<PathBuf, String> {
 fn dying_with_us(program: &Path) -> Command {
     let mut cmd = Command::new(program);
     // SAFETY: only an async-signal-safe system call runs between fork and exec.
+    #[allow(unsafe_code)]
     unsafe {
         cmd.pre_exec(|| {
             rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))

@@ -6,6 +6,8 @@
 
 mod binary;
 mod emulator;
+#[path = "../common/needs.rs"]
+mod needs;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
@@ -23,7 +25,11 @@ use runbook::event::LookupErrorKind;
 use runbook::runbook::{AlarmState, Dimension, Lookup, LookupQuery, MetricStat, NamedQuery, Span};
 use runbook::walk::ports::{LookupData, LookupOutcome, LookupRequest, Metrics};
 
-use emulator::Emulator;
+use binary::{
+    a_walk_logs_lookup_results_that_follow_the_schema,
+    lookup_prints_per_region_verdicts_as_json_events,
+};
+use emulator::{Emulator, Shared};
 
 /// A name no other test (or earlier run against the same moto) uses.
 fn unique(base: &str) -> String {
@@ -185,9 +191,7 @@ fn kind(outcome: &LookupOutcome) -> LookupErrorKind {
     }
 }
 
-#[test]
-fn metric_data_is_read_back_per_region_without_mixing() {
-    let Some(emu) = emulator::get() else { return };
+fn metric_data_is_read_back_per_region_without_mixing(emu: &Shared) {
     let ns = unique("Runbook/Fanout");
     let regions = ["us-east-2", "eu-west-2", "ap-southeast-1"];
     for (i, region) in regions.iter().enumerate() {
@@ -220,9 +224,7 @@ fn metric_data_is_read_back_per_region_without_mixing() {
     assert_eq!(cw.default_region().as_deref(), Some("us-east-2"));
 }
 
-#[test]
-fn points_come_oldest_first() {
-    let Some(emu) = emulator::get() else { return };
+fn points_come_oldest_first(emu: &Shared) {
     let ns = unique("Runbook/Order");
     let region = "ca-west-1";
     for (value, ago) in [(3.0, 130), (1.0, 430), (2.0, 250)] {
@@ -233,9 +235,7 @@ fn points_come_oldest_first() {
     assert_eq!(values(&outcomes[0]), vec![1.0, 2.0, 3.0]);
 }
 
-#[test]
-fn expression_lookup_returns_only_the_expression() {
-    let Some(emu) = emulator::get() else { return };
+fn expression_lookup_returns_only_the_expression(emu: &Shared) {
     let ns = unique("Runbook/Expr");
     let region = "eu-central-1";
     put_metric(emu, region, &ns, "Errors", 7.0, 120);
@@ -255,9 +255,7 @@ fn expression_lookup_returns_only_the_expression() {
     assert_eq!(values(&outcomes[0]), vec![7.0]);
 }
 
-#[test]
-fn alarms_are_listed_by_prefix_and_state() {
-    let Some(emu) = emulator::get() else { return };
+fn alarms_are_listed_by_prefix_and_state(emu: &Shared) {
     let region = "us-west-2";
     let prefix = unique("api");
     put_alarm(emu, region, &format!("{prefix}-5xx"), StateValue::Alarm);
@@ -313,9 +311,7 @@ fn alarms_are_listed_by_prefix_and_state() {
     );
 }
 
-#[test]
-fn a_slow_region_does_not_delay_the_others() {
-    let Some(emu) = emulator::get() else { return };
+fn a_slow_region_does_not_delay_the_others(emu: &Shared) {
     let (slow, fast) = ("ca-central-1", ["eu-north-1", "sa-east-1"]);
     let ns = unique("Runbook/Slow");
     for region in [slow, fast[0], fast[1]] {
@@ -355,9 +351,7 @@ fn a_slow_region_does_not_delay_the_others() {
     );
 }
 
-#[test]
-fn a_region_slower_than_the_timeout_times_out() {
-    let Some(emu) = emulator::get() else { return };
+fn a_region_slower_than_the_timeout_times_out(emu: &Shared) {
     let region = "ap-northeast-1";
     emu.delay(region, 4000);
     let mut cw = CloudWatch::connect_with(settings(Duration::from_secs(1)), config(emu, region));
@@ -380,9 +374,7 @@ fn a_region_slower_than_the_timeout_times_out() {
     assert!(wall < Duration::from_secs(2), "{wall:?}");
 }
 
-#[test]
-fn an_unreachable_endpoint_is_an_endpoint_error() {
-    let Some(emu) = emulator::get() else { return };
+fn an_unreachable_endpoint_is_an_endpoint_error(emu: &Shared) {
     let region = "eu-south-1";
     let closed = format!("http://127.0.0.1:{}", emulator::closed_port());
     let settings = AwsSettings {
@@ -410,9 +402,7 @@ fn an_unreachable_endpoint_is_an_endpoint_error() {
     );
 }
 
-#[test]
-fn throttling_and_access_denied_are_classified() {
-    let Some(emu) = emulator::get() else { return };
+fn throttling_and_access_denied_are_classified(emu: &Shared) {
     let (throttled, denied) = ("ap-south-1", "eu-west-3");
     emu.fail(throttled, "Throttling", 400);
     emu.fail(denied, "AccessDenied", 403);
@@ -454,9 +444,7 @@ fn throttling_and_access_denied_are_classified() {
     }
 }
 
-#[test]
-fn no_credentials_is_one_quick_clear_error() {
-    let Some(emu) = emulator::get() else { return };
+fn no_credentials_is_one_quick_clear_error(emu: &Shared) {
     let config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("eu-west-1"))
@@ -487,9 +475,7 @@ fn no_credentials_is_one_quick_clear_error() {
     }
 }
 
-#[test]
-fn guard_alarms_report_an_alarm_once_when_it_fires() {
-    let Some(emu) = emulator::get() else { return };
+fn guard_alarms_report_an_alarm_once_when_it_fires(emu: &Shared) {
     let region = "us-west-1";
     let prefix = unique("guard");
     let name = format!("{prefix}-db");
@@ -535,8 +521,7 @@ fn guard_alarms_report_an_alarm_once_when_it_fires() {
 
 /// The standard environment variables, through [`CloudWatch::connect`], in a child process so
 /// this test's environment cannot leak into the others.
-#[test]
-fn connect_reads_the_standard_environment() {
+fn connect_reads_the_standard_environment(emu: &Shared) {
     const CHILD: &str = "RUNBOOK_CLOUDWATCH_ENV_CHILD";
     if let Ok(var) = std::env::var(CHILD) {
         // In the child: `var` names the endpoint variable under test; the rest is set by the parent.
@@ -556,7 +541,6 @@ fn connect_reads_the_standard_environment() {
         assert_eq!(alarms.len(), 1, "{var}: {alarms:?}");
         return;
     }
-    let Some(emu) = emulator::get() else { return };
     let prefix = unique("env");
     put_alarm(emu, "af-south-1", &format!("{prefix}-a"), StateValue::Alarm);
     let home = tempfile::tempdir().expect("tempdir");
@@ -579,7 +563,6 @@ fn connect_reads_the_standard_environment() {
 }
 
 /// With no credentials anywhere, the real provider chain gives `NoCredentials` quickly.
-#[test]
 fn connect_without_any_credentials() {
     const CHILD: &str = "RUNBOOK_CLOUDWATCH_NOCREDS_CHILD";
     if std::env::var_os(CHILD).is_some() {
@@ -640,4 +623,29 @@ fn child(filter: &[&str], home: &std::path::Path) -> std::process::Command {
         .env("AWS_CONFIG_FILE", home.join("config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", home.join("credentials"));
     cmd
+}
+
+fn main() -> std::process::ExitCode {
+    needs::Suite::default()
+        .plain(tests![connect_without_any_credentials])
+        .needing(
+            "the AWS emulator (moto; scripts/test installs it)",
+            emulator::available(),
+            tests![
+                metric_data_is_read_back_per_region_without_mixing,
+                points_come_oldest_first,
+                expression_lookup_returns_only_the_expression,
+                alarms_are_listed_by_prefix_and_state,
+                a_slow_region_does_not_delay_the_others,
+                a_region_slower_than_the_timeout_times_out,
+                an_unreachable_endpoint_is_an_endpoint_error,
+                throttling_and_access_denied_are_classified,
+                no_credentials_is_one_quick_clear_error,
+                guard_alarms_report_an_alarm_once_when_it_fires,
+                connect_reads_the_standard_environment,
+                lookup_prints_per_region_verdicts_as_json_events,
+                a_walk_logs_lookup_results_that_follow_the_schema,
+            ],
+        )
+        .run()
 }

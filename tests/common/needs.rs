@@ -10,54 +10,74 @@ use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
-/// One test: its name and body, given what it needs.
+/// One test that needs a `T`: its name and body.
 pub type Test<T> = (&'static str, fn(&T));
 
-/// Runs `tests` with `needed` (what the tests need, or why it is missing), reporting them as
-/// ignored when it is missing outside CI and as failed under `CI=true`.
-pub fn run<T: Send + Sync + 'static>(
-    what: &str,
-    needed: Result<T, String>,
-    tests: &[Test<T>],
-) -> ExitCode {
-    let args = Arguments::from_args();
-    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let trials = match needed {
-        Ok(value) => {
-            let value = Arc::new(value);
-            tests
-                .iter()
-                .map(|&(name, body)| {
-                    let value = Arc::clone(&value);
-                    Trial::test(name, move || {
-                        body(&value);
-                        Ok(())
-                    })
-                })
-                .collect()
-        }
-        Err(why) if in_ci => tests
-            .iter()
-            .map(|&(name, _)| {
-                let message = format!("{what} is missing under CI=true: {why}");
-                Trial::test(name, move || Err(Failed::from(message)))
-            })
-            .collect(),
-        Err(why) => {
-            eprintln!("ignored: {} test(s) need {what}: {why}", tests.len());
-            tests
-                .iter()
-                .map(|&(name, _)| Trial::test(name, || Ok(())).with_ignored_flag(true))
-                .collect()
-        }
-    };
-    libtest_mimic::run(&args, trials).exit_code()
+/// The tests of one binary, grouped by what they need.
+#[derive(Default)]
+pub struct Suite {
+    trials: Vec<Trial>,
 }
 
-/// `[("name", name), ...]` from function names, so a test is written once.
+impl Suite {
+    /// Tests that need nothing beyond the repository.
+    pub fn plain(mut self, tests: &[(&'static str, fn())]) -> Self {
+        for &(name, body) in tests {
+            self.trials.push(Trial::test(name, move || {
+                body();
+                Ok(())
+            }));
+        }
+        self
+    }
+
+    /// Tests that need `what`: `needed` is it, or why it is missing.
+    pub fn needing<T: Send + Sync + 'static>(
+        mut self,
+        what: &str,
+        needed: Result<T, String>,
+        tests: &[Test<T>],
+    ) -> Self {
+        let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+        match needed {
+            Ok(value) => {
+                let value = Arc::new(value);
+                for &(name, body) in tests {
+                    let value = Arc::clone(&value);
+                    self.trials.push(Trial::test(name, move || {
+                        body(&value);
+                        Ok(())
+                    }));
+                }
+            }
+            Err(why) if in_ci => {
+                for &(name, _) in tests {
+                    let message = format!("{what} is missing under CI=true: {why}");
+                    self.trials
+                        .push(Trial::test(name, move || Err(Failed::from(message))));
+                }
+            }
+            Err(why) => {
+                eprintln!("ignored: {} test(s) need {what}: {why}", tests.len());
+                for &(name, _) in tests {
+                    self.trials
+                        .push(Trial::test(name, || Ok(())).with_ignored_flag(true));
+                }
+            }
+        }
+        self
+    }
+
+    /// Runs the tests as `cargo test` asked (filters, `--exact`, `--include-ignored`, ...).
+    pub fn run(self) -> ExitCode {
+        libtest_mimic::run(&Arguments::from_args(), self.trials).exit_code()
+    }
+}
+
+/// `[("name", name), ...]` from function names, so each test is named once.
 #[macro_export]
 macro_rules! tests {
     ($($name:ident),* $(,)?) => {
-        &[$((stringify!($name), $name as fn(&_))),*]
+        &[$((stringify!($name), $name as _)),*]
     };
 }
