@@ -91,7 +91,7 @@ fn binary(log: &Path, format: &str, dir: &Path) -> (Option<Duration>, Option<u64
         "-o",
         &out.display().to_string(),
     ]
-    .map(|s| s.to_string());
+    .map(ToString::to_string);
     if Path::new("/usr/bin/time").exists() {
         let started = Instant::now();
         let Ok(output) = Command::new("/usr/bin/time")
@@ -202,7 +202,7 @@ fn write_log(dir: &Path) -> PathBuf {
             query: serde_json::from_value(serde_json::json!({"kind": "metric", "namespace": "AWS/ELB", "metric": "5xx", "dimensions": [], "stat": "Sum", "period_s": 60, "window_s": 900, "expect": "< 10"})).expect("a valid query"),
             datapoints: (0..15)
                 .map(|i| Datapoint {
-                    ts: format!("2026-11-22T02:{:02}:00.000Z", i),
+                    ts: format!("2026-11-22T02:{i:02}:00.000Z"),
                     value: (i * step % 37) as f64,
                 })
                 .collect(),

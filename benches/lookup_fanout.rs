@@ -119,8 +119,14 @@ fn best(cw: &mut CloudWatch, requests: &[LookupRequest]) -> Result<Duration, Str
 }
 
 fn main() -> ExitCode {
-    let Some(emu) = emulator::get() else {
-        return ExitCode::SUCCESS;
+    let emu = match emulator::available() {
+        Ok(emu) => emu,
+        Err(why) => {
+            eprintln!(
+                "error: this benchmark needs the AWS emulator (scripts/test installs it): {why}"
+            );
+            return ExitCode::FAILURE;
+        }
     };
     if let Err(e) = seed(&emu.url) {
         eprintln!("error: {e}");

@@ -41,7 +41,7 @@ fn main() {
     println!("runbook throughput benchmark");
     println!(
         "  {} logical CPUs, pulldown-cmark options: tables, tasklists, strikethrough, footnotes",
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
     );
 
     let bins = build_binaries(manifest_dir);

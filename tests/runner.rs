@@ -14,11 +14,15 @@ use runbook::walk::ports::{CommandOutcome, CommandRunner, CommandSpec};
 static EXCLUSIVE: RwLock<()> = RwLock::new(());
 
 fn shared() -> RwLockReadGuard<'static, ()> {
-    EXCLUSIVE.read().unwrap_or_else(|e| e.into_inner())
+    EXCLUSIVE
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn alone() -> RwLockWriteGuard<'static, ()> {
-    EXCLUSIVE.write().unwrap_or_else(|e| e.into_inner())
+    EXCLUSIVE
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A sink the test can read back.

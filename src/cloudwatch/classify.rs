@@ -122,7 +122,7 @@ fn chain<'a>(
 /// The innermost cause's text, which is the informative one for connection problems ("connection refused").
 fn root_cause(err: &(dyn StdError + 'static)) -> String {
     let texts: Vec<String> = chain(err)
-        .map(|e| e.to_string())
+        .map(ToString::to_string)
         .filter(|t| !t.is_empty())
         .collect();
     // Prefer the last two levels: "io error: connection refused" reads better than either alone.

@@ -98,7 +98,11 @@ impl CloudWatch {
             .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
         let queue = Queue::default();
         let regions: Vec<String> = if settings.guard_regions.is_empty() {
-            config.region().map(|r| r.to_string()).into_iter().collect()
+            config
+                .region()
+                .map(ToString::to_string)
+                .into_iter()
+                .collect()
         } else {
             settings
                 .guard_regions
@@ -286,7 +290,7 @@ impl Metrics for CloudWatch {
     }
 
     fn default_region(&self) -> Option<String> {
-        self.config.as_ref()?.region().map(|r| r.to_string())
+        self.config.as_ref()?.region().map(ToString::to_string)
     }
 
     fn guard_alarms(&mut self) -> Vec<GuardAlarm> {

@@ -127,7 +127,7 @@ mod tests {
     fn alarm(name: &str) -> AlarmInfo {
         AlarmInfo {
             name: name.into(),
-            state: crate::runbook::AlarmState::Alarm,
+            state: AlarmState::Alarm,
             reason: "threshold crossed".into(),
             since: None,
         }

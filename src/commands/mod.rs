@@ -73,7 +73,7 @@ pub fn load_usable(path: &Path, err: &mut dyn Write) -> Result<Runbook, Error> {
 /// `f` over `items` on every core, results in input order; parsing is CPU-bound and files are independent.
 pub fn parallel_map<T: Send>(items: &[PathBuf], f: impl Fn(&Path) -> T + Sync) -> Vec<T> {
     let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+        .map_or(1, std::num::NonZero::get)
         .min(items.len().max(1));
     if threads <= 1 {
         return items.iter().map(|p| f(p)).collect();

@@ -101,13 +101,13 @@ pub(super) enum Start<'a> {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn drive(
     runbook: &Runbook,
-    how: How,
+    how: How<'_>,
     ports: &mut WalkPorts,
     log: &mut IncidentLogFile,
     values: Vec<Value>,
     state: SessionState,
     started: DateTime<Utc>,
-    start: Start,
+    start: Start<'_>,
     out: &mut dyn Write,
 ) -> Result<u8, Error> {
     let opts = WalkOptions {

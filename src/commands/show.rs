@@ -88,7 +88,7 @@ fn write_step(step: &Step, number_width: usize, out: &mut dyn Write) -> std::io:
     )?;
     let indent = " ".repeat(number_width + 4);
     // Checklist items and commands in the order they appear in the file.
-    let mut entries: Vec<(usize, Entry)> = step
+    let mut entries: Vec<(usize, Entry<'_>)> = step
         .checklist
         .iter()
         .map(|i| (i.span.start, Entry::Item(i.index, &i.text, i.checked)))

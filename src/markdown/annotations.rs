@@ -26,7 +26,7 @@ pub struct InfoString {
 pub fn parse_info_string(
     info: &str,
     offset: usize,
-    index: &LineIndex,
+    index: &LineIndex<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> InfoString {
     let info_trimmed = info.trim_start();
@@ -111,7 +111,7 @@ fn lang_name(word: &str) -> Cow<'static, str> {
 pub fn parse_comment(
     html: &str,
     offset: usize,
-    index: &LineIndex,
+    index: &LineIndex<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<(CommentAnnotation, Span)> {
     let trimmed = html.trim_start();
@@ -133,7 +133,7 @@ pub fn parse_comment(
             let key_span = index.span(token.offset, token.offset + token.key.len());
             match (token.key, token.value) {
                 ("id", Some(value)) if !value.is_empty() => {
-                    id = Some((value.to_string(), key_span))
+                    id = Some((value.to_string(), key_span));
                 }
                 ("id", _) => diagnostics.push(Diagnostic::error(
                     DiagnosticCode::BadAnnotation,
@@ -217,7 +217,7 @@ fn tokens(text: &str, offset: usize) -> impl Iterator<Item = Token<'_>> {
 fn parse_pairs(
     text: &str,
     offset: usize,
-    index: &LineIndex,
+    index: &LineIndex<'_>,
     source: AnnotationSource,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Annotations {
@@ -287,8 +287,8 @@ fn parse_json(text: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) -> Anno
 fn apply<'v>(a: &mut Annotations, key: &str, value: Option<&'v str>) -> Result<(), String> {
     let flag = |value: Option<&str>| -> Result<bool, String> {
         match value {
-            None | Some("true") | Some("yes") => Ok(true),
-            Some("false") | Some("no") => Ok(false),
+            None | Some("true" | "yes") => Ok(true),
+            Some("false" | "no") => Ok(false),
             Some(other) => Err(format!(
                 "`{key}` is a flag: write `{key}` or `{key}=false`, not `{other}`"
             )),

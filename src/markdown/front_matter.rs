@@ -20,7 +20,7 @@ pub struct ParsedFrontMatter {
 /// Finds and reads the front matter; without one, everything is the body.
 pub fn parse(
     text: &str,
-    index: &LineIndex,
+    index: &LineIndex<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> ParsedFrontMatter {
     let mut out = ParsedFrontMatter {

@@ -70,7 +70,11 @@ impl BlockPlace<'_> {
 }
 
 /// The lookup a block describes; `None` (with diagnostics) when it cannot be read.
-pub fn parse(code: &str, place: &BlockPlace, diagnostics: &mut Vec<Diagnostic>) -> Option<Lookup> {
+pub fn parse(
+    code: &str,
+    place: &BlockPlace<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Lookup> {
     let map = match serde_saphyr::from_str::<Value>(code) {
         Ok(Value::Object(map)) => map,
         Ok(_) => {

@@ -302,7 +302,11 @@ fn check_command_names(steps: &[Step], diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// Declared variables in their order, then the undeclared ones commands read, in order of first use.
-fn collect_variables(declared: Vec<Variable>, steps: &[Step], index: &LineIndex) -> Vec<Variable> {
+fn collect_variables(
+    declared: Vec<Variable>,
+    steps: &[Step],
+    index: &LineIndex<'_>,
+) -> Vec<Variable> {
     let mut vars = declared;
     let mut scratch = shell_vars::Scratch::default();
     // `$VARS` in lookup dimension values are the session's variables too.
@@ -351,7 +355,7 @@ fn collect_variables(declared: Vec<Variable>, steps: &[Step], index: &LineIndex)
 }
 
 /// Where byte `offset` of a command's code sits in the file, found by matching the code's line in the source.
-fn locate(index: &LineIndex, command: &Command, offset: usize) -> Option<Span> {
+fn locate(index: &LineIndex<'_>, command: &Command, offset: usize) -> Option<Span> {
     let before = &command.code[..offset];
     let line_in_code = before.matches('\n').count();
     let col_in_line = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
@@ -418,7 +422,7 @@ impl Section {
     fn into_step(
         self,
         text: &str,
-        index: &LineIndex,
+        index: &LineIndex<'_>,
         breadcrumb: Arc<[String]>,
     ) -> (Step, Option<(String, Span)>) {
         let body = self.body(text).trim_end().to_string();
@@ -600,11 +604,11 @@ impl<'t> Walker<'t> {
                 self.lists.pop();
                 self.containers = self.containers.saturating_sub(1);
             }
-            Event::Start(Tag::BlockQuote(_)) | Event::Start(Tag::FootnoteDefinition(_)) => {
+            Event::Start(Tag::BlockQuote(_) | Tag::FootnoteDefinition(_)) => {
                 self.block_start(diagnostics);
                 self.containers += 1;
             }
-            Event::End(TagEnd::BlockQuote(_)) | Event::End(TagEnd::FootnoteDefinition) => {
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition) => {
                 self.containers = self.containers.saturating_sub(1);
             }
             Event::Start(Tag::Item) => {
@@ -653,7 +657,7 @@ impl<'t> Walker<'t> {
             }
             Event::Text(t) | Event::Code(t) => self.inline_text(t),
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => {
-                self.inline_text(" ")
+                self.inline_text(" ");
             }
             Event::Start(tag) if is_block(tag) => self.block_start(diagnostics),
             _ => {}
@@ -861,7 +865,12 @@ impl<'t> Walker<'t> {
     }
 
     /// pulldown-cmark quietly ends an unclosed fence at the end of its container; an operator must hear of it.
-    fn check_fence_closed(&self, block: &CodeBlock, end: usize, diagnostics: &mut Vec<Diagnostic>) {
+    fn check_fence_closed(
+        &self,
+        block: &CodeBlock<'_>,
+        end: usize,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let open = self.text[block.start..].trim_start_matches([' ', '>', '\t']);
         let fence_char = open.chars().next().unwrap_or('`');
         let fence_len = open.chars().take_while(|&c| c == fence_char).count();
@@ -910,7 +919,7 @@ fn orphan_comment(pending: &Annotations, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-fn is_block(tag: &Tag) -> bool {
+fn is_block(tag: &Tag<'_>) -> bool {
     matches!(
         tag,
         Tag::Paragraph | Tag::Table(_) | Tag::DefinitionList | Tag::MetadataBlock(_)

@@ -17,7 +17,7 @@ pub fn parse(yaml: &str) -> Option<Map<String, Value>> {
     if !plain_text(yaml) {
         return None;
     }
-    let lines: Vec<Line> = yaml.lines().map(Line::new).collect();
+    let lines: Vec<Line<'_>> = yaml.lines().map(Line::new).collect();
     // Lines of spaces only: in block text their spaces may be content; not read here.
     if lines.iter().any(|l| l.is_blank() && l.indent > 0) {
         return None;

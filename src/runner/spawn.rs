@@ -48,7 +48,7 @@ pub struct Spawned {
 }
 
 /// Starts the program described by `req`; the error is the one `exec` met, if that is what failed.
-pub fn spawn(req: &SpawnRequest) -> io::Result<Spawned> {
+pub fn spawn(req: &SpawnRequest<'_>) -> io::Result<Spawned> {
     let program = cstring(req.program.as_os_str(), "the program's path")?;
     let args = req
         .args

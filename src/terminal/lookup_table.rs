@@ -196,7 +196,7 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         }
     }
     let mut out = String::new();
-    let header_row: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let header_row: Vec<String> = header.iter().map(ToString::to_string).collect();
     for row in std::iter::once(&header_row).chain(rows) {
         let mut line = String::from("    ");
         for (k, (cell, w)) in row.iter().zip(&widths).enumerate() {

@@ -61,7 +61,7 @@ impl Prompter for TerminalPrompter {
                         return Answer::Given(i);
                     }
                 }
-                Ok(Key::CtrlC) | Ok(Key::Escape) => {
+                Ok(Key::CtrlC | Key::Escape) => {
                     let _ = self.term.write_line("");
                     return Answer::Cancelled;
                 }
@@ -110,7 +110,7 @@ impl Prompter for TerminalPrompter {
                     let _ = self.term.write_line(if default { "y" } else { "n" });
                     return Answer::Given(default);
                 }
-                Ok(Key::CtrlC) | Ok(Key::Escape) => {
+                Ok(Key::CtrlC | Key::Escape) => {
                     let _ = self.term.write_line("");
                     return Answer::Cancelled;
                 }

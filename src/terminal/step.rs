@@ -216,7 +216,7 @@ fn render_body(step: &Step, progress: &StepProgress, paint: Paint) -> String {
                 }
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
-                line.push_str(&format!("[image {dest_url}] "))
+                line.push_str(&format!("[image {dest_url}] "));
             }
             Event::SoftBreak => line.push(' '),
             Event::HardBreak => flush(&mut out, &mut line, quote),
@@ -224,11 +224,11 @@ fn render_body(step: &Step, progress: &StepProgress, paint: Paint) -> String {
                 flush(&mut out, &mut line, quote);
                 out.push_str(&paint.dim("────────\n"));
             }
-            Event::Start(Tag::TableRow) | Event::Start(Tag::TableHead) => {
-                flush(&mut out, &mut line, quote)
+            Event::Start(Tag::TableRow | Tag::TableHead) => {
+                flush(&mut out, &mut line, quote);
             }
             Event::End(TagEnd::TableCell) => line.push_str(" │ "),
-            Event::End(TagEnd::TableRow) | Event::End(TagEnd::TableHead) => {
+            Event::End(TagEnd::TableRow | TagEnd::TableHead) => {
                 line = format!("  {}", line.trim_end().trim_end_matches('│'));
                 flush(&mut out, &mut line, quote);
             }

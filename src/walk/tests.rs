@@ -277,7 +277,7 @@ fn lookup_dimensions_fall_back_to_the_environment_port() {
     assert_eq!(missing, [2], "the alarm lookup names no region");
     match &requests[0].lookup.query {
         crate::runbook::LookupQuery::Metric { metric, .. } => {
-            assert_eq!(metric.dimensions[0].value, "app/from-env/2")
+            assert_eq!(metric.dimensions[0].value, "app/from-env/2");
         }
         other => panic!("{other:?}"),
     }
@@ -335,7 +335,7 @@ fn lookups_run_per_region_with_verdicts_and_are_logged() {
     // `$LB` in a dimension comes from the session's variables.
     match &asked[0].lookup.query {
         crate::runbook::LookupQuery::Metric { metric, .. } => {
-            assert_eq!(metric.dimensions[0].value, "app/voice-api/1")
+            assert_eq!(metric.dimensions[0].value, "app/voice-api/1");
         }
         other => panic!("{other:?}"),
     }

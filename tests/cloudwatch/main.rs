@@ -287,7 +287,7 @@ fn alarms_are_listed_by_prefix_and_state(emu: &Shared) {
     assert!(
         alarms
             .iter()
-            .all(|a| a.state == runbook::runbook::AlarmState::Alarm && a.reason == "test set ALARM"),
+            .all(|a| a.state == AlarmState::Alarm && a.reason == "test set ALARM"),
         "{alarms:?}"
     );
     assert!(
@@ -505,7 +505,7 @@ fn guard_alarms_report_an_alarm_once_when_it_fires(emu: &Shared) {
         (fired[0].region.as_str(), fired[0].alarm.name.as_str()),
         (region, name.as_str())
     );
-    assert_eq!(fired[0].alarm.state, runbook::runbook::AlarmState::Alarm);
+    assert_eq!(fired[0].alarm.state, AlarmState::Alarm);
 
     std::thread::sleep(Duration::from_millis(700));
     assert!(cw.guard_alarms().is_empty(), "reported once");

@@ -99,7 +99,7 @@ fn base_args(profile: &Path) -> Vec<String> {
         "--v=0",
     ]
     .iter()
-    .map(|s| s.to_string())
+    .map(ToString::to_string)
     .chain([format!("--user-data-dir={}", profile.display())])
     .collect()
 }
