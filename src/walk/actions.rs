@@ -227,7 +227,13 @@ impl Walk<'_, '_> {
                 Action::RunAll => any_runnable,
                 Action::Lookups => !step.lookups.is_empty(),
                 Action::Back => i > 0,
-                _ => true,
+                Action::Done
+                | Action::Skip
+                | Action::Note
+                | Action::Jump
+                | Action::Handoff
+                | Action::Help
+                | Action::Quit => true,
             })
             .collect();
         let default = if runnable_next {
