@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::load_usable;
 use crate::error::Error;
+use crate::human;
 use crate::runbook::{Command, CommandKind, Lookup, LookupQuery, Runbook, Step, region};
 
 /// Prints the plan; a runbook with errors or no steps is refused with its diagnostics.
@@ -122,7 +123,7 @@ fn write_step(step: &Step, number_width: usize, out: &mut dyn Write) -> std::io:
     Ok(())
 }
 
-/// `metric AWS/RDS CPUUtilization Average · 60s over 30m · euw2, euc1 · expect < 80`.
+/// `metric AWS/RDS CPUUtilization Average · 1m over 30m · euw2, euc1 · expect < 80`.
 fn describe_lookup(lookup: &Lookup) -> String {
     let mut parts = Vec::new();
     match &lookup.query {
@@ -144,7 +145,11 @@ fn describe_lookup(lookup: &Lookup) -> String {
             if !dims.is_empty() {
                 parts.push(dims.join(" "));
             }
-            parts.push(format!("{period_s}s over {}m", window_s / 60));
+            parts.push(format!(
+                "{} over {}",
+                human::duration_ms(u64::from(*period_s) * 1000),
+                human::duration_ms(u64::from(*window_s) * 1000)
+            ));
             parts.extend(expect.map(|e| format!("expect {e}")));
         }
         LookupQuery::Expression {
@@ -156,7 +161,11 @@ fn describe_lookup(lookup: &Lookup) -> String {
         } => {
             let ids: Vec<&str> = queries.iter().map(|q| q.id.as_str()).collect();
             parts.push(format!("expression {expression} ({})", ids.join(", ")));
-            parts.push(format!("{period_s}s over {}m", window_s / 60));
+            parts.push(format!(
+                "{} over {}",
+                human::duration_ms(u64::from(*period_s) * 1000),
+                human::duration_ms(u64::from(*window_s) * 1000)
+            ));
             parts.extend(expect.map(|e| format!("expect {e}")));
         }
         LookupQuery::Alarms { prefix, state } => {
