@@ -1,0 +1,785 @@
+//! The report the Markdown, HTML and terminal exports show, computed once from a [`Timeline`]:
+//! each section as rows whose values are already chosen and spelled (labels, durations, offsets,
+//! statuses, query text), so a renderer only escapes and marks them up.
+//!
+//! Values are plain text, never escaped here. Where a renderer marks up only part of a value
+//! (a code span, a bold exit code), the row keeps that part apart.
+
+use super::model::{
+    ChainState, Entry, Kind, RunbookInfo, SessionInfo, StepState, StepSummary, Timeline,
+    query_text, short,
+};
+use super::text::{clean_output, short_session};
+use crate::event::{AlarmInfo, Datapoint, Event, LoggedVariable, NoteKind, Verdict};
+use crate::human;
+use crate::runbook::LookupQuery;
+
+/// Output of more lines than this is long: folded, or not open, by the renderers.
+pub const LONG_OUTPUT_LINES: usize = 15;
+
+/// The narrowest step bar, in percent of the incident's span.
+const MIN_BAR_PCT: f64 = 0.3;
+
+/// Lookup results show at most this many of the latest datapoints as numbers.
+const LATEST_VALUES: usize = 6;
+
+/// Every section of the report.
+pub struct Report<'a> {
+    pub head: Head<'a>,
+    /// Lines for the warning banner; `code` spans in backticks.
+    pub warnings: &'a [String],
+    pub summary: Summary<'a>,
+    /// `None` when no milestone note was recorded.
+    pub key_times: Option<KeyTimes<'a>>,
+    pub steps: Vec<StepRow<'a>>,
+    pub events: Vec<EventRow<'a>>,
+    /// How many events of each kind, kinds without events left out, in [`Kind::ALL`] order.
+    pub kind_counts: Vec<(Kind, usize)>,
+    pub commands: Vec<CommandItem<'a>>,
+    pub notes: Vec<NoteGroup<'a>>,
+    pub lookups: Vec<LookupRow<'a>>,
+    pub guard_alarms: Vec<GuardAlarmRow<'a>>,
+    pub sessions: Vec<SessionRow<'a>>,
+    /// Hand-offs, pauses, resumptions and log repairs.
+    pub session_moves: Vec<Remark<'a>>,
+    pub chain: Vec<ChainRow<'a>>,
+    /// The first 12 hex digits of the runbook's sha256 at the start of the walk.
+    pub runbook_sha256: Option<&'a str>,
+}
+
+impl<'a> Report<'a> {
+    /// Computes every section of `t`.
+    pub fn new(t: &'a Timeline) -> Self {
+        Report {
+            head: Head::new(t),
+            warnings: &t.warnings,
+            summary: Summary::new(t),
+            key_times: KeyTimes::new(t),
+            steps: t.steps.iter().map(|s| StepRow::new(s, t)).collect(),
+            events: event_rows(t),
+            kind_counts: Kind::ALL
+                .into_iter()
+                .map(|k| (k, t.entries.iter().filter(|e| e.kind == k).count()))
+                .filter(|&(_, n)| n > 0)
+                .collect(),
+            commands: command_items(t),
+            notes: note_groups(t),
+            lookups: t.of_kind(Kind::Lookup).filter_map(LookupRow::new).collect(),
+            guard_alarms: t
+                .of_kind(Kind::GuardAlarm)
+                .filter_map(GuardAlarmRow::new)
+                .collect(),
+            sessions: t.sessions.iter().map(|s| SessionRow::new(s, t)).collect(),
+            session_moves: t
+                .session_moves()
+                .map(|e| Remark::new(e, None, &e.summary))
+                .collect(),
+            chain: chain_rows(t),
+            runbook_sha256: t.header.runbook.as_ref().map(|r| short(&r.sha256)),
+        }
+    }
+}
+
+/// A signed span of the timeline (a difference of two logged times) in the one spelling:
+/// negative only when a later milestone was noted before an earlier one.
+pub fn span(ms: i64) -> String {
+    match u64::try_from(ms) {
+        Ok(ms) => human::duration_ms(ms),
+        Err(_) => human::signed_duration_ms(ms),
+    }
+}
+
+/// `2026-11-22 03:04:05 UTC (T+04:05)`: when an event happened, in full.
+fn at(e: &Entry) -> String {
+    format!("{} ({})", human::utc(&e.ts), human::t_plus(e.offset_ms))
+}
+
+/// What every export is titled.
+pub struct Head<'a> {
+    /// `Incident INC-1: Widget 5xx storm` or `Incident report: Widget 5xx storm`.
+    pub title: String,
+    /// The runbook's title, or `(unknown runbook)`.
+    pub runbook_title: &'a str,
+}
+
+impl<'a> Head<'a> {
+    pub fn new(t: &'a Timeline) -> Self {
+        let runbook_title = t
+            .header
+            .runbook
+            .as_ref()
+            .map_or("(unknown runbook)", |r| r.title.as_str());
+        let title = match &t.header.incident {
+            Some(i) => format!("Incident {i}: {runbook_title}"),
+            None => format!("Incident report: {runbook_title}"),
+        };
+        Head {
+            title,
+            runbook_title,
+        }
+    }
+}
+
+/// The facts at the top of a report.
+pub struct Summary<'a> {
+    /// The incident id, or `-`.
+    pub incident: &'a str,
+    pub runbook: Option<&'a RunbookInfo>,
+    pub mode: &'a str,
+    pub operators: &'a [String],
+    pub hosts: &'a [String],
+    /// In UTC, in full.
+    pub start: String,
+    pub end: String,
+    /// The end's time of day.
+    pub end_clock: &'a str,
+    pub duration: String,
+    /// Sorted; empty when no lookup or guard alarm ran.
+    pub regions: &'a [String],
+    pub sessions: usize,
+    /// Each log's path and valid events.
+    pub logs: Vec<(&'a str, usize)>,
+    pub chain_intact: bool,
+    /// As logged: secret values are `None`.
+    pub variables: &'a [LoggedVariable],
+}
+
+impl<'a> Summary<'a> {
+    pub fn new(t: &'a Timeline) -> Self {
+        let h = &t.header;
+        Summary {
+            incident: h.incident.as_deref().unwrap_or("-"),
+            runbook: h.runbook.as_ref(),
+            mode: &h.mode,
+            operators: &h.operators,
+            hosts: &h.hostnames,
+            start: human::utc(&h.start),
+            end: human::utc(&h.end),
+            end_clock: human::clock(&h.end),
+            duration: span(h.duration_ms),
+            regions: &h.regions,
+            sessions: t.sessions.len(),
+            logs: t.logs.iter().map(|l| (l.path.as_str(), l.events)).collect(),
+            chain_intact: t.logs.iter().all(|l| l.chain == ChainState::Intact),
+            variables: &h.variables,
+        }
+    }
+}
+
+/// The milestones and the times measured from them.
+pub struct KeyTimes<'a> {
+    /// Detected, mitigated, resolved, in that order.
+    pub milestones: Vec<MilestoneRow<'a>>,
+    /// A duration, or `not recorded`.
+    pub to_mitigate: String,
+    pub to_resolve: String,
+    /// `from the `detected` milestone` or `from the start of the first session (…)`.
+    pub measured_from: &'static str,
+    /// When that was, in UTC.
+    pub reference: String,
+}
+
+/// One milestone: `None` when not recorded.
+pub struct MilestoneRow<'a> {
+    pub label: &'static str,
+    pub noted: Option<MilestoneNote<'a>>,
+}
+
+pub struct MilestoneNote<'a> {
+    pub utc: String,
+    pub t_plus: String,
+    pub operator: &'a str,
+    pub text: &'a str,
+}
+
+impl<'a> KeyTimes<'a> {
+    pub fn new(t: &'a Timeline) -> Option<Self> {
+        let m = &t.milestones;
+        if m.detected.is_none() && m.mitigated.is_none() && m.resolved.is_none() {
+            return None;
+        }
+        let milestones = [
+            ("detected", &m.detected),
+            ("mitigated", &m.mitigated),
+            ("resolved", &m.resolved),
+        ]
+        .into_iter()
+        .map(|(label, ts)| MilestoneRow {
+            label,
+            noted: ts
+                .as_ref()
+                .and_then(|ts| {
+                    t.entries
+                        .iter()
+                        .find(|e| &e.ts == ts && e.kind == Kind::Milestone)
+                })
+                .map(|e| MilestoneNote {
+                    utc: human::utc(&e.ts),
+                    t_plus: human::t_plus(e.offset_ms),
+                    operator: &e.operator,
+                    text: match &e.event {
+                        Event::Note { text, .. } => text,
+                        _ => "",
+                    },
+                }),
+        })
+        .collect();
+        let shown = |v: Option<i64>| v.map_or_else(|| "not recorded".to_string(), span);
+        Some(KeyTimes {
+            milestones,
+            to_mitigate: shown(m.time_to_mitigate_ms),
+            to_resolve: shown(m.time_to_resolve_ms),
+            measured_from: m.measured_from_text(),
+            reference: human::utc(&m.reference),
+        })
+    }
+}
+
+/// One step of the runbook.
+pub struct StepRow<'a> {
+    pub id: &'a str,
+    pub index: usize,
+    pub title: &'a str,
+    pub status: StepState,
+    /// `03:04:05 (T+04:05)`, or `-` when never started.
+    pub start: String,
+    /// Time open, or `-`.
+    pub duration: String,
+    /// Who finished it (else who started it), or `-`.
+    pub operator: &'a str,
+    /// `2 runs, 1 failed, up to attempt 2`, or `-`.
+    pub commands: String,
+    /// Why it was skipped or failed, or empty.
+    pub reason: &'a str,
+    /// Where it lies on the incident's span, when started and timed.
+    pub bar: Option<StepBar>,
+}
+
+/// A step's place on the incident's span, in percent of it.
+pub struct StepBar {
+    pub left_pct: f64,
+    pub width_pct: f64,
+    /// `T+04:05 for 2m03s`.
+    pub label: String,
+}
+
+impl<'a> StepRow<'a> {
+    fn new(s: &'a StepSummary, t: &Timeline) -> Self {
+        let commands = if s.commands == 0 {
+            "-".to_string()
+        } else {
+            let mut c = human::count(s.commands as usize, "run", "runs");
+            if s.failed_commands > 0 {
+                c.push_str(&format!(", {} failed", s.failed_commands));
+            }
+            if s.max_attempt > 1 {
+                c.push_str(&format!(", up to attempt {}", s.max_attempt));
+            }
+            c
+        };
+        let total = t.header.duration_ms.max(1) as f64;
+        let bar = match (s.start_offset_ms, s.duration_ms) {
+            (Some(start), Some(d)) => {
+                let left = (start as f64 / total * 100.0).clamp(0.0, 100.0);
+                // At least 0.3% wide to stay visible, even for a step started at the very end
+                // (where 100 - 99.7 rounds below 0.3 and `clamp` would panic).
+                let room = (100.0 - left.min(99.7)).max(MIN_BAR_PCT);
+                Some(StepBar {
+                    left_pct: left,
+                    width_pct: (d as f64 / total * 100.0).clamp(MIN_BAR_PCT, room),
+                    label: format!("{} for {}", human::t_plus(start), span(d)),
+                })
+            }
+            _ => None,
+        };
+        StepRow {
+            id: &s.id,
+            index: s.index,
+            title: &s.title,
+            status: s.status,
+            start: s.start.as_deref().map_or_else(
+                || "-".to_string(),
+                |ts| {
+                    format!(
+                        "{} ({})",
+                        human::clock(ts),
+                        human::t_plus(s.start_offset_ms.unwrap_or(0))
+                    )
+                },
+            ),
+            duration: s.duration_ms.map_or_else(|| "-".to_string(), span),
+            operator: s.operator.as_deref().unwrap_or("-"),
+            commands,
+            reason: s.reason.as_deref().unwrap_or(""),
+            bar,
+        }
+    }
+}
+
+/// One event of the merged timeline.
+pub struct EventRow<'a> {
+    pub clock: &'a str,
+    pub t_plus: String,
+    pub operator: &'a str,
+    /// The first 8 characters of the session id.
+    pub session: &'a str,
+    pub kind: Kind,
+    pub summary: &'a str,
+    /// A failed command or step.
+    pub failed: bool,
+}
+
+/// The timeline's events as rows.
+pub fn event_rows(t: &Timeline) -> Vec<EventRow<'_>> {
+    t.entries
+        .iter()
+        .map(|e| EventRow {
+            clock: human::clock(&e.ts),
+            t_plus: human::t_plus(e.offset_ms),
+            operator: &e.operator,
+            session: short_session(&e.session),
+            kind: e.kind,
+            summary: &e.summary,
+            failed: matches!(
+                e.event,
+                Event::CommandFinished { success: false, .. }
+                    | Event::StepFinished {
+                        status: crate::event::StepStatus::Failed,
+                        ..
+                    }
+            ),
+        })
+        .collect()
+}
+
+/// A line said about an event: `when, who[, step N]` and what.
+pub struct Remark<'a> {
+    /// `2026-11-22 03:04:05 UTC (T+04:05), alice, step 2`.
+    pub lead: String,
+    pub text: &'a str,
+}
+
+impl<'a> Remark<'a> {
+    fn new(e: &Entry, step: Option<usize>, text: &'a str) -> Self {
+        let mut lead = format!("{}, {}", at(e), e.operator);
+        if let Some(s) = step {
+            lead.push_str(&format!(", step {s}"));
+        }
+        Remark { lead, text }
+    }
+}
+
+/// One entry of the commands section.
+pub enum CommandItem<'a> {
+    /// Skipped, or done by hand: `step 4 command 1 skipped: … — bob, 2026-… (T+10:30)`.
+    Line(String),
+    Run(Box<CommandView<'a>>),
+}
+
+/// One command's run: how it started and how it ended.
+pub struct CommandView<'a> {
+    pub start: CommandStart<'a>,
+    /// `None` only for a run whose start is missing and whose end is no finish (no log makes one).
+    pub end: Option<CommandEnd<'a>>,
+}
+
+pub enum CommandStart<'a> {
+    Logged(Started<'a>),
+    /// Only its end is in the log: that event's summary stands as the heading.
+    Missing {
+        heading: &'a str,
+    },
+}
+
+pub struct Started<'a> {
+    /// `Step 2, command 1`.
+    pub heading: String,
+    pub name: Option<&'a str>,
+    /// `attempt 2` for a retry.
+    pub attempt: Option<String>,
+    pub at: String,
+    pub operator: &'a str,
+    pub cwd: &'a str,
+    pub runner: Option<&'a str>,
+    pub code: &'a str,
+}
+
+pub enum CommandEnd<'a> {
+    Finished(Finished<'a>),
+    /// Started, and no end recorded: the outcome is unknown.
+    Unknown,
+}
+
+pub struct Finished<'a> {
+    pub success: bool,
+    pub exit: Exit<'a>,
+    pub took: String,
+    pub at: String,
+    /// `; timed out; interrupted with Ctrl-C; 1 secret value(s) redacted`, or empty.
+    pub remarks: String,
+    /// `None` when it printed nothing (after cleaning).
+    pub output: Option<Output>,
+}
+
+/// How a command ended.
+pub enum Exit<'a> {
+    Signal(&'a str),
+    Code(i32),
+    Unknown,
+}
+
+/// Command output as a reader should see it.
+pub struct Output {
+    pub text: String,
+    pub lines: usize,
+    /// `Output: 30 lines, 771 bytes, middle cut`.
+    pub caption: String,
+}
+
+impl Output {
+    /// Long output is folded (Markdown) or starts closed (HTML).
+    pub fn is_long(&self) -> bool {
+        self.lines > LONG_OUTPUT_LINES
+    }
+}
+
+fn command_items(t: &Timeline) -> Vec<CommandItem<'_>> {
+    t.commands
+        .iter()
+        .filter_map(|run| {
+            if let Some(i) = run.other {
+                let e = &t.entries[i];
+                return Some(CommandItem::Line(format!(
+                    "{} — {}, {}",
+                    e.summary,
+                    e.operator,
+                    at(e)
+                )));
+            }
+            let start = run.started.map(|i| &t.entries[i]);
+            let end = run.finished.map(|i| &t.entries[i]);
+            let start_view = match (start.and_then(started), end) {
+                (Some(s), _) => CommandStart::Logged(s),
+                (None, Some(e)) => CommandStart::Missing {
+                    heading: &e.summary,
+                },
+                // A run holds a start or an end (see `model::commands`).
+                (None, None) => return None,
+            };
+            let end_view = match end.and_then(finished) {
+                Some(f) => Some(CommandEnd::Finished(f)),
+                None => start.is_some().then_some(CommandEnd::Unknown),
+            };
+            Some(CommandItem::Run(Box::new(CommandView {
+                start: start_view,
+                end: end_view,
+            })))
+        })
+        .collect()
+}
+
+fn started(e: &Entry) -> Option<Started<'_>> {
+    let Event::CommandStarted {
+        step,
+        command,
+        name,
+        code,
+        cwd,
+        runner,
+        attempt,
+    } = &e.event
+    else {
+        return None;
+    };
+    Some(Started {
+        heading: format!("Step {step}, command {command}"),
+        name: name.as_deref(),
+        attempt: (*attempt > 1).then(|| format!("attempt {attempt}")),
+        at: at(e),
+        operator: &e.operator,
+        cwd,
+        runner: runner.as_deref(),
+        code,
+    })
+}
+
+fn finished(e: &Entry) -> Option<Finished<'_>> {
+    let Event::CommandFinished {
+        exit_code,
+        signal,
+        success,
+        duration_ms,
+        output,
+        truncated,
+        bytes,
+        redactions,
+        timed_out,
+        interrupted,
+        ..
+    } = &e.event
+    else {
+        return None;
+    };
+    let exit = match (exit_code, signal) {
+        (_, Some(sig)) => Exit::Signal(sig),
+        (Some(c), None) => Exit::Code(*c),
+        (None, None) => Exit::Unknown,
+    };
+    let mut remarks = String::new();
+    if *timed_out {
+        remarks.push_str("; timed out");
+    }
+    if *interrupted {
+        remarks.push_str("; interrupted with Ctrl-C");
+    }
+    if *redactions > 0 {
+        remarks.push_str(&format!("; {redactions} secret value(s) redacted"));
+    }
+    let text = clean_output(output);
+    let output = (!text.trim().is_empty()).then(|| {
+        let lines = text.lines().count();
+        Output {
+            caption: format!(
+                "Output: {}, {bytes} bytes{}",
+                human::count(lines, "line", "lines"),
+                if *truncated { ", middle cut" } else { "" }
+            ),
+            lines,
+            text,
+        }
+    });
+    Some(Finished {
+        success: *success,
+        exit,
+        took: human::duration_ms(*duration_ms),
+        at: at(e),
+        remarks,
+        output,
+    })
+}
+
+/// The notes of one kind.
+pub struct NoteGroup<'a> {
+    pub kind: NoteKind,
+    /// `Observations`, `Milestone: detected`.
+    pub heading: &'static str,
+    pub notes: Vec<Remark<'a>>,
+}
+
+fn note_groups(t: &Timeline) -> Vec<NoteGroup<'_>> {
+    t.notes_by_kind()
+        .into_iter()
+        .map(|(kind, rows)| NoteGroup {
+            kind,
+            heading: match kind {
+                NoteKind::Note => "Notes",
+                NoteKind::Observation => "Observations",
+                NoteKind::Hypothesis => "Hypotheses",
+                NoteKind::Decision => "Decisions",
+                NoteKind::Detected => "Milestone: detected",
+                NoteKind::Mitigated => "Milestone: mitigated",
+                NoteKind::Resolved => "Milestone: resolved",
+            },
+            notes: rows
+                .into_iter()
+                .map(|n| Remark::new(n.entry, n.step, n.text))
+                .collect(),
+        })
+        .collect()
+}
+
+/// One lookup result in one region.
+pub struct LookupRow<'a> {
+    pub clock: &'a str,
+    pub t_plus: String,
+    pub at: String,
+    pub step: usize,
+    /// Its label, or `lookup N`.
+    pub name: String,
+    pub region: &'a str,
+    /// The query in one line.
+    pub query: String,
+    pub verdict: Option<Verdict>,
+    pub result: LookupResult<'a>,
+}
+
+/// What a lookup found.
+pub enum LookupResult<'a> {
+    Error(&'a str),
+    /// Alarms listed; never empty.
+    Alarms(&'a [AlarmInfo]),
+    NoAlarms,
+    NoData,
+    Datapoints {
+        points: &'a [Datapoint],
+        /// `5 datapoints: 2, 3, 40, 85, 120` (the last six at most).
+        latest: String,
+        /// The threshold of the query's `expect`.
+        expect: Option<f64>,
+    },
+}
+
+impl<'a> LookupRow<'a> {
+    fn new(e: &'a Entry) -> Option<Self> {
+        let Event::LookupResult {
+            step,
+            lookup,
+            label,
+            region,
+            query,
+            datapoints,
+            verdict,
+            alarms,
+            error,
+            ..
+        } = &e.event
+        else {
+            return None;
+        };
+        let result = match (error, alarms) {
+            (Some(err), _) => LookupResult::Error(&err.message),
+            (None, Some(alarms)) if alarms.is_empty() => LookupResult::NoAlarms,
+            (None, Some(alarms)) => LookupResult::Alarms(alarms),
+            (None, None) if datapoints.is_empty() => LookupResult::NoData,
+            (None, None) => {
+                let shown = &datapoints[datapoints.len().saturating_sub(LATEST_VALUES)..];
+                let values: Vec<String> = shown.iter().map(|d| human::number(d.value)).collect();
+                LookupResult::Datapoints {
+                    points: datapoints,
+                    latest: format!(
+                        "{} datapoints{}: {}",
+                        datapoints.len(),
+                        if datapoints.len() > LATEST_VALUES {
+                            ", last 6"
+                        } else {
+                            ""
+                        },
+                        values.join(", ")
+                    ),
+                    expect: match query {
+                        LookupQuery::Metric { expect, .. }
+                        | LookupQuery::Expression { expect, .. } => expect.map(|x| x.value),
+                        LookupQuery::Alarms { .. } => None,
+                    },
+                }
+            }
+        };
+        Some(LookupRow {
+            clock: human::clock(&e.ts),
+            t_plus: human::t_plus(e.offset_ms),
+            at: at(e),
+            step: *step,
+            name: label.clone().unwrap_or_else(|| format!("lookup {lookup}")),
+            region,
+            query: query_text(query),
+            verdict: *verdict,
+            result,
+        })
+    }
+}
+
+/// A guard alarm that fired during the walk.
+pub struct GuardAlarmRow<'a> {
+    pub clock: &'a str,
+    pub t_plus: String,
+    pub region: &'a str,
+    pub alarm: &'a str,
+    pub state: &'static str,
+    pub reason: &'a str,
+}
+
+impl<'a> GuardAlarmRow<'a> {
+    fn new(e: &'a Entry) -> Option<Self> {
+        let Event::GuardAlarm {
+            region,
+            alarm,
+            state,
+            reason,
+        } = &e.event
+        else {
+            return None;
+        };
+        Some(GuardAlarmRow {
+            clock: human::clock(&e.ts),
+            t_plus: human::t_plus(e.offset_ms),
+            region,
+            alarm,
+            state: state.as_str(),
+            reason,
+        })
+    }
+}
+
+/// One process that wrote to a log.
+pub struct SessionRow<'a> {
+    /// The first 8 characters of its id.
+    pub session: &'a str,
+    /// The log's path.
+    pub log: &'a str,
+    pub operator: &'a str,
+    pub host: &'a str,
+    /// `live`, `rehearsal, resumed`.
+    pub mode: String,
+    pub start: &'a str,
+    pub end: &'a str,
+    /// `finished`, `interrupted`, `paused: reason`.
+    pub outcome: String,
+}
+
+impl<'a> SessionRow<'a> {
+    fn new(s: &'a SessionInfo, t: &'a Timeline) -> Self {
+        SessionRow {
+            session: short_session(&s.session),
+            log: &t.logs[s.log].path,
+            operator: &s.operator,
+            host: &s.hostname,
+            mode: format!(
+                "{}{}",
+                s.mode.label(),
+                if s.resumed { ", resumed" } else { "" }
+            ),
+            start: human::clock(&s.start),
+            end: human::clock(&s.end),
+            outcome: match &s.reason {
+                Some(r) => format!("{}: {r}", s.outcome),
+                None => s.outcome.clone(),
+            },
+        }
+    }
+}
+
+/// One input log's hash chain.
+pub struct ChainRow<'a> {
+    pub path: &'a str,
+    pub state: ChainState,
+    /// `hash chain intact: 18 events (…)` or where and why reading stopped; `code` in backticks.
+    pub text: String,
+}
+
+/// The hash chain of every input log.
+pub fn chain_rows(t: &Timeline) -> Vec<ChainRow<'_>> {
+    t.logs
+        .iter()
+        .map(|l| ChainRow {
+            path: &l.path,
+            state: l.chain,
+            text: l.describe(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_offsets_have_the_human_spelling() {
+        assert_eq!(span(850), "850ms");
+        assert_eq!(span(12_345), "12.3s");
+        assert_eq!(span(123_000), "2m03s");
+        assert_eq!(span(3_723_000), "1h02m03s");
+        assert_eq!(span(-123_000), "-2m03s");
+        assert_eq!(human::t_plus(65_400), "T+01:05");
+        assert_eq!(human::t_plus(7_503_000), "T+125:03");
+    }
+}
