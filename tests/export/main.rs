@@ -377,6 +377,23 @@ fn a_broken_chain_exports_the_events_before_it() {
 }
 
 #[test]
+fn a_step_started_by_the_last_event_exports_in_every_format() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::ends_with_a_step_start(dir.path());
+    ok(dir.path(), &["verify", "open.jsonl"], 0);
+    for format in ["markdown", "html", "json", "aws-timeline"] {
+        let (out, _) = ok(dir.path(), &["export", "open.jsonl", "--format", format], 0);
+        assert!(out.contains("Widget 5xx storm"), "{format}: {out}");
+    }
+    let (html, _) = ok(dir.path(), &["export", "open.jsonl", "--format", "html"], 0);
+    // The bar of a step started at the very end keeps its smallest width.
+    assert!(
+        html.contains("style=\"left:100.00%;width:0.30%\""),
+        "{html}"
+    );
+}
+
+#[test]
 fn errors_name_the_file_and_exit_as_documented() {
     let dir = tempfile::tempdir().expect("dir");
     let out = runbook(dir.path(), &["export", "missing.jsonl"]);
