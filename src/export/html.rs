@@ -11,8 +11,9 @@ use chrono::{DateTime, Utc};
 
 use super::model::{StepState, Timeline};
 use super::report::{
-    CommandEnd, CommandItem, CommandStart, CommandView, Exit, Finished, KeyTimes, LookupResult,
-    Remark, Report, Summary,
+    Cell, Column, CommandEnd, CommandItem, CommandStart, CommandView, EVENT_COLUMNS, Exit,
+    Finished, GUARD_ALARM_COLUMNS, KeyTimes, LookupResult, MILESTONE_COLUMNS, Remark, Report,
+    RowKind, SESSION_COLUMNS, STEP_COLUMNS, Summary, TableRow,
 };
 use super::text::{self, html as esc};
 use crate::event::{Datapoint, Verdict};
@@ -88,7 +89,6 @@ const SCRIPT: &str = r#"
 /// Counts errors from the very start, before anything else runs.
 const EARLY_SCRIPT: &str = "window.__runbookErrors=0;window.addEventListener('error',function(){window.__runbookErrors++;},true);window.addEventListener('securitypolicyviolation',function(){window.__runbookErrors++;});";
 
-/// Renders the page.
 /// Renders the page.
 pub fn render(t: &Timeline) -> String {
     let r = Report::new(t);
@@ -197,37 +197,96 @@ fn key_times(o: &mut String, k: Option<&KeyTimes>) {
         );
         return;
     };
-    o.push_str("<table><thead><tr><th>milestone</th><th>time (UTC)</th><th>T+</th><th>operator</th><th>note</th></tr></thead><tbody>");
-    for m in &k.milestones {
-        match &m.noted {
-            Some(n) => {
-                let _ = write!(
-                    o,
-                    "<tr><td>{}</td><td class=\"time\">{}</td><td class=\"time\">{}</td><td>{}</td><td>{}</td></tr>",
-                    m.label,
-                    esc(&n.utc),
-                    n.t_plus,
-                    esc(n.operator),
-                    esc(n.text)
-                );
-            }
-            None => {
-                let _ = write!(
-                    o,
-                    "<tr><td>{}</td><td>-</td><td>-</td><td>-</td><td class=\"muted\">not recorded</td></tr>",
-                    m.label
-                );
-            }
-        }
-    }
+    table(o, None, &MILESTONE_COLUMNS, &k.milestones);
     let _ = writeln!(
         o,
-        "</tbody></table><p><strong>Time to mitigate:</strong> {} · <strong>Time to resolve:</strong> {} · measured {} ({}).</p></section>",
+        "<p><strong>Time to mitigate:</strong> {} · <strong>Time to resolve:</strong> {} · measured {} ({}).</p></section>",
         k.to_mitigate,
         k.to_resolve,
         inline(k.measured_from),
         esc(&k.reference)
     );
+}
+
+/// A table of the columns shown on the page; `id` for the one the script filters.
+fn table<R: TableRow>(o: &mut String, id: Option<&str>, columns: &[Column], rows: &[R]) {
+    let shown = |c: &&Column| !c.page.is_empty();
+    match id {
+        Some(id) => {
+            let _ = write!(o, "<table id=\"{id}\">");
+        }
+        None => o.push_str("<table>"),
+    }
+    o.push_str("<thead><tr>");
+    for c in columns.iter().filter(shown) {
+        let class = if c.numeric { " class=\"num\"" } else { "" };
+        let _ = write!(o, "<th{class}>{}</th>", c.page);
+    }
+    o.push_str("</tr></thead><tbody>");
+    for row in rows {
+        let kind = row.kind();
+        match &kind {
+            RowKind::Plain => o.push_str("<tr>"),
+            RowKind::Step { id } => {
+                let _ = write!(o, "<tr class=\"step\" data-step=\"{}\">", esc(id));
+            }
+            RowKind::Event {
+                kind,
+                failed,
+                operator,
+            } => {
+                let _ = write!(
+                    o,
+                    "<tr class=\"kind-{k}{}\" data-kind=\"{k}\" data-operator=\"{}\">",
+                    if *failed { " failed" } else { "" },
+                    esc(operator),
+                    k = kind.label(),
+                );
+            }
+        }
+        for (_, cell) in columns.iter().zip(row.cells()).filter(|(c, _)| shown(c)) {
+            self::cell(o, &cell);
+        }
+        o.push_str("</tr>");
+        // One event a line keeps the page's source readable.
+        if let RowKind::Event { .. } = kind {
+            o.push('\n');
+        }
+    }
+    o.push_str("</tbody></table>");
+}
+
+fn cell(o: &mut String, cell: &Cell) {
+    let _ = match cell {
+        Cell::Text(s) => write!(o, "<td>{}</td>", esc(s)),
+        Cell::Code(s) => write!(o, "<td><code>{}</code></td>", esc(s)),
+        Cell::Time(s) => write!(o, "<td class=\"time\">{}</td>", esc(s)),
+        Cell::Number(s) => write!(o, "<td class=\"num\">{}</td>", esc(s)),
+        Cell::Alert(s) => write!(o, "<td class=\"status-failed\">{}</td>", esc(s)),
+        Cell::Muted(s) => write!(o, "<td class=\"muted\">{}</td>", esc(s)),
+        Cell::StepTitle(s) => write!(o, "<td class=\"step-title\">{}</td>", esc(s)),
+        Cell::Status(state) => write!(
+            o,
+            "<td class=\"status-{}\">{}</td>",
+            state_class(*state),
+            state.label()
+        ),
+        Cell::Kind(kind) => write!(o, "<td>{}</td>", kind.label()),
+        Cell::Bar(state, bar) => {
+            o.push_str("<td class=\"gantt\"><div class=\"track\"></div>");
+            if let Some(b) = bar {
+                let _ = write!(
+                    o,
+                    "<div class=\"bar {}\" style=\"left:{:.2}%;width:{:.2}%\" title=\"{}\"></div>",
+                    state_class(*state),
+                    b.left_pct,
+                    b.width_pct,
+                    b.label
+                );
+            }
+            write!(o, "</td>")
+        }
+    };
 }
 
 /// The CSS class of a step state (its JSON spelling).
@@ -243,29 +302,9 @@ fn state_class(s: StepState) -> &'static str {
 }
 
 fn steps(o: &mut String, r: &Report) {
-    o.push_str("<section id=\"steps\"><h2>Steps</h2><table><thead><tr><th class=\"num\">#</th><th>step</th><th>status</th><th>start</th><th class=\"num\">duration</th><th>operator</th><th>reason</th><th>timeline</th></tr></thead><tbody>");
-    for s in &r.steps {
-        let class = state_class(s.status);
-        let bar = s.bar.as_ref().map_or(String::new(), |b| {
-            format!(
-                "<div class=\"bar {class}\" style=\"left:{:.2}%;width:{:.2}%\" title=\"{}\"></div>",
-                b.left_pct, b.width_pct, b.label
-            )
-        });
-        let _ = write!(
-            o,
-            "<tr class=\"step\" data-step=\"{}\"><td class=\"num\">{}</td><td class=\"step-title\">{}</td><td class=\"status-{class}\">{}</td><td class=\"time\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"gantt\"><div class=\"track\"></div>{bar}</td></tr>",
-            esc(s.id),
-            s.index,
-            esc(s.title),
-            s.status.label(),
-            esc(&s.start),
-            s.duration,
-            esc(s.operator),
-            esc(s.reason),
-        );
-    }
-    o.push_str("</tbody></table></section>\n");
+    o.push_str("<section id=\"steps\"><h2>Steps</h2>");
+    table(o, None, &STEP_COLUMNS, &r.steps);
+    o.push_str("</section>\n");
 }
 
 fn events(o: &mut String, r: &Report, operators: &[String]) {
@@ -284,21 +323,8 @@ fn events(o: &mut String, r: &Report, operators: &[String]) {
         let _ = write!(o, "<option value=\"{0}\">{0}</option>", esc(op));
     }
     o.push_str("</select></label><span id=\"shown\" class=\"muted\"></span></div>");
-    o.push_str("<table id=\"events\"><thead><tr><th>time (UTC)</th><th>T+</th><th>operator</th><th>session</th><th>kind</th><th>event</th></tr></thead><tbody>");
-    for e in &r.events {
-        let _ = writeln!(
-            o,
-            "<tr class=\"kind-{k}{}\" data-kind=\"{k}\" data-operator=\"{op}\"><td class=\"time\">{}</td><td class=\"time\">{}</td><td>{op}</td><td><code>{}</code></td><td>{k}</td><td>{}</td></tr>",
-            if e.failed { " failed" } else { "" },
-            esc(e.clock),
-            e.t_plus,
-            esc(e.session),
-            esc(e.summary),
-            k = e.kind.label(),
-            op = esc(e.operator),
-        );
-    }
-    o.push_str("</tbody></table></section>\n");
+    table(o, Some("events"), &EVENT_COLUMNS, &r.events);
+    o.push_str("</section>\n");
 }
 
 fn commands(o: &mut String, items: &[CommandItem]) {
@@ -587,39 +613,15 @@ fn guard_alarms(o: &mut String, r: &Report) {
     if r.guard_alarms.is_empty() {
         return;
     }
-    o.push_str("<section id=\"guard-alarms\"><h2>Guard alarms</h2><table><thead><tr><th>time (UTC)</th><th>T+</th><th>region</th><th>alarm</th><th>state</th><th>reason</th></tr></thead><tbody>");
-    for a in &r.guard_alarms {
-        let _ = write!(
-            o,
-            "<tr><td class=\"time\">{}</td><td class=\"time\">{}</td><td>{}</td><td><code>{}</code></td><td class=\"status-failed\">{}</td><td>{}</td></tr>",
-            esc(a.clock),
-            a.t_plus,
-            esc(a.region),
-            esc(a.alarm),
-            esc(a.state),
-            esc(a.reason)
-        );
-    }
-    o.push_str("</tbody></table></section>\n");
+    o.push_str("<section id=\"guard-alarms\"><h2>Guard alarms</h2>");
+    table(o, None, &GUARD_ALARM_COLUMNS, &r.guard_alarms);
+    o.push_str("</section>\n");
 }
 
 fn sessions(o: &mut String, r: &Report) {
-    o.push_str("<section id=\"sessions\"><h2>Sessions, hand-offs and pauses</h2><table><thead><tr><th>session</th><th>log</th><th>operator</th><th>host</th><th>mode</th><th>start</th><th>end</th><th>outcome</th></tr></thead><tbody>");
-    for s in &r.sessions {
-        let _ = write!(
-            o,
-            "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td class=\"time\">{}</td><td class=\"time\">{}</td><td>{}</td></tr>",
-            esc(s.session),
-            esc(s.log),
-            esc(s.operator),
-            esc(s.host),
-            s.mode,
-            esc(s.start),
-            esc(s.end),
-            esc(&s.outcome),
-        );
-    }
-    o.push_str("</tbody></table><ul>");
+    o.push_str("<section id=\"sessions\"><h2>Sessions, hand-offs and pauses</h2>");
+    table(o, None, &SESSION_COLUMNS, &r.sessions);
+    o.push_str("<ul>");
     for m in &r.session_moves {
         remark(o, m);
     }

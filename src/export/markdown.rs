@@ -4,8 +4,9 @@ use std::fmt::Write;
 
 use super::model::Timeline;
 use super::report::{
-    CommandEnd, CommandItem, CommandStart, CommandView, Exit, Finished, KeyTimes, LookupResult,
-    Remark, Report, Summary,
+    Cell, Column, CommandEnd, CommandItem, CommandStart, CommandView, EVENT_COLUMNS, Exit,
+    Finished, GUARD_ALARM_COLUMNS, KeyTimes, LookupResult, MILESTONE_COLUMNS, Remark, Report,
+    SESSION_COLUMNS, STEP_COLUMNS, Summary, TableRow,
 };
 use super::text::{self, md, md_code, md_fence};
 
@@ -117,27 +118,7 @@ fn key_times(o: &mut String, k: Option<&KeyTimes>) {
         o.push_str("No milestone notes (detected, mitigated, resolved) were recorded.\n\n");
         return;
     };
-    o.push_str(
-        "| milestone | time (UTC) | T+ | operator | note |\n| --- | --- | --- | --- | --- |\n",
-    );
-    for m in &k.milestones {
-        match &m.noted {
-            Some(n) => {
-                let _ = writeln!(
-                    o,
-                    "| {} | {} | {} | {} | {} |",
-                    m.label,
-                    n.utc,
-                    n.t_plus,
-                    md(n.operator),
-                    md(n.text)
-                );
-            }
-            None => {
-                let _ = writeln!(o, "| {} | - | - | - | not recorded |", m.label);
-            }
-        }
-    }
+    table(o, &MILESTONE_COLUMNS, &k.milestones);
     let _ = writeln!(
         o,
         "\n- **Time to mitigate:** {}\n- **Time to resolve:** {}\n- Measured {} ({}).\n",
@@ -149,39 +130,52 @@ fn key_times(o: &mut String, k: Option<&KeyTimes>) {
 }
 
 fn steps(o: &mut String, r: &Report) {
-    o.push_str("## Steps\n\n| # | step | status | start (UTC) | duration | operator | commands | reason |\n| ---: | --- | --- | --- | ---: | --- | --- | --- |\n");
-    for s in &r.steps {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            s.index,
-            md(s.title),
-            s.status.label(),
-            s.start,
-            s.duration,
-            md(s.operator),
-            s.commands,
-            md(s.reason),
-        );
-    }
+    o.push_str("## Steps\n\n");
+    table(o, &STEP_COLUMNS, &r.steps);
     o.push('\n');
 }
 
 fn timeline(o: &mut String, r: &Report) {
-    o.push_str("## Timeline\n\n| time (UTC) | T+ | operator | session | kind | event |\n| --- | --- | --- | --- | --- | --- |\n");
-    for e in &r.events {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {} | {} | {} | {} |",
-            e.clock,
-            e.t_plus,
-            md(e.operator),
-            md_code(e.session),
-            e.kind.words(),
-            md(e.summary)
-        );
+    o.push_str("## Timeline\n\n");
+    table(o, &EVENT_COLUMNS, &r.events);
+    o.push('\n');
+}
+
+/// A table of the columns shown in text formats.
+fn table<R: TableRow>(o: &mut String, columns: &[Column], rows: &[R]) {
+    let shown = |c: &&Column| !c.text.is_empty();
+    o.push('|');
+    for c in columns.iter().filter(shown) {
+        let _ = write!(o, " {} |", c.text);
+    }
+    o.push_str("\n|");
+    for c in columns.iter().filter(shown) {
+        o.push_str(if c.numeric { " ---: |" } else { " --- |" });
     }
     o.push('\n');
+    for row in rows {
+        o.push('|');
+        for (_, cell) in columns.iter().zip(row.cells()).filter(|(c, _)| shown(c)) {
+            o.push(' ');
+            self::cell(o, &cell);
+            o.push_str(" |");
+        }
+        o.push('\n');
+    }
+}
+
+fn cell(o: &mut String, cell: &Cell) {
+    match cell {
+        Cell::Text(s) | Cell::StepTitle(s) | Cell::Muted(s) => o.push_str(&md(s)),
+        Cell::Code(s) => o.push_str(&md_code(s)),
+        Cell::Time(s) | Cell::Number(s) => o.push_str(s),
+        Cell::Alert(s) => {
+            let _ = write!(o, "**{}**", md(s));
+        }
+        Cell::Status(state) => o.push_str(state.label()),
+        Cell::Kind(kind) => o.push_str(kind.words()),
+        Cell::Bar(..) => {}
+    }
 }
 
 fn commands(o: &mut String, items: &[CommandItem]) {
@@ -317,38 +311,14 @@ fn guard_alarms(o: &mut String, r: &Report) {
     if r.guard_alarms.is_empty() {
         return;
     }
-    o.push_str("## Guard alarms\n\n| time (UTC) | T+ | region | alarm | state | reason |\n| --- | --- | --- | --- | --- | --- |\n");
-    for a in &r.guard_alarms {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {} | {} | **{}** | {} |",
-            a.clock,
-            a.t_plus,
-            md(a.region),
-            md_code(a.alarm),
-            md(a.state),
-            md(a.reason)
-        );
-    }
+    o.push_str("## Guard alarms\n\n");
+    table(o, &GUARD_ALARM_COLUMNS, &r.guard_alarms);
     o.push('\n');
 }
 
 fn sessions(o: &mut String, r: &Report) {
-    o.push_str("## Sessions, hand-offs and pauses\n\n| session | log | operator | host | mode | start (UTC) | end (UTC) | outcome |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
-    for s in &r.sessions {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            md_code(s.session),
-            md_code(s.log),
-            md(s.operator),
-            md(s.host),
-            s.mode,
-            s.start,
-            s.end,
-            md(&s.outcome),
-        );
-    }
+    o.push_str("## Sessions, hand-offs and pauses\n\n");
+    table(o, &SESSION_COLUMNS, &r.sessions);
     if !r.session_moves.is_empty() {
         o.push('\n');
         for m in &r.session_moves {

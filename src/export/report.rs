@@ -239,6 +239,8 @@ impl<'a> KeyTimes<'a> {
 pub struct StepRow<'a> {
     pub id: &'a str,
     pub index: usize,
+    /// `index` as text.
+    pub number: String,
     pub title: &'a str,
     pub status: StepState,
     /// `03:04:05 (T+04:05)`, or `-` when never started.
@@ -295,6 +297,7 @@ impl<'a> StepRow<'a> {
         StepRow {
             id: &s.id,
             index: s.index,
+            number: s.index.to_string(),
             title: &s.title,
             status: s.status,
             start: s.start.as_deref().map_or_else(
@@ -766,6 +769,213 @@ pub fn chain_rows(t: &Timeline) -> Vec<ChainRow<'_>> {
             text: l.describe(),
         })
         .collect()
+}
+
+/// One column of a report table: its header in the text formats (Markdown) and on the page
+/// (HTML); an empty header leaves the column out of that format.
+pub struct Column {
+    pub text: &'static str,
+    pub page: &'static str,
+    /// Right-aligned.
+    pub numeric: bool,
+}
+
+const fn col(text: &'static str, page: &'static str) -> Column {
+    Column {
+        text,
+        page,
+        numeric: false,
+    }
+}
+
+const fn num(text: &'static str, page: &'static str) -> Column {
+    Column {
+        text,
+        page,
+        numeric: true,
+    }
+}
+
+/// One cell of a report table: the value, and what kind of value it is (which decides its markup).
+pub enum Cell<'a> {
+    /// Text, from a log or not.
+    Text(&'a str),
+    /// An identifier, path or query: a code span.
+    Code(&'a str),
+    /// A time or an offset.
+    Time(&'a str),
+    /// A count or a duration, right-aligned.
+    Number(&'a str),
+    /// What stands out: an alarm state, a verdict.
+    Alert(&'a str),
+    /// Filler such as `not recorded`.
+    Muted(&'a str),
+    /// A step's title.
+    StepTitle(&'a str),
+    Status(StepState),
+    /// An event's kind.
+    Kind(Kind),
+    /// A step's place on the incident's span.
+    Bar(StepState, Option<&'a StepBar>),
+}
+
+/// What a table row stands for, for the attributes the page gives it.
+pub enum RowKind<'a> {
+    Plain,
+    Step {
+        id: &'a str,
+    },
+    Event {
+        kind: Kind,
+        failed: bool,
+        operator: &'a str,
+    },
+}
+
+/// A row of a report table.
+pub trait TableRow {
+    fn kind(&self) -> RowKind<'_> {
+        RowKind::Plain
+    }
+    /// One cell per column of its table.
+    fn cells(&self) -> Vec<Cell<'_>>;
+}
+
+pub const MILESTONE_COLUMNS: [Column; 5] = [
+    col("milestone", "milestone"),
+    col("time (UTC)", "time (UTC)"),
+    col("T+", "T+"),
+    col("operator", "operator"),
+    col("note", "note"),
+];
+
+pub const STEP_COLUMNS: [Column; 9] = [
+    num("#", "#"),
+    col("step", "step"),
+    col("status", "status"),
+    col("start (UTC)", "start"),
+    num("duration", "duration"),
+    col("operator", "operator"),
+    col("commands", ""),
+    col("reason", "reason"),
+    col("", "timeline"),
+];
+
+pub const EVENT_COLUMNS: [Column; 6] = [
+    col("time (UTC)", "time (UTC)"),
+    col("T+", "T+"),
+    col("operator", "operator"),
+    col("session", "session"),
+    col("kind", "kind"),
+    col("event", "event"),
+];
+
+pub const GUARD_ALARM_COLUMNS: [Column; 6] = [
+    col("time (UTC)", "time (UTC)"),
+    col("T+", "T+"),
+    col("region", "region"),
+    col("alarm", "alarm"),
+    col("state", "state"),
+    col("reason", "reason"),
+];
+
+pub const SESSION_COLUMNS: [Column; 8] = [
+    col("session", "session"),
+    col("log", "log"),
+    col("operator", "operator"),
+    col("host", "host"),
+    col("mode", "mode"),
+    col("start (UTC)", "start"),
+    col("end (UTC)", "end"),
+    col("outcome", "outcome"),
+];
+
+impl TableRow for MilestoneRow<'_> {
+    fn cells(&self) -> Vec<Cell<'_>> {
+        match &self.noted {
+            Some(n) => vec![
+                Cell::Text(self.label),
+                Cell::Time(&n.utc),
+                Cell::Time(&n.t_plus),
+                Cell::Text(n.operator),
+                Cell::Text(n.text),
+            ],
+            None => vec![
+                Cell::Text(self.label),
+                Cell::Text("-"),
+                Cell::Text("-"),
+                Cell::Text("-"),
+                Cell::Muted("not recorded"),
+            ],
+        }
+    }
+}
+
+impl TableRow for StepRow<'_> {
+    fn kind(&self) -> RowKind<'_> {
+        RowKind::Step { id: self.id }
+    }
+    fn cells(&self) -> Vec<Cell<'_>> {
+        vec![
+            Cell::Number(&self.number),
+            Cell::StepTitle(self.title),
+            Cell::Status(self.status),
+            Cell::Time(&self.start),
+            Cell::Number(&self.duration),
+            Cell::Text(self.operator),
+            Cell::Text(&self.commands),
+            Cell::Text(self.reason),
+            Cell::Bar(self.status, self.bar.as_ref()),
+        ]
+    }
+}
+
+impl TableRow for EventRow<'_> {
+    fn kind(&self) -> RowKind<'_> {
+        RowKind::Event {
+            kind: self.kind,
+            failed: self.failed,
+            operator: self.operator,
+        }
+    }
+    fn cells(&self) -> Vec<Cell<'_>> {
+        vec![
+            Cell::Time(self.clock),
+            Cell::Time(&self.t_plus),
+            Cell::Text(self.operator),
+            Cell::Code(self.session),
+            Cell::Kind(self.kind),
+            Cell::Text(self.summary),
+        ]
+    }
+}
+
+impl TableRow for GuardAlarmRow<'_> {
+    fn cells(&self) -> Vec<Cell<'_>> {
+        vec![
+            Cell::Time(self.clock),
+            Cell::Time(&self.t_plus),
+            Cell::Text(self.region),
+            Cell::Code(self.alarm),
+            Cell::Alert(self.state),
+            Cell::Text(self.reason),
+        ]
+    }
+}
+
+impl TableRow for SessionRow<'_> {
+    fn cells(&self) -> Vec<Cell<'_>> {
+        vec![
+            Cell::Code(self.session),
+            Cell::Code(self.log),
+            Cell::Text(self.operator),
+            Cell::Text(self.host),
+            Cell::Text(&self.mode),
+            Cell::Time(self.start),
+            Cell::Time(self.end),
+            Cell::Text(&self.outcome),
+        ]
+    }
 }
 
 #[cfg(test)]
