@@ -11,9 +11,9 @@ use chrono::{DateTime, Utc};
 
 use super::model::{StepState, Timeline};
 use super::report::{
-    Cell, Column, CommandEnd, CommandItem, CommandStart, CommandView, EVENT_COLUMNS, Exit,
-    Finished, GUARD_ALARM_COLUMNS, KeyTimes, LookupResult, MILESTONE_COLUMNS, Remark, Report,
-    RowKind, SESSION_COLUMNS, STEP_COLUMNS, Summary, TableRow,
+    Cell, Column, CommandBlock, CommandItem, CommandView, EVENT_COLUMNS, GUARD_ALARM_COLUMNS,
+    KeyTimes, LookupResult, MILESTONE_COLUMNS, NoteGroup, Remark, Report, RowKind, SESSION_COLUMNS,
+    STEP_COLUMNS, Sections, Span, Summary, TableRow,
 };
 use super::text::{self, html as esc};
 use crate::event::{Datapoint, Verdict};
@@ -98,23 +98,178 @@ pub fn render(t: &Timeline) -> String {
         o,
         "<!DOCTYPE html>\n<html lang=\"en\" data-errors=\"-1\" data-resources=\"-1\" data-ready=\"0\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<script>{EARLY_SCRIPT}</script>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n",
     );
-    banner(&mut o, r.warnings);
-    summary(&mut o, &r.summary);
-    key_times(&mut o, r.key_times.as_ref());
-    steps(&mut o, &r);
-    events(&mut o, &r, &t.header.operators);
-    commands(&mut o, &r.commands);
-    notes(&mut o, &r);
-    lookups(&mut o, &r);
-    guard_alarms(&mut o, &r);
-    sessions(&mut o, &r);
-    chain(&mut o, &r);
+    r.write::<Html>(&mut o);
     let _ = write!(
         o,
         "<p class=\"muted\">Exported by runbook {} from the incident log alone.</p>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
         env!("CARGO_PKG_VERSION")
     );
     o
+}
+
+/// The report's sections in HTML.
+struct Html;
+
+impl Sections for Html {
+    fn banner(o: &mut String, warnings: &[String]) {
+        o.push_str("<div class=\"banner\" id=\"warning-banner\" role=\"alert\"><strong>⚠ Warning: this export may be incomplete.</strong><ul>");
+        for w in warnings {
+            let _ = write!(o, "<li>{}</li>", inline(w));
+        }
+        o.push_str("</ul></div>\n");
+    }
+
+    fn summary(o: &mut String, s: &Summary) {
+        o.push_str("<section id=\"summary\"><h2>Summary</h2><dl class=\"facts\">");
+        for f in s.facts().iter().filter(|f| !f.text_only) {
+            wrap(o, &format!("<dt>{}</dt><dd>", f.label), &f.value, "</dd>");
+        }
+        o.push_str("</dl></section>\n");
+    }
+
+    fn key_times(o: &mut String, k: Option<&KeyTimes>) {
+        o.push_str("<section id=\"key-times\"><h2>Key times</h2>");
+        match k {
+            None => o.push_str(
+                "<p>No milestone notes (detected, mitigated, resolved) were recorded.</p>",
+            ),
+            Some(k) => {
+                table(o, None, &MILESTONE_COLUMNS, &k.milestones);
+                let _ = write!(
+                    o,
+                    "<p><strong>Time to mitigate:</strong> {} · <strong>Time to resolve:</strong> {} · measured {} ({}).</p>",
+                    k.to_mitigate,
+                    k.to_resolve,
+                    inline(k.measured_from),
+                    esc(&k.reference)
+                );
+            }
+        }
+        o.push_str("</section>\n");
+    }
+
+    fn steps(o: &mut String, r: &Report) {
+        o.push_str("<section id=\"steps\"><h2>Steps</h2>");
+        table(o, None, &STEP_COLUMNS, &r.steps);
+        o.push_str("</section>\n");
+    }
+
+    fn events(o: &mut String, r: &Report) {
+        o.push_str("<section id=\"timeline\"><h2>Timeline</h2><div class=\"controls\"><input type=\"search\" id=\"search\" placeholder=\"Search events\" aria-label=\"Search events\"><fieldset id=\"kinds\"><legend class=\"muted\">kinds</legend>");
+        for (k, n) in &r.kind_counts {
+            let _ = write!(
+                o,
+                "<label><input type=\"checkbox\" value=\"{0}\" checked> {0} ({n})</label>",
+                k.label()
+            );
+        }
+        o.push_str(
+            "</fieldset><label>operator <select id=\"operator\"><option value=\"\">all</option>",
+        );
+        for op in r.summary.operators {
+            let _ = write!(o, "<option value=\"{0}\">{0}</option>", esc(op));
+        }
+        o.push_str("</select></label><span id=\"shown\" class=\"muted\"></span></div>");
+        table(o, Some("events"), &EVENT_COLUMNS, &r.events);
+        o.push_str("</section>\n");
+    }
+
+    fn commands(o: &mut String, items: &[CommandItem]) {
+        o.push_str("<section id=\"commands\"><h2>Commands</h2>");
+        items.iter().for_each(|item| command_item(o, item));
+        o.push_str("</section>\n");
+    }
+
+    fn notes(o: &mut String, r: &Report) {
+        o.push_str("<section id=\"notes\"><h2>Notes</h2>");
+        r.notes.iter().for_each(|group| note_group(o, group));
+        o.push_str("</section>\n");
+    }
+
+    fn lookups(o: &mut String, r: &Report) {
+        o.push_str("<section id=\"lookups\"><h2>Lookups</h2><div class=\"charts\">");
+        for l in &r.lookups {
+            let verdict = l.verdict.map_or(String::new(), |v| {
+                let class = match v {
+                    Verdict::Ok => "OK",
+                    Verdict::Breach => "BREACH",
+                    Verdict::NoData => "other",
+                };
+                format!(
+                    " · <span class=\"verdict-{class}\">{}</span>",
+                    esc(v.as_str())
+                )
+            });
+            let _ = write!(
+                o,
+                "<figure class=\"lookup\" data-region=\"{region}\"><figcaption><strong>{}</strong> in <strong>{region}</strong> · step {} · {}{verdict}<br><code>{}</code></figcaption>",
+                esc(&l.name),
+                l.step,
+                esc(&l.at),
+                esc(&l.query),
+                region = esc(l.region),
+            );
+            match &l.result {
+                LookupResult::Error(message) => {
+                    let _ = write!(o, "<p class=\"status-failed\">error: {}</p>", esc(message));
+                }
+                LookupResult::NoAlarms => o.push_str("<p class=\"muted\">no alarms</p>"),
+                LookupResult::Alarms(alarms) => {
+                    o.push_str("<table><tbody>");
+                    for a in *alarms {
+                        let _ = write!(
+                            o,
+                            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                            esc(&a.name),
+                            esc(a.state.as_str()),
+                            esc(&a.reason)
+                        );
+                    }
+                    o.push_str("</tbody></table>");
+                }
+                LookupResult::NoData => o.push_str("<p class=\"muted\">no data</p>"),
+                LookupResult::Datapoints { points, expect, .. } => {
+                    chart(o, &l.name, l.region, points, *expect);
+                }
+            }
+            o.push_str("</figure>\n");
+        }
+        o.push_str("</div></section>\n");
+    }
+
+    fn guard_alarms(o: &mut String, r: &Report) {
+        o.push_str("<section id=\"guard-alarms\"><h2>Guard alarms</h2>");
+        table(o, None, &GUARD_ALARM_COLUMNS, &r.guard_alarms);
+        o.push_str("</section>\n");
+    }
+
+    fn sessions(o: &mut String, r: &Report) {
+        o.push_str("<section id=\"sessions\"><h2>Sessions, hand-offs and pauses</h2>");
+        table(o, None, &SESSION_COLUMNS, &r.sessions);
+        o.push_str("<ul>");
+        for m in &r.session_moves {
+            remark(o, m);
+        }
+        o.push_str("</ul></section>\n");
+    }
+
+    fn chain(o: &mut String, r: &Report) {
+        o.push_str("<section id=\"chain\"><h2>Hash chain</h2><p>Checked at export time, line by line, as <code>runbook verify</code> does:</p><ul>");
+        for l in &r.chain {
+            let _ = write!(
+                o,
+                "<li class=\"chain-{}\"><code>{}</code>: {}</li>",
+                l.state.label(),
+                esc(l.path),
+                inline(&l.text)
+            );
+        }
+        let _ = writeln!(
+            o,
+            "</ul><p>Runbook sha256 at the start of the walk: <code>{}</code>.</p></section>",
+            esc(r.runbook_sha256.unwrap_or("-"))
+        );
+    }
 }
 
 /// Warning text with `code` spans as `<code>`.
@@ -125,87 +280,6 @@ fn inline(s: &str) -> String {
 /// `<li>when, who: what</li>`.
 fn remark(o: &mut String, r: &Remark) {
     let _ = write!(o, "<li>{}: {}</li>", esc(&r.lead), esc(r.text));
-}
-
-fn banner(o: &mut String, warnings: &[String]) {
-    if warnings.is_empty() {
-        return;
-    }
-    o.push_str("<div class=\"banner\" id=\"warning-banner\" role=\"alert\"><strong>⚠ Warning: this export may be incomplete.</strong><ul>");
-    for w in warnings {
-        let _ = write!(o, "<li>{}</li>", inline(w));
-    }
-    o.push_str("</ul></div>\n");
-}
-
-fn summary(o: &mut String, s: &Summary) {
-    o.push_str("<section id=\"summary\"><h2>Summary</h2><dl class=\"facts\">");
-    let mut fact = |k: &str, v: &str| {
-        let _ = write!(o, "<dt>{k}</dt><dd>{v}</dd>");
-    };
-    fact("Incident", &esc(s.incident));
-    if let Some(rb) = s.runbook {
-        fact(
-            "Runbook",
-            &format!("{} (<code>{}</code>)", esc(&rb.title), esc(&rb.path)),
-        );
-        fact(
-            "Runbook sha256",
-            &format!("<code>{}</code>", esc(&rb.sha256)),
-        );
-    }
-    fact("Mode", &esc(s.mode));
-    fact("Operators", &esc(&s.operators.join(", ")));
-    fact("Hosts", &esc(&s.hosts.join(", ")));
-    fact("Start", &esc(&s.start));
-    fact("End", &esc(&s.end));
-    fact("Duration", &s.duration);
-    fact(
-        "Regions",
-        &if s.regions.is_empty() {
-            "-".into()
-        } else {
-            esc(&s.regions.join(", "))
-        },
-    );
-    fact("Sessions", &s.sessions.to_string());
-    let logs: Vec<String> = s
-        .logs
-        .iter()
-        .map(|(path, events)| format!("<code>{}</code> ({events} events)", esc(path)))
-        .collect();
-    fact("Logs", &logs.join(", "));
-    if !s.variables.is_empty() {
-        let vars: Vec<String> = s
-            .variables
-            .iter()
-            .map(|v| match &v.value {
-                Some(val) => format!("<code>{}={}</code>", esc(&v.name), esc(val)),
-                None => format!("<code>{}</code> (secret)", esc(&v.name)),
-            })
-            .collect();
-        fact("Variables", &vars.join(", "));
-    }
-    o.push_str("</dl></section>\n");
-}
-
-fn key_times(o: &mut String, k: Option<&KeyTimes>) {
-    o.push_str("<section id=\"key-times\"><h2>Key times</h2>");
-    let Some(k) = k else {
-        o.push_str(
-            "<p>No milestone notes (detected, mitigated, resolved) were recorded.</p></section>\n",
-        );
-        return;
-    };
-    table(o, None, &MILESTONE_COLUMNS, &k.milestones);
-    let _ = writeln!(
-        o,
-        "<p><strong>Time to mitigate:</strong> {} · <strong>Time to resolve:</strong> {} · measured {} ({}).</p></section>",
-        k.to_mitigate,
-        k.to_resolve,
-        inline(k.measured_from),
-        esc(&k.reference)
-    );
 }
 
 /// A table of the columns shown on the page; `id` for the one the script filters.
@@ -286,6 +360,10 @@ fn cell(o: &mut String, cell: &Cell) {
             }
             write!(o, "</td>")
         }
+        Cell::Spans(s) => {
+            wrap(o, "<td>", s, "</td>");
+            Ok(())
+        }
     };
 }
 
@@ -301,190 +379,87 @@ fn state_class(s: StepState) -> &'static str {
     }
 }
 
-fn steps(o: &mut String, r: &Report) {
-    o.push_str("<section id=\"steps\"><h2>Steps</h2>");
-    table(o, None, &STEP_COLUMNS, &r.steps);
-    o.push_str("</section>\n");
+/// The notes of one kind, headed by the kind.
+fn note_group(o: &mut String, group: &NoteGroup) {
+    let _ = write!(o, "<h3>{}</h3><ul>", group.kind.label());
+    for n in &group.notes {
+        remark(o, n);
+    }
+    o.push_str("</ul>");
 }
 
-fn events(o: &mut String, r: &Report, operators: &[String]) {
-    o.push_str("<section id=\"timeline\"><h2>Timeline</h2><div class=\"controls\"><input type=\"search\" id=\"search\" placeholder=\"Search events\" aria-label=\"Search events\"><fieldset id=\"kinds\"><legend class=\"muted\">kinds</legend>");
-    for (k, n) in &r.kind_counts {
-        let _ = write!(
-            o,
-            "<label><input type=\"checkbox\" value=\"{0}\" checked> {0} ({n})</label>",
-            k.label()
-        );
-    }
-    o.push_str(
-        "</fieldset><label>operator <select id=\"operator\"><option value=\"\">all</option>",
-    );
-    for op in operators {
-        let _ = write!(o, "<option value=\"{0}\">{0}</option>", esc(op));
-    }
-    o.push_str("</select></label><span id=\"shown\" class=\"muted\"></span></div>");
-    table(o, Some("events"), &EVENT_COLUMNS, &r.events);
-    o.push_str("</section>\n");
-}
-
-fn commands(o: &mut String, items: &[CommandItem]) {
-    if items.is_empty() {
-        return;
-    }
-    o.push_str("<section id=\"commands\"><h2>Commands</h2>");
-    for item in items {
-        match item {
-            CommandItem::Line(line) => {
-                let _ = write!(o, "<p>{}</p>", esc(line));
-            }
-            CommandItem::Run(run) => {
-                o.push_str("<article class=\"command\">");
-                command(o, run);
-                o.push_str("</article>\n");
-            }
+/// A skipped or hand-done command as a paragraph; a run as an article.
+fn command_item(o: &mut String, item: &CommandItem) {
+    match item {
+        CommandItem::Line(line) => wrap(o, "<p>", &[Span::Text(line.into())], "</p>"),
+        CommandItem::Run(run) => {
+            o.push_str("<article class=\"command\">");
+            command(o, run);
+            o.push_str("</article>\n");
         }
     }
-    o.push_str("</section>\n");
 }
 
 fn command(o: &mut String, run: &CommandView) {
-    match &run.start {
-        CommandStart::Logged(s) => {
-            let _ = write!(
-                o,
-                "<h3>{}{}{}</h3><p>Started {} by {} in <code>{}</code>{}.</p><pre><code>{}</code></pre>",
-                s.heading,
-                s.name
-                    .map_or(String::new(), |n| format!(" <code>{}</code>", esc(n))),
-                s.attempt
-                    .as_ref()
-                    .map_or(String::new(), |a| format!(" ({a})")),
-                esc(&s.at),
-                esc(s.operator),
-                esc(s.cwd),
-                s.runner.map_or(String::new(), |r| format!(
-                    ", piped to <code>{}</code>",
-                    esc(r)
-                )),
-                esc(s.code)
-            );
+    for block in run.blocks() {
+        match block {
+            CommandBlock::Heading(title) => wrap(o, "<h3>", &title, "</h3>"),
+            CommandBlock::Started(line) => wrap(o, "<p>", &line, "</p>"),
+            CommandBlock::Code(code) => {
+                let _ = write!(o, "<pre><code>{}</code></pre>", esc(code));
+            }
+            CommandBlock::MissingStart => {
+                o.push_str("<p class=\"muted\">The start of this command is not in the log.</p>")
+            }
+            CommandBlock::Outcome {
+                success: true,
+                rest,
+            } => {
+                wrap(o, "<p class=\"status-done\">Succeeded", &rest, "</p>");
+            }
+            CommandBlock::Outcome {
+                success: false,
+                rest,
+            } => {
+                wrap(o, "<p class=\"status-failed\">Failed", &rest, "</p>");
+            }
+            CommandBlock::Output(out) => {
+                let _ = write!(
+                    o,
+                    "<details{}><summary>{}</summary><pre class=\"output\">{}</pre></details>",
+                    if out.is_long() { "" } else { " open" },
+                    out.caption,
+                    esc(&out.text)
+                );
+            }
+            CommandBlock::NoOutput => o.push_str("<p class=\"muted\">No output.</p>"),
+            CommandBlock::UnknownEnd => o.push_str(
+                "<p class=\"status-skipped\">No end recorded: the outcome is unknown.</p>",
+            ),
         }
-        CommandStart::Missing { heading } => {
-            let _ = write!(
-                o,
-                "<h3>{}</h3><p class=\"muted\">The start of this command is not in the log.</p>",
-                esc(heading)
-            );
-        }
-    }
-    match &run.end {
-        Some(CommandEnd::Finished(f)) => finished(o, f),
-        Some(CommandEnd::Unknown) => {
-            o.push_str("<p class=\"status-skipped\">No end recorded: the outcome is unknown.</p>")
-        }
-        None => {}
     }
 }
 
-fn finished(o: &mut String, f: &Finished) {
-    let how = match f.exit {
-        Exit::Signal(sig) => format!("killed by {}", esc(sig)),
-        Exit::Code(c) => format!("exit code <strong>{c}</strong>"),
-        Exit::Unknown => "no exit code".into(),
-    };
-    let (class, outcome) = if f.success {
-        ("status-done", "Succeeded")
-    } else {
-        ("status-failed", "Failed")
-    };
-    let _ = write!(
-        o,
-        "<p class=\"{class}\">{outcome} ({how}) after {}, at {}{}.</p>",
-        f.took,
-        esc(&f.at),
-        f.remarks
-    );
-    match &f.output {
-        Some(out) => {
-            let _ = write!(
-                o,
-                "<details{}><summary>{}</summary><pre class=\"output\">{}</pre></details>",
-                if out.is_long() { "" } else { " open" },
-                out.caption,
-                esc(&out.text)
-            );
-        }
-        None => o.push_str("<p class=\"muted\">No output.</p>"),
-    }
+/// `spans` between an opening and a closing tag.
+fn wrap(o: &mut String, open: &str, spans: &[Span], close: &str) {
+    o.push_str(open);
+    self::spans(o, spans);
+    o.push_str(close);
 }
 
-fn notes(o: &mut String, r: &Report) {
-    if r.notes.is_empty() {
-        return;
+/// Marked-up text: `<code>`, `<strong>`.
+fn spans(o: &mut String, spans: &[Span]) {
+    for span in spans {
+        let _ = match span {
+            Span::Text(t) => write!(o, "{}", esc(t)),
+            Span::Code(c) => write!(o, "<code>{}</code>", esc(c)),
+            Span::Strong(t) => write!(o, "<strong>{}</strong>", esc(t)),
+            Span::Variable(v) => match &v.value {
+                Some(value) => write!(o, "<code>{}={}</code>", esc(&v.name), esc(value)),
+                None => write!(o, "<code>{}</code> (secret)", esc(&v.name)),
+            },
+        };
     }
-    o.push_str("<section id=\"notes\"><h2>Notes</h2>");
-    for group in &r.notes {
-        let _ = write!(o, "<h3>{}</h3><ul>", group.kind.label());
-        for n in &group.notes {
-            remark(o, n);
-        }
-        o.push_str("</ul>");
-    }
-    o.push_str("</section>\n");
-}
-
-fn lookups(o: &mut String, r: &Report) {
-    if r.lookups.is_empty() {
-        return;
-    }
-    o.push_str("<section id=\"lookups\"><h2>Lookups</h2><div class=\"charts\">");
-    for l in &r.lookups {
-        let verdict = l.verdict.map_or(String::new(), |v| {
-            let class = match v {
-                Verdict::Ok => "OK",
-                Verdict::Breach => "BREACH",
-                Verdict::NoData => "other",
-            };
-            format!(
-                " · <span class=\"verdict-{class}\">{}</span>",
-                esc(v.as_str())
-            )
-        });
-        let _ = write!(
-            o,
-            "<figure class=\"lookup\" data-region=\"{region}\"><figcaption><strong>{}</strong> in <strong>{region}</strong> · step {} · {}{verdict}<br><code>{}</code></figcaption>",
-            esc(&l.name),
-            l.step,
-            esc(&l.at),
-            esc(&l.query),
-            region = esc(l.region),
-        );
-        match &l.result {
-            LookupResult::Error(message) => {
-                let _ = write!(o, "<p class=\"status-failed\">error: {}</p>", esc(message));
-            }
-            LookupResult::NoAlarms => o.push_str("<p class=\"muted\">no alarms</p>"),
-            LookupResult::Alarms(alarms) => {
-                o.push_str("<table><tbody>");
-                for a in *alarms {
-                    let _ = write!(
-                        o,
-                        "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                        esc(&a.name),
-                        esc(a.state.as_str()),
-                        esc(&a.reason)
-                    );
-                }
-                o.push_str("</tbody></table>");
-            }
-            LookupResult::NoData => o.push_str("<p class=\"muted\">no data</p>"),
-            LookupResult::Datapoints { points, expect, .. } => {
-                chart(o, &l.name, l.region, points, *expect);
-            }
-        }
-        o.push_str("</figure>\n");
-    }
-    o.push_str("</div></section>\n");
 }
 
 /// A small line chart of the datapoints (time on x, value on y), with the `expect` threshold.
@@ -607,41 +582,4 @@ fn chart(o: &mut String, name: &str, region: &str, points: &[Datapoint], expect:
         }
     }
     o.push_str("</svg>");
-}
-
-fn guard_alarms(o: &mut String, r: &Report) {
-    if r.guard_alarms.is_empty() {
-        return;
-    }
-    o.push_str("<section id=\"guard-alarms\"><h2>Guard alarms</h2>");
-    table(o, None, &GUARD_ALARM_COLUMNS, &r.guard_alarms);
-    o.push_str("</section>\n");
-}
-
-fn sessions(o: &mut String, r: &Report) {
-    o.push_str("<section id=\"sessions\"><h2>Sessions, hand-offs and pauses</h2>");
-    table(o, None, &SESSION_COLUMNS, &r.sessions);
-    o.push_str("<ul>");
-    for m in &r.session_moves {
-        remark(o, m);
-    }
-    o.push_str("</ul></section>\n");
-}
-
-fn chain(o: &mut String, r: &Report) {
-    o.push_str("<section id=\"chain\"><h2>Hash chain</h2><p>Checked at export time, line by line, as <code>runbook verify</code> does:</p><ul>");
-    for l in &r.chain {
-        let _ = write!(
-            o,
-            "<li class=\"chain-{}\"><code>{}</code>: {}</li>",
-            l.state.label(),
-            esc(l.path),
-            inline(&l.text)
-        );
-    }
-    let _ = writeln!(
-        o,
-        "</ul><p>Runbook sha256 at the start of the walk: <code>{}</code>.</p></section>",
-        esc(r.runbook_sha256.unwrap_or("-"))
-    );
 }

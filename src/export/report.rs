@@ -5,6 +5,8 @@
 //! Values are plain text, never escaped here. Where a renderer marks up only part of a value
 //! (a code span, a bold exit code), the row keeps that part apart.
 
+use std::borrow::Cow;
+
 use super::model::{
     ChainState, Entry, Kind, RunbookInfo, SessionInfo, StepState, StepSummary, Timeline,
     query_text, short,
@@ -77,6 +79,50 @@ impl<'a> Report<'a> {
             chain: chain_rows(t),
             runbook_sha256: t.header.runbook.as_ref().map(|r| short(&r.sha256)),
         }
+    }
+}
+
+/// The sections of a report as one format writes them; [`Report::write`] puts them in order and
+/// calls `banner`, `commands`, `notes`, `lookups` and `guard_alarms` only when they have something
+/// to show.
+pub trait Sections {
+    fn banner(o: &mut String, warnings: &[String]);
+    fn summary(o: &mut String, s: &Summary);
+    fn key_times(o: &mut String, k: Option<&KeyTimes>);
+    fn steps(o: &mut String, r: &Report);
+    fn events(o: &mut String, r: &Report);
+    fn commands(o: &mut String, items: &[CommandItem]);
+    fn notes(o: &mut String, r: &Report);
+    fn lookups(o: &mut String, r: &Report);
+    fn guard_alarms(o: &mut String, r: &Report);
+    fn sessions(o: &mut String, r: &Report);
+    fn chain(o: &mut String, r: &Report);
+}
+
+impl Report<'_> {
+    /// Writes every section, in the one order of all formats.
+    pub fn write<S: Sections>(&self, o: &mut String) {
+        if !self.warnings.is_empty() {
+            S::banner(o, self.warnings);
+        }
+        S::summary(o, &self.summary);
+        S::key_times(o, self.key_times.as_ref());
+        S::steps(o, self);
+        S::events(o, self);
+        if !self.commands.is_empty() {
+            S::commands(o, &self.commands);
+        }
+        if !self.notes.is_empty() {
+            S::notes(o, self);
+        }
+        if !self.lookups.is_empty() {
+            S::lookups(o, self);
+        }
+        if !self.guard_alarms.is_empty() {
+            S::guard_alarms(o, self);
+        }
+        S::sessions(o, self);
+        S::chain(o, self);
     }
 }
 
@@ -163,6 +209,97 @@ impl<'a> Summary<'a> {
             chain_intact: t.logs.iter().all(|l| l.chain == ChainState::Intact),
             variables: &h.variables,
         }
+    }
+}
+
+/// A piece of a fact's value, marked up by kind.
+pub enum Span<'a> {
+    Text(Cow<'a, str>),
+    /// An identifier or path: a code span.
+    Code(&'a str),
+    Strong(Cow<'a, str>),
+    /// A variable as logged: `NAME=value` in code, or `NAME (secret)`.
+    Variable(&'a LoggedVariable),
+}
+
+/// One line of the summary.
+pub struct Fact<'a> {
+    pub label: &'static str,
+    pub value: Vec<Span<'a>>,
+    /// Shown in text formats only (the page says it in its banner and hash-chain section).
+    pub text_only: bool,
+}
+
+impl<'a> Summary<'a> {
+    /// The summary as labelled facts, in the order every format shows them.
+    pub fn facts(&self) -> Vec<Fact<'a>> {
+        let text = |s: &'a str| vec![Span::Text(Cow::Borrowed(s))];
+        let owned = |s: String| vec![Span::Text(Cow::Owned(s))];
+        let fact = |label, value| Fact {
+            label,
+            value,
+            text_only: false,
+        };
+        let list = |items: &[String]| {
+            if items.is_empty() {
+                "-".to_string()
+            } else {
+                items.join(", ")
+            }
+        };
+        let mut facts = vec![fact("Incident", text(self.incident))];
+        if let Some(rb) = self.runbook {
+            facts.push(fact(
+                "Runbook",
+                vec![
+                    Span::Text(Cow::Borrowed(rb.title.as_str())),
+                    Span::Text(Cow::Borrowed(" (")),
+                    Span::Code(&rb.path),
+                    Span::Text(Cow::Borrowed(")")),
+                ],
+            ));
+            facts.push(fact("Runbook sha256", vec![Span::Code(&rb.sha256)]));
+        }
+        facts.push(fact("Mode", text(self.mode)));
+        facts.push(fact("Operators", owned(list(self.operators))));
+        facts.push(fact("Hosts", owned(list(self.hosts))));
+        facts.push(fact("Start", owned(self.start.clone())));
+        facts.push(fact("End", owned(self.end.clone())));
+        facts.push(fact("Duration", owned(self.duration.clone())));
+        facts.push(fact("Regions", owned(list(self.regions))));
+        facts.push(fact("Sessions", owned(self.sessions.to_string())));
+        let mut logs = Vec::new();
+        for (i, (path, events)) in self.logs.iter().enumerate() {
+            if i > 0 {
+                logs.push(Span::Text(Cow::Borrowed(", ")));
+            }
+            logs.push(Span::Code(path));
+            logs.push(Span::Text(Cow::Owned(format!(" ({events} events)"))));
+        }
+        facts.push(fact("Logs", logs));
+        facts.push(Fact {
+            label: "Hash chain",
+            value: if self.chain_intact {
+                text("intact")
+            } else {
+                vec![
+                    Span::Strong(Cow::Borrowed("not intact")),
+                    Span::Text(Cow::Borrowed(": see the warning above")),
+                ]
+            },
+            text_only: true,
+        });
+        if !self.variables.is_empty() {
+            let mut vars = Vec::new();
+            for (i, v) in self.variables.iter().enumerate() {
+                if i > 0 {
+                    vars.push(Span::Text(Cow::Borrowed(", ")));
+                }
+                vars.push(Span::Variable(v));
+            }
+            facts.push(fact("Variables", vars));
+        }
+        facts
     }
 }
 
@@ -446,6 +583,98 @@ impl Output {
     }
 }
 
+/// A command's run as the blocks every format shows, in order.
+pub enum CommandBlock<'a> {
+    /// `Step 2, command 1 `drain` (attempt 2)`, or the end's summary when the start is missing.
+    Heading(Vec<Span<'a>>),
+    /// `Started … by … in `cwd`, piped to `runner`.`
+    Started(Vec<Span<'a>>),
+    /// The command's code.
+    Code(&'a str),
+    /// The start is not in the log.
+    MissingStart,
+    /// `Succeeded` or `Failed`, then `rest`: ` (exit code 1) after 30s, at ….`
+    Outcome {
+        success: bool,
+        rest: Vec<Span<'a>>,
+    },
+    Output(&'a Output),
+    NoOutput,
+    /// Started, and no end recorded: the outcome is unknown.
+    UnknownEnd,
+}
+
+fn text<'a>(s: impl Into<Cow<'a, str>>) -> Span<'a> {
+    Span::Text(s.into())
+}
+
+impl CommandView<'_> {
+    pub fn blocks(&self) -> Vec<CommandBlock<'_>> {
+        let mut blocks = Vec::with_capacity(5);
+        match &self.start {
+            CommandStart::Logged(s) => {
+                let mut heading = vec![text(s.heading.as_str())];
+                if let Some(n) = s.name {
+                    heading.extend([text(" "), Span::Code(n)]);
+                }
+                if let Some(a) = &s.attempt {
+                    heading.push(text(format!(" ({a})")));
+                }
+                let mut started = vec![
+                    text("Started "),
+                    text(s.at.as_str()),
+                    text(" by "),
+                    text(s.operator),
+                    text(" in "),
+                    Span::Code(s.cwd),
+                ];
+                if let Some(r) = s.runner {
+                    started.extend([text(", piped to "), Span::Code(r)]);
+                }
+                started.push(text("."));
+                blocks.extend([
+                    CommandBlock::Heading(heading),
+                    CommandBlock::Started(started),
+                    CommandBlock::Code(s.code),
+                ]);
+            }
+            CommandStart::Missing { heading } => {
+                blocks.extend([
+                    CommandBlock::Heading(vec![text(*heading)]),
+                    CommandBlock::MissingStart,
+                ]);
+            }
+        }
+        match &self.end {
+            Some(CommandEnd::Finished(f)) => {
+                let mut rest = vec![text(" (")];
+                match f.exit {
+                    Exit::Signal(sig) => rest.extend([text("killed by "), text(sig)]),
+                    Exit::Code(c) => {
+                        rest.extend([text("exit code "), Span::Strong(c.to_string().into())])
+                    }
+                    Exit::Unknown => rest.push(text("no exit code")),
+                }
+                rest.push(text(format!(
+                    ") after {}, at {}{}.",
+                    f.took, f.at, f.remarks
+                )));
+                blocks.push(CommandBlock::Outcome {
+                    success: f.success,
+                    rest,
+                });
+                blocks.push(match &f.output {
+                    Some(out) => CommandBlock::Output(out),
+                    None => CommandBlock::NoOutput,
+                });
+            }
+            Some(CommandEnd::Unknown) => blocks.push(CommandBlock::UnknownEnd),
+            None => {}
+        }
+        blocks
+    }
+}
+
 fn command_items(t: &Timeline) -> Vec<CommandItem<'_>> {
     t.commands
         .iter()
@@ -597,6 +826,8 @@ pub struct LookupRow<'a> {
     pub t_plus: String,
     pub at: String,
     pub step: usize,
+    /// `step` as text.
+    pub step_number: String,
     /// Its label, or `lookup N`.
     pub name: String,
     pub region: &'a str,
@@ -672,6 +903,7 @@ impl<'a> LookupRow<'a> {
             t_plus: human::t_plus(e.offset_ms),
             at: at(e),
             step: *step,
+            step_number: step.to_string(),
             name: label.clone().unwrap_or_else(|| format!("lookup {lookup}")),
             region,
             query: query_text(query),
@@ -817,6 +1049,8 @@ pub enum Cell<'a> {
     Kind(Kind),
     /// A step's place on the incident's span.
     Bar(StepState, Option<&'a StepBar>),
+    /// Marked-up text.
+    Spans(Vec<Span<'a>>),
 }
 
 /// What a table row stands for, for the attributes the page gives it.
@@ -868,6 +1102,17 @@ pub const EVENT_COLUMNS: [Column; 6] = [
     col("session", "session"),
     col("kind", "kind"),
     col("event", "event"),
+];
+
+pub const LOOKUP_COLUMNS: [Column; 8] = [
+    col("time (UTC)", "time (UTC)"),
+    col("T+", "T+"),
+    num("step", "step"),
+    col("lookup", "lookup"),
+    col("region", "region"),
+    col("query", "query"),
+    col("result", "result"),
+    col("verdict", "verdict"),
 ];
 
 pub const GUARD_ALARM_COLUMNS: [Column; 6] = [
@@ -946,6 +1191,40 @@ impl TableRow for EventRow<'_> {
             Cell::Code(self.session),
             Cell::Kind(self.kind),
             Cell::Text(self.summary),
+        ]
+    }
+}
+
+impl TableRow for LookupRow<'_> {
+    fn cells(&self) -> Vec<Cell<'_>> {
+        let result = match &self.result {
+            LookupResult::Error(message) => vec![text("error: "), text(*message)],
+            LookupResult::NoAlarms => vec![text("no alarms")],
+            LookupResult::Alarms(alarms) => {
+                let mut spans = Vec::with_capacity(alarms.len() * 3);
+                for (i, a) in alarms.iter().enumerate() {
+                    if i > 0 {
+                        spans.push(text(", "));
+                    }
+                    spans.extend([Span::Code(&a.name), text(" "), text(a.state.as_str())]);
+                }
+                spans
+            }
+            LookupResult::NoData => vec![text("no data")],
+            LookupResult::Datapoints { latest, .. } => vec![text(latest.as_str())],
+        };
+        vec![
+            Cell::Time(self.clock),
+            Cell::Time(&self.t_plus),
+            Cell::Number(&self.step_number),
+            Cell::Text(&self.name),
+            Cell::Text(self.region),
+            Cell::Code(&self.query),
+            Cell::Spans(result),
+            match self.verdict {
+                Some(v) => Cell::Alert(v.as_str()),
+                None => Cell::Text("-"),
+            },
         ]
     }
 }
