@@ -557,8 +557,32 @@ pub struct Finished<'a> {
     pub at: String,
     /// `; timed out; interrupted with Ctrl-C; 1 secret value(s) redacted`, or empty.
     pub remarks: String,
-    /// `None` when it printed nothing (after cleaning).
-    pub output: Option<Output>,
+    /// As logged; cleaned one command at a time by [`Finished::output`], so that a long
+    /// incident's outputs are not all held cleaned at once.
+    pub raw_output: &'a str,
+    pub bytes: u64,
+    pub truncated: bool,
+}
+
+impl Finished<'_> {
+    /// The output as a reader should see it; `None` when it printed nothing (after cleaning).
+    pub fn output(&self) -> Option<Output> {
+        let text = clean_output(self.raw_output);
+        if text.trim().is_empty() {
+            return None;
+        }
+        let lines = text.lines().count();
+        Some(Output {
+            caption: format!(
+                "Output: {}, {} bytes{}",
+                human::count(lines, "line", "lines"),
+                self.bytes,
+                if self.truncated { ", middle cut" } else { "" }
+            ),
+            lines,
+            text,
+        })
+    }
 }
 
 /// How a command ended.
@@ -598,7 +622,7 @@ pub enum CommandBlock<'a> {
         success: bool,
         rest: Vec<Span<'a>>,
     },
-    Output(&'a Output),
+    Output(Output),
     NoOutput,
     /// Started, and no end recorded: the outcome is unknown.
     UnknownEnd,
@@ -663,7 +687,7 @@ impl CommandView<'_> {
                     success: f.success,
                     rest,
                 });
-                blocks.push(match &f.output {
+                blocks.push(match f.output() {
                     Some(out) => CommandBlock::Output(out),
                     None => CommandBlock::NoOutput,
                 });
@@ -767,26 +791,15 @@ fn finished(e: &Entry) -> Option<Finished<'_>> {
     if *redactions > 0 {
         remarks.push_str(&format!("; {redactions} secret value(s) redacted"));
     }
-    let text = clean_output(output);
-    let output = (!text.trim().is_empty()).then(|| {
-        let lines = text.lines().count();
-        Output {
-            caption: format!(
-                "Output: {}, {bytes} bytes{}",
-                human::count(lines, "line", "lines"),
-                if *truncated { ", middle cut" } else { "" }
-            ),
-            lines,
-            text,
-        }
-    });
     Some(Finished {
         success: *success,
         exit,
         took: human::duration_ms(*duration_ms),
         at: at(e),
         remarks,
-        output,
+        raw_output: output,
+        bytes: *bytes,
+        truncated: *truncated,
     })
 }
 
