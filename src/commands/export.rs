@@ -26,9 +26,8 @@ pub fn run(config: &ExportConfig, out: &mut dyn Write, err: &mut dyn Write) -> R
             })?;
             writeln!(
                 err,
-                "exported {} event{} to `{}`",
-                timeline.entries.len(),
-                if timeline.entries.len() == 1 { "" } else { "s" },
+                "exported {} to `{}`",
+                crate::human::count(timeline.entries.len(), "event", "events"),
                 path.display()
             )?;
         }

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::Error;
-use crate::human::io_reason;
+use crate::human::{count, io_reason};
 use crate::incident_log;
 use crate::source::LoadError;
 
@@ -25,11 +25,10 @@ pub fn run(path: &Path, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8,
     })?;
     match (log.verdict(), log.records.first(), log.records.last()) {
         (Ok(()), Some(first), Some(last)) => {
-            let n = log.records.len();
             writeln!(
                 out,
-                "ok: {n} event{}, hash chain intact (first {}, last {})",
-                if n == 1 { "" } else { "s" },
+                "ok: {}, hash chain intact (first {}, last {})",
+                count(log.records.len(), "event", "events"),
                 first.ts,
                 last.ts
             )?;

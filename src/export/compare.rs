@@ -10,11 +10,13 @@
 use std::fmt::Write;
 
 use super::model::{StepState, StepSummary, Timeline};
-use super::text;
+use super::report::span;
+use super::text::plain_line;
+use crate::human;
 
 /// A step is slower when it took more than this many times its baseline...
 pub const SLOWER_FACTOR: f64 = 2.0;
-/// ...and more than this much longer (so 2 s against 0.5 s is not news).
+/// ...and more than this much longer (so 2s against 500ms is not news).
 pub const SLOWER_MARGIN_MS: i64 = 30_000;
 
 /// One run in the comparison: its label (the log path) and its timeline.
@@ -44,8 +46,8 @@ impl Flag {
                 baseline_ms,
             } => format!(
                 "slower: {} against a median of {} ({:.1}×)",
-                text::duration(*now_ms),
-                text::duration(*baseline_ms),
+                span(*now_ms),
+                span(*baseline_ms),
                 *now_ms as f64 / (*baseline_ms).max(1) as f64
             ),
             Flag::NewlyFailed => "failed now, not before".into(),
@@ -142,8 +144,8 @@ fn cell(s: Option<&StepSummary>) -> String {
         None => "-".into(),
         Some(s) => match (s.status, s.duration_ms) {
             (StepState::NotStarted, _) => "not started".into(),
-            (StepState::Done, Some(d)) => text::duration(d),
-            (st, Some(d)) => format!("{} {}", text::duration(d), st.label()),
+            (StepState::Done, Some(d)) => span(d),
+            (st, Some(d)) => format!("{} {}", span(d), st.label()),
             (st, None) => st.label().into(),
         },
     }
@@ -159,7 +161,7 @@ pub fn render(now_label: &str, now: &Timeline, before: &[Run<'_>]) -> String {
     for r in &rows {
         let mut line = vec![
             r.now.index.to_string(),
-            text::clean_output(&r.now.title).replace('\n', " "),
+            plain_line(&r.now.title),
             cell(Some(r.now)),
         ];
         line.extend(r.before.iter().map(|b| cell(*b)));
@@ -190,7 +192,7 @@ pub fn render(now_label: &str, now: &Timeline, before: &[Run<'_>]) -> String {
         o,
         "now:   {now_label} ({}, {})",
         mode(now),
-        text::utc(&now.header.start)
+        human::utc(&now.header.start)
     );
     for (i, r) in before.iter().enumerate() {
         let _ = writeln!(
@@ -199,7 +201,7 @@ pub fn render(now_label: &str, now: &Timeline, before: &[Run<'_>]) -> String {
             i + 1,
             r.label,
             mode(r.timeline),
-            text::utc(&r.timeline.header.start)
+            human::utc(&r.timeline.header.start)
         );
     }
     o.push('\n');
@@ -219,9 +221,9 @@ pub fn render(now_label: &str, now: &Timeline, before: &[Run<'_>]) -> String {
     let flagged = rows.iter().filter(|r| !r.flags.is_empty()).count();
     let _ = writeln!(
         o,
-        "\n{flagged} step{} flagged (slower: more than {SLOWER_FACTOR}× the median of earlier runs and more than {} longer).",
-        if flagged == 1 { "" } else { "s" },
-        text::duration(SLOWER_MARGIN_MS)
+        "\n{} flagged (slower: more than {SLOWER_FACTOR}× the median of earlier runs and more than {} longer).",
+        human::count(flagged, "step", "steps"),
+        span(SLOWER_MARGIN_MS)
     );
     o
 }

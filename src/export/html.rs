@@ -1,4 +1,4 @@
-//! The HTML export: one self-contained page (inline CSS and JS, no request of any kind, a strict
+//! The HTML export: the [`Report`] as one self-contained page (inline CSS and JS, no request of any kind, a strict
 //! Content-Security-Policy), readable offline and printable, with a Gantt-like bar per step, an
 //! inline SVG chart per metric lookup result, filters by kind and operator, and a search box.
 //!
@@ -9,13 +9,15 @@ use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
 
-use super::model::{Entry, Kind, StepState, Timeline, number, query_text, short};
-use super::text::{self, clean_output, html as esc, short_session};
-use crate::event::{Datapoint, Event, Verdict};
-use crate::runbook::LookupQuery;
-
-/// Output longer than this many lines starts folded.
-const OPEN_LINES: usize = 15;
+use super::model::{StepState, Timeline};
+use super::report::{
+    Cell, Column, CommandBlock, CommandItem, CommandView, EVENT_COLUMNS, GUARD_ALARM_COLUMNS,
+    KeyTimes, LookupResult, MILESTONE_COLUMNS, NoteGroup, Remark, Report, RowKind, SESSION_COLUMNS,
+    STEP_COLUMNS, Sections, Span, Summary, TableRow,
+};
+use super::text::{self, html as esc};
+use crate::event::{Datapoint, Verdict};
+use crate::human;
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
@@ -89,33 +91,14 @@ const EARLY_SCRIPT: &str = "window.__runbookErrors=0;window.addEventListener('er
 
 /// Renders the page.
 pub fn render(t: &Timeline) -> String {
+    let r = Report::new(t);
     let mut o = String::with_capacity(16 * 1024 + t.entries.len() * 300);
-    let h = &t.header;
-    let title = h
-        .runbook
-        .as_ref()
-        .map_or("(unknown runbook)", |r| r.title.as_str());
-    let page_title = match &h.incident {
-        Some(i) => format!("Incident {i}: {title}"),
-        None => format!("Incident report: {title}"),
-    };
+    let title = esc(&r.head.title);
     let _ = write!(
         o,
-        "<!DOCTYPE html>\n<html lang=\"en\" data-errors=\"-1\" data-resources=\"-1\" data-ready=\"0\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<script>{EARLY_SCRIPT}</script>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
-        esc(&page_title),
-        esc(&page_title)
+        "<!DOCTYPE html>\n<html lang=\"en\" data-errors=\"-1\" data-resources=\"-1\" data-ready=\"0\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<script>{EARLY_SCRIPT}</script>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n",
     );
-    banner(&mut o, t);
-    summary(&mut o, t);
-    key_times(&mut o, t);
-    steps(&mut o, t);
-    events(&mut o, t);
-    commands(&mut o, t);
-    notes(&mut o, t);
-    lookups(&mut o, t);
-    guard_alarms(&mut o, t);
-    sessions(&mut o, t);
-    chain(&mut o, t);
+    r.write::<Html>(&mut o);
     let _ = write!(
         o,
         "<p class=\"muted\">Exported by runbook {} from the incident log alone.</p>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
@@ -124,131 +107,267 @@ pub fn render(t: &Timeline) -> String {
     o
 }
 
+/// The report's sections in HTML.
+struct Html;
+
+impl Sections for Html {
+    fn banner(o: &mut String, warnings: &[String]) {
+        o.push_str("<div class=\"banner\" id=\"warning-banner\" role=\"alert\"><strong>⚠ Warning: this export may be incomplete.</strong><ul>");
+        for w in warnings {
+            let _ = write!(o, "<li>{}</li>", inline(w));
+        }
+        o.push_str("</ul></div>\n");
+    }
+
+    fn summary(o: &mut String, s: &Summary) {
+        o.push_str("<section id=\"summary\"><h2>Summary</h2><dl class=\"facts\">");
+        for f in s.facts().iter().filter(|f| !f.text_only) {
+            wrap(o, &format!("<dt>{}</dt><dd>", f.label), &f.value, "</dd>");
+        }
+        o.push_str("</dl></section>\n");
+    }
+
+    fn key_times(o: &mut String, k: Option<&KeyTimes>) {
+        o.push_str("<section id=\"key-times\"><h2>Key times</h2>");
+        match k {
+            None => o.push_str(
+                "<p>No milestone notes (detected, mitigated, resolved) were recorded.</p>",
+            ),
+            Some(k) => {
+                table(o, None, &MILESTONE_COLUMNS, &k.milestones);
+                let _ = write!(
+                    o,
+                    "<p><strong>Time to mitigate:</strong> {} · <strong>Time to resolve:</strong> {} · measured {} ({}).</p>",
+                    k.to_mitigate,
+                    k.to_resolve,
+                    inline(k.measured_from),
+                    esc(&k.reference)
+                );
+            }
+        }
+        o.push_str("</section>\n");
+    }
+
+    fn steps(o: &mut String, r: &Report) {
+        o.push_str("<section id=\"steps\"><h2>Steps</h2>");
+        table(o, None, &STEP_COLUMNS, &r.steps);
+        o.push_str("</section>\n");
+    }
+
+    fn events(o: &mut String, r: &Report) {
+        o.push_str("<section id=\"timeline\"><h2>Timeline</h2><div class=\"controls\"><input type=\"search\" id=\"search\" placeholder=\"Search events\" aria-label=\"Search events\"><fieldset id=\"kinds\"><legend class=\"muted\">kinds</legend>");
+        for (k, n) in &r.kind_counts {
+            let _ = write!(
+                o,
+                "<label><input type=\"checkbox\" value=\"{0}\" checked> {0} ({n})</label>",
+                k.label()
+            );
+        }
+        o.push_str(
+            "</fieldset><label>operator <select id=\"operator\"><option value=\"\">all</option>",
+        );
+        for op in r.summary.operators {
+            let _ = write!(o, "<option value=\"{0}\">{0}</option>", esc(op));
+        }
+        o.push_str("</select></label><span id=\"shown\" class=\"muted\"></span></div>");
+        table(o, Some("events"), &EVENT_COLUMNS, &r.events);
+        o.push_str("</section>\n");
+    }
+
+    fn commands(o: &mut String, items: &[CommandItem]) {
+        o.push_str("<section id=\"commands\"><h2>Commands</h2>");
+        items.iter().for_each(|item| command_item(o, item));
+        o.push_str("</section>\n");
+    }
+
+    fn notes(o: &mut String, r: &Report) {
+        o.push_str("<section id=\"notes\"><h2>Notes</h2>");
+        r.notes.iter().for_each(|group| note_group(o, group));
+        o.push_str("</section>\n");
+    }
+
+    fn lookups(o: &mut String, r: &Report) {
+        o.push_str("<section id=\"lookups\"><h2>Lookups</h2><div class=\"charts\">");
+        for l in &r.lookups {
+            let verdict = l.verdict.map_or(String::new(), |v| {
+                let class = match v {
+                    Verdict::Ok => "OK",
+                    Verdict::Breach => "BREACH",
+                    Verdict::NoData => "other",
+                };
+                format!(
+                    " · <span class=\"verdict-{class}\">{}</span>",
+                    esc(v.as_str())
+                )
+            });
+            let _ = write!(
+                o,
+                "<figure class=\"lookup\" data-region=\"{region}\"><figcaption><strong>{}</strong> in <strong>{region}</strong> · step {} · {}{verdict}<br><code>{}</code></figcaption>",
+                esc(&l.name),
+                l.step,
+                esc(&l.at),
+                esc(&l.query),
+                region = esc(l.region),
+            );
+            match &l.result {
+                LookupResult::Error(message) => {
+                    let _ = write!(o, "<p class=\"status-failed\">error: {}</p>", esc(message));
+                }
+                LookupResult::NoAlarms => o.push_str("<p class=\"muted\">no alarms</p>"),
+                LookupResult::Alarms(alarms) => {
+                    o.push_str("<table><tbody>");
+                    for a in *alarms {
+                        let _ = write!(
+                            o,
+                            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                            esc(&a.name),
+                            esc(a.state.as_str()),
+                            esc(&a.reason)
+                        );
+                    }
+                    o.push_str("</tbody></table>");
+                }
+                LookupResult::NoData => o.push_str("<p class=\"muted\">no data</p>"),
+                LookupResult::Datapoints { points, expect, .. } => {
+                    chart(o, &l.name, l.region, points, *expect);
+                }
+            }
+            o.push_str("</figure>\n");
+        }
+        o.push_str("</div></section>\n");
+    }
+
+    fn guard_alarms(o: &mut String, r: &Report) {
+        o.push_str("<section id=\"guard-alarms\"><h2>Guard alarms</h2>");
+        table(o, None, &GUARD_ALARM_COLUMNS, &r.guard_alarms);
+        o.push_str("</section>\n");
+    }
+
+    fn sessions(o: &mut String, r: &Report) {
+        o.push_str("<section id=\"sessions\"><h2>Sessions, hand-offs and pauses</h2>");
+        table(o, None, &SESSION_COLUMNS, &r.sessions);
+        o.push_str("<ul>");
+        for m in &r.session_moves {
+            remark(o, m);
+        }
+        o.push_str("</ul></section>\n");
+    }
+
+    fn chain(o: &mut String, r: &Report) {
+        o.push_str("<section id=\"chain\"><h2>Hash chain</h2><p>Checked at export time, line by line, as <code>runbook verify</code> does:</p><ul>");
+        for l in &r.chain {
+            let _ = write!(
+                o,
+                "<li class=\"chain-{}\"><code>{}</code>: {}</li>",
+                l.state.label(),
+                esc(l.path),
+                inline(&l.text)
+            );
+        }
+        let _ = writeln!(
+            o,
+            "</ul><p>Runbook sha256 at the start of the walk: <code>{}</code>.</p></section>",
+            esc(r.runbook_sha256.unwrap_or("-"))
+        );
+    }
+}
+
 /// Warning text with `code` spans as `<code>`.
 fn inline(s: &str) -> String {
     text::code_spans(s, |part| format!("<code>{}</code>", esc(part)), esc)
 }
 
-fn banner(o: &mut String, t: &Timeline) {
-    if t.warnings.is_empty() {
-        return;
-    }
-    o.push_str("<div class=\"banner\" id=\"warning-banner\" role=\"alert\"><strong>⚠ Warning: this export may be incomplete.</strong><ul>");
-    for w in &t.warnings {
-        let _ = write!(o, "<li>{}</li>", inline(w));
-    }
-    o.push_str("</ul></div>\n");
+/// `<li>when, who: what</li>`.
+fn remark(o: &mut String, r: &Remark) {
+    let _ = write!(o, "<li>{}: {}</li>", esc(&r.lead), esc(r.text));
 }
 
-fn summary(o: &mut String, t: &Timeline) {
-    let h = &t.header;
-    o.push_str("<section id=\"summary\"><h2>Summary</h2><dl class=\"facts\">");
-    let mut row = |k: &str, v: String| {
-        let _ = write!(o, "<dt>{k}</dt><dd>{v}</dd>");
-    };
-    row("Incident", esc(h.incident.as_deref().unwrap_or("-")));
-    if let Some(rb) = &h.runbook {
-        row(
-            "Runbook",
-            format!("{} (<code>{}</code>)", esc(&rb.title), esc(&rb.path)),
-        );
-        row(
-            "Runbook sha256",
-            format!("<code>{}</code>", esc(&rb.sha256)),
-        );
+/// A table of the columns shown on the page; `id` for the one the script filters.
+fn table<R: TableRow>(o: &mut String, id: Option<&str>, columns: &[Column], rows: &[R]) {
+    let shown = |c: &&Column| !c.page.is_empty();
+    match id {
+        Some(id) => {
+            let _ = write!(o, "<table id=\"{id}\">");
+        }
+        None => o.push_str("<table>"),
     }
-    row("Mode", esc(&h.mode));
-    row("Operators", esc(&h.operators.join(", ")));
-    row("Hosts", esc(&h.hostnames.join(", ")));
-    row("Start", esc(&text::utc(&h.start)));
-    row("End", esc(&text::utc(&h.end)));
-    row("Duration", text::duration(h.duration_ms));
-    row(
-        "Regions",
-        if h.regions.is_empty() {
-            "-".into()
-        } else {
-            esc(&h.regions.join(", "))
-        },
-    );
-    row("Sessions", t.sessions.len().to_string());
-    let logs: Vec<String> = t
-        .logs
-        .iter()
-        .map(|l| format!("<code>{}</code> ({} events)", esc(&l.path), l.events))
-        .collect();
-    row("Logs", logs.join(", "));
-    if !h.variables.is_empty() {
-        let vars: Vec<String> = h
-            .variables
-            .iter()
-            .map(|v| match &v.value {
-                Some(val) => format!("<code>{}={}</code>", esc(&v.name), esc(val)),
-                None => format!("<code>{}</code> (secret)", esc(&v.name)),
-            })
-            .collect();
-        row("Variables", vars.join(", "));
+    o.push_str("<thead><tr>");
+    for c in columns.iter().filter(shown) {
+        let class = if c.numeric { " class=\"num\"" } else { "" };
+        let _ = write!(o, "<th{class}>{}</th>", c.page);
     }
-    o.push_str("</dl></section>\n");
-}
-
-fn at(e: &Entry) -> String {
-    format!("{} ({})", esc(&text::utc(&e.ts)), text::offset(e.offset_ms))
-}
-
-fn key_times(o: &mut String, t: &Timeline) {
-    let m = &t.milestones;
-    o.push_str("<section id=\"key-times\"><h2>Key times</h2>");
-    if m.detected.is_none() && m.mitigated.is_none() && m.resolved.is_none() {
-        o.push_str(
-            "<p>No milestone notes (detected, mitigated, resolved) were recorded.</p></section>\n",
-        );
-        return;
-    }
-    o.push_str("<table><thead><tr><th>milestone</th><th>time (UTC)</th><th>T+</th><th>operator</th><th>note</th></tr></thead><tbody>");
-    for (label, ts) in [
-        ("detected", &m.detected),
-        ("mitigated", &m.mitigated),
-        ("resolved", &m.resolved),
-    ] {
-        let found = ts.as_ref().and_then(|ts| {
-            t.entries
-                .iter()
-                .find(|e| &e.ts == ts && e.kind == Kind::Milestone)
-        });
-        match found {
-            Some(e) => {
-                let note = match &e.event {
-                    Event::Note { text, .. } => esc(text),
-                    _ => String::new(),
-                };
-                let _ = write!(
-                    o,
-                    "<tr><td>{label}</td><td class=\"time\">{}</td><td class=\"time\">{}</td><td>{}</td><td>{note}</td></tr>",
-                    esc(&text::utc(&e.ts)),
-                    text::offset(e.offset_ms),
-                    esc(&e.operator)
-                );
+    o.push_str("</tr></thead><tbody>");
+    for row in rows {
+        let kind = row.kind();
+        match &kind {
+            RowKind::Plain => o.push_str("<tr>"),
+            RowKind::Step { id } => {
+                let _ = write!(o, "<tr class=\"step\" data-step=\"{}\">", esc(id));
             }
-            None => {
+            RowKind::Event {
+                kind,
+                failed,
+                operator,
+            } => {
                 let _ = write!(
                     o,
-                    "<tr><td>{label}</td><td>-</td><td>-</td><td>-</td><td class=\"muted\">not recorded</td></tr>"
+                    "<tr class=\"kind-{k}{}\" data-kind=\"{k}\" data-operator=\"{}\">",
+                    if *failed { " failed" } else { "" },
+                    esc(operator),
+                    k = kind.label(),
                 );
             }
         }
+        for (_, cell) in columns.iter().zip(row.cells()).filter(|(c, _)| shown(c)) {
+            self::cell(o, &cell);
+        }
+        o.push_str("</tr>");
+        // One event a line keeps the page's source readable.
+        if let RowKind::Event { .. } = kind {
+            o.push('\n');
+        }
     }
-    let show = |v: Option<i64>| v.map_or("not recorded".to_string(), text::duration);
-    let _ = writeln!(
-        o,
-        "</tbody></table><p><strong>Time to mitigate:</strong> {} · <strong>Time to resolve:</strong> {} · measured {} ({}).</p></section>",
-        show(m.time_to_mitigate_ms),
-        show(m.time_to_resolve_ms),
-        inline(m.measured_from_text()),
-        esc(&text::utc(&m.reference))
-    );
+    o.push_str("</tbody></table>");
 }
 
+fn cell(o: &mut String, cell: &Cell) {
+    let _ = match cell {
+        Cell::Text(s) => write!(o, "<td>{}</td>", esc(s)),
+        Cell::Code(s) => write!(o, "<td><code>{}</code></td>", esc(s)),
+        Cell::Time(s) => write!(o, "<td class=\"time\">{}</td>", esc(s)),
+        Cell::Number(s) => write!(o, "<td class=\"num\">{}</td>", esc(s)),
+        Cell::Alert(s) => write!(o, "<td class=\"status-failed\">{}</td>", esc(s)),
+        Cell::Muted(s) => write!(o, "<td class=\"muted\">{}</td>", esc(s)),
+        Cell::StepTitle(s) => write!(o, "<td class=\"step-title\">{}</td>", esc(s)),
+        Cell::Status(state) => write!(
+            o,
+            "<td class=\"status-{}\">{}</td>",
+            state_class(*state),
+            state.label()
+        ),
+        Cell::Kind(kind) => write!(o, "<td>{}</td>", kind.label()),
+        Cell::Bar(state, bar) => {
+            o.push_str("<td class=\"gantt\"><div class=\"track\"></div>");
+            if let Some(b) = bar {
+                let _ = write!(
+                    o,
+                    "<div class=\"bar {}\" style=\"left:{:.2}%;width:{:.2}%\" title=\"{}\"></div>",
+                    state_class(*state),
+                    b.left_pct,
+                    b.width_pct,
+                    b.label
+                );
+            }
+            write!(o, "</td>")
+        }
+        Cell::Spans(s) => {
+            wrap(o, "<td>", s, "</td>");
+            Ok(())
+        }
+    };
+}
+
+/// The CSS class of a step state (its JSON spelling).
 fn state_class(s: StepState) -> &'static str {
     match s {
         StepState::Done => "done",
@@ -260,322 +379,89 @@ fn state_class(s: StepState) -> &'static str {
     }
 }
 
-fn steps(o: &mut String, t: &Timeline) {
-    let total = t.header.duration_ms.max(1) as f64;
-    o.push_str("<section id=\"steps\"><h2>Steps</h2><table><thead><tr><th class=\"num\">#</th><th>step</th><th>status</th><th>start</th><th class=\"num\">duration</th><th>operator</th><th>reason</th><th>timeline</th></tr></thead><tbody>");
-    for s in &t.steps {
-        let class = state_class(s.status);
-        let bar = match (s.start_offset_ms, s.duration_ms) {
-            (Some(start), Some(d)) => {
-                let left = (start as f64 / total * 100.0).clamp(0.0, 100.0);
-                let width = (d as f64 / total * 100.0).clamp(0.3, 100.0 - left.min(99.7));
-                format!(
-                    "<div class=\"bar {class}\" style=\"left:{left:.2}%;width:{width:.2}%\" title=\"{} for {}\"></div>",
-                    text::offset(start),
-                    text::duration(d)
-                )
-            }
-            _ => String::new(),
-        };
-        let _ = write!(
-            o,
-            "<tr class=\"step\" data-step=\"{}\"><td class=\"num\">{}</td><td class=\"step-title\">{}</td><td class=\"status-{class}\">{}</td><td class=\"time\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"gantt\"><div class=\"track\"></div>{bar}</td></tr>",
-            esc(&s.id),
-            s.index,
-            esc(&s.title),
-            s.status.label(),
-            s.start.as_deref().map_or("-".into(), |ts| format!(
-                "{} ({})",
-                esc(text::clock(ts)),
-                text::offset(s.start_offset_ms.unwrap_or(0))
-            )),
-            s.duration_ms.map_or("-".into(), text::duration),
-            esc(s.operator.as_deref().unwrap_or("-")),
-            esc(s.reason.as_deref().unwrap_or("")),
-        );
+/// The notes of one kind, headed by the kind.
+fn note_group(o: &mut String, group: &NoteGroup) {
+    let _ = write!(o, "<h3>{}</h3><ul>", group.kind.label());
+    for n in &group.notes {
+        remark(o, n);
     }
-    o.push_str("</tbody></table></section>\n");
+    o.push_str("</ul>");
 }
 
-fn events(o: &mut String, t: &Timeline) {
-    o.push_str("<section id=\"timeline\"><h2>Timeline</h2><div class=\"controls\"><input type=\"search\" id=\"search\" placeholder=\"Search events\" aria-label=\"Search events\"><fieldset id=\"kinds\"><legend class=\"muted\">kinds</legend>");
-    for k in Kind::ALL {
-        let n = t.entries.iter().filter(|e| e.kind == k).count();
-        if n > 0 {
-            let _ = write!(
-                o,
-                "<label><input type=\"checkbox\" value=\"{0}\" checked> {0} ({n})</label>",
-                k.label()
-            );
+/// A skipped or hand-done command as a paragraph; a run as an article.
+fn command_item(o: &mut String, item: &CommandItem) {
+    match item {
+        CommandItem::Line(line) => wrap(o, "<p>", &[Span::Text(line.into())], "</p>"),
+        CommandItem::Run(run) => {
+            o.push_str("<article class=\"command\">");
+            command(o, run);
+            o.push_str("</article>\n");
         }
     }
-    o.push_str(
-        "</fieldset><label>operator <select id=\"operator\"><option value=\"\">all</option>",
-    );
-    for op in &t.header.operators {
-        let _ = write!(o, "<option value=\"{0}\">{0}</option>", esc(op));
-    }
-    o.push_str("</select></label><span id=\"shown\" class=\"muted\"></span></div>");
-    o.push_str("<table id=\"events\"><thead><tr><th>time (UTC)</th><th>T+</th><th>operator</th><th>session</th><th>kind</th><th>event</th></tr></thead><tbody>");
-    for e in &t.entries {
-        let failed = matches!(e.event, Event::CommandFinished { success: false, .. })
-            || matches!(
-                e.event,
-                Event::StepFinished {
-                    status: crate::event::StepStatus::Failed,
-                    ..
-                }
-            );
-        let _ = writeln!(
-            o,
-            "<tr class=\"kind-{k}{}\" data-kind=\"{k}\" data-operator=\"{op}\"><td class=\"time\">{}</td><td class=\"time\">{}</td><td>{op}</td><td><code>{}</code></td><td>{k}</td><td>{}</td></tr>",
-            if failed { " failed" } else { "" },
-            esc(text::clock(&e.ts)),
-            text::offset(e.offset_ms),
-            esc(short_session(&e.session)),
-            esc(&e.summary),
-            k = e.kind.label(),
-            op = esc(&e.operator),
-        );
-    }
-    o.push_str("</tbody></table></section>\n");
 }
 
-fn commands(o: &mut String, t: &Timeline) {
-    if t.commands.is_empty() {
-        return;
-    }
-    o.push_str("<section id=\"commands\"><h2>Commands</h2>");
-    for run in &t.commands {
-        if let Some(i) = run.other {
-            let e = &t.entries[i];
-            let _ = write!(
-                o,
-                "<p>{} — {}, {}</p>",
-                esc(&e.summary),
-                esc(&e.operator),
-                at(e)
-            );
-            continue;
-        }
-        o.push_str("<article class=\"command\">");
-        let start = run.started.map(|i| &t.entries[i]);
-        let end = run.finished.map(|i| &t.entries[i]);
-        match start.map(|e| (e, &e.event)) {
-            Some((
-                e,
-                Event::CommandStarted {
-                    step,
-                    command,
-                    name,
-                    code,
-                    cwd,
-                    runner,
-                    attempt,
-                },
-            )) => {
+fn command(o: &mut String, run: &CommandView) {
+    for block in run.blocks() {
+        match block {
+            CommandBlock::Heading(title) => wrap(o, "<h3>", &title, "</h3>"),
+            CommandBlock::Started(line) => wrap(o, "<p>", &line, "</p>"),
+            CommandBlock::Code(code) => {
+                let _ = write!(o, "<pre><code>{}</code></pre>", esc(code));
+            }
+            CommandBlock::MissingStart => {
+                o.push_str("<p class=\"muted\">The start of this command is not in the log.</p>")
+            }
+            CommandBlock::Outcome {
+                success: true,
+                rest,
+            } => {
+                wrap(o, "<p class=\"status-done\">Succeeded", &rest, "</p>");
+            }
+            CommandBlock::Outcome {
+                success: false,
+                rest,
+            } => {
+                wrap(o, "<p class=\"status-failed\">Failed", &rest, "</p>");
+            }
+            CommandBlock::Output(out) => {
                 let _ = write!(
                     o,
-                    "<h3>Step {step}, command {command}{}{}</h3><p>Started {} by {} in <code>{}</code>{}.</p><pre><code>{}</code></pre>",
-                    name.as_deref()
-                        .map_or(String::new(), |n| format!(" <code>{}</code>", esc(n))),
-                    if *attempt > 1 {
-                        format!(" (attempt {attempt})")
-                    } else {
-                        String::new()
-                    },
-                    at(e),
-                    esc(&e.operator),
-                    esc(cwd),
-                    runner.as_deref().map_or(String::new(), |r| format!(
-                        ", piped to <code>{}</code>",
-                        esc(r)
-                    )),
-                    esc(code)
+                    "<details{}><summary>{}</summary><pre class=\"output\">{}</pre></details>",
+                    if out.is_long() { "" } else { " open" },
+                    out.caption,
+                    esc(&out.text)
                 );
             }
-            _ => {
-                if let Some(e) = end {
-                    let _ = write!(
-                        o,
-                        "<h3>{}</h3><p class=\"muted\">The start of this command is not in the log.</p>",
-                        esc(&e.summary)
-                    );
-                }
-            }
-        }
-        match end.map(|e| (e, &e.event)) {
-            Some((
-                e,
-                Event::CommandFinished {
-                    exit_code,
-                    signal,
-                    success,
-                    duration_ms,
-                    output,
-                    truncated,
-                    bytes,
-                    redactions,
-                    timed_out,
-                    interrupted,
-                    ..
-                },
-            )) => {
-                let how = match (exit_code, signal) {
-                    (_, Some(sig)) => format!("killed by {}", esc(sig)),
-                    (Some(c), None) => format!("exit code <strong>{c}</strong>"),
-                    (None, None) => "no exit code".into(),
-                };
-                let mut extra = String::new();
-                if *timed_out {
-                    extra.push_str("; timed out");
-                }
-                if *interrupted {
-                    extra.push_str("; interrupted with Ctrl-C");
-                }
-                if *redactions > 0 {
-                    extra.push_str(&format!("; {redactions} secret value(s) redacted"));
-                }
-                let _ = write!(
-                    o,
-                    "<p class=\"{}\">{} ({how}) after {}, at {}{extra}.</p>",
-                    if *success {
-                        "status-done"
-                    } else {
-                        "status-failed"
-                    },
-                    if *success { "Succeeded" } else { "Failed" },
-                    text::duration(*duration_ms as i64),
-                    at(e)
-                );
-                let out = clean_output(output);
-                if !out.trim().is_empty() {
-                    let lines = out.lines().count();
-                    let _ = write!(
-                        o,
-                        "<details{}><summary>Output: {lines} line{}, {bytes} bytes{}</summary><pre class=\"output\">{}</pre></details>",
-                        if lines <= OPEN_LINES { " open" } else { "" },
-                        if lines == 1 { "" } else { "s" },
-                        if *truncated { ", middle cut" } else { "" },
-                        esc(&out)
-                    );
-                } else {
-                    o.push_str("<p class=\"muted\">No output.</p>");
-                }
-            }
-            _ if start.is_some() => o.push_str(
+            CommandBlock::NoOutput => o.push_str("<p class=\"muted\">No output.</p>"),
+            CommandBlock::UnknownEnd => o.push_str(
                 "<p class=\"status-skipped\">No end recorded: the outcome is unknown.</p>",
             ),
-            _ => {}
         }
-        o.push_str("</article>\n");
     }
-    o.push_str("</section>\n");
 }
 
-fn notes(o: &mut String, t: &Timeline) {
-    let notes = t.notes_by_kind();
-    if notes.is_empty() {
-        return;
-    }
-    o.push_str("<section id=\"notes\"><h2>Notes</h2>");
-    for (kind, rows) in notes {
-        let _ = write!(o, "<h3>{}</h3><ul>", kind.label());
-        for n in rows {
-            let _ = write!(
-                o,
-                "<li>{}, {}{}: {}</li>",
-                at(n.entry),
-                esc(&n.entry.operator),
-                n.step.map_or(String::new(), |s| format!(", step {s}")),
-                esc(n.text)
-            );
-        }
-        o.push_str("</ul>");
-    }
-    o.push_str("</section>\n");
+/// `spans` between an opening and a closing tag.
+fn wrap(o: &mut String, open: &str, spans: &[Span], close: &str) {
+    o.push_str(open);
+    self::spans(o, spans);
+    o.push_str(close);
 }
 
-fn lookups(o: &mut String, t: &Timeline) {
-    let rows: Vec<&Entry> = t.of_kind(Kind::Lookup).collect();
-    if rows.is_empty() {
-        return;
-    }
-    o.push_str("<section id=\"lookups\"><h2>Lookups</h2><div class=\"charts\">");
-    for e in rows {
-        let Event::LookupResult {
-            step,
-            lookup,
-            label,
-            region,
-            query,
-            datapoints,
-            verdict,
-            alarms,
-            error,
-            ..
-        } = &e.event
-        else {
-            continue;
+/// Marked-up text: `<code>`, `<strong>`.
+fn spans(o: &mut String, spans: &[Span]) {
+    for span in spans {
+        let _ = match span {
+            Span::Text(t) => write!(o, "{}", esc(t)),
+            Span::Code(c) => write!(o, "<code>{}</code>", esc(c)),
+            Span::Strong(t) => write!(o, "<strong>{}</strong>", esc(t)),
+            Span::Variable(v) => match &v.value {
+                Some(value) => write!(o, "<code>{}={}</code>", esc(&v.name), esc(value)),
+                None => write!(o, "<code>{}</code> (secret)", esc(&v.name)),
+            },
         };
-        let name = label.clone().unwrap_or_else(|| format!("lookup {lookup}"));
-        let _ = write!(
-            o,
-            "<figure class=\"lookup\" data-region=\"{}\"><figcaption><strong>{}</strong> in <strong>{}</strong> · step {step} · {}{}<br><code>{}</code></figcaption>",
-            esc(region),
-            esc(&name),
-            esc(region),
-            at(e),
-            verdict.map_or(String::new(), |v| format!(
-                " · <span class=\"verdict-{}\">{}</span>",
-                match v {
-                    Verdict::Ok => "OK",
-                    Verdict::Breach => "BREACH",
-                    Verdict::NoData => "other",
-                },
-                esc(v.as_str())
-            )),
-            esc(&query_text(query))
-        );
-        if let Some(err) = error {
-            let _ = write!(
-                o,
-                "<p class=\"status-failed\">error: {}</p>",
-                esc(&err.message)
-            );
-        } else if let Some(alarms) = alarms {
-            if alarms.is_empty() {
-                o.push_str("<p class=\"muted\">no alarms</p>");
-            } else {
-                o.push_str("<table><tbody>");
-                for a in alarms {
-                    let _ = write!(
-                        o,
-                        "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                        esc(&a.name),
-                        esc(a.state.as_str()),
-                        esc(&a.reason)
-                    );
-                }
-                o.push_str("</tbody></table>");
-            }
-        } else if datapoints.is_empty() {
-            o.push_str("<p class=\"muted\">no data</p>");
-        } else {
-            let expect = match query {
-                LookupQuery::Metric { expect, .. } | LookupQuery::Expression { expect, .. } => {
-                    expect.map(|e| e.value)
-                }
-                LookupQuery::Alarms { .. } => None,
-            };
-            chart(o, &name, region, datapoints, expect);
-        }
-        o.push_str("</figure>\n");
     }
-    o.push_str("</div></section>\n");
 }
 
-/// The threshold of an `expect` like `< 80`.
 /// A small line chart of the datapoints (time on x, value on y), with the `expect` threshold.
 fn chart(o: &mut String, name: &str, region: &str, points: &[Datapoint], expect: Option<f64>) {
     const W: f64 = 320.0;
@@ -660,20 +546,20 @@ fn chart(o: &mut String, name: &str, region: &str, points: &[Datapoint], expect:
         "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
         L - 4.0,
         T + 8.0,
-        esc(&number(hi)),
+        esc(&human::number(hi)),
         L - 4.0,
         H - B,
-        esc(&number(lo))
+        esc(&human::number(lo))
     );
     if let (Some(first), Some(last)) = (points.first(), points.last()) {
         let _ = write!(
             o,
             "<text x=\"{L}\" y=\"{:.1}\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
             H - 6.0,
-            esc(text::clock(&first.ts)),
+            esc(human::clock(&first.ts)),
             W - R,
             H - 6.0,
-            esc(text::clock(&last.ts))
+            esc(human::clock(&last.ts))
         );
     }
     if let Some(e) = expect {
@@ -696,87 +582,4 @@ fn chart(o: &mut String, name: &str, region: &str, points: &[Datapoint], expect:
         }
     }
     o.push_str("</svg>");
-}
-
-fn guard_alarms(o: &mut String, t: &Timeline) {
-    let rows: Vec<&Entry> = t.of_kind(Kind::GuardAlarm).collect();
-    if rows.is_empty() {
-        return;
-    }
-    o.push_str("<section id=\"guard-alarms\"><h2>Guard alarms</h2><table><thead><tr><th>time (UTC)</th><th>T+</th><th>region</th><th>alarm</th><th>state</th><th>reason</th></tr></thead><tbody>");
-    for e in rows {
-        if let Event::GuardAlarm {
-            region,
-            alarm,
-            state,
-            reason,
-        } = &e.event
-        {
-            let _ = write!(
-                o,
-                "<tr><td class=\"time\">{}</td><td class=\"time\">{}</td><td>{}</td><td><code>{}</code></td><td class=\"status-failed\">{}</td><td>{}</td></tr>",
-                esc(text::clock(&e.ts)),
-                text::offset(e.offset_ms),
-                esc(region),
-                esc(alarm),
-                esc(state.as_str()),
-                esc(reason)
-            );
-        }
-    }
-    o.push_str("</tbody></table></section>\n");
-}
-
-fn sessions(o: &mut String, t: &Timeline) {
-    o.push_str("<section id=\"sessions\"><h2>Sessions, hand-offs and pauses</h2><table><thead><tr><th>session</th><th>log</th><th>operator</th><th>host</th><th>mode</th><th>start</th><th>end</th><th>outcome</th></tr></thead><tbody>");
-    for s in &t.sessions {
-        let _ = write!(
-            o,
-            "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}{}</td><td class=\"time\">{}</td><td class=\"time\">{}</td><td>{}{}</td></tr>",
-            esc(short_session(&s.session)),
-            esc(&t.logs[s.log].path),
-            esc(&s.operator),
-            esc(&s.hostname),
-            s.mode.label(),
-            if s.resumed { ", resumed" } else { "" },
-            esc(text::clock(&s.start)),
-            esc(text::clock(&s.end)),
-            esc(&s.outcome),
-            s.reason
-                .as_deref()
-                .map_or(String::new(), |r| format!(": {}", esc(r)))
-        );
-    }
-    o.push_str("</tbody></table><ul>");
-    for e in t.session_moves() {
-        let _ = write!(
-            o,
-            "<li>{}, {}: {}</li>",
-            at(e),
-            esc(&e.operator),
-            esc(&e.summary)
-        );
-    }
-    o.push_str("</ul></section>\n");
-}
-
-fn chain(o: &mut String, t: &Timeline) {
-    o.push_str("<section id=\"chain\"><h2>Hash chain</h2><p>Checked at export time, line by line, as <code>runbook verify</code> does:</p><ul>");
-    for l in &t.logs {
-        let _ = write!(
-            o,
-            "<li class=\"chain-{}\"><code>{}</code>: {}</li>",
-            l.chain.label(),
-            esc(&l.path),
-            inline(&l.describe())
-        );
-    }
-    let _ = writeln!(
-        o,
-        "</ul><p>Runbook sha256 at the start of the walk: <code>{}</code>.</p></section>",
-        t.header
-            .runbook
-            .as_ref()
-            .map_or("-".into(), |r| esc(short(&r.sha256)))
-    );
 }

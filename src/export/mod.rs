@@ -2,7 +2,8 @@
 //! as Markdown, self-contained HTML, JSON, AWS Incident Manager timeline events, or terminal text,
 //! and compared with earlier runs.
 //!
-//! Everything here is pure except [`load_logs`]: the renderers take a [`Timeline`] and return text.
+//! Everything here is pure except [`load_logs`]: the renderers take a [`Timeline`] and return text;
+//! Markdown, HTML and the terminal timeline show the one [`report::Report`] computed from it.
 
 pub mod aws_timeline;
 pub mod compare;
@@ -10,6 +11,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod model;
+pub mod report;
 pub mod terminal;
 pub mod text;
 

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::text;
 use crate::event::{Event, LoggedVariable, Mode, NoteKind, Record, RunbookRef, StepStatus};
+use crate::human;
 use crate::incident_log::ExistingLog;
 use crate::runbook::{AlarmState, LookupQuery, MetricStat};
 
@@ -66,7 +67,7 @@ pub struct LogStatus {
 impl LogStatus {
     /// One line: `intact: 19 events, first …, last …` or where and why reading stopped.
     pub fn describe(&self) -> String {
-        let n = plural(self.events, "event");
+        let n = human::count(self.events, "event", "events");
         match self.chain {
             ChainState::Intact => format!(
                 "hash chain intact: {n} (first {}, last {})",
@@ -129,6 +130,14 @@ impl Kind {
             Kind::Lookup => "lookup",
             Kind::GuardAlarm => "guard_alarm",
             Kind::Log => "log",
+        }
+    }
+
+    /// The label as words, for a reader: `guard alarm`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Kind::GuardAlarm => "guard alarm",
+            k => k.label(),
         }
     }
 }
@@ -407,10 +416,6 @@ impl Timeline {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
 fn parse_time(ts: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(ts)
         .map(|t| t.with_timezone(&Utc))
@@ -432,17 +437,16 @@ pub fn build(logs: Vec<LoadedLog>) -> Timeline {
         match status.chain {
             ChainState::Intact => {}
             ChainState::Torn => warnings.push(format!(
-                "`{path}`: the last line (line {}) is torn, written partially ({}); the {} complete event{} before it are exported",
+                "`{path}`: the last line (line {}) is torn, written partially ({}); the {} before it are exported",
                 status.line.unwrap_or(0),
                 status.reason.as_deref().unwrap_or(""),
-                status.events,
-                if status.events == 1 { "" } else { "s" },
+                human::count(status.events, "complete event", "complete events"),
             )),
             ChainState::Invalid => warnings.push(format!(
                 "`{path}`: reading stopped at line {}: {}; the {} before it are exported, nothing after it",
                 status.line.unwrap_or(0),
                 status.reason.as_deref().unwrap_or(""),
-                plural(status.events, "valid event"),
+                human::count(status.events, "valid event", "valid events"),
             )),
         }
         statuses.push(status);
@@ -499,7 +503,7 @@ fn log_status(path: &str, log: &ExistingLog) -> LogStatus {
         (None, Some(torn)) => (
             ChainState::Torn,
             Some(log.lines),
-            Some(plural(torn.len(), "byte")),
+            Some(human::count(torn.len(), "byte", "bytes")),
         ),
         (None, None) => (ChainState::Intact, None, None),
     };
@@ -653,7 +657,7 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
                 "{} {}: {how} in {}",
                 command_label(*step, *command, None),
                 if *success { "succeeded" } else { "failed" },
-                text::duration(*duration_ms as i64)
+                human::duration_ms(*duration_ms)
             );
             if *timed_out {
                 s.push_str(" (timed out)");
@@ -735,12 +739,15 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
                     .iter()
                     .filter(|a| a.state == AlarmState::Alarm)
                     .count();
-                format!("{} ({firing} in ALARM)", plural(alarms.len(), "alarm"))
+                format!(
+                    "{} ({firing} in ALARM)",
+                    human::count(alarms.len(), "alarm", "alarms")
+                )
             } else if let Some(last) = datapoints.last() {
                 format!(
                     "latest {} ({})",
-                    number(last.value),
-                    plural(datapoints.len(), "datapoint")
+                    human::number(last.value),
+                    human::count(datapoints.len(), "datapoint", "datapoints")
                 )
             } else {
                 "no data".to_string()
@@ -769,18 +776,6 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
             ),
         ),
     }
-}
-
-/// A metric value, short: `12.5`, `1200`, `0.0031`.
-pub fn number(v: f64) -> String {
-    if !v.is_finite() {
-        return v.to_string();
-    }
-    if v == v.trunc() && v.abs() < 1e15 {
-        return format!("{}", v as i64);
-    }
-    let s = format!("{v:.4}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn runbook_of(event: &Event) -> Option<(&RunbookRef, Mode)> {

@@ -1,50 +1,45 @@
-//! `runbook timeline`: the merged timeline as terminal text, coloured by kind when asked.
+//! `runbook timeline`: the report's header, events and hash chain as terminal text, coloured by
+//! kind when asked.
 
 use std::fmt::Write;
 
 use super::model::{Kind, Timeline};
-use super::text;
-use super::text::short_session;
+use super::report::{Head, Summary, chain_rows, event_rows};
+use super::text::{clean_output, plain_line};
 use crate::terminal::Paint;
+
+/// Operator names are cut to this many characters to keep the columns.
+const OPERATOR_WIDTH: usize = 16;
 
 /// Renders the header, warnings, one line per event and the hash-chain status.
 pub fn render(t: &Timeline, paint: Paint) -> String {
     let mut o = String::with_capacity(1024 + t.entries.len() * 120);
-    let h = &t.header;
-    let title = h
-        .runbook
-        .as_ref()
-        .map_or("(unknown runbook)", |r| r.title.as_str());
-    let _ = writeln!(o, "{}", paint.bold(title));
+    let s = Summary::new(t);
+    let _ = writeln!(o, "{}", paint.bold(Head::new(t).runbook_title));
     let mut facts = Vec::new();
-    if let Some(i) = &h.incident {
+    if let Some(i) = &t.header.incident {
         facts.push(format!("incident {i}"));
     }
-    facts.push(format!("mode {}", h.mode));
-    facts.push(format!("operators {}", h.operators.join(", ")));
-    facts.push(format!(
-        "{} → {} ({})",
-        text::utc(&h.start),
-        text::clock(&h.end),
-        text::duration(h.duration_ms)
-    ));
-    if !h.regions.is_empty() {
-        facts.push(format!("regions {}", h.regions.join(", ")));
+    facts.push(format!("mode {}", s.mode));
+    facts.push(format!("operators {}", s.operators.join(", ")));
+    facts.push(format!("{} → {} ({})", s.start, s.end_clock, s.duration));
+    if !s.regions.is_empty() {
+        facts.push(format!("regions {}", s.regions.join(", ")));
     }
     let _ = writeln!(o, "{}", paint.dim(&facts.join(" · ")));
     for w in &t.warnings {
         let _ = writeln!(o, "{}", paint.red(&format!("warning: {w}")));
     }
     o.push('\n');
-    let who_width = t
-        .entries
+    let rows = event_rows(t);
+    let who_width = rows
         .iter()
         .map(|e| e.operator.chars().count())
         .max()
         .unwrap_or(0)
-        .min(16);
-    let multi_session = t.sessions.len() > 1;
-    for e in &t.entries {
+        .min(OPERATOR_WIDTH);
+    let multi_session = s.sessions > 1;
+    for e in &rows {
         let kind = format!("{:<11}", e.kind.label());
         let kind = match e.kind {
             Kind::Session | Kind::Handoff => paint.cyan(&kind),
@@ -54,41 +49,31 @@ pub fn render(t: &Timeline, paint: Paint) -> String {
             Kind::Command | Kind::Checklist => kind,
         };
         // A log is hostile input: no escape sequence of its own reaches the terminal.
-        let clean = text::clean_output(&e.summary).replace('\n', " ");
-        let summary = if summary_failed(e) {
-            paint.red(&clean)
+        let summary = plain_line(e.summary);
+        let summary = if e.failed {
+            paint.red(&summary)
         } else {
-            clean
+            summary
         };
-        let op: String = text::clean_output(&e.operator).chars().take(16).collect();
+        let op: String = clean_output(e.operator)
+            .chars()
+            .take(OPERATOR_WIDTH)
+            .collect();
         let session = if multi_session {
-            format!(" {}", paint.dim(short_session(&e.session)))
+            format!(" {}", paint.dim(e.session))
         } else {
             String::new()
         };
         let _ = writeln!(
             o,
-            "{} {} {op:<who_width$}{session} {kind} {}",
-            paint.dim(text::clock(&e.ts)),
-            paint.dim(&format!("{:>9}", text::offset(e.offset_ms))),
-            summary
+            "{} {} {op:<who_width$}{session} {kind} {summary}",
+            paint.dim(e.clock),
+            paint.dim(&format!("{:>9}", e.t_plus)),
         );
     }
     o.push('\n');
-    for l in &t.logs {
-        let _ = writeln!(o, "{}: {}", l.path, l.describe());
+    for l in chain_rows(t) {
+        let _ = writeln!(o, "{}: {}", l.path, l.text);
     }
     o
-}
-
-fn summary_failed(e: &super::model::Entry) -> bool {
-    use crate::event::{Event, StepStatus};
-    matches!(
-        e.event,
-        Event::CommandFinished { success: false, .. }
-            | Event::StepFinished {
-                status: StepStatus::Failed,
-                ..
-            }
-    )
 }

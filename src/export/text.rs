@@ -1,4 +1,5 @@
-//! Text helpers shared by the renderers: cleaning command output, durations, offsets, escaping.
+//! Text helpers shared by the renderers: cleaning command output and escaping for each format.
+//! Durations, times and numbers are spelled by [`crate::human`].
 
 /// Command output as a reader should see it: ANSI escape sequences removed, `\r\n` as `\n`, a
 /// line overwritten with `\r` (progress bars) kept as its last state, other control characters
@@ -34,6 +35,11 @@ pub fn clean_output(raw: &str) -> String {
     out
 }
 
+/// Log text on one terminal line: [`clean_output`] with newlines as spaces.
+pub fn plain_line(raw: &str) -> String {
+    clean_output(raw).replace('\n', " ")
+}
+
 fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     match chars.next() {
         Some('[') => skip_csi(chars),
@@ -64,44 +70,6 @@ fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
         if ('\u{40}'..='\u{7e}').contains(&c) {
             break;
         }
-    }
-}
-
-/// `850 ms`, `12.3 s`, `2m 03s`, `1h 02m 03s`.
-pub fn duration(ms: i64) -> String {
-    let sign = if ms < 0 { "-" } else { "" };
-    let ms = ms.unsigned_abs();
-    if ms < 1000 {
-        return format!("{sign}{ms} ms");
-    }
-    if ms < 60_000 {
-        return format!("{sign}{:.1} s", ms as f64 / 1000.0);
-    }
-    let s = ms / 1000;
-    if s < 3600 {
-        format!("{sign}{}m {:02}s", s / 60, s % 60)
-    } else {
-        format!("{sign}{}h {:02}m {:02}s", s / 3600, s % 3600 / 60, s % 60)
-    }
-}
-
-/// `T+mm:ss` from the start (minutes keep counting past 60: `T+125:03`).
-pub fn offset(ms: i64) -> String {
-    let sign = if ms < 0 { "-" } else { "+" };
-    let s = ms.unsigned_abs() / 1000;
-    format!("T{sign}{:02}:{:02}", s / 60, s % 60)
-}
-
-/// `2026-11-22T03:04:05.678Z` as `03:04:05`.
-pub fn clock(ts: &str) -> &str {
-    ts.get(11..19).unwrap_or(ts)
-}
-
-/// `2026-11-22T03:04:05.678Z` as `2026-11-22 03:04:05 UTC`.
-pub fn utc(ts: &str) -> String {
-    match (ts.get(..10), ts.get(11..19)) {
-        (Some(d), Some(t)) => format!("{d} {t} UTC"),
-        _ => ts.to_string(),
     }
 }
 
@@ -175,7 +143,6 @@ pub fn md_code(s: &str) -> String {
     format!("{ticks}{pad}{flat}{pad}{ticks}")
 }
 
-/// A fenced code block holding `body` verbatim, with a fence longer than any run of backticks in it.
 /// The first 8 characters of a session id.
 pub fn short_session(s: &str) -> &str {
     match s.char_indices().nth(8) {
@@ -192,6 +159,7 @@ pub fn code_spans(s: &str, code: fn(&str) -> String, plain: fn(&str) -> String) 
         .collect()
 }
 
+/// A fenced code block holding `body` verbatim, with a fence longer than any run of backticks in it.
 pub fn md_fence(lang: &str, body: &str) -> String {
     let ticks = "`".repeat((longest_run(body, '`') + 1).max(3));
     let body = body.strip_suffix('\n').unwrap_or(body);
@@ -223,16 +191,6 @@ mod tests {
         );
         assert_eq!(clean_output("10%\r50%\r100%\ndone"), "100%\ndone");
         assert_eq!(clean_output("\u{1b}]0;title\u{7}x\u{1b}(By"), "xy");
-    }
-
-    #[test]
-    fn durations_and_offsets() {
-        assert_eq!(duration(850), "850 ms");
-        assert_eq!(duration(12_345), "12.3 s");
-        assert_eq!(duration(123_000), "2m 03s");
-        assert_eq!(duration(3_723_000), "1h 02m 03s");
-        assert_eq!(offset(65_400), "T+01:05");
-        assert_eq!(offset(7_503_000), "T+125:03");
     }
 
     #[test]

@@ -547,3 +547,19 @@ pub fn compare_runs(dir: &Path) {
         StepStatus::Skipped,
     );
 }
+
+/// An intact log whose last event starts a step (a walk killed right then).
+pub fn ends_with_a_step_start(dir: &Path) {
+    let steps = &INCIDENT_STEPS[..1];
+    let mut l = Builder::new(dir, "0be0be0b", "alice");
+    l.at(0.0)
+        .ev(started(
+            runbook("Widget 5xx storm", steps),
+            Mode::Live,
+            "ops-1",
+            None,
+        ))
+        .at(10.0)
+        .ev(step_started(1, steps));
+    l.finish(dir, "open.jsonl");
+}

@@ -128,8 +128,9 @@ pub fn normalize(text: &str, dir: &Path, log: &Path) -> String {
         (r"\b\d{2}:\d{2}:\d{2}\b", "[CLOCK]"),
         (r"T\+\d+:\d{2}", "T+[OFF]"),
         (
-            r"\b\d+h \d{2}m \d{2}s\b|\b\d+m \d{2}s\b|\b\d+(\.\d)? (ms|s)\b",
-            "[DUR]",
+            // After a space or `(`, so that `\033[0m` in a command stays as it is.
+            r"(^|[\s(])(?:\d+h(?:\d{2}m)?(?:\d{2}s)?|\d+m(?:\d{2}s)?|\d+(?:\.\d)?(?:ms|s))\b",
+            "${1}[DUR]",
         ),
         (r"\d{8}T\d{6}Z", "[STAMP]"),
     ];
@@ -376,6 +377,23 @@ fn a_broken_chain_exports_the_events_before_it() {
 }
 
 #[test]
+fn a_step_started_by_the_last_event_exports_in_every_format() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::ends_with_a_step_start(dir.path());
+    ok(dir.path(), &["verify", "open.jsonl"], 0);
+    for format in ["markdown", "html", "json", "aws-timeline"] {
+        let (out, _) = ok(dir.path(), &["export", "open.jsonl", "--format", format], 0);
+        assert!(out.contains("Widget 5xx storm"), "{format}: {out}");
+    }
+    let (html, _) = ok(dir.path(), &["export", "open.jsonl", "--format", "html"], 0);
+    // The bar of a step started at the very end keeps its smallest width.
+    assert!(
+        html.contains("style=\"left:100.00%;width:0.30%\""),
+        "{html}"
+    );
+}
+
+#[test]
 fn errors_name_the_file_and_exit_as_documented() {
     let dir = tempfile::tempdir().expect("dir");
     let out = runbook(dir.path(), &["export", "missing.jsonl"]);
@@ -464,11 +482,11 @@ fn compare_flags_slower_steps_and_new_skips() {
     );
     insta::assert_snapshot!("compare", text);
     assert!(
-        text.contains("slower: 2m 00s against a median of 15.0 s"),
+        text.contains("slower: 2m against a median of 15s"),
         "{text}"
     );
     assert!(text.contains("skipped now, not before"), "{text}");
-    // 40 s against 15 s is more than 2× but only 25 s longer: not flagged.
+    // 40s against 15s is more than 2× but only 25s longer: not flagged.
     assert!(
         !text
             .lines()
