@@ -141,7 +141,7 @@ fn every_corpus_file_parses_cleanly_with_spans_inside_the_file(dir: &Corpus) {
                 let msg = panic
                     .downcast_ref::<String>()
                     .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .or_else(|| panic.downcast_ref::<&str>().map(ToString::to_string))
                     .unwrap_or_default();
                 failures.push(format!("{rel}: parser panicked: {msg}"));
                 continue;
@@ -655,7 +655,7 @@ fn target_down_groups_steps_under_empty_headings(dir: &Corpus) {
         exhaustion
             .commands
             .iter()
-            .all(|c| c.kind == CommandKind::Script && c.runnable)
+            .all(|c| c.kind == Script && c.runnable)
     );
 
     let certs = step(&f, &format!("{group} › Expired SSL/TLS Certificates"));

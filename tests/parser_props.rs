@@ -245,7 +245,7 @@ fn list() -> impl Strategy<Value = String> {
         Just("      $ indented code".to_string()),
         Just("1. ```bash\n   echo same line\n   ```".to_string()),
         Just("   <!-- runbook: danger -->\n   ```bash\n   rm -rf /x\n   ```".to_string()),
-        Just("".to_string()),
+        Just(String::new()),
     ];
     prop::collection::vec(item, 1..6).prop_map(|items| items.join("\n"))
 }
@@ -270,7 +270,7 @@ fn fragment() -> impl Strategy<Value = String> {
         1 => Just("[^1]: a footnote\n\n    ```bash\n    echo fn\n    ```".to_string()),
         1 => Just("    indented code block\n    $ with a prompt".to_string()),
         1 => Just("---".to_string()),
-        1 => Just("".to_string()),
+        1 => Just(String::new()),
     ]
 }
 

@@ -216,7 +216,7 @@ fn write_command(c: &Command, indent: &str, out: &mut dyn Write) -> std::io::Res
     }
     tags.extend(
         a.timeout_ms
-            .map(|t| format!("timeout {}", crate::human::duration_ms(t))),
+            .map(|t| format!("timeout {}", human::duration_ms(t))),
     );
     tags.extend(a.cwd.as_ref().map(|d| format!("cwd {d}")));
     tags.extend(a.runner.as_ref().map(|r| format!("runner {r}")));

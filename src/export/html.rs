@@ -46,7 +46,7 @@ svg.chart .axis{stroke:var(--line)}svg.chart .expect{stroke:var(--bad);stroke-da
 @media print{body{max-width:none;padding:0;font-size:11px}.controls{display:none}tr[hidden]{display:table-row}pre{white-space:pre-wrap}h2{break-after:avoid}figure.lookup,tr{break-inside:avoid}.banner{border:2px solid #000;color:#000;background:none}}
 "#;
 
-const SCRIPT: &str = r#"
+const SCRIPT: &str = r"
 (function () {
   var rows = Array.prototype.slice.call(document.querySelectorAll('#events tbody tr'));
   var texts = rows.map(function (r) { return r.textContent.toLowerCase(); });
@@ -84,7 +84,7 @@ const SCRIPT: &str = r#"
   }
   if (document.readyState === 'complete') { report(); } else { window.addEventListener('load', report); }
 })();
-"#;
+";
 
 /// Counts errors from the very start, before anything else runs.
 const EARLY_SCRIPT: &str = "window.__runbookErrors=0;window.addEventListener('error',function(){window.__runbookErrors++;},true);window.addEventListener('securitypolicyviolation',function(){window.__runbookErrors++;});";
@@ -119,7 +119,7 @@ impl Sections for Html {
         o.push_str("</ul></div>\n");
     }
 
-    fn summary(o: &mut String, s: &Summary) {
+    fn summary(o: &mut String, s: &Summary<'_>) {
         o.push_str("<section id=\"summary\"><h2>Summary</h2><dl class=\"facts\">");
         for f in s.facts().iter().filter(|f| !f.text_only) {
             wrap(o, &format!("<dt>{}</dt><dd>", f.label), &f.value, "</dd>");
@@ -127,7 +127,7 @@ impl Sections for Html {
         o.push_str("</dl></section>\n");
     }
 
-    fn key_times(o: &mut String, k: Option<&KeyTimes>) {
+    fn key_times(o: &mut String, k: Option<&KeyTimes<'_>>) {
         o.push_str("<section id=\"key-times\"><h2>Key times</h2>");
         match k {
             None => o.push_str(
@@ -148,13 +148,13 @@ impl Sections for Html {
         o.push_str("</section>\n");
     }
 
-    fn steps(o: &mut String, r: &Report) {
+    fn steps(o: &mut String, r: &Report<'_>) {
         o.push_str("<section id=\"steps\"><h2>Steps</h2>");
         table(o, None, &STEP_COLUMNS, &r.steps);
         o.push_str("</section>\n");
     }
 
-    fn events(o: &mut String, r: &Report) {
+    fn events(o: &mut String, r: &Report<'_>) {
         o.push_str("<section id=\"timeline\"><h2>Timeline</h2><div class=\"controls\"><input type=\"search\" id=\"search\" placeholder=\"Search events\" aria-label=\"Search events\"><fieldset id=\"kinds\"><legend class=\"muted\">kinds</legend>");
         for (k, n) in &r.kind_counts {
             let _ = write!(
@@ -174,19 +174,19 @@ impl Sections for Html {
         o.push_str("</section>\n");
     }
 
-    fn commands(o: &mut String, items: &[CommandItem]) {
+    fn commands(o: &mut String, items: &[CommandItem<'_>]) {
         o.push_str("<section id=\"commands\"><h2>Commands</h2>");
         items.iter().for_each(|item| command_item(o, item));
         o.push_str("</section>\n");
     }
 
-    fn notes(o: &mut String, r: &Report) {
+    fn notes(o: &mut String, r: &Report<'_>) {
         o.push_str("<section id=\"notes\"><h2>Notes</h2>");
         r.notes.iter().for_each(|group| note_group(o, group));
         o.push_str("</section>\n");
     }
 
-    fn lookups(o: &mut String, r: &Report) {
+    fn lookups(o: &mut String, r: &Report<'_>) {
         o.push_str("<section id=\"lookups\"><h2>Lookups</h2><div class=\"charts\">");
         for l in &r.lookups {
             let verdict = l.verdict.map_or(String::new(), |v| {
@@ -237,13 +237,13 @@ impl Sections for Html {
         o.push_str("</div></section>\n");
     }
 
-    fn guard_alarms(o: &mut String, r: &Report) {
+    fn guard_alarms(o: &mut String, r: &Report<'_>) {
         o.push_str("<section id=\"guard-alarms\"><h2>Guard alarms</h2>");
         table(o, None, &GUARD_ALARM_COLUMNS, &r.guard_alarms);
         o.push_str("</section>\n");
     }
 
-    fn sessions(o: &mut String, r: &Report) {
+    fn sessions(o: &mut String, r: &Report<'_>) {
         o.push_str("<section id=\"sessions\"><h2>Sessions, hand-offs and pauses</h2>");
         table(o, None, &SESSION_COLUMNS, &r.sessions);
         o.push_str("<ul>");
@@ -253,7 +253,7 @@ impl Sections for Html {
         o.push_str("</ul></section>\n");
     }
 
-    fn chain(o: &mut String, r: &Report) {
+    fn chain(o: &mut String, r: &Report<'_>) {
         o.push_str("<section id=\"chain\"><h2>Hash chain</h2><p>Checked at export time, line by line, as <code>runbook verify</code> does:</p><ul>");
         for l in &r.chain {
             let _ = write!(
@@ -278,7 +278,7 @@ fn inline(s: &str) -> String {
 }
 
 /// `<li>when, who: what</li>`.
-fn remark(o: &mut String, r: &Remark) {
+fn remark(o: &mut String, r: &Remark<'_>) {
     let _ = write!(o, "<li>{}: {}</li>", esc(&r.lead), esc(r.text));
 }
 
@@ -330,7 +330,7 @@ fn table<R: TableRow>(o: &mut String, id: Option<&str>, columns: &[Column], rows
     o.push_str("</tbody></table>");
 }
 
-fn cell(o: &mut String, cell: &Cell) {
+fn cell(o: &mut String, cell: &Cell<'_>) {
     let _ = match cell {
         Cell::Text(s) => write!(o, "<td>{}</td>", esc(s)),
         Cell::Code(s) => write!(o, "<td><code>{}</code></td>", esc(s)),
@@ -380,7 +380,7 @@ fn state_class(s: StepState) -> &'static str {
 }
 
 /// The notes of one kind, headed by the kind.
-fn note_group(o: &mut String, group: &NoteGroup) {
+fn note_group(o: &mut String, group: &NoteGroup<'_>) {
     let _ = write!(o, "<h3>{}</h3><ul>", group.kind.label());
     for n in &group.notes {
         remark(o, n);
@@ -389,7 +389,7 @@ fn note_group(o: &mut String, group: &NoteGroup) {
 }
 
 /// A skipped or hand-done command as a paragraph; a run as an article.
-fn command_item(o: &mut String, item: &CommandItem) {
+fn command_item(o: &mut String, item: &CommandItem<'_>) {
     match item {
         CommandItem::Line(line) => wrap(o, "<p>", &[Span::Text(line.into())], "</p>"),
         CommandItem::Run(run) => {
@@ -400,7 +400,7 @@ fn command_item(o: &mut String, item: &CommandItem) {
     }
 }
 
-fn command(o: &mut String, run: &CommandView) {
+fn command(o: &mut String, run: &CommandView<'_>) {
     for block in run.blocks() {
         match block {
             CommandBlock::Heading(title) => wrap(o, "<h3>", &title, "</h3>"),
@@ -409,7 +409,7 @@ fn command(o: &mut String, run: &CommandView) {
                 let _ = write!(o, "<pre><code>{}</code></pre>", esc(code));
             }
             CommandBlock::MissingStart => {
-                o.push_str("<p class=\"muted\">The start of this command is not in the log.</p>")
+                o.push_str("<p class=\"muted\">The start of this command is not in the log.</p>");
             }
             CommandBlock::Outcome {
                 success: true,
@@ -441,14 +441,14 @@ fn command(o: &mut String, run: &CommandView) {
 }
 
 /// `spans` between an opening and a closing tag.
-fn wrap(o: &mut String, open: &str, spans: &[Span], close: &str) {
+fn wrap(o: &mut String, open: &str, spans: &[Span<'_>], close: &str) {
     o.push_str(open);
     self::spans(o, spans);
     o.push_str(close);
 }
 
 /// Marked-up text: `<code>`, `<strong>`.
-fn spans(o: &mut String, spans: &[Span]) {
+fn spans(o: &mut String, spans: &[Span<'_>]) {
     for span in spans {
         let _ = match span {
             Span::Text(t) => write!(o, "{}", esc(t)),

@@ -34,7 +34,7 @@ impl Sections for Markdown {
         o.push('\n');
     }
 
-    fn summary(o: &mut String, s: &Summary) {
+    fn summary(o: &mut String, s: &Summary<'_>) {
         o.push_str("## Summary\n\n| | |\n| --- | --- |\n");
         for f in s.facts() {
             let _ = write!(o, "| {} | ", f.label);
@@ -44,7 +44,7 @@ impl Sections for Markdown {
         o.push('\n');
     }
 
-    fn key_times(o: &mut String, k: Option<&KeyTimes>) {
+    fn key_times(o: &mut String, k: Option<&KeyTimes<'_>>) {
         o.push_str("## Key times\n\n");
         let Some(k) = k else {
             o.push_str("No milestone notes (detected, mitigated, resolved) were recorded.\n\n");
@@ -61,19 +61,19 @@ impl Sections for Markdown {
         );
     }
 
-    fn steps(o: &mut String, r: &Report) {
+    fn steps(o: &mut String, r: &Report<'_>) {
         o.push_str("## Steps\n\n");
         table(o, &STEP_COLUMNS, &r.steps);
         o.push('\n');
     }
 
-    fn events(o: &mut String, r: &Report) {
+    fn events(o: &mut String, r: &Report<'_>) {
         o.push_str("## Timeline\n\n");
         table(o, &EVENT_COLUMNS, &r.events);
         o.push('\n');
     }
 
-    fn commands(o: &mut String, items: &[CommandItem]) {
+    fn commands(o: &mut String, items: &[CommandItem<'_>]) {
         o.push_str("## Commands\n");
         for item in items {
             match item {
@@ -86,7 +86,7 @@ impl Sections for Markdown {
         o.push('\n');
     }
 
-    fn notes(o: &mut String, r: &Report) {
+    fn notes(o: &mut String, r: &Report<'_>) {
         o.push_str("## Notes\n");
         for group in &r.notes {
             let _ = writeln!(o, "\n### {}\n", group.heading);
@@ -97,19 +97,19 @@ impl Sections for Markdown {
         o.push('\n');
     }
 
-    fn lookups(o: &mut String, r: &Report) {
+    fn lookups(o: &mut String, r: &Report<'_>) {
         o.push_str("## Lookups\n\n");
         table(o, &LOOKUP_COLUMNS, &r.lookups);
         o.push('\n');
     }
 
-    fn guard_alarms(o: &mut String, r: &Report) {
+    fn guard_alarms(o: &mut String, r: &Report<'_>) {
         o.push_str("## Guard alarms\n\n");
         table(o, &GUARD_ALARM_COLUMNS, &r.guard_alarms);
         o.push('\n');
     }
 
-    fn sessions(o: &mut String, r: &Report) {
+    fn sessions(o: &mut String, r: &Report<'_>) {
         o.push_str("## Sessions, hand-offs and pauses\n\n");
         table(o, &SESSION_COLUMNS, &r.sessions);
         if !r.session_moves.is_empty() {
@@ -121,7 +121,7 @@ impl Sections for Markdown {
         o.push('\n');
     }
 
-    fn chain(o: &mut String, r: &Report) {
+    fn chain(o: &mut String, r: &Report<'_>) {
         o.push_str(
             "## Hash chain\n\nChecked at export time, line by line, as `runbook verify` does:\n\n",
         );
@@ -142,7 +142,7 @@ fn inline(s: &str) -> String {
 }
 
 /// `- when, who: what`.
-fn remark(o: &mut String, r: &Remark) {
+fn remark(o: &mut String, r: &Remark<'_>) {
     let _ = writeln!(o, "- {}: {}", md(&r.lead), md(r.text));
 }
 
@@ -169,7 +169,7 @@ fn table<R: TableRow>(o: &mut String, columns: &[Column], rows: &[R]) {
     }
 }
 
-fn cell(o: &mut String, cell: &Cell) {
+fn cell(o: &mut String, cell: &Cell<'_>) {
     match cell {
         Cell::Text(s) | Cell::StepTitle(s) | Cell::Muted(s) => o.push_str(&md(s)),
         Cell::Code(s) => o.push_str(&md_code(s)),
@@ -184,7 +184,7 @@ fn cell(o: &mut String, cell: &Cell) {
     }
 }
 
-fn command(o: &mut String, run: &CommandView) {
+fn command(o: &mut String, run: &CommandView<'_>) {
     for block in run.blocks() {
         match block {
             CommandBlock::Heading(title) => {
@@ -225,7 +225,7 @@ fn command(o: &mut String, run: &CommandView) {
 }
 
 /// Marked-up text: code spans, bold.
-fn spans(o: &mut String, spans: &[Span]) {
+fn spans(o: &mut String, spans: &[Span<'_>]) {
     for span in spans {
         match span {
             Span::Text(t) => o.push_str(&md(t)),

@@ -403,7 +403,7 @@ impl Timeline {
                     .collect();
                 (kind, rows)
             })
-            .filter(|(_, rows): &(NoteKind, Vec<NoteRow>)| !rows.is_empty())
+            .filter(|(_, rows): &(NoteKind, Vec<NoteRow<'_>>)| !rows.is_empty())
             .collect()
     }
 
@@ -571,7 +571,7 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
             if *runbook_changed {
                 s.push_str("; the runbook changed since the log began");
                 if !changed_steps.is_empty() {
-                    let list: Vec<String> = changed_steps.iter().map(|n| n.to_string()).collect();
+                    let list: Vec<String> = changed_steps.iter().map(ToString::to_string).collect();
                     s.push_str(&format!(" (steps {})", list.join(", ")));
                 }
             }
@@ -836,7 +836,7 @@ fn header(entries: &[Entry], logs: &[LogStatus], warnings: &mut Vec<String>) -> 
                             steps: rb.steps,
                         },
                         e.log,
-                    ))
+                    ));
                 }
                 Some((first, first_log))
                     if matches!(e.event, Event::SessionStarted { .. })
@@ -872,7 +872,7 @@ fn header(entries: &[Entry], logs: &[LogStatus], warnings: &mut Vec<String>) -> 
         1 => modes
             .iter()
             .next()
-            .map(|m| m.to_string())
+            .map(ToString::to_string)
             .unwrap_or_default(),
         _ => "mixed".to_string(),
     };

@@ -87,16 +87,16 @@ impl<'a> Report<'a> {
 /// to show.
 pub trait Sections {
     fn banner(o: &mut String, warnings: &[String]);
-    fn summary(o: &mut String, s: &Summary);
-    fn key_times(o: &mut String, k: Option<&KeyTimes>);
-    fn steps(o: &mut String, r: &Report);
-    fn events(o: &mut String, r: &Report);
-    fn commands(o: &mut String, items: &[CommandItem]);
-    fn notes(o: &mut String, r: &Report);
-    fn lookups(o: &mut String, r: &Report);
-    fn guard_alarms(o: &mut String, r: &Report);
-    fn sessions(o: &mut String, r: &Report);
-    fn chain(o: &mut String, r: &Report);
+    fn summary(o: &mut String, s: &Summary<'_>);
+    fn key_times(o: &mut String, k: Option<&KeyTimes<'_>>);
+    fn steps(o: &mut String, r: &Report<'_>);
+    fn events(o: &mut String, r: &Report<'_>);
+    fn commands(o: &mut String, items: &[CommandItem<'_>]);
+    fn notes(o: &mut String, r: &Report<'_>);
+    fn lookups(o: &mut String, r: &Report<'_>);
+    fn guard_alarms(o: &mut String, r: &Report<'_>);
+    fn sessions(o: &mut String, r: &Report<'_>);
+    fn chain(o: &mut String, r: &Report<'_>);
 }
 
 impl Report<'_> {
@@ -675,7 +675,7 @@ impl CommandView<'_> {
                 match f.exit {
                     Exit::Signal(sig) => rest.extend([text("killed by "), text(sig)]),
                     Exit::Code(c) => {
-                        rest.extend([text("exit code "), Span::Strong(c.to_string().into())])
+                        rest.extend([text("exit code "), Span::Strong(c.to_string().into())]);
                     }
                     Exit::Unknown => rest.push(text("no exit code")),
                 }

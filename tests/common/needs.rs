@@ -21,6 +21,10 @@ pub struct Suite {
 
 impl Suite {
     /// Tests that need nothing beyond the repository.
+    #[allow(
+        dead_code,
+        reason = "each test binary compiles this file; not all have plain tests"
+    )]
     pub fn plain(mut self, tests: &[(&'static str, fn())]) -> Self {
         for &(name, body) in tests {
             self.trials.push(Trial::test(name, move || {

@@ -3,6 +3,8 @@
 
 mod browser;
 mod logs;
+#[path = "../common/needs.rs"]
+mod needs;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -215,7 +217,6 @@ pub fn live_walk(dir: &Path) -> PathBuf {
     log
 }
 
-#[test]
 fn live_walk_exports_to_markdown_and_json() {
     let dir = workdir();
     let log = live_walk(dir.path());
@@ -248,7 +249,6 @@ fn live_walk_exports_to_markdown_and_json() {
     insta::assert_snapshot!("live_json", normalize(&pretty, dir.path(), &log));
 }
 
-#[test]
 fn rehearsal_is_exported_as_a_rehearsal() {
     let dir = workdir();
     drill_walk(dir.path());
@@ -265,7 +265,6 @@ fn rehearsal_is_exported_as_a_rehearsal() {
     assert!(md.contains("| Mode | rehearsal |"), "{md}");
 }
 
-#[test]
 fn several_logs_merge_into_one_timeline_with_notes_lookups_and_milestones() {
     let dir = tempfile::tempdir().expect("dir");
     logs::incident(dir.path());
@@ -309,7 +308,6 @@ fn several_logs_merge_into_one_timeline_with_notes_lookups_and_milestones() {
     assert!(!md.contains("<script>"), "{md}");
 }
 
-#[test]
 fn time_to_mitigate_falls_back_to_the_session_start() {
     let dir = tempfile::tempdir().expect("dir");
     logs::without_detected(dir.path());
@@ -325,7 +323,6 @@ fn time_to_mitigate_falls_back_to_the_session_start() {
 
 const TORN_WARNING: &str = "the last line (line 6) is torn, written partially";
 
-#[test]
 fn a_torn_log_exports_everything_valid_under_a_banner_in_every_format() {
     let dir = tempfile::tempdir().expect("dir");
     logs::torn(dir.path());
@@ -355,7 +352,6 @@ fn a_torn_log_exports_everything_valid_under_a_banner_in_every_format() {
     );
 }
 
-#[test]
 fn a_broken_chain_exports_the_events_before_it() {
     let dir = tempfile::tempdir().expect("dir");
     logs::without_detected(dir.path());
@@ -376,7 +372,6 @@ fn a_broken_chain_exports_the_events_before_it() {
     assert_eq!(doc["events"].as_array().map(Vec::len), Some(2));
 }
 
-#[test]
 fn a_step_started_by_the_last_event_exports_in_every_format() {
     let dir = tempfile::tempdir().expect("dir");
     logs::ends_with_a_step_start(dir.path());
@@ -393,7 +388,6 @@ fn a_step_started_by_the_last_event_exports_in_every_format() {
     );
 }
 
-#[test]
 fn errors_name_the_file_and_exit_as_documented() {
     let dir = tempfile::tempdir().expect("dir");
     let out = runbook(dir.path(), &["export", "missing.jsonl"]);
@@ -434,7 +428,6 @@ fn errors_name_the_file_and_exit_as_documented() {
     );
 }
 
-#[test]
 fn export_writes_the_output_file() {
     let dir = tempfile::tempdir().expect("dir");
     logs::without_detected(dir.path());
@@ -456,7 +449,6 @@ fn export_writes_the_output_file() {
     assert!(html.starts_with("<!DOCTYPE html>"));
 }
 
-#[test]
 fn timeline_is_plain_without_a_terminal() {
     let dir = tempfile::tempdir().expect("dir");
     logs::incident(dir.path());
@@ -465,7 +457,6 @@ fn timeline_is_plain_without_a_terminal() {
     insta::assert_snapshot!("incident_timeline", text);
 }
 
-#[test]
 fn compare_flags_slower_steps_and_new_skips() {
     let dir = tempfile::tempdir().expect("dir");
     logs::compare_runs(dir.path());
@@ -495,7 +486,6 @@ fn compare_flags_slower_steps_and_new_skips() {
     );
 }
 
-#[test]
 fn compare_real_runs() {
     let dir = workdir();
     live_walk(dir.path());
@@ -509,7 +499,6 @@ fn compare_real_runs() {
     assert!(text.contains("0 steps flagged"), "{text}");
 }
 
-#[test]
 fn html_is_self_contained_and_escapes_log_text() {
     let dir = tempfile::tempdir().expect("dir");
     logs::incident(dir.path());
@@ -526,11 +515,7 @@ fn html_is_self_contained_and_escapes_log_text() {
     assert_eq!(html.matches("<svg class=\"chart\"").count(), 3);
 }
 
-#[test]
-fn html_renders_in_headless_chromium() {
-    let Some(chromium) = browser::chromium() else {
-        return;
-    };
+fn html_renders_in_headless_chromium(chromium: &browser::Chromium) {
     let dir = tempfile::tempdir().expect("dir");
     logs::incident(dir.path());
     logs::torn(dir.path());
@@ -560,7 +545,7 @@ fn html_renders_in_headless_chromium() {
         0,
     );
 
-    let page = browser::open(&chromium, &dir.path().join("incident.html"));
+    let page = browser::open(chromium, &dir.path().join("incident.html"));
     page.assert_clean();
     for title in [
         "Check the error rate",
@@ -579,10 +564,35 @@ fn html_renders_in_headless_chromium() {
     // The hostile note did not become markup.
     assert!(!page.dom.contains("<img src=\"x\""));
 
-    let torn = browser::open(&chromium, &dir.path().join("torn.html"));
+    let torn = browser::open(chromium, &dir.path().join("torn.html"));
     torn.assert_clean();
     assert!(torn.dom.contains("id=\"warning-banner\""));
     assert!(torn.dom.contains(TORN_WARNING));
 
-    browser::self_check(&chromium, dir.path());
+    browser::self_check(chromium, dir.path());
+}
+
+fn main() -> std::process::ExitCode {
+    needs::Suite::default()
+        .plain(tests![
+            live_walk_exports_to_markdown_and_json,
+            rehearsal_is_exported_as_a_rehearsal,
+            several_logs_merge_into_one_timeline_with_notes_lookups_and_milestones,
+            time_to_mitigate_falls_back_to_the_session_start,
+            a_torn_log_exports_everything_valid_under_a_banner_in_every_format,
+            a_broken_chain_exports_the_events_before_it,
+            a_step_started_by_the_last_event_exports_in_every_format,
+            errors_name_the_file_and_exit_as_documented,
+            export_writes_the_output_file,
+            timeline_is_plain_without_a_terminal,
+            compare_flags_slower_steps_and_new_skips,
+            compare_real_runs,
+            html_is_self_contained_and_escapes_log_text,
+        ])
+        .needing(
+            "Chromium (scripts/test installs it)",
+            browser::chromium(),
+            tests![html_renders_in_headless_chromium],
+        )
+        .run()
 }
