@@ -96,10 +96,11 @@ pub fn parallel_map<T: Send>(items: &[PathBuf], f: impl Fn(&Path) -> T + Sync) -
 
 /// Validates the arguments, runs one command and turns its outcome into an exit code, rendering any error once.
 pub fn main(cli: Cli) -> ExitCode {
-    let stdout = io::stdout();
-    let stderr = io::stderr();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let mut err = stderr.lock();
+    // Neither stream is locked for the whole command: indicatif's ticker threads and the prompter
+    // write to stderr while a command runs, and a lock held here deadlocked them against the
+    // spinners' own lock (the lookup hang of issue 10). `Stdout`/`Stderr` lock per write.
+    let mut out = io::BufWriter::new(io::stdout());
+    let mut err = io::stderr();
     let result = Config::from_cli(cli)
         .and_then(|config| dispatch(config, &mut out, &mut err))
         .and_then(|code| {
