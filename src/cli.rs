@@ -71,8 +71,12 @@ pub enum CliCommand {
         /// The shell to complete for
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) to standard output
-    Man,
+    /// Print the manual (roff): every subcommand in full, the walk's keys, exit codes, environment
+    Man {
+        /// Write one page per subcommand into DIR (`runbook.1`, `runbook-run.1`, ...) instead
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -25,7 +25,7 @@ pub enum Config {
     Timeline { logs: Vec<PathBuf> },
     Compare { log: PathBuf, with: Vec<PathBuf> },
     Completions { shell: clap_complete::Shell },
-    Man,
+    Man { dir: Option<PathBuf> },
 }
 
 /// `runbook run`, validated.
@@ -134,7 +134,7 @@ impl Config {
             CliCommand::Timeline { logs } => Config::Timeline { logs },
             CliCommand::Compare { log, with } => Config::Compare { log, with },
             CliCommand::Completions { shell } => Config::Completions { shell },
-            CliCommand::Man => Config::Man,
+            CliCommand::Man { dir } => Config::Man { dir },
         })
     }
 }

@@ -28,6 +28,12 @@ pub enum Error {
     /// The incident log cannot be written or read.
     #[error(transparent)]
     Log(#[from] crate::event::LogError),
+    /// A file the command writes (not the incident log) cannot be written.
+    #[error("cannot write `{}`: {}", path.display(), crate::human::io_reason(source))]
+    WriteFile {
+        path: std::path::PathBuf,
+        source: io::Error,
+    },
     /// The walk cannot go on as asked (changed runbook, invalid log); exit 1.
     #[error("{0}")]
     Refused(String),
@@ -38,7 +44,11 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Invalid { .. } | Error::Unusable { .. } | Error::Refused(_) => 1,
-            Error::Load(_) | Error::Output(_) | Error::Usage(_) | Error::Log(_) => 2,
+            Error::Load(_)
+            | Error::Output(_)
+            | Error::Usage(_)
+            | Error::Log(_)
+            | Error::WriteFile { .. } => 2,
         }
     }
 
@@ -53,9 +63,11 @@ impl Error {
             Error::Unusable {
                 path, diagnostic, ..
             } => Some(diagnostic.render(path)),
-            Error::Output(_) | Error::Usage(_) | Error::Log(_) | Error::Refused(_) => {
-                Some(format!("error: {self}"))
-            }
+            Error::Output(_)
+            | Error::Usage(_)
+            | Error::Log(_)
+            | Error::Refused(_)
+            | Error::WriteFile { .. } => Some(format!("error: {self}")),
         }
     }
 

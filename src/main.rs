@@ -1,10 +1,8 @@
-//! The `runbook` binary: parses the arguments and hands them to `runbook::commands::main`.
+//! The `runbook` binary: parses the arguments (the clap definitions plus the walk's keys in `run --help`) and hands them to `runbook::commands::main`.
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = runbook::cli::Cli::parse();
+    let cli = runbook::commands::generate::parse_args();
     runbook::commands::main(cli)
 }

@@ -132,6 +132,6 @@ fn dispatch(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         Config::Timeline { logs } => timeline::run(&logs, out, err),
         Config::Compare { log, with } => compare::run(&log, &with, out, err),
         Config::Completions { shell } => generate::completions(shell, out).map(|()| 0),
-        Config::Man => generate::man(out).map(|()| 0),
+        Config::Man { dir } => generate::man(dir.as_deref(), out, err).map(|()| 0),
     }
 }
