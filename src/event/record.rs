@@ -295,6 +295,67 @@ pub enum Event {
         state: crate::runbook::AlarmState,
         reason: String,
     },
+    /// A command was approved to run, written right before it starts: by a key, by typing `yes`,
+    /// or by `--yes` / `--allow-danger`.
+    CommandApproved {
+        step: usize,
+        command: usize,
+        attempt: u32,
+        how: ApprovalHow,
+        /// Hex sha256 of the exact text that runs (the edit, when the command was edited).
+        code_sha256: String,
+    },
+    /// The operator declined a `confirm` or `danger` command, or typed something other than `yes`.
+    CommandRefused {
+        step: usize,
+        command: usize,
+        attempt: u32,
+        /// What was answered (redacted): `n`, the text typed at a DANGER prompt, empty when the
+        /// question was cancelled.
+        answer: String,
+    },
+    /// The operator went on while a guard alarm was firing.
+    GuardOverride {
+        region: String,
+        alarm: String,
+        state: crate::runbook::AlarmState,
+    },
+    /// The operator edited a command before running it; the edit is what runs.
+    CommandEdited {
+        step: usize,
+        command: usize,
+        /// Hex sha256 of the command as written in the runbook.
+        original_sha256: String,
+        /// The command as written in the runbook.
+        original: String,
+        /// The edited text (secret values redacted).
+        code: String,
+    },
+}
+
+/// How a command was approved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApprovalHow {
+    /// A key at the menu (`r`, Enter, `a`) or `y` at a `confirm` question.
+    Key,
+    /// `yes` typed in full at a DANGER prompt.
+    TypedYes,
+    /// `--yes`: run without asking.
+    YesFlag,
+    /// `--yes --allow-danger`: a `danger` command run without asking.
+    AllowDangerFlag,
+}
+
+impl ApprovalHow {
+    pub fn label(self) -> &'static str {
+        match self {
+            ApprovalHow::Key => "key",
+            ApprovalHow::TypedYes => "typed-yes",
+            ApprovalHow::YesFlag => "yes-flag",
+            ApprovalHow::AllowDangerFlag => "allow-danger-flag",
+        }
+    }
 }
 
 /// One metric datapoint.

@@ -4,13 +4,14 @@
 //! Each element works with `aws ssm-incidents create-timeline-event --incident-record-arn ARN
 //! --cli-input-json "$element"`. `eventData` is a JSON *string* (the API's type) holding a short
 //! summary. Kept: sessions (start, resume, pause, finish), log repairs, finished steps, finished,
-//! skipped and hand-done commands, notes and milestones, hand-offs, lookups and guard alarms; left
+//! skipped and hand-done commands, approvals typed or allowed by a flag, refusals,
+//! edits, guard overrides, notes and milestones, hand-offs, lookups and guard alarms; left
 //! out: step and command starts and checklist ticks, which the finished events already cover.
 
 use serde::Serialize;
 
 use super::model::{Entry, Kind, Timeline};
-use crate::event::Event;
+use crate::event::{ApprovalHow, Event};
 
 /// The API's limit on `eventData` is 12,000 characters; summaries are kept far below.
 const MAX_SUMMARY_CHARS: usize = 1000;
@@ -45,7 +46,14 @@ struct EventData<'a> {
 fn wanted(e: &Entry) -> bool {
     !matches!(
         e.event,
-        Event::StepStarted { .. } | Event::CommandStarted { .. } | Event::ChecklistItem { .. }
+        Event::StepStarted { .. }
+            | Event::CommandStarted { .. }
+            | Event::ChecklistItem { .. }
+            // A key or `--yes` approves every command; typing `yes` or `--allow-danger` is news.
+            | Event::CommandApproved {
+                how: ApprovalHow::Key | ApprovalHow::YesFlag,
+                ..
+            }
     )
 }
 
@@ -67,6 +75,10 @@ fn type_name(e: &Event) -> &'static str {
         Event::Handoff { .. } => "handoff",
         Event::LookupResult { .. } => "lookup_result",
         Event::GuardAlarm { .. } => "guard_alarm",
+        Event::CommandApproved { .. } => "command_approved",
+        Event::CommandRefused { .. } => "command_refused",
+        Event::GuardOverride { .. } => "guard_override",
+        Event::CommandEdited { .. } => "command_edited",
     }
 }
 

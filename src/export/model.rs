@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::text;
-use crate::event::{Event, LoggedVariable, Mode, NoteKind, Record, RunbookRef, StepStatus};
+use crate::event::{ApprovalHow, Event, LoggedVariable, Mode, NoteKind, Record, RunbookRef, StepStatus};
 use crate::human;
 use crate::incident_log::ExistingLog;
 use crate::runbook::{AlarmState, LookupQuery, MetricStat};
@@ -773,6 +773,65 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
             format!(
                 "guard alarm {alarm} in {region} is {state}: {}",
                 text::one_line(reason, 200)
+            ),
+        ),
+        Event::CommandApproved {
+            step,
+            command,
+            attempt,
+            how,
+            code_sha256,
+        } => {
+            let by = match how {
+                ApprovalHow::Key => "by a key",
+                ApprovalHow::TypedYes => "by typing `yes`",
+                ApprovalHow::YesFlag => "by --yes",
+                ApprovalHow::AllowDangerFlag => "by --yes --allow-danger",
+            };
+            let mut s = format!("{} approved {by}", command_label(*step, *command, None));
+            if *attempt > 1 {
+                s.push_str(&format!(" (attempt {attempt})"));
+            }
+            s.push_str(&format!("; sha256 {}", short(code_sha256)));
+            (Kind::Command, Some(*step), s)
+        }
+        Event::CommandRefused {
+            step,
+            command,
+            answer,
+            ..
+        } => (
+            Kind::Command,
+            Some(*step),
+            if answer.is_empty() {
+                format!(
+                    "{} refused: the question was cancelled",
+                    command_label(*step, *command, None)
+                )
+            } else {
+                format!(
+                    "{} refused: answered `{}`",
+                    command_label(*step, *command, None),
+                    text::one_line(answer, 80)
+                )
+            },
+        ),
+        Event::GuardOverride {
+            region,
+            alarm,
+            state,
+        } => (
+            Kind::GuardAlarm,
+            None,
+            format!("guard alarm {alarm} in {region} is {state}: the operator went on anyway"),
+        ),
+        Event::CommandEdited { step, command, code, .. } => (
+            Kind::Command,
+            Some(*step),
+            format!(
+                "{} edited before running: {}",
+                command_label(*step, *command, None),
+                text::one_line(code, 80)
             ),
         ),
     }
