@@ -4,7 +4,9 @@
 mod lookup;
 mod record;
 mod sink;
+mod step_time;
 
 pub use lookup::{AlarmInfo, LookupErrorKind, Verdict};
 pub use record::*;
 pub use sink::{Clock, EventLog, LogError};
+pub use step_time::StepTimes;

@@ -417,6 +417,13 @@ fn command(o: &mut String, run: &CommandView<'_>) {
             CommandBlock::Code(code) => {
                 let _ = write!(o, "<pre><code>{}</code></pre>", esc(code));
             }
+            CommandBlock::Edited { original } => {
+                let _ = write!(
+                    o,
+                    "<p class=\"status-skipped\">Edited by the operator before it ran; the runbook's text was:</p><pre><code>{}</code></pre>",
+                    esc(original)
+                );
+            }
             CommandBlock::MissingStart => {
                 o.push_str("<p class=\"muted\">The start of this command is not in the log.</p>");
             }

@@ -197,6 +197,10 @@ fn command(o: &mut String, run: &CommandView<'_>) {
                 o.push_str("\n\n");
             }
             CommandBlock::Code(code) => o.push_str(&md_fence("sh", code)),
+            CommandBlock::Edited { original } => {
+                o.push_str("\nEdited by the operator before it ran; the runbook's text was:\n\n");
+                o.push_str(&md_fence("sh", original));
+            }
             CommandBlock::MissingStart => {
                 o.push_str("The start of this command is not in the log.\n");
             }

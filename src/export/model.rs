@@ -11,7 +11,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::text;
-use crate::event::{ApprovalHow, Event, LoggedVariable, Mode, NoteKind, Record, RunbookRef, StepStatus};
+use crate::event::{
+    ApprovalHow, Event, LoggedVariable, Mode, NoteKind, Record, RunbookRef, StepStatus, StepTimes,
+};
 use crate::human;
 use crate::incident_log::ExistingLog;
 use crate::runbook::{AlarmState, LookupQuery, MetricStat};
@@ -294,6 +296,12 @@ pub struct CommandRun {
     /// `command_skipped` or `command_done`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub other: Option<usize>,
+    /// The `command_approved` right before the start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved: Option<usize>,
+    /// The `command_edited` whose edit ran (an edit lasts while its step stays open).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edited: Option<usize>,
 }
 
 impl CommandRun {
@@ -825,7 +833,12 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
             None,
             format!("guard alarm {alarm} in {region} is {state}: the operator went on anyway"),
         ),
-        Event::CommandEdited { step, command, code, .. } => (
+        Event::CommandEdited {
+            step,
+            command,
+            code,
+            ..
+        } => (
             Kind::Command,
             Some(*step),
             format!(
@@ -1078,17 +1091,18 @@ fn steps(entries: &[Entry], per_log: &[Vec<usize>], start: DateTime<Utc>) -> Vec
     };
     // Steps known by number only (command events), per log.
     for list in per_log {
-        let mut open: Option<(usize, DateTime<Utc>)> = None;
+        // Durations: the one definition shared with the walk's summary (`event::StepTimes`).
+        let mut times = StepTimes::default();
         let mut by_index: HashMap<usize, usize> = HashMap::new();
         for &i in list {
             let e = &entries[i];
+            times.observe(e.time, &e.event);
             match &e.event {
                 Event::StepStarted {
                     step,
                     step_id,
                     title,
                 } => {
-                    close(&mut steps, &mut open, e.time);
                     let k = key(step_id, *step);
                     let pos = *by_id.entry(k).or_insert_with(|| {
                         steps.push(new_step(*step, step_id, title));
@@ -1108,7 +1122,6 @@ fn steps(entries: &[Entry], per_log: &[Vec<usize>], start: DateTime<Utc>) -> Vec
                     if s.status == StepState::NotStarted {
                         s.status = StepState::InProgress;
                     }
-                    open = Some((pos, e.time));
                 }
                 Event::StepFinished {
                     step,
@@ -1122,10 +1135,6 @@ fn steps(entries: &[Entry], per_log: &[Vec<usize>], start: DateTime<Utc>) -> Vec
                         steps.len() - 1
                     });
                     by_index.insert(*step, pos);
-                    if open.is_some_and(|(p, _)| p != pos) {
-                        close(&mut steps, &mut open, e.time);
-                    }
-                    close(&mut steps, &mut open, e.time);
                     let s = &mut steps[pos];
                     s.status = (*status).into();
                     s.reason = reason.clone();
@@ -1136,12 +1145,7 @@ fn steps(entries: &[Entry], per_log: &[Vec<usize>], start: DateTime<Utc>) -> Vec
                         s.start = Some(e.ts.clone());
                         s.start_offset_ms = Some(ms_between(start, e.time));
                     }
-                    s.duration_ms.get_or_insert(0);
                 }
-                Event::SessionStarted { .. }
-                | Event::SessionResumed { .. }
-                | Event::SessionPaused { .. }
-                | Event::SessionFinished { .. } => close(&mut steps, &mut open, e.time),
                 Event::CommandStarted { step, attempt, .. } => {
                     if let Some(&pos) = by_index.get(step) {
                         let s = &mut steps[pos];
@@ -1158,7 +1162,12 @@ fn steps(entries: &[Entry], per_log: &[Vec<usize>], start: DateTime<Utc>) -> Vec
             }
         }
         if let Some(&last) = list.last() {
-            close(&mut steps, &mut open, entries[last].time);
+            times.end(entries[last].time);
+        }
+        for (step, ms) in times.totals() {
+            if let Some(s) = by_index.get(&step).and_then(|&pos| steps.get_mut(pos)) {
+                *s.duration_ms.get_or_insert(0) += ms;
+            }
         }
     }
     for s in &mut steps {
@@ -1169,44 +1178,48 @@ fn steps(entries: &[Entry], per_log: &[Vec<usize>], start: DateTime<Utc>) -> Vec
     steps
 }
 
-/// Adds the open interval of a step to its duration.
-fn close(steps: &mut [StepSummary], open: &mut Option<(usize, DateTime<Utc>)>, at: DateTime<Utc>) {
-    if let Some((pos, since)) = open.take()
-        && let Some(s) = steps.get_mut(pos)
-    {
-        *s.duration_ms.get_or_insert(0) += ms_between(since, at).max(0);
-    }
-}
-
 fn commands(entries: &[Entry], per_log: &[Vec<usize>]) -> Vec<CommandRun> {
     let mut runs: Vec<CommandRun> = Vec::new();
+    let run = |started, finished, other| CommandRun {
+        started,
+        finished,
+        other,
+        approved: None,
+        edited: None,
+    };
     for list in per_log {
         let mut open: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut approvals: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut edits: HashMap<(usize, usize), usize> = HashMap::new();
         for &i in list {
             match &entries[i].event {
+                Event::CommandApproved { step, command, .. } => {
+                    approvals.insert((*step, *command), i);
+                }
+                Event::CommandEdited { step, command, .. } => {
+                    edits.insert((*step, *command), i);
+                }
+                // The walk forgets edits when a step is met again or the walk resumes.
+                Event::StepStarted { step, .. } => edits.retain(|(s, _), _| s != step),
+                Event::SessionStarted { .. } | Event::SessionResumed { .. } => edits.clear(),
                 Event::CommandStarted { step, command, .. } => {
-                    open.insert((*step, *command), runs.len());
+                    let key = (*step, *command);
+                    open.insert(key, runs.len());
                     runs.push(CommandRun {
-                        started: Some(i),
-                        finished: None,
-                        other: None,
+                        approved: approvals.remove(&key),
+                        edited: edits.get(&key).copied(),
+                        ..run(Some(i), None, None)
                     });
                 }
                 Event::CommandFinished { step, command, .. } => {
                     match open.remove(&(*step, *command)) {
                         Some(r) => runs[r].finished = Some(i),
-                        None => runs.push(CommandRun {
-                            started: None,
-                            finished: Some(i),
-                            other: None,
-                        }),
+                        None => runs.push(run(None, Some(i), None)),
                     }
                 }
-                Event::CommandSkipped { .. } | Event::CommandDone { .. } => runs.push(CommandRun {
-                    started: None,
-                    finished: None,
-                    other: Some(i),
-                }),
+                Event::CommandSkipped { .. } | Event::CommandDone { .. } => {
+                    runs.push(run(None, None, Some(i)));
+                }
                 _ => {}
             }
         }

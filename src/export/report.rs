@@ -12,7 +12,7 @@ use super::model::{
     query_text, short,
 };
 use super::text::{clean_output, short_session};
-use crate::event::{AlarmInfo, Datapoint, Event, LoggedVariable, NoteKind, Verdict};
+use crate::event::{AlarmInfo, ApprovalHow, Datapoint, Event, LoggedVariable, NoteKind, Verdict};
 use crate::human;
 use crate::runbook::LookupQuery;
 
@@ -542,6 +542,11 @@ pub struct Started<'a> {
     pub cwd: &'a str,
     pub runner: Option<&'a str>,
     pub code: &'a str,
+    /// `by typing `yes``, `by --yes --allow-danger`: approvals worth a reviewer's eye (a menu key
+    /// or `--yes` approve every command and are left out).
+    pub approval: Option<&'static str>,
+    /// The runbook's text, when the operator edited the command and `code` is the edit.
+    pub original: Option<&'a str>,
 }
 
 pub enum CommandEnd<'a> {
@@ -615,6 +620,10 @@ pub enum CommandBlock<'a> {
     Started(Vec<Span<'a>>),
     /// The command's code.
     Code(&'a str),
+    /// The command ran as edited by the operator; this is the runbook's text it replaced.
+    Edited {
+        original: &'a str,
+    },
     /// The start is not in the log.
     MissingStart,
     /// `Succeeded` or `Failed`, then `rest`: ` (exit code 1) after 30s, at ….`
@@ -644,6 +653,9 @@ impl CommandView<'_> {
                 if let Some(a) = &s.attempt {
                     heading.push(text(format!(" ({a})")));
                 }
+                if s.original.is_some() {
+                    heading.push(text(" (edited)"));
+                }
                 let mut started = vec![
                     text("Started "),
                     text(s.at.as_str()),
@@ -655,12 +667,18 @@ impl CommandView<'_> {
                 if let Some(r) = s.runner {
                     started.extend([text(", piped to "), Span::Code(r)]);
                 }
+                if let Some(how) = s.approval {
+                    started.extend([text(", approved "), text(how)]);
+                }
                 started.push(text("."));
                 blocks.extend([
                     CommandBlock::Heading(heading),
                     CommandBlock::Started(started),
                     CommandBlock::Code(s.code),
                 ]);
+                if let Some(original) = s.original {
+                    blocks.push(CommandBlock::Edited { original });
+                }
             }
             CommandStart::Missing { heading } => {
                 blocks.extend([
@@ -714,7 +732,29 @@ fn command_items(t: &Timeline) -> Vec<CommandItem<'_>> {
             }
             let start = run.started.map(|i| &t.entries[i]);
             let end = run.finished.map(|i| &t.entries[i]);
-            let start_view = match (start.and_then(started), end) {
+            let approval = run.approved.and_then(|i| match &t.entries[i].event {
+                Event::CommandApproved {
+                    how: ApprovalHow::TypedYes,
+                    ..
+                } => Some("by typing `yes`"),
+                Event::CommandApproved {
+                    how: ApprovalHow::AllowDangerFlag,
+                    ..
+                } => Some("by --yes --allow-danger"),
+                _ => None,
+            });
+            let original = run.edited.and_then(|i| match &t.entries[i].event {
+                Event::CommandEdited { original, .. } => Some(original.as_str()),
+                _ => None,
+            });
+            let start_view = match (
+                start.and_then(started).map(|s| Started {
+                    approval,
+                    original,
+                    ..s
+                }),
+                end,
+            ) {
                 (Some(s), _) => CommandStart::Logged(s),
                 (None, Some(e)) => CommandStart::Missing {
                     heading: &e.summary,
@@ -756,6 +796,8 @@ fn started(e: &Entry) -> Option<Started<'_>> {
         cwd,
         runner: runner.as_deref(),
         code,
+        approval: None,
+        original: None,
     })
 }
 

@@ -20,6 +20,7 @@ use crate::runbook::{
 };
 use crate::span::{LineIndex, Span};
 use annotations::CommentAnnotation;
+pub use shell_vars::plain_expansions;
 
 /// A runbook and what is wrong with it; the runbook is as complete as the text allows.
 #[derive(Debug)]

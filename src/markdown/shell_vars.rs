@@ -82,6 +82,28 @@ pub fn unset_uses<'a, 's>(code: &'a str, scratch: &'s mut Scratch<'a>) -> &'s [U
     uses
 }
 
+/// Where `code` reads the upper-case variables it does not set: each name with the byte range of
+/// its plain `$NAME` or `${NAME}` expansion (other forms, like `${NAME%x}`, are left out), so a
+/// command can be shown with its values in place.
+pub fn plain_expansions(code: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut scratch = Scratch::default();
+    let b = code.as_bytes();
+    unset_uses(code, &mut scratch)
+        .iter()
+        .filter_map(|u| {
+            let start = u.offset;
+            let braced = b.get(start + 1) == Some(&b'{');
+            let end = if braced {
+                let close = start + 2 + u.name.len();
+                (b.get(close) == Some(&b'}')).then_some(close + 1)?
+            } else {
+                start + 1 + u.name.len()
+            };
+            Some((u.name.to_string(), start..end))
+        })
+        .collect()
+}
+
 fn is_name_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_'
 }

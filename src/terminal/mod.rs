@@ -1,6 +1,7 @@
 //! The operator's terminal: the walk's prompter (single-key menus, questions and hidden input on
 //! stderr, with dialoguer and console) and how everything the walk shows is laid out.
 
+mod approval;
 mod lookup_table;
 mod paint;
 mod prompter;

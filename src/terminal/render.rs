@@ -47,6 +47,8 @@ pub fn render(screen: &Screen<'_>, paint: Paint) -> String {
             g.alarm.name, g.region, g.alarm.reason
         )),
         Screen::Help => help(),
+        Screen::Approval(approval) => super::approval::approval_view(approval, paint),
+        Screen::Earlier { step, past } => super::approval::earlier_view(step, past, paint),
     }
 }
 

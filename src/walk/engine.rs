@@ -122,10 +122,9 @@ impl<'r, 'p> Walk<'r, 'p> {
     }
 
     pub(super) fn log(&mut self, event: Event) -> Result<(), LogError> {
-        self.ports
-            .log
-            .append(&self.state.operator, event)
-            .map(|_| ())
+        let record = self.ports.log.append(&self.state.operator, event)?;
+        self.state.observe(&record);
+        Ok(())
     }
 
     /// Logs `session_started` (the log file appears with it) and shows the header.
@@ -223,10 +222,12 @@ impl<'r, 'p> Walk<'r, 'p> {
                     None if p.started_at.is_some() => RowStatus::InProgress,
                     None => RowStatus::NotStarted,
                 },
-                duration: match (p.started_at, p.finished_at) {
-                    (Some(a), Some(b)) => Some((b - a).to_std().unwrap_or_default()),
-                    _ => None,
-                },
+                // The same sum of open intervals the exports and `compare` read from the log.
+                duration: self
+                    .state
+                    .times
+                    .ms(step.index, None)
+                    .map(|ms| std::time::Duration::from_millis(ms.unsigned_abs())),
             })
             .collect();
         Summary { rows }
@@ -248,6 +249,25 @@ impl<'r, 'p> Walk<'r, 'p> {
         });
     }
 
+    /// A step met again (reopened with `b` or `j`, or resumed): how its pending commands ended
+    /// before, so the operator does not run them again blind.
+    fn show_earlier(&mut self, i: usize) {
+        let step = self.step(i);
+        let progress = &self.state.steps[i];
+        let past: Vec<(usize, &super::state::Past)> = progress
+            .items
+            .iter()
+            .filter(|(_, s)| *s == ItemStatus::Pending)
+            .filter_map(|(item, _)| match item {
+                Item::Command(n) => progress.past.get(n).map(|p| (*n, p)),
+                Item::Check(_) => None,
+            })
+            .collect();
+        if !past.is_empty() {
+            self.ports.ui.show(Screen::Earlier { step, past: &past });
+        }
+    }
+
     fn walk_step(&mut self, i: usize) -> Result<StepExit, LogError> {
         let step = self.step(i);
         // Every visit is logged, so a reviewer sees the operator come back to a step.
@@ -260,6 +280,7 @@ impl<'r, 'p> Walk<'r, 'p> {
             self.state.steps[i].started_at = Some(self.ports.clock.now());
         }
         self.show_step(i);
+        self.show_earlier(i);
         self.run_lookups(i)?;
         let empty = self.state.steps[i].items.is_empty();
         loop {
@@ -290,16 +311,32 @@ impl<'r, 'p> Walk<'r, 'p> {
     ) -> Result<(), LogError> {
         let step = self.step(i);
         let progress = &mut self.state.steps[i];
-        let status = if skipped.is_some() {
+        let mut status = if skipped.is_some() {
             StepStatus::Skipped
         } else {
             progress.outcome()
         };
-        let reason = skipped.or_else(|| match status {
-            StepStatus::Failed => Some("a command failed and the operator went on".into()),
-            StepStatus::Skipped => Some("commands were skipped".into()),
-            _ => None,
-        });
+        // A step whose `danger` command ran changed something: "skipped" would hide it.
+        let mut note = None;
+        if status == StepStatus::Skipped && progress.danger_ran {
+            let failed = progress.items.iter().any(|(_, s)| *s == ItemStatus::Failed);
+            status = if failed {
+                StepStatus::Failed
+            } else {
+                StepStatus::Done
+            };
+            note = Some("its `danger` command ran; other items were skipped");
+        }
+        let reason = match (skipped, note) {
+            (Some(r), Some(note)) => Some(format!("{note}: {r}")),
+            (Some(r), None) => Some(r),
+            (None, Some(note)) => Some(note.to_string()),
+            (None, None) => match status {
+                StepStatus::Failed => Some("a command failed and the operator went on".into()),
+                StepStatus::Skipped => Some("commands were skipped".into()),
+                _ => None,
+            },
+        };
         progress.status = Some(status);
         progress.reason = reason.clone();
         progress.finished_at = Some(self.ports.clock.now());

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::REHEARSAL_REASON;
 use super::actions::{Recovery, pick};
+use super::approval::{Approval, redact, resolve_for_display};
 use super::engine::{RunResult, StepExit, Walk};
 use super::items::Item;
 use super::ports::{Answer, CommandOutcome, CommandSpec, Tone};
@@ -13,7 +14,7 @@ use super::safety::{self, Gate};
 use super::screen::{Question, Screen};
 use super::state::ItemStatus;
 use super::variables::expand;
-use crate::event::{Event, LogError};
+use crate::event::{ApprovalHow, Event, LogError};
 use crate::runbook::Command;
 
 impl Walk<'_, '_> {
@@ -84,16 +85,22 @@ impl Walk<'_, '_> {
         Ok(None)
     }
 
-    /// Passes the command's safety gate and runs it, logging before and after.
+    /// Passes the command's safety gate and runs it, logging before and after: the approval
+    /// (or refusal) first, then the start, each on disk before what it announces.
     pub(super) fn run_command(&mut self, i: usize, n: usize) -> Result<RunResult, LogError> {
         let step = self.step(i);
         let command = &step.commands[n - 1];
-        let gate = safety::gate(
-            command,
-            self.opts.mode,
-            self.opts.yes,
-            self.opts.allow_danger,
-        );
+        let edit = self.state.steps[i].edits.get(&n).cloned();
+        let gate = match edit {
+            Some(_) => safety::gate_edited(command, self.opts.mode),
+            None => safety::gate(
+                command,
+                self.opts.mode,
+                self.opts.yes,
+                self.opts.allow_danger,
+            ),
+        };
+        let attempt = self.state.steps[i].attempts.get(&n).copied().unwrap_or(0) + 1;
         let settle = |walk: &mut Self,
                       reason: String,
                       status: ItemStatus,
@@ -111,7 +118,24 @@ impl Walk<'_, '_> {
             walk.state.steps[i].set(Item::Command(n), status);
             Ok(RunResult::Settled)
         };
-        match gate {
+        let refuse = |walk: &mut Self, answer: &str, why: &str| -> Result<RunResult, LogError> {
+            let answer = redact(answer, &walk.secrets());
+            walk.log(Event::CommandRefused {
+                step: step.index,
+                command: n,
+                attempt,
+                answer,
+            })?;
+            walk.ports
+                .ui
+                .notice(Tone::Info, &format!("command {n} not run: {why}"));
+            Ok(RunResult::NotRun)
+        };
+        let mut spec = self.spec(command);
+        if let Some(code) = &edit {
+            spec.code.clone_from(code);
+        }
+        let how = match gate {
             Gate::Rehearse => {
                 return settle(
                     self,
@@ -121,61 +145,66 @@ impl Walk<'_, '_> {
                 );
             }
             Gate::Skip(reason) => return settle(self, reason, ItemStatus::Skipped, Tone::Warning),
-            Gate::Confirm => match self.ports.ui.confirm(
-                &format!("Run command {n} ({})?", first_line(command)),
-                false,
-            ) {
-                Answer::Given(true) => {}
-                Answer::Given(false) | Answer::Cancelled => {
-                    self.ports
-                        .ui
-                        .notice(Tone::Info, &format!("command {n} not run"));
-                    return Ok(RunResult::NotRun);
-                }
-                Answer::Unavailable => {
-                    let reason = "`confirm` command not run: no operator to confirm it".to_string();
-                    return settle(self, reason, ItemStatus::Skipped, Tone::Warning);
-                }
-            },
-            Gate::TypeYes => {
-                self.ports.ui.show(Screen::Command {
-                    command,
-                    status: ItemStatus::Pending,
-                });
+            Gate::Confirm => {
+                self.show_approval(i, n, &spec, edit.is_some(), false, attempt);
                 match self
                     .ports
                     .ui
-                    .ask_text("DANGER: type `yes` to run this command", None)
+                    .confirm(&format!("Run command {n} as shown?"), false)
                 {
-                    Answer::Given(typed) if typed == "yes" => {}
+                    Answer::Given(true) => ApprovalHow::Key,
+                    Answer::Given(false) => return refuse(self, "n", "the operator said no"),
+                    Answer::Cancelled => return refuse(self, "", "the question was cancelled"),
+                    Answer::Unavailable => {
+                        let reason =
+                            "`confirm` command not run: no operator to confirm it".to_string();
+                        return settle(self, reason, ItemStatus::Skipped, Tone::Warning);
+                    }
+                }
+            }
+            Gate::TypeYes => {
+                self.show_approval(i, n, &spec, edit.is_some(), true, attempt);
+                match self.ports.ui.ask_text(
+                    &format!("DANGER: type `yes` to run command {n} as shown"),
+                    None,
+                ) {
+                    Answer::Given(typed) if typed.trim() == "yes" => ApprovalHow::TypedYes,
                     Answer::Unavailable => {
                         let reason =
                             "`danger` command not run: no operator to type `yes`".to_string();
                         return settle(self, reason, ItemStatus::Skipped, Tone::Warning);
                     }
-                    _ => {
-                        self.ports.ui.notice(
-                            Tone::Info,
-                            &format!("command {n} not run: `yes` was not typed"),
-                        );
-                        return Ok(RunResult::NotRun);
+                    Answer::Given(typed) => {
+                        return refuse(self, &typed, "`yes` was not typed");
                     }
+                    Answer::Cancelled => return refuse(self, "", "`yes` was not typed"),
                 }
             }
-            Gate::Run => {}
-        }
+            Gate::Run if command.annotations.danger => ApprovalHow::AllowDangerFlag,
+            Gate::Run if self.opts.yes => ApprovalHow::YesFlag,
+            Gate::Run => ApprovalHow::Key,
+        };
         // Checked last, right before the command would start, so the operator decides on fresh news.
         if let Some(result) = self.guard_check(n)? {
             return Ok(result);
         }
-        let spec = self.spec(command);
-        let attempt = self.state.steps[i].attempts.get(&n).copied().unwrap_or(0) + 1;
         self.state.steps[i].attempts.insert(n, attempt);
+        self.log(Event::CommandApproved {
+            step: step.index,
+            command: n,
+            attempt,
+            how,
+            code_sha256: crate::digest::sha256_hex(spec.code.as_bytes()),
+        })?;
+        let logged_code = match &edit {
+            Some(code) => redact(code, &self.secrets()),
+            None => command.code.clone(),
+        };
         self.log(Event::CommandStarted {
             step: step.index,
             command: n,
             name: command.annotations.name.clone(),
-            code: command.code.clone(),
+            code: logged_code,
             cwd: spec.cwd.display().to_string(),
             runner: command.annotations.runner.clone(),
             attempt,
@@ -217,6 +246,58 @@ impl Walk<'_, '_> {
         }
     }
 
+    /// Shows command `n` as it will run, whole, before the operator is asked to approve it.
+    fn show_approval(
+        &mut self,
+        i: usize,
+        n: usize,
+        spec: &CommandSpec,
+        edited: bool,
+        danger: bool,
+        attempt: u32,
+    ) {
+        let step = self.step(i);
+        let command = &step.commands[n - 1];
+        let (text, mut unset) = if command.annotations.runner.is_some() {
+            // The block is the runner's input, not shell text: shown exactly as it is piped.
+            (spec.code.clone(), Vec::new())
+        } else {
+            resolve_for_display(&spec.code, &self.values, self.ports.env)
+        };
+        let runner = command.annotations.runner.as_deref().map(|r| {
+            let (shown, more) = resolve_for_display(r, &self.values, self.ports.env);
+            for name in more {
+                if !unset.contains(&name) {
+                    unset.push(name);
+                }
+            }
+            shown
+        });
+        let approval = Approval {
+            step: step.index,
+            command,
+            text,
+            edited,
+            cwd: spec.cwd.display().to_string(),
+            runner,
+            timeout: spec.timeout,
+            danger,
+            attempt,
+            unset,
+            past: self.state.steps[i].past.get(&n),
+        };
+        self.ports.ui.show(Screen::Approval(&approval));
+    }
+
+    /// The values to keep out of the log and the screen.
+    pub(super) fn secrets(&self) -> Vec<String> {
+        self.values
+            .iter()
+            .filter(|v| v.secret && !v.value.is_empty())
+            .map(|v| v.value.clone())
+            .collect()
+    }
+
     /// Guard alarms that fired since the last check: logged, shown prominently, and the operator
     /// asked before command `n` runs. Without an operator the walk stops there.
     fn guard_check(&mut self, n: usize) -> Result<Option<RunResult>, LogError> {
@@ -243,7 +324,17 @@ impl Walk<'_, '_> {
             names.join(", ")
         );
         match self.ports.ui.confirm(&question, false) {
-            Answer::Given(true) => Ok(None),
+            Answer::Given(true) => {
+                // The decision to go on despite the alarm is on disk before the command starts.
+                for g in &fired {
+                    self.log(Event::GuardOverride {
+                        region: g.region.clone(),
+                        alarm: g.alarm.name.clone(),
+                        state: g.alarm.state,
+                    })?;
+                }
+                Ok(None)
+            }
             Answer::Given(false) | Answer::Cancelled => {
                 self.ports.ui.notice(
                     Tone::Warning,
@@ -280,12 +371,7 @@ impl Walk<'_, '_> {
             cwd,
             timeout: command.annotations.timeout_ms.map(Duration::from_millis),
             interactive: command.annotations.interactive,
-            secrets: self
-                .values
-                .iter()
-                .filter(|v| v.secret && !v.value.is_empty())
-                .map(|v| v.value.clone())
-                .collect(),
+            secrets: self.secrets(),
             env,
         }
     }
@@ -310,10 +396,6 @@ fn succeeded(command: &Command, outcome: &CommandOutcome) -> bool {
         && !outcome.timed_out
         && !outcome.interrupted
         && outcome.exit_code.is_some_and(|c| expected.contains(&c))
-}
-
-fn first_line(command: &Command) -> String {
-    command.code.lines().next().unwrap_or("").trim().to_string()
 }
 
 fn retry_note(attempt: u32) -> String {

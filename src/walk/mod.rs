@@ -3,6 +3,7 @@
 //! what to show as [`screen`] data, never how it looks.
 
 pub mod actions;
+pub mod approval;
 mod engine;
 mod execute;
 pub mod items;

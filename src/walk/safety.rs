@@ -37,6 +37,18 @@ pub fn gate(command: &Command, mode: Mode, yes: bool, allow_danger: bool) -> Gat
     Gate::Run
 }
 
+/// The gate of a command the operator edited: at least `confirm`, and `yes` typed for a `danger`
+/// one, whatever the flags. A rehearsal never runs an edit (it may no longer be read-only).
+pub fn gate_edited(command: &Command, mode: Mode) -> Gate {
+    if mode == Mode::Rehearsal {
+        Gate::Rehearse
+    } else if command.annotations.danger {
+        Gate::TypeYes
+    } else {
+        Gate::Confirm
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

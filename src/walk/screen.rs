@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
+use super::approval::Approval;
 use super::items::Item;
 use super::ports::{CommandOutcome, GuardAlarm, LookupOutcome};
-use super::state::{ItemStatus, StepProgress};
+use super::state::{ItemStatus, Past, StepProgress};
 use crate::event::{Mode, StepStatus};
 use crate::runbook::{Command, Runbook, Step};
 
@@ -39,6 +40,13 @@ pub enum Screen<'a> {
     GuardAlarm(&'a GuardAlarm),
     /// What each key of the step menu does.
     Help,
+    /// A command put to the operator before it runs (`confirm`, `danger`, or edited).
+    Approval(&'a Approval<'a>),
+    /// A step met again (reopened, resumed): how its commands ended before, in item order.
+    Earlier {
+        step: &'a Step,
+        past: &'a [(usize, &'a Past)],
+    },
 }
 
 /// What a new session shows first.

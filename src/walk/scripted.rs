@@ -143,6 +143,18 @@ pub fn describe(screen: &Screen<'_>) -> String {
         ),
         Screen::GuardAlarm(g) => format!("[guard alarm {} in {}]", g.alarm.name, g.region),
         Screen::Help => "[help]".into(),
+        Screen::Approval(a) => format!(
+            "[approve step {} command {}{}{}: {}]",
+            a.step,
+            a.command.index,
+            if a.danger { " DANGER" } else { "" },
+            if a.edited { " edited" } else { "" },
+            a.text.trim_end()
+        ),
+        Screen::Earlier { past, .. } => {
+            let list: Vec<String> = past.iter().map(|(n, p)| format!("{n}: {p:?}")).collect();
+            format!("[earlier {}]", list.join("; "))
+        }
     }
 }
 

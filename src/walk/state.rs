@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::items::{Item, items};
-use crate::event::{Event, Record, StepStatus};
+use crate::event::{Event, Record, StepStatus, StepTimes};
 use crate::runbook::Runbook;
 
 /// How far one item got.
@@ -20,6 +20,33 @@ pub enum ItemStatus {
     Failed,
 }
 
+/// How a command's last run (or its settling) ended: shown when its step is met again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Past {
+    /// It ran; `at` is when it ended (RFC 3339).
+    Ran {
+        exit_code: Option<i32>,
+        signal: Option<String>,
+        success: bool,
+        timed_out: bool,
+        interrupted: bool,
+        attempt: u32,
+        at: String,
+    },
+    /// It started and no end was recorded (the walk ended while it ran).
+    Started {
+        attempt: u32,
+        at: String,
+    },
+    Skipped {
+        reason: String,
+        at: String,
+    },
+    DoneByHand {
+        at: String,
+    },
+}
+
 #[derive(Debug, Clone)]
 pub struct StepProgress {
     pub items: Vec<(Item, ItemStatus)>,
@@ -29,6 +56,14 @@ pub struct StepProgress {
     pub finished_at: Option<DateTime<Utc>>,
     /// Runs so far of each command, for `attempt` numbers.
     pub attempts: HashMap<usize, u32>,
+    /// Each command's last outcome, kept when the step is reopened.
+    pub past: HashMap<usize, Past>,
+    /// The operator's edit of a command (`e`), run instead of the runbook's text during this visit.
+    pub edits: HashMap<usize, String>,
+    /// 1-based commands annotated `danger`.
+    pub danger: Vec<usize>,
+    /// A `danger` command of this step started (in any visit): the step is never "skipped".
+    pub danger_ran: bool,
 }
 
 impl StepProgress {
@@ -61,6 +96,7 @@ impl StepProgress {
         self.status = None;
         self.reason = None;
         self.finished_at = None;
+        self.edits.clear();
     }
 
     /// The status a finished step gets from its items.
@@ -87,6 +123,8 @@ pub struct SessionState {
     pub unknown_outcomes: Vec<(usize, usize)>,
     /// Commands whose last run failed: a skip after it leaves them failed.
     failed_last: Vec<(usize, usize)>,
+    /// How long each step was open: the one definition of a step's duration.
+    pub times: StepTimes,
 }
 
 impl SessionState {
@@ -106,10 +144,20 @@ impl SessionState {
                     started_at: None,
                     finished_at: None,
                     attempts: HashMap::new(),
+                    past: HashMap::new(),
+                    edits: HashMap::new(),
+                    danger: step
+                        .commands
+                        .iter()
+                        .filter(|c| c.annotations.danger)
+                        .map(|c| c.index)
+                        .collect(),
+                    danger_ran: false,
                 })
                 .collect(),
             unknown_outcomes: Vec::new(),
             failed_last: Vec::new(),
+            times: StepTimes::default(),
         }
     }
 
@@ -124,8 +172,86 @@ impl SessionState {
             .find(|&i| self.steps[i].status.is_none())
     }
 
+    /// Notes what every logged event tells beyond the walk's own bookkeeping: step times and
+    /// each command's last outcome. The walk calls it for each event it writes; `apply` too.
+    pub fn observe(&mut self, record: &Record) {
+        self.times.observe_record(record);
+        let at = || record.ts.clone();
+        let (step, command, past) = match &record.event {
+            Event::CommandStarted {
+                step,
+                command,
+                attempt,
+                ..
+            } => {
+                if let Some(p) = self.step_mut(*step)
+                    && p.danger.contains(command)
+                {
+                    p.danger_ran = true;
+                }
+                (
+                    *step,
+                    *command,
+                    Past::Started {
+                        attempt: *attempt,
+                        at: at(),
+                    },
+                )
+            }
+            Event::CommandFinished {
+                step,
+                command,
+                exit_code,
+                signal,
+                success,
+                timed_out,
+                interrupted,
+                ..
+            } => {
+                let attempt = self
+                    .step_mut(*step)
+                    .and_then(|p| p.attempts.get(command).copied())
+                    .unwrap_or(1);
+                (
+                    *step,
+                    *command,
+                    Past::Ran {
+                        exit_code: *exit_code,
+                        signal: signal.clone(),
+                        success: *success,
+                        timed_out: *timed_out,
+                        interrupted: *interrupted,
+                        attempt,
+                        at: at(),
+                    },
+                )
+            }
+            Event::CommandSkipped {
+                step,
+                command,
+                reason,
+                ..
+            } => (
+                *step,
+                *command,
+                Past::Skipped {
+                    reason: reason.clone(),
+                    at: at(),
+                },
+            ),
+            Event::CommandDone { step, command, .. } => {
+                (*step, *command, Past::DoneByHand { at: at() })
+            }
+            _ => return,
+        };
+        if let Some(p) = self.step_mut(step) {
+            p.past.insert(command, past);
+        }
+    }
+
     /// Applies one logged event, as the walk did when it wrote it.
     pub fn apply(&mut self, record: &Record) {
+        self.observe(record);
         let ts = DateTime::parse_from_rfc3339(&record.ts)
             .ok()
             .map(|t| t.with_timezone(&Utc));

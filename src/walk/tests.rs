@@ -22,10 +22,12 @@ fn yes_runs_everything_but_danger_and_acknowledges_manual_items() {
         [
             "session_started",
             "step_started",
+            "command_approved",
             "command_started",
             "command_finished",
             "step_finished",
             "step_started",
+            "command_approved",
             "command_started",
             "command_finished",
             "checklist_item",
