@@ -8,6 +8,7 @@ use crate::error::Error;
 pub struct WalkPorts {
     pub prompter: Box<dyn crate::walk::ports::Prompter>,
     pub runner: Box<dyn crate::walk::ports::CommandRunner>,
+    pub editor: Box<dyn crate::walk::ports::Editor>,
     pub clock: crate::incident_log::SystemClock,
     pub env: ProcessEnvironment,
 }
@@ -36,8 +37,17 @@ pub fn walk_ports(yes: bool) -> Result<WalkPorts, Error> {
         ));
     };
     crate::runner::install_interrupt_handler();
+    let editor: Box<dyn crate::walk::ports::Editor> = if crate::terminal::interactive() {
+        let chosen = ["VISUAL", "EDITOR"]
+            .into_iter()
+            .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()));
+        Box::new(crate::terminal::TerminalEditor::new(chosen))
+    } else {
+        Box::new(crate::walk::ports::NoEditor)
+    };
     Ok(WalkPorts {
         prompter,
+        editor,
         runner: Box::new(crate::runner::PtyRunner::new()),
         clock: crate::incident_log::SystemClock,
         env: ProcessEnvironment,

@@ -128,6 +128,7 @@ pub(super) fn drive(
         metrics: metrics
             .as_deref_mut()
             .map(|m| m as &mut dyn crate::walk::ports::Metrics),
+        editor: ports.editor.as_mut(),
     };
     let mut walk = Walk::new(runbook, opts, walk_ports, values, state, started);
     let from = match start {

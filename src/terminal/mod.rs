@@ -2,12 +2,14 @@
 //! stderr, with dialoguer and console) and how everything the walk shows is laid out.
 
 mod approval;
+mod editor;
 mod lookup_table;
 mod paint;
 mod prompter;
 mod render;
 mod step;
 
+pub use editor::TerminalEditor;
 pub use lookup_table::lookup_table;
 pub use paint::Paint;
 pub use prompter::{TerminalPrompter, UnattendedPrompter};

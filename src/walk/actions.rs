@@ -27,13 +27,15 @@ pub enum Action {
     Handoff,
     Help,
     Quit,
+    Edit,
 }
 
 impl Action {
     /// Every action, in menu order.
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::Run,
         Action::RunAll,
+        Action::Edit,
         Action::Done,
         Action::Skip,
         Action::Note,
@@ -90,6 +92,11 @@ impl Action {
                 'q',
                 "quit",
                 "quit: the walk pauses and `runbook resume LOG` continues it",
+            ),
+            Action::Edit => (
+                'e',
+                "edit",
+                "edit the next command before it runs: in `$VISUAL`, else `$EDITOR`, else `vi` (with neither set, a one-line command is edited at a line prompt); the edit runs after you approve it",
             ),
         }
     }
@@ -223,7 +230,7 @@ impl Walk<'_, '_> {
         let offered = Action::ALL
             .into_iter()
             .filter(|action| match action {
-                Action::Run => runnable_next,
+                Action::Run | Action::Edit => runnable_next,
                 Action::RunAll => any_runnable,
                 Action::Lookups => !step.lookups.is_empty(),
                 Action::Back => i > 0,
@@ -260,6 +267,11 @@ impl Walk<'_, '_> {
                 }
             }
             Answer::Given(Action::RunAll) => return self.run_all(i),
+            Answer::Given(Action::Edit) => {
+                if let Some(Item::Command(n)) = next {
+                    return self.edit_command(i, n);
+                }
+            }
             Answer::Given(Action::Done) => match next {
                 None => {
                     self.finish_step(i, None)?;

@@ -38,6 +38,8 @@ pub struct Ports<'a> {
     pub env: &'a dyn Environment,
     /// CloudWatch, when the runbook has lookups or guard alarms.
     pub metrics: Option<&'a mut dyn Metrics>,
+    /// Where the operator edits a command before it runs (`e`).
+    pub editor: &'a mut dyn super::ports::Editor,
 }
 
 /// How a walk ended.

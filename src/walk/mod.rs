@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod approval;
+mod edit;
 mod engine;
 mod execute;
 pub mod items;
@@ -22,5 +23,7 @@ pub use lookups::{lookup_event, lookup_requests, verdict};
 /// Reason logged for commands a rehearsal does not run.
 pub const REHEARSAL_REASON: &str = "rehearsal: only `readonly` commands run";
 
+#[cfg(test)]
+mod approval_tests;
 #[cfg(test)]
 mod tests;

@@ -58,6 +58,23 @@ pub trait Prompter {
     fn confirm(&mut self, question: &str, default: bool) -> Answer<bool>;
 }
 
+/// Opens a command's text for the operator to change before it runs (`e`).
+pub trait Editor {
+    /// The text as the operator left it; `Ok(None)` when they changed nothing or gave up, `Err`
+    /// with a lowercase reason when no editor could run (the command stays as it was).
+    fn edit(&mut self, text: &str) -> Result<Option<String>, String>;
+}
+
+/// No editor: walks without a terminal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoEditor;
+
+impl Editor for NoEditor {
+    fn edit(&mut self, _: &str) -> Result<Option<String>, String> {
+        Err("there is no terminal to edit on".into())
+    }
+}
+
 /// Where `$NAME`s the session does not set are looked up: the process environment in `wiring`,
 /// a fixed map in tests. The walk never reads the environment itself.
 pub trait Environment {

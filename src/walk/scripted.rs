@@ -11,7 +11,9 @@ use crate::event::{Clock, EventLog, LogError};
 
 use std::path::PathBuf;
 
-use super::ports::{Answer, CommandOutcome, CommandRunner, CommandSpec, Menu, Prompter, Tone};
+use super::ports::{
+    Answer, CommandOutcome, CommandRunner, CommandSpec, Editor, Menu, Prompter, Tone,
+};
 use super::ports::{GuardAlarm, LookupData, LookupError, LookupOutcome, LookupRequest, Metrics};
 use super::screen::{Question, Screen};
 use super::state::SessionState;
@@ -350,6 +352,21 @@ impl Metrics for ScriptedMetrics {
     }
 }
 
+/// An editor that returns scripted edits in turn, recording the text it was given each time;
+/// when the script runs out, the operator changed nothing.
+#[derive(Debug, Default)]
+pub struct ScriptedEditor {
+    pub edits: VecDeque<Result<Option<String>, String>>,
+    pub opened: Vec<String>,
+}
+
+impl Editor for ScriptedEditor {
+    fn edit(&mut self, text: &str) -> Result<Option<String>, String> {
+        self.opened.push(text.to_string());
+        self.edits.pop_front().unwrap_or(Ok(None))
+    }
+}
+
 /// Walks a runbook on the doubles above with the session variables `NODE`, `TOKEN` (secret) and `LB`.
 pub struct Harness {
     pub ui: ScriptedPrompter,
@@ -358,6 +375,9 @@ pub struct Harness {
     pub clock: FixedClock,
     pub env: Vec<(String, String)>,
     pub metrics: Option<ScriptedMetrics>,
+    pub editor: ScriptedEditor,
+    /// The walk's own end-of-walk summary, after `walk` or `resume`.
+    pub summary: Option<super::screen::Summary>,
 }
 
 impl Harness {
@@ -369,11 +389,56 @@ impl Harness {
             clock: FixedClock::default(),
             env: Vec::new(),
             metrics: None,
+            editor: ScriptedEditor::default(),
+            summary: None,
         }
     }
 
     pub fn walk(&mut self, text: &str, opts: WalkOptions) -> Ending {
         let runbook = parse("rb.md", text).runbook;
+        let state = SessionState::new(&runbook, "alice");
+        self.walk_on(&runbook, opts, state, None)
+    }
+
+    /// Resumes the walk in this harness's log, as `runbook resume` does: the state rebuilt from
+    /// the log, `session_resumed` appended, the walk continued at the first unfinished step.
+    pub fn resume(&mut self, text: &str, opts: WalkOptions) -> Ending {
+        let runbook = parse("rb.md", text).runbook;
+        let mut state = SessionState::new(&runbook, "alice");
+        for record in &self.log.records {
+            state.apply(record);
+        }
+        let Some(next) = state.next_unfinished(0) else {
+            return Ending::Finished { failed: 0 };
+        };
+        let resumed = self
+            .log
+            .append(
+                &state.operator,
+                Event::SessionResumed {
+                    runbook: Walk::runbook_ref(&runbook),
+                    tool_version: "t".into(),
+                    hostname: "h".into(),
+                    mode: opts.mode,
+                    runbook_changed: false,
+                    changed_steps: Vec::new(),
+                    forced: false,
+                    step: next + 1,
+                },
+            )
+            .unwrap();
+        state.apply(&resumed);
+        self.walk_on(&runbook, opts, state, Some(next))
+    }
+
+    /// The summary the walk printed at its end, from the last walk or resume.
+    fn walk_on(
+        &mut self,
+        runbook: &crate::runbook::Runbook,
+        opts: WalkOptions,
+        state: SessionState,
+        resume_at: Option<usize>,
+    ) -> Ending {
         let values = vec![
             Value {
                 name: "NODE".into(),
@@ -394,7 +459,6 @@ impl Harness {
                 source: VariableSource::Default,
             },
         ];
-        let state = SessionState::new(&runbook, "alice");
         let started = self.clock.now();
         let ports = Ports {
             ui: &mut self.ui,
@@ -403,15 +467,24 @@ impl Harness {
             clock: &self.clock,
             env: &self.env,
             metrics: self.metrics.as_mut().map(|m| m as &mut dyn Metrics),
+            editor: &mut self.editor,
         };
-        let mut walk = Walk::new(&runbook, opts, ports, values, state, started);
-        walk.begin(&SessionInfo {
-            tool_version: "t".into(),
-            hostname: "h".into(),
-            incident: Some("INC-1".into()),
-        })
-        .unwrap();
-        walk.run(0).unwrap()
+        let mut walk = Walk::new(runbook, opts, ports, values, state, started);
+        let from = match resume_at {
+            Some(from) => from,
+            None => {
+                walk.begin(&SessionInfo {
+                    tool_version: "t".into(),
+                    hostname: "h".into(),
+                    incident: Some("INC-1".into()),
+                })
+                .unwrap();
+                0
+            }
+        };
+        let ending = walk.run(from).unwrap();
+        self.summary = Some(walk.summary());
+        ending
     }
 
     /// The code of every command run, trimmed.
