@@ -89,7 +89,8 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
             Tone::Warning,
             &format!("the log's last line was torn ({torn} bytes written by a crash mid-write); it is cut off and kept in a `log_repaired` event"),
         );
-        log.append(&state.operator, repair)?;
+        let record = log.append(&state.operator, repair)?;
+        state.apply(&record);
     }
     let Some(next) = state.next_unfinished(0) else {
         // Every step has a status. A walk killed right after its last step never wrote its end:
@@ -140,7 +141,9 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
     }
     let values = variables::resolve(&runbook, &config.vars, &ports.env, logged, ui)
         .map_err(|e| Error::Usage(e.to_string()))?;
-    log.append(
+    // Applied like the old events: the resumption closes the step left open (one definition of
+    // step time, shared with the exports).
+    let resumed = log.append(
         &state.operator,
         Event::SessionResumed {
             runbook: Walk::runbook_ref(&runbook),
@@ -153,6 +156,7 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
             step: next + 1,
         },
     )?;
+    state.apply(&resumed);
     if let Some(to) = &config.operator
         && to != &state.operator
     {

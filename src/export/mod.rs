@@ -15,6 +15,9 @@ pub mod report;
 pub mod terminal;
 pub mod text;
 
+#[cfg(test)]
+mod duration_tests;
+
 use std::path::{Path, PathBuf};
 
 pub use model::{ChainState, Kind, LoadedLog, Timeline};
