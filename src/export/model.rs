@@ -792,7 +792,7 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
         } => {
             let by = match how {
                 ApprovalHow::Key => "by a key",
-                ApprovalHow::TypedYes => "by typing `yes`",
+                ApprovalHow::TypedYes => "by typing yes",
                 ApprovalHow::YesFlag => "by --yes",
                 ApprovalHow::AllowDangerFlag => "by --yes --allow-danger",
             };

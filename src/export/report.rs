@@ -542,9 +542,9 @@ pub struct Started<'a> {
     pub cwd: &'a str,
     pub runner: Option<&'a str>,
     pub code: &'a str,
-    /// `by typing `yes``, `by --yes --allow-danger`: approvals worth a reviewer's eye (a menu key
-    /// or `--yes` approve every command and are left out).
-    pub approval: Option<&'static str>,
+    /// Approvals worth a reviewer's eye: `yes` typed, or `--yes --allow-danger` (a menu key or
+    /// `--yes` approve every command and are left out).
+    pub approval: Option<ApprovalHow>,
     /// The runbook's text, when the operator edited the command and `code` is the edit.
     pub original: Option<&'a str>,
 }
@@ -667,8 +667,15 @@ impl CommandView<'_> {
                 if let Some(r) = s.runner {
                     started.extend([text(", piped to "), Span::Code(r)]);
                 }
-                if let Some(how) = s.approval {
-                    started.extend([text(", approved "), text(how)]);
+                match s.approval {
+                    Some(ApprovalHow::TypedYes) => {
+                        started.extend([text(", approved by typing "), Span::Code("yes")]);
+                    }
+                    Some(ApprovalHow::AllowDangerFlag) => {
+                        started
+                            .extend([text(", approved by "), Span::Code("--yes --allow-danger")]);
+                    }
+                    _ => {}
                 }
                 started.push(text("."));
                 blocks.extend([
@@ -733,14 +740,7 @@ fn command_items(t: &Timeline) -> Vec<CommandItem<'_>> {
             let start = run.started.map(|i| &t.entries[i]);
             let end = run.finished.map(|i| &t.entries[i]);
             let approval = run.approved.and_then(|i| match &t.entries[i].event {
-                Event::CommandApproved {
-                    how: ApprovalHow::TypedYes,
-                    ..
-                } => Some("by typing `yes`"),
-                Event::CommandApproved {
-                    how: ApprovalHow::AllowDangerFlag,
-                    ..
-                } => Some("by --yes --allow-danger"),
+                Event::CommandApproved { how, .. } => Some(*how),
                 _ => None,
             });
             let original = run.edited.and_then(|i| match &t.entries[i].event {

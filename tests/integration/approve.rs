@@ -63,13 +63,21 @@ fn danger_shows_the_whole_resolved_command_and_a_retry_after_ctrl_c_asks_again()
     fs::write(dir.path().join("rb.md"), DANGER).unwrap();
     let mut p = spawn(
         dir.path(),
-        &["run", "rb.md", "--var", "NODE=fs-1", "--var", "TOKEN=s3cret"],
+        &[
+            "run",
+            "rb.md",
+            "--var",
+            "NODE=fs-1",
+            "--var",
+            "TOKEN=s3cret",
+        ],
         &[],
     );
     p.expect("(Enter: run)").unwrap();
     p.send("\r").unwrap();
     // The whole command, every line, variables resolved, the secret by name; where and how.
-    p.expect("DANGER · step 1 · command 1 (restart-node)").unwrap();
+    p.expect("DANGER · step 1 · command 1 (restart-node)")
+        .unwrap();
     p.expect("echo \"restarting fs-1\" ${TOKEN:+with-token}")
         .unwrap();
     p.expect("echo \"token [secret TOKEN]\" > /dev/null; sleep 30")
@@ -98,10 +106,7 @@ fn danger_shows_the_whole_resolved_command_and_a_retry_after_ctrl_c_asks_again()
     assert_eq!(kinds[approved + 1], "command_started");
     assert_eq!(all[approved]["how"], "typed-yes");
     assert_eq!(all[approved]["attempt"], 1);
-    let refused = all
-        .iter()
-        .find(|e| e["type"] == "command_refused")
-        .unwrap();
+    let refused = all.iter().find(|e| e["type"] == "command_refused").unwrap();
     assert_eq!(
         (refused["answer"].as_str(), refused["attempt"].as_u64()),
         (Some("no"), Some(2))
@@ -177,17 +182,20 @@ fn e_edits_in_visual_the_edit_is_approved_then_run_and_b_shows_the_past() {
         &kinds[edited..edited + 3],
         ["command_edited", "command_approved", "command_started"]
     );
-    assert_eq!(all[edited]["original"], "echo hello $NODE\necho second line\n");
-    assert_eq!(all[edited]["code"], "echo goodbye $NODE\necho second line\n");
+    assert_eq!(
+        all[edited]["original"],
+        "echo hello $NODE\necho second line\n"
+    );
+    assert_eq!(
+        all[edited]["code"],
+        "echo goodbye $NODE\necho second line\n"
+    );
     assert_eq!(all[edited + 1]["how"], "key");
     assert_eq!(
         all[edited + 2]["code"],
         "echo goodbye $NODE\necho second line\n"
     );
-    let refused = all
-        .iter()
-        .find(|e| e["type"] == "command_refused")
-        .unwrap();
+    let refused = all.iter().find(|e| e["type"] == "command_refused").unwrap();
     assert_eq!(refused["answer"], "n");
     for e in &all {
         assert_valid("incident-log.schema.json", e);
