@@ -183,10 +183,12 @@ fn every_event_of_a_walk_follows_the_schema() {
         [
             "session_started",
             "step_started",
+            "command_approved",
             "command_started",
             "command_finished",
             "step_finished",
             "step_started",
+            "command_approved",
             "command_started",
             "command_finished",
             "step_finished",
