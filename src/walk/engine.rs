@@ -281,6 +281,8 @@ impl<'r, 'p> Walk<'r, 'p> {
         if self.state.steps[i].started_at.is_none() {
             self.state.steps[i].started_at = Some(self.ports.clock.now());
         }
+        // An edit lasts one visit of its step (the exports read the log the same way).
+        self.state.steps[i].edits.clear();
         self.show_step(i);
         self.show_earlier(i);
         self.run_lookups(i)?;

@@ -58,7 +58,8 @@ pub struct StepProgress {
     pub attempts: HashMap<usize, u32>,
     /// Each command's last outcome, kept when the step is reopened.
     pub past: HashMap<usize, Past>,
-    /// The operator's edit of a command (`e`), run instead of the runbook's text during this visit.
+    /// The operator's edit of a command (`e`), run instead of the runbook's text during this
+    /// visit of the step (cleared when the step is started again).
     pub edits: HashMap<usize, String>,
     /// 1-based commands annotated `danger`.
     pub danger: Vec<usize>,
