@@ -21,8 +21,9 @@ use chrono::{DateTime, Utc};
 /// Exit 0 when every step finished without failure, 1 when a step failed or the walk stopped,
 /// 3 when the operator paused it (resumable), 2 for usage and I/O errors.
 pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
-    let mut ports = walk_ports(config.yes)?;
+    // The file first: a mistyped name is the likelier mistake, and its did-you-mean the better help.
     let runbook = load_usable(&config.file, &mut std::io::stderr())?;
+    let mut ports = walk_ports(config.yes)?;
     let from = match &config.from {
         Some(key) => match runbook.find_step(key) {
             Some(step) => step.index - 1,
