@@ -37,12 +37,14 @@ pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
         },
         None => 0,
     };
+    let asking = asking(&ports);
     let values = variables::resolve(
         &runbook,
         &config.vars,
         &ports.env,
         &[],
         ports.prompter.as_mut(),
+        asking,
     )
     .map_err(|e| Error::Usage(e.to_string()))?;
     let stem = std::path::Path::new(&runbook.path)
@@ -179,6 +181,16 @@ pub fn finish(
         );
     }
     Ok(code)
+}
+
+/// With someone at the terminal, variables are asked when a command first needs them; without,
+/// all are settled before the walk, so a missing value refuses it before anything runs.
+pub(super) fn asking(ports: &WalkPorts) -> variables::Asking {
+    if ports.attended {
+        variables::Asking::WhenNeeded
+    } else {
+        variables::Asking::Upfront
+    }
 }
 
 pub fn hostname() -> String {

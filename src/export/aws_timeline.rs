@@ -67,6 +67,7 @@ fn type_name(e: &Event) -> &'static str {
         Event::Handoff { .. } => "handoff",
         Event::LookupResult { .. } => "lookup_result",
         Event::GuardAlarm { .. } => "guard_alarm",
+        Event::VariableSet { .. } => "variable_set",
     }
 }
 

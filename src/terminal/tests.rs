@@ -28,7 +28,10 @@ fn a_step_shows_its_place_title_and_header() {
     h.runner = ScriptedRunner::default().on("check", [ScriptedRunner::exit(1)]);
     h.walk(RB, opts(Mode::Live, false, false));
     let screen = h.ui.screen();
-    assert!(screen.contains("── Step 1/3 Check"), "{screen}");
+    assert!(
+        screen.contains("── Step 1/3 · 0 done · T+00:02  Check  [check]"),
+        "{screen}"
+    );
     assert!(screen.contains("mode live · incident INC-1 · operator alice"));
     assert!(
         screen.contains("✘ command 1 failed: exit 1 in 5ms"),

@@ -27,11 +27,15 @@ pub enum Action {
     Handoff,
     Help,
     Quit,
+    Context,
+    Reprint,
+    GoTo,
+    Variables,
 }
 
 impl Action {
     /// Every action, in menu order.
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 15] = [
         Action::Run,
         Action::RunAll,
         Action::Done,
@@ -43,6 +47,10 @@ impl Action {
         Action::Handoff,
         Action::Help,
         Action::Quit,
+        Action::Context,
+        Action::Reprint,
+        Action::GoTo,
+        Action::Variables,
     ];
 
     /// Key, menu label and help text: the only place they are written (README's table agrees, see tests).
@@ -78,7 +86,7 @@ impl Action {
             Action::Jump => (
                 'j',
                 "jump",
-                "jump to a step by number or id (it is reopened)",
+                "jump to a step by number, id or start of its title (it is reopened)",
             ),
             Action::Handoff => (
                 'h',
@@ -90,6 +98,22 @@ impl Action {
                 'q',
                 "quit",
                 "quit: the walk pauses and `runbook resume LOG` continues it",
+            ),
+            Action::Context => (
+                'i',
+                "intro",
+                "show the runbook's description and introduction again",
+            ),
+            Action::Reprint => ('p', "print step", "print the current step again"),
+            Action::GoTo => (
+                'g',
+                "go to",
+                "list the steps with their status, then go to one by number, id or start of its title (it is reopened)",
+            ),
+            Action::Variables => (
+                'v',
+                "variables",
+                "list the variables (secrets hidden) and change one; the change is logged",
             ),
         }
     }
@@ -227,6 +251,10 @@ impl Walk<'_, '_> {
                 Action::RunAll => any_runnable,
                 Action::Lookups => !step.lookups.is_empty(),
                 Action::Back => i > 0,
+                Action::Context => super::context::has_context(self.runbook),
+                Action::Variables => !self.runbook.variables.is_empty(),
+                Action::GoTo => self.runbook.steps.len() > 1,
+                Action::Reprint => true,
                 Action::Done
                 | Action::Skip
                 | Action::Note
@@ -280,7 +308,8 @@ impl Walk<'_, '_> {
             Answer::Given(Action::Lookups) => self.run_lookups(i)?,
             Answer::Given(Action::Back) => return Ok(Some(StepExit::Back)),
             Answer::Given(Action::Jump) => {
-                if let Some(j) = self.ask_step() {
+                let n = self.runbook.steps.len();
+                if let Some(j) = self.ask_step(&format!("Jump to step (1-{n}, id or title)")) {
                     return Ok(Some(StepExit::Jump(j)));
                 }
             }
@@ -289,6 +318,14 @@ impl Walk<'_, '_> {
             Answer::Given(Action::Quit) => {
                 return Ok(Some(StepExit::Quit("paused by the operator".into())));
             }
+            Answer::Given(Action::Context) => self.show_context(),
+            Answer::Given(Action::Reprint) => self.show_step(i),
+            Answer::Given(Action::GoTo) => {
+                if let Some(j) = self.go_to(i) {
+                    return Ok(Some(StepExit::Jump(j)));
+                }
+            }
+            Answer::Given(Action::Variables) => self.change_variable()?,
             Answer::Cancelled => self.ports.ui.notice(
                 Tone::Info,
                 "press q to pause the walk; it can be resumed later",
@@ -354,26 +391,6 @@ impl Walk<'_, '_> {
             }
         }
         Ok(())
-    }
-
-    fn ask_step(&mut self) -> Option<usize> {
-        let n = self.runbook.steps.len();
-        let answer = self
-            .ports
-            .ui
-            .ask_text(&format!("Jump to step (1-{n} or id)"), None);
-        let Answer::Given(key) = answer else {
-            return None;
-        };
-        match self.runbook.find_step(key.trim()) {
-            Some(step) => Some(step.index - 1),
-            None => {
-                self.ports
-                    .ui
-                    .notice(Tone::Warning, &format!("no step `{}`", key.trim()));
-                None
-            }
-        }
     }
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::REHEARSAL_REASON;
 use super::actions::{Recovery, pick};
+use super::asking::Needed;
 use super::engine::{RunResult, StepExit, Walk};
 use super::items::Item;
 use super::ports::{Answer, CommandOutcome, CommandSpec, Tone};
@@ -26,7 +27,9 @@ impl Walk<'_, '_> {
         loop {
             match self.run_command(i, n)? {
                 RunResult::Done | RunResult::Settled | RunResult::NotRun => return Ok(None),
-                RunResult::GuardStop(reason) => return Ok(Some(StepExit::Stop(reason))),
+                RunResult::GuardStop(reason) | RunResult::Stopped(reason) => {
+                    return Ok(Some(StepExit::Stop(reason)));
+                }
                 RunResult::Failed => {}
             }
             let step = self.step(i);
@@ -111,6 +114,19 @@ impl Walk<'_, '_> {
             walk.state.steps[i].set(Item::Command(n), status);
             Ok(RunResult::Settled)
         };
+        // Values are asked for only once the command will really be offered to run.
+        if !matches!(gate, Gate::Rehearse | Gate::Skip(_)) {
+            match self.need(&command.uses)? {
+                Needed::Ready => {}
+                Needed::Cancelled => {
+                    self.ports
+                        .ui
+                        .notice(Tone::Info, &format!("command {n} not run"));
+                    return Ok(RunResult::NotRun);
+                }
+                Needed::Stop(reason) => return Ok(RunResult::Stopped(reason)),
+            }
+        }
         match gate {
             Gate::Rehearse => {
                 return settle(

@@ -3,6 +3,8 @@
 //! what to show as [`screen`] data, never how it looks.
 
 pub mod actions;
+mod asking;
+pub mod context;
 mod engine;
 mod execute;
 pub mod items;

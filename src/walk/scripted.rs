@@ -143,6 +143,21 @@ pub fn describe(screen: &Screen<'_>) -> String {
         ),
         Screen::GuardAlarm(g) => format!("[guard alarm {} in {}]", g.alarm.name, g.region),
         Screen::Help => "[help]".into(),
+        Screen::Context { runbook } => format!("[context {}]", runbook.title),
+        Screen::Steps { rows, current, .. } => {
+            let marks: Vec<String> = rows
+                .iter()
+                .map(|r| format!("{}:{:?}", r.step, r.status))
+                .collect();
+            format!("[steps at {current}: {}]", marks.join(" "))
+        }
+        Screen::Variables { rows } => {
+            let shown: Vec<String> = rows
+                .iter()
+                .map(|r| format!("{}={:?}", r.name, r.state))
+                .collect();
+            format!("[variables {}]", shown.join(" "))
+        }
     }
 }
 

@@ -293,12 +293,13 @@ fn menus_offer_every_handled_action_and_lookups_only_where_there_are_some() {
     assert_eq!(asked, 6, "three requests when shown, three again on `l`");
     assert!(h.ui.screen().contains("[help]"));
 
-    assert_eq!(h.ui.menus[0], "radsnljh?q");
+    // `p` always, `v` with variables; one step: no `g`.
+    assert_eq!(h.ui.menus[0], "radsnljh?qpv");
 
     // A first step without lookups offers neither `l` nor `b`; the next one offers `b`.
     let mut h = Harness::new([Reply::Enter, Reply::Key('q')]);
     h.walk(RB, opts(Mode::Live, false, false));
-    assert_eq!(h.ui.menus, ["radsnjh?q", "radsnbjh?q"]);
+    assert_eq!(h.ui.menus, ["radsnjh?qpgv", "radsnbjh?qpgv"]);
 }
 
 #[test]
