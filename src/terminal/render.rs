@@ -83,9 +83,9 @@ pub fn progress_line(index: usize, total: usize, tally: Tally, elapsed: Duration
     parts.join(" · ")
 }
 
-/// The description and the introduction, under the title.
+/// The description and the introduction (the title is on the header above).
 fn context_view(runbook: &Runbook, paint: Paint) -> String {
-    let mut out = format!("\n{}\n", paint.bold(&format!("── {}", runbook.title)));
+    let mut out = format!("\n{}\n", paint.bold("── About this runbook"));
     if let Some(d) = runbook
         .front_matter
         .description

@@ -361,6 +361,8 @@ pub struct Harness {
     pub clock: FixedClock,
     pub env: Vec<(String, String)>,
     pub metrics: Option<ScriptedMetrics>,
+    /// The values known when the walk starts (as from `--var`); the rest are asked when needed.
+    pub values: Vec<Value>,
 }
 
 impl Harness {
@@ -372,31 +374,13 @@ impl Harness {
             clock: FixedClock::default(),
             env: Vec::new(),
             metrics: None,
+            values: preset_values(),
         }
     }
 
     pub fn walk(&mut self, text: &str, opts: WalkOptions) -> Ending {
         let runbook = parse("rb.md", text).runbook;
-        let values = vec![
-            Value {
-                name: "NODE".into(),
-                value: "fs-1".into(),
-                secret: false,
-                source: VariableSource::Flag,
-            },
-            Value {
-                name: "TOKEN".into(),
-                value: "s3cret".into(),
-                secret: true,
-                source: VariableSource::Prompt,
-            },
-            Value {
-                name: "LB".into(),
-                value: "app/voice-api/1".into(),
-                secret: false,
-                source: VariableSource::Default,
-            },
-        ];
+        let values = self.values.clone();
         let state = SessionState::new(&runbook, "alice");
         let started = self.clock.now();
         let ports = Ports {
@@ -425,6 +409,30 @@ impl Harness {
             .map(|s| s.code.trim().to_string())
             .collect()
     }
+}
+
+/// `NODE`, `TOKEN` (secret) and `LB`, as given before a walk.
+pub fn preset_values() -> Vec<Value> {
+    vec![
+        Value {
+            name: "NODE".into(),
+            value: "fs-1".into(),
+            secret: false,
+            source: VariableSource::Flag,
+        },
+        Value {
+            name: "TOKEN".into(),
+            value: "s3cret".into(),
+            secret: true,
+            source: VariableSource::Prompt,
+        },
+        Value {
+            name: "LB".into(),
+            value: "app/voice-api/1".into(),
+            secret: false,
+            source: VariableSource::Default,
+        },
+    ]
 }
 
 /// Walk options for tests: commands run in `/`, no regions.
