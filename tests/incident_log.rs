@@ -67,13 +67,13 @@ fn session_started() -> Event {
                 name: "CLUSTER".into(),
                 value: Some("prod-eu".into()),
                 secret: false,
-                source: runbook::event::VariableSource::Flag,
+                source: VariableSource::Flag,
             },
             LoggedVariable {
                 name: "TOKEN".into(),
                 value: None,
                 secret: true,
-                source: runbook::event::VariableSource::Prompt,
+                source: VariableSource::Prompt,
             },
         ],
     }
