@@ -1,5 +1,6 @@
 //! Integration tests through the `runbook` binary.
 
+mod context;
 mod errors;
 mod generate;
 mod keys;
