@@ -59,9 +59,12 @@ pub enum CliCommand {
         logs: Vec<PathBuf>,
     },
     /// Compare a run's step durations and outcomes with earlier runs or rehearsals
+    #[command(
+        override_usage = "runbook compare <LOG> --with <LOG>...\n       runbook compare --with <LOG>... <LOG>"
+    )]
     Compare {
-        /// The incident log of the run to look at
-        log: PathBuf,
+        /// The incident log of the run to look at (after `--with`: the last log named)
+        log: Option<PathBuf>,
         /// Incident logs of earlier runs or rehearsals of the same runbook
         #[arg(long = "with", value_name = "LOG", required = true, num_args = 1..)]
         with: Vec<PathBuf>,

@@ -8,7 +8,7 @@ use crate::cli::{AwsArgs, CheckFormat, Cli, CliCommand, ResumeArgs, RunArgs};
 use crate::error::Error;
 use crate::event::Mode;
 
-/// Where `list` looks when given no path.
+/// Where `list` looks when given no path and this directory exists; else the current directory.
 pub const DEFAULT_RUNBOOK_DIR: &str = "runbooks";
 
 /// One command, with every choice made.
@@ -101,7 +101,13 @@ impl Config {
             CliCommand::Show { file, json } => Config::Show { file, json },
             CliCommand::List { paths, json } => Config::List {
                 paths: if paths.is_empty() {
-                    vec![PathBuf::from(DEFAULT_RUNBOOK_DIR)]
+                    // A clone of a runbook repository lists its `runbooks/`; anywhere else, here.
+                    let dir = PathBuf::from(DEFAULT_RUNBOOK_DIR);
+                    vec![if dir.is_dir() {
+                        dir
+                    } else {
+                        PathBuf::from(".")
+                    }]
                 } else {
                     paths
                 },
@@ -132,11 +138,25 @@ impl Config {
                 output: args.output,
             }),
             CliCommand::Timeline { logs } => Config::Timeline { logs },
-            CliCommand::Compare { log, with } => Config::Compare { log, with },
+            CliCommand::Compare { log, with } => compare_config(log, with)?,
             CliCommand::Completions { shell } => Config::Completions { shell },
             CliCommand::Man { dir } => Config::Man { dir },
         })
     }
+}
+
+/// `--with` takes every log after it, so in `compare --with A B LOG` the run's log is the last.
+fn compare_config(log: Option<PathBuf>, mut with: Vec<PathBuf>) -> Result<Config, Error> {
+    let log = match log {
+        Some(log) => log,
+        None if with.len() >= 2 => with.pop().unwrap_or_default(),
+        None => {
+            return Err(Error::Usage(
+                "`compare` needs the run's log and at least one earlier log: runbook compare LOG --with LOG...".into(),
+            ));
+        }
+    };
+    Ok(Config::Compare { log, with })
 }
 
 fn run_config(args: RunArgs) -> Result<RunConfig, Error> {

@@ -3,8 +3,8 @@
 //! The flow, module by module, each depending only on those before it:
 //! [`source`] loads a file; [`markdown`] parses it into the [`runbook`] model; [`check`] lints
 //! it; [`walk`] walks it with an operator, producing [`event`]s that the [`incident_log`] keeps;
-//! [`export`] turns logs into reports. Beside the flow: [`span`], [`digest`] and [`human`]
-//! (positions, hashes, text for people) below everything; the adapters behind the walk's
+//! [`export`] turns logs into reports. Beside the flow: [`span`], [`digest`], [`human`] and
+//! [`suggest`] (positions, hashes, text for people, did-you-mean) below everything; the adapters behind the walk's
 //! interfaces, [`terminal`], [`runner`] and [`cloudwatch`], chosen in [`wiring`]; and on top,
 //! [`cli`] (arguments), [`config`] (validated settings), [`commands`] (one per subcommand) and
 //! [`error`] (rendered once).
@@ -25,6 +25,7 @@ pub mod runbook;
 pub mod runner;
 pub mod source;
 pub mod span;
+pub mod suggest;
 pub mod terminal;
 pub mod walk;
 pub mod wiring;

@@ -22,6 +22,12 @@ pub struct Source {
 pub enum LoadError {
     #[error("cannot read `{path}`: {reason}")]
     Io { path: String, reason: String },
+    /// The file does not exist: the closest name in its directory is suggested.
+    #[error("cannot read `{path}`: no such file or directory{}", did_you_mean(suggestion.as_deref()))]
+    Missing {
+        path: String,
+        suggestion: Option<String>,
+    },
     #[error("`{path}` is larger than 32 MiB; a runbook this large is refused")]
     TooLarge { path: String },
     #[error("not a text file: it holds a NUL byte")]
@@ -65,7 +71,7 @@ impl Source {
             path: shown.clone(),
             reason: io_reason(&e),
         };
-        let file = File::open(path).map_err(io)?;
+        let file = File::open(path).map_err(|e| missing_or(path, e, io))?;
         let meta = file.metadata().map_err(io)?;
         if meta.is_dir() {
             return Err(LoadError::Io {
@@ -113,6 +119,55 @@ impl Source {
     }
 }
 
+/// [`LoadError::Missing`] with a did-you-mean when `e` says `path` does not exist, else `other(e)`.
+fn missing_or(
+    path: &Path,
+    e: std::io::Error,
+    other: impl FnOnce(std::io::Error) -> LoadError,
+) -> LoadError {
+    if e.kind() != std::io::ErrorKind::NotFound {
+        return other(e);
+    }
+    LoadError::Missing {
+        path: path.display().to_string(),
+        suggestion: closest_sibling(path).map(|p| p.display().to_string()),
+    }
+}
+
+fn did_you_mean(suggestion: Option<&str>) -> String {
+    suggestion.map_or_else(String::new, |s| format!("; did you mean `{s}`?"))
+}
+
+/// The Markdown file or directory beside `path` whose name is closest to its name, spelled the
+/// way the user spelled the directory: what a mistyped name most likely meant.
+pub fn closest_sibling(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let dir = parent.unwrap_or(Path::new("."));
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let p = e.path();
+            p.is_dir() || p.extension().is_some_and(|x| x.eq_ignore_ascii_case("md"))
+        })
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    // Compared without `.md`, so `redis` finds `redis-cache-degraded.md` by its prefix.
+    let stem = |n: &str| -> String {
+        let lower = n.to_ascii_lowercase();
+        lower
+            .strip_suffix(".md")
+            .map_or(lower.clone(), str::to_string)
+    };
+    let stems: Vec<String> = names.iter().map(|n| stem(n)).collect();
+    let best = crate::suggest::closest(&stem(name), stems.iter().map(String::as_str))?;
+    let best = &names[stems.iter().position(|s| s == best)?];
+    Some(parent.map_or_else(|| PathBuf::from(best), |p| p.join(best)))
+}
+
 /// 1-based line and character column of byte `at`, counting only the valid text before it.
 fn line_col(bytes: &[u8], at: usize) -> (usize, usize) {
     let before = &bytes[..at];
@@ -132,9 +187,11 @@ fn line_col(bytes: &[u8], at: usize) -> (usize, usize) {
 pub fn markdown_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     for path in paths {
-        let meta = std::fs::metadata(path).map_err(|e| LoadError::Io {
-            path: path.display().to_string(),
-            reason: io_reason(&e),
+        let meta = std::fs::metadata(path).map_err(|e| {
+            missing_or(path, e, |e| LoadError::Io {
+                path: path.display().to_string(),
+                reason: io_reason(&e),
+            })
         })?;
         if meta.is_dir() {
             let before = out.len();
@@ -142,6 +199,14 @@ pub fn markdown_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
                 path: path.display().to_string(),
                 reason: io_reason(&e),
             })?;
+            // `.` lists `demo.md`, not `./demo.md`.
+            if path == Path::new(".") {
+                for found in &mut out[before..] {
+                    if let Ok(rest) = found.strip_prefix(".") {
+                        *found = rest.to_path_buf();
+                    }
+                }
+            }
             if out.len() == before {
                 return Err(LoadError::NoMarkdown {
                     path: path.display().to_string(),

@@ -11,6 +11,8 @@ pub struct WalkPorts {
     pub editor: Box<dyn crate::walk::ports::Editor>,
     pub clock: crate::incident_log::SystemClock,
     pub env: ProcessEnvironment,
+    /// Someone can be asked during the walk (a terminal), so variables wait until needed.
+    pub attended: bool,
 }
 
 /// The environment of this process, for `$NAME`s the session does not set.
@@ -27,7 +29,8 @@ impl crate::walk::ports::Environment for ProcessEnvironment {
 /// Without a terminal and without `yes`, refuses at once rather than hang on a question.
 pub fn walk_ports(yes: bool) -> Result<WalkPorts, Error> {
     let paint = crate::terminal::paint();
-    let prompter: Box<dyn crate::walk::ports::Prompter> = if crate::terminal::interactive() {
+    let attended = crate::terminal::interactive();
+    let prompter: Box<dyn crate::walk::ports::Prompter> = if attended {
         Box::new(crate::terminal::TerminalPrompter::new(paint))
     } else if yes {
         Box::new(crate::terminal::UnattendedPrompter::new(paint))
@@ -51,6 +54,7 @@ pub fn walk_ports(yes: bool) -> Result<WalkPorts, Error> {
         runner: Box::new(crate::runner::PtyRunner::new()),
         clock: crate::incident_log::SystemClock,
         env: ProcessEnvironment,
+        attended,
     })
 }
 

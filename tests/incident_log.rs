@@ -15,6 +15,7 @@ use proptest::prelude::*;
 use runbook::event::{Clock, EventLog};
 use runbook::event::{
     Event, LoggedVariable, Mode, NoteKind, Record, RunbookRef, StepOutline, StepStatus,
+    VariableSource,
 };
 use runbook::incident_log::{EMPTY_HASH, ExistingLog, IncidentLogFile, read_log, read_log_from};
 use sha2::{Digest, Sha256};
@@ -66,13 +67,13 @@ fn session_started() -> Event {
                 name: "CLUSTER".into(),
                 value: Some("prod-eu".into()),
                 secret: false,
-                source: runbook::event::VariableSource::Flag,
+                source: VariableSource::Flag,
             },
             LoggedVariable {
                 name: "TOKEN".into(),
                 value: None,
                 secret: true,
-                source: runbook::event::VariableSource::Prompt,
+                source: VariableSource::Prompt,
             },
         ],
     }
@@ -213,6 +214,17 @@ fn all_events() -> Vec<Event> {
             rehearsed: 0,
         },
     ];
+    // A value asked when first needed, and a secret (its value never written).
+    events.push(Event::VariableSet {
+        name: "DB_HOST".into(),
+        source: VariableSource::Prompt,
+        value: Some("db-2".into()),
+    });
+    events.push(Event::VariableSet {
+        name: "TOKEN".into(),
+        source: VariableSource::Flag,
+        value: None,
+    });
     events.push(Event::Note {
         step: None,
         kind: NoteKind::Note,

@@ -5,11 +5,11 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 
 use super::load_usable;
-use super::run::{How, Start, drive, hostname};
+use super::run::{How, Start, asking, drive, hostname};
 use crate::config::ResumeConfig;
 use crate::error::Error;
 use crate::event::EventLog;
-use crate::event::{Event, StepStatus};
+use crate::event::{Event, LoggedVariable, StepStatus, VariableSource};
 use crate::incident_log::{IncidentLogFile, SystemClock, new_session_id};
 use crate::walk::ports::Tone;
 use crate::walk::screen::{Resuming, Screen};
@@ -139,7 +139,30 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
             &format!("step {step}, command {command}: started, outcome unknown (the walk ended while it ran)"),
         );
     }
-    let values = variables::resolve(&runbook, &config.vars, &ports.env, logged, ui)
+    // The values the log holds: those the session began with, then each one set later.
+    let mut known = logged.clone();
+    for record in &existing.records {
+        if let Event::VariableSet {
+            name,
+            source,
+            value,
+        } = &record.event
+        {
+            let logged = LoggedVariable {
+                name: name.clone(),
+                value: value.clone(),
+                secret: value.is_none(),
+                source: *source,
+            };
+            match known.iter_mut().find(|k| &k.name == name) {
+                Some(k) => *k = logged,
+                None => known.push(logged),
+            }
+        }
+    }
+    let asking = asking(&ports);
+    let ui = ports.prompter.as_mut();
+    let values = variables::resolve(&runbook, &config.vars, &ports.env, &known, ui, asking)
         .map_err(|e| Error::Usage(e.to_string()))?;
     // Applied like the old events: the resumption closes the step left open (one definition of
     // step time, shared with the exports).
@@ -157,6 +180,18 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
         },
     )?;
     state.apply(&resumed);
+    // Values this session brings (`--var`, the environment, asked up front) are logged, so the
+    // log says what every command ran with and a later resume restores them.
+    for value in values.iter().filter(|v| v.source != VariableSource::Log) {
+        log.append(
+            &state.operator,
+            Event::VariableSet {
+                name: value.name.clone(),
+                source: value.source,
+                value: (!value.secret).then(|| value.value.clone()),
+            },
+        )?;
+    }
     if let Some(to) = &config.operator
         && to != &state.operator
     {

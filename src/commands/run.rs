@@ -21,8 +21,9 @@ use chrono::{DateTime, Utc};
 /// Exit 0 when every step finished without failure, 1 when a step failed or the walk stopped,
 /// 3 when the operator paused it (resumable), 2 for usage and I/O errors.
 pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
-    let mut ports = walk_ports(config.yes)?;
+    // The file first: a mistyped name is the likelier mistake, and its did-you-mean the better help.
     let runbook = load_usable(&config.file, &mut std::io::stderr())?;
+    let mut ports = walk_ports(config.yes)?;
     let from = match &config.from {
         Some(key) => match runbook.find_step(key) {
             Some(step) => step.index - 1,
@@ -36,12 +37,14 @@ pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
         },
         None => 0,
     };
+    let asking = asking(&ports);
     let values = variables::resolve(
         &runbook,
         &config.vars,
         &ports.env,
         &[],
         ports.prompter.as_mut(),
+        asking,
     )
     .map_err(|e| Error::Usage(e.to_string()))?;
     let stem = std::path::Path::new(&runbook.path)
@@ -179,6 +182,16 @@ pub fn finish(
         );
     }
     Ok(code)
+}
+
+/// With someone at the terminal, variables are asked when a command first needs them; without,
+/// all are settled before the walk, so a missing value refuses it before anything runs.
+pub(super) fn asking(ports: &WalkPorts) -> variables::Asking {
+    if ports.attended {
+        variables::Asking::WhenNeeded
+    } else {
+        variables::Asking::Upfront
+    }
 }
 
 pub fn hostname() -> String {

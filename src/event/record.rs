@@ -295,6 +295,14 @@ pub enum Event {
         state: crate::runbook::AlarmState,
         reason: String,
     },
+    /// A variable got a value after the session began: asked when a command first needed it,
+    /// changed by the operator (`v`), or given to `resume` (`--var`, environment).
+    VariableSet {
+        name: String,
+        source: VariableSource,
+        /// `null` for a secret.
+        value: Option<String>,
+    },
     /// A command was approved to run, written right before it starts: by a key, by typing `yes`,
     /// or by `--yes` / `--allow-danger`.
     CommandApproved {

@@ -79,6 +79,7 @@ fn type_name(e: &Event) -> &'static str {
         Event::CommandRefused { .. } => "command_refused",
         Event::GuardOverride { .. } => "guard_override",
         Event::CommandEdited { .. } => "command_edited",
+        Event::VariableSet { .. } => "variable_set",
     }
 }
 

@@ -847,6 +847,22 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
                 text::one_line(code, 80)
             ),
         ),
+        Event::VariableSet {
+            name,
+            source,
+            value,
+        } => (
+            Kind::Session,
+            None,
+            match value {
+                Some(v) => format!(
+                    "variable {name} = {} ({})",
+                    text::one_line(v, 200),
+                    source.as_str()
+                ),
+                None => format!("variable {name} set (secret, {})", source.as_str()),
+            },
+        ),
     }
 }
 
@@ -891,6 +907,26 @@ fn header(entries: &[Entry], logs: &[LogStatus], warnings: &mut Vec<String>) -> 
                 hostnames.push(hostname.clone());
             }
             Event::Handoff { to, .. } if !operators.contains(to) => operators.push(to.clone()),
+            // A value set during the walk: the header shows the last value of each variable.
+            Event::VariableSet {
+                name,
+                source,
+                value,
+            } => {
+                let logged = LoggedVariable {
+                    name: name.clone(),
+                    value: value.clone(),
+                    secret: value.is_none(),
+                    source: *source,
+                };
+                match variables
+                    .iter_mut()
+                    .find(|v: &&mut LoggedVariable| &v.name == name)
+                {
+                    Some(v) => *v = logged,
+                    None => variables.push(logged),
+                }
+            }
             Event::LookupResult { region, .. } | Event::GuardAlarm { region, .. } => {
                 regions.insert(region.clone());
             }

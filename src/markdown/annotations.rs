@@ -7,6 +7,7 @@ use crate::runbook::{
     AnnotationSource, AnnotationSources, Annotations, Diagnostic, DiagnosticCode,
 };
 use crate::span::{LineIndex, Span};
+use crate::suggest::edit_distance;
 
 /// What an HTML comment addressed to this tool says.
 pub enum CommentAnnotation {
@@ -339,20 +340,6 @@ fn suggest(key: &str) -> Option<&'static str> {
         .copied()
         .filter(|k| edit_distance(k, key) <= 2)
         .min_by_key(|k| edit_distance(k, key))
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -151,7 +151,7 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
 
     assign_ids(&mut steps, explicit_ids, &mut diagnostics);
     check_command_names(&steps, &mut diagnostics);
-    let variables = collect_variables(fm.variables, &steps, &index);
+    let variables = collect_variables(fm.variables, &mut steps, &index);
     if steps.is_empty() {
         diagnostics.push(Diagnostic::warning(
             DiagnosticCode::NoSteps,
@@ -302,10 +302,11 @@ fn check_command_names(steps: &[Step], diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Declared variables in their order, then the undeclared ones commands read, in order of first use.
+/// Declared variables in their order, then the undeclared ones commands read, in order of first
+/// use. Each runnable command's `uses` is filled on the way.
 fn collect_variables(
     declared: Vec<Variable>,
-    steps: &[Step],
+    steps: &mut [Step],
     index: &LineIndex<'_>,
 ) -> Vec<Variable> {
     let mut vars = declared;
@@ -327,7 +328,9 @@ fn collect_variables(
             }
         }
     }
+    let mut all_uses: Vec<Vec<String>> = Vec::new();
     for command in steps.iter().flat_map(|s| &s.commands) {
+        let mut uses: Vec<String> = Vec::new();
         let shell = command.runnable;
         let a = &command.annotations;
         // The texts a shell reads, in this order; an array, as a `Vec` per command costs.
@@ -338,6 +341,10 @@ fn collect_variables(
         ];
         for (text, span) in texts.into_iter().flatten() {
             for u in shell_vars::unset_uses(text, &mut scratch) {
+                // Only what reaches a shell: a manual block's text is never run.
+                if command.runnable && !uses.iter().any(|n| n == u.name) {
+                    uses.push(u.name.to_string());
+                }
                 if vars.iter().any(|v| v.name == u.name) {
                     continue;
                 }
@@ -351,6 +358,10 @@ fn collect_variables(
                 vars.push(Variable::undeclared(u.name, span));
             }
         }
+        all_uses.push(uses);
+    }
+    for (command, uses) in steps.iter_mut().flat_map(|s| &mut s.commands).zip(all_uses) {
+        command.uses = uses;
     }
     vars
 }
@@ -839,6 +850,7 @@ impl<'t> Walker<'t> {
                     expected_output: prompt.expected_output,
                     block: 0,
                     checklist_item: None,
+                    uses: Vec::new(),
                 });
             }
             if count > 0 {
@@ -862,6 +874,7 @@ impl<'t> Walker<'t> {
             expected_output: None,
             block: 0,
             checklist_item: None,
+            uses: Vec::new(),
         });
     }
 

@@ -41,6 +41,10 @@ pub struct Command {
     /// 1-based index of the checklist item this block is nested in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checklist_item: Option<usize>,
+    /// The session variables this command reads (its code, `runner` and `cwd`), in order of
+    /// first use: a walk asks for them just before the command first runs.
+    #[serde(skip)]
+    pub uses: Vec<String>,
 }
 
 impl Command {

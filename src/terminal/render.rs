@@ -5,12 +5,14 @@ use std::time::Duration;
 
 use super::Paint;
 use super::lookup_table::lookup_table;
-use super::step::{command_block, item_line, step_view};
+use super::step::{command_block, item_line, prose, step_view};
 use crate::event::{Mode, StepStatus};
 use crate::human;
+use crate::runbook::Runbook;
 use crate::walk::actions::Action;
 use crate::walk::ports::{CommandOutcome, Tone};
-use crate::walk::screen::{Header, Question, Resuming, RowStatus, Screen, Summary};
+use crate::walk::screen::{Header, Question, Resuming, RowStatus, Screen, Summary, SummaryRow};
+use crate::walk::screen::{Tally, VariableRow, VariableState};
 use crate::walk::state::ItemStatus;
 
 /// `screen` laid out for the terminal.
@@ -23,7 +25,11 @@ pub fn render(screen: &Screen<'_>, paint: Paint) -> String {
             total,
             elapsed,
             progress,
-        } => step_view(step, total, &human::duration(elapsed), progress, paint),
+            tally,
+        } => {
+            let place = progress_line(step.index, total, tally, elapsed);
+            step_view(step, &place, progress, paint)
+        }
         Screen::Lookup { outcomes } => lookup_table(outcomes, paint),
         Screen::Command { command, status } => command_block(command, status, paint),
         Screen::Outcome {
@@ -49,7 +55,116 @@ pub fn render(screen: &Screen<'_>, paint: Paint) -> String {
         Screen::Help => help(),
         Screen::Approval(approval) => super::approval::approval_view(approval, paint),
         Screen::Earlier { step, past } => super::approval::earlier_view(step, past, paint),
+        Screen::Context { runbook } => context_view(runbook, paint),
+        Screen::Steps {
+            runbook,
+            rows,
+            current,
+        } => steps_view(runbook, rows, current, paint),
+        Screen::Variables { rows } => variables_view(rows, paint),
     }
+}
+
+/// `Step 3/12 · 2 done · 1 skipped · T+04:12`: where the walk stands, from the session's state.
+pub fn progress_line(index: usize, total: usize, tally: Tally, elapsed: Duration) -> String {
+    let mut parts = vec![
+        format!("Step {index}/{total}"),
+        format!("{} done", tally.done),
+    ];
+    for (n, word) in [
+        (tally.skipped, "skipped"),
+        (tally.failed, "failed"),
+        (tally.rehearsed, "rehearsed"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {word}"));
+        }
+    }
+    let ms = i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX);
+    parts.push(human::t_plus(ms));
+    parts.join(" · ")
+}
+
+/// The description and the introduction (the title is on the header above).
+fn context_view(runbook: &Runbook, paint: Paint) -> String {
+    let mut out = format!("\n{}\n", paint.bold("── About this runbook"));
+    if let Some(d) = runbook
+        .front_matter
+        .description
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+    {
+        out.push_str(&prose(d.trim(), paint));
+    }
+    if let Some(intro) = runbook
+        .introduction
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+    {
+        out.push_str(&prose(intro, paint));
+    }
+    out
+}
+
+/// Every step with its status mark, the current one pointed at.
+fn steps_view(runbook: &Runbook, rows: &[SummaryRow], current: usize, paint: Paint) -> String {
+    let width = rows.len().to_string().len();
+    let mut out = String::from("\n");
+    for row in rows {
+        let (mark, word) = match row.status {
+            RowStatus::Finished(StepStatus::Done) => (paint.green("✔"), "done"),
+            RowStatus::Finished(StepStatus::Skipped) => (paint.yellow("↷"), "skipped"),
+            RowStatus::Finished(StepStatus::Failed) => (paint.red("✘"), "failed"),
+            RowStatus::Finished(StepStatus::Rehearsed) => (paint.cyan("◌"), "rehearsed"),
+            RowStatus::InProgress => ("▸".to_string(), "in progress"),
+            RowStatus::NotStarted => ("·".to_string(), "not started"),
+        };
+        let here = if row.step == current { "→" } else { " " };
+        out.push_str(&format!(
+            "  {here} {:>width$} {mark} {}  {}\n",
+            row.step,
+            row.title,
+            paint.dim(&format!(
+                "[{}] {word}",
+                runbook
+                    .steps
+                    .get(row.step - 1)
+                    .map_or("", |s| s.id.as_str())
+            ))
+        ));
+    }
+    out
+}
+
+/// Each variable: its value (a secret hidden), where the value came from, its description.
+fn variables_view(rows: &[VariableRow<'_>], paint: Paint) -> String {
+    let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    let mut out = String::from("\n");
+    for row in rows {
+        let value = match row.state {
+            VariableState::Set {
+                value: Some(v),
+                source,
+            } => format!("{v}  {}", paint.dim(&format!("({})", source.as_str()))),
+            VariableState::Set {
+                value: None,
+                source,
+            } => format!(
+                "{}  {}",
+                paint.dim("[secret, hidden]"),
+                paint.dim(&format!("({})", source.as_str()))
+            ),
+            VariableState::Empty => paint.dim("(left empty)"),
+            VariableState::NotSet => paint.dim("(not asked yet: asked when a command needs it)"),
+        };
+        let about = row
+            .description
+            .map(|d| format!("  {}", paint.dim(&format!("— {d}"))))
+            .unwrap_or_default();
+        let name = format!("{:<width$}", row.name);
+        out.push_str(&format!("  {}  {value}{about}\n", paint.bold(&name)));
+    }
+    out
 }
 
 fn header_view(h: &Header<'_>, paint: Paint) -> String {

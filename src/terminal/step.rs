@@ -19,14 +19,9 @@ pub fn mark(status: ItemStatus, paint: Paint) -> String {
     }
 }
 
-/// `Step 3/12  Group › Title  (elapsed 4m05s)` and the rendered body.
-pub fn step_view(
-    step: &Step,
-    total: usize,
-    elapsed: &str,
-    progress: &StepProgress,
-    paint: Paint,
-) -> String {
+/// `── Step 3/12 · 2 done · T+04:12  Group › Title  [id]` (`place` is the part before the
+/// title) and the rendered body.
+pub fn step_view(step: &Step, place: &str, progress: &StepProgress, paint: Paint) -> String {
     let mut out = String::new();
     let crumb = if step.breadcrumb.is_empty() {
         String::new()
@@ -34,14 +29,33 @@ pub fn step_view(
         paint.dim(&format!("{} › ", step.breadcrumb.join(" › ")))
     };
     out.push_str(&format!(
-        "\n{} {}{}  {}\n",
-        paint.bold(&format!("── Step {}/{total}", step.index)),
+        "\n{}  {}{}  {}\n",
+        paint.bold(&format!("── {place}")),
         crumb,
         paint.bold(&step.title),
-        paint.dim(&format!("[{}] elapsed {elapsed}", step.id)),
+        paint.dim(&format!("[{}]", step.id)),
     ));
     out.push_str(&render_body(step, progress, paint));
     out
+}
+
+/// Markdown that is not a step (the introduction, a description) rendered as a step's body is;
+/// its code blocks are shown as text, never as commands.
+pub fn prose(markdown: &str, paint: Paint) -> String {
+    let step = Step {
+        index: 0,
+        id: String::new(),
+        title: String::new(),
+        breadcrumb: std::sync::Arc::from([]),
+        level: 0,
+        span: crate::span::Span::FILE,
+        body: markdown.to_string(),
+        commands: Vec::new(),
+        checklist: Vec::new(),
+        lookups: Vec::new(),
+    };
+    let progress = StepProgress::default();
+    render_body(&step, &progress, paint)
 }
 
 /// One line per command and checklist item with its status, for the progress of a step.
@@ -121,6 +135,7 @@ fn render_body(step: &Step, progress: &StepProgress, paint: Paint) -> String {
     let mut block = 0usize;
     let mut lookups_seen = 0usize;
     let mut in_code = false;
+    let mut raw_code = false;
     let mut link: Option<String> = None;
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH;
@@ -182,9 +197,11 @@ fn render_body(step: &Step, progress: &StepProgress, paint: Paint) -> String {
                     step.commands.iter().filter(|c| c.block == block).collect();
                 if commands.is_empty() {
                     // A `cloudwatch` block: its results are shown as a table below the step.
-                    if let CodeBlockKind::Fenced(info) = kind
-                        && info.trim_start().starts_with("cloudwatch")
-                    {
+                    let lookup = matches!(&kind, CodeBlockKind::Fenced(info)
+                        if info.trim_start().starts_with("cloudwatch"));
+                    // Any other block without commands (in an introduction) is shown as text.
+                    raw_code = !lookup;
+                    if lookup {
                         lookups_seen += 1;
                         let label = step
                             .lookups
@@ -204,7 +221,15 @@ fn render_body(step: &Step, progress: &StepProgress, paint: Paint) -> String {
                 }
                 block += 1;
             }
-            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                raw_code = false;
+            }
+            Event::Text(t) if in_code && raw_code => {
+                for text_line in t.lines() {
+                    out.push_str(&format!("    │ {text_line}\n"));
+                }
+            }
             Event::Text(t) if !in_code => line.push_str(&t),
             Event::Code(t) => line.push_str(&paint.cyan(&t)),
             Event::Start(Tag::Emphasis) | Event::End(TagEnd::Emphasis) => {}
@@ -284,14 +309,13 @@ mod tests {
         let state = SessionState::new(&rb, "op");
         let view = step_view(
             &rb.steps[0],
-            1,
-            "0s",
+            "Step 1/1 · 0 done · T+00:00",
             &state.steps[0],
             Paint { enabled: false },
         );
         assert_eq!(
             view,
-            "\n── Step 1/1 Check  [check] elapsed 0s\n\nLook at it:\n  · (1) console · run · readonly\n    │ $ uptime\n    │  up 3 days\n  · (2) console · run · readonly\n    │ $ df -h\n  1. Then this\n"
+            "\n── Step 1/1 · 0 done · T+00:00  Check  [check]\n\nLook at it:\n  · (1) console · run · readonly\n    │ $ uptime\n    │  up 3 days\n  · (2) console · run · readonly\n    │ $ df -h\n  1. Then this\n"
         );
     }
 }

@@ -28,7 +28,10 @@ fn a_step_shows_its_place_title_and_header() {
     h.runner = ScriptedRunner::default().on("check", [ScriptedRunner::exit(1)]);
     h.walk(RB, opts(Mode::Live, false, false));
     let screen = h.ui.screen();
-    assert!(screen.contains("── Step 1/3 Check"), "{screen}");
+    assert!(
+        screen.contains("── Step 1/3 · 0 done · T+00:02  Check  [check]"),
+        "{screen}"
+    );
     assert!(screen.contains("mode live · incident INC-1 · operator alice"));
     assert!(
         screen.contains("✘ command 1 failed: exit 1 in 5ms"),
@@ -133,5 +136,88 @@ fn outcomes_and_summaries_spell_durations_one_way() {
     assert_eq!(
         summary_table(&summary),
         "STEP  STATUS       DURATION  TITLE\n   1  done            3m05s  Check\n   2  skipped         400ms  Drain\n   3  not started         -  Verify\n"
+    );
+}
+
+#[test]
+fn the_step_header_counts_settled_steps_and_the_time_since_the_start() {
+    let mut h = harness([
+        Reply::Enter,
+        Reply::Key('s'),
+        Reply::Text("done by the NOC".into()),
+        Reply::Key('q'),
+    ]);
+    h.walk(RB, opts(Mode::Live, false, false));
+    let screen = h.ui.screen();
+    assert!(
+        screen.contains("── Step 3/3 · 1 done · 1 skipped · T+00:"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn context_steps_and_variables_are_laid_out_for_reading() {
+    use crate::event::VariableSource;
+    use crate::walk::screen::{VariableRow, VariableState};
+    let rb = crate::markdown::parse(
+        "rb.md",
+        "---\ndescription: Writes fail for 30-60 s.\n---\n# Failover\n\nWork from the **bastion**.\n\n```text\nssh bastion\n```\n\n## Check\nx\n\n## Fail over\ny\n",
+    )
+    .runbook;
+    assert_eq!(
+        plain(&Screen::Context { runbook: &rb }),
+        "\n── About this runbook\n\nWrites fail for 30-60 s.\n\nWork from the bastion.\n    │ ssh bastion\n"
+    );
+    let rows = [
+        SummaryRow {
+            step: 1,
+            title: "Check".into(),
+            status: RowStatus::Finished(StepStatus::Done),
+            duration: None,
+        },
+        SummaryRow {
+            step: 2,
+            title: "Fail over".into(),
+            status: RowStatus::InProgress,
+            duration: None,
+        },
+    ];
+    assert_eq!(
+        plain(&Screen::Steps {
+            runbook: &rb,
+            rows: &rows,
+            current: 2
+        }),
+        "\n    1 ✔ Check  [check] done\n  → 2 ▸ Fail over  [fail-over] in progress\n"
+    );
+    let vars = [
+        VariableRow {
+            name: "HOST",
+            description: Some("the standby"),
+            secret: false,
+            state: VariableState::Set {
+                value: Some("db-2"),
+                source: VariableSource::Prompt,
+            },
+        },
+        VariableRow {
+            name: "TOKEN",
+            description: None,
+            secret: true,
+            state: VariableState::Set {
+                value: None,
+                source: VariableSource::Flag,
+            },
+        },
+        VariableRow {
+            name: "TICKET",
+            description: None,
+            secret: false,
+            state: VariableState::NotSet,
+        },
+    ];
+    assert_eq!(
+        plain(&Screen::Variables { rows: &vars }),
+        "\n  HOST    db-2  (prompt)  — the standby\n  TOKEN   [secret, hidden]  (flag)\n  TICKET  (not asked yet: asked when a command needs it)\n"
     );
 }

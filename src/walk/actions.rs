@@ -28,11 +28,15 @@ pub enum Action {
     Help,
     Quit,
     Edit,
+    Context,
+    Reprint,
+    GoTo,
+    Variables,
 }
 
 impl Action {
     /// Every action, in menu order.
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 16] = [
         Action::Run,
         Action::RunAll,
         Action::Edit,
@@ -40,8 +44,12 @@ impl Action {
         Action::Skip,
         Action::Note,
         Action::Lookups,
+        Action::Context,
+        Action::Reprint,
+        Action::GoTo,
         Action::Back,
         Action::Jump,
+        Action::Variables,
         Action::Handoff,
         Action::Help,
         Action::Quit,
@@ -80,7 +88,7 @@ impl Action {
             Action::Jump => (
                 'j',
                 "jump",
-                "jump to a step by number or id (it is reopened)",
+                "jump to a step by number, id or start of its title (it is reopened)",
             ),
             Action::Handoff => (
                 'h',
@@ -97,6 +105,22 @@ impl Action {
                 'e',
                 "edit",
                 "edit the next command before it runs: in `$VISUAL`, else `$EDITOR`, else `vi` (with neither set, a one-line command is edited at a line prompt); the edit runs after you approve it",
+            ),
+            Action::Context => (
+                'i',
+                "intro",
+                "show the runbook's description and introduction again",
+            ),
+            Action::Reprint => ('p', "print step", "print the current step again"),
+            Action::GoTo => (
+                'g',
+                "go to",
+                "list the steps with their status, then go to one by number, id or start of its title (it is reopened)",
+            ),
+            Action::Variables => (
+                'v',
+                "variables",
+                "list the variables (secrets hidden) and change one; the change is logged",
             ),
         }
     }
@@ -234,6 +258,10 @@ impl Walk<'_, '_> {
                 Action::RunAll => any_runnable,
                 Action::Lookups => !step.lookups.is_empty(),
                 Action::Back => i > 0,
+                Action::Context => super::context::has_context(self.runbook),
+                Action::Variables => !self.runbook.variables.is_empty(),
+                Action::GoTo => self.runbook.steps.len() > 1,
+                Action::Reprint => true,
                 Action::Done
                 | Action::Skip
                 | Action::Note
@@ -292,7 +320,8 @@ impl Walk<'_, '_> {
             Answer::Given(Action::Lookups) => self.run_lookups(i)?,
             Answer::Given(Action::Back) => return Ok(Some(StepExit::Back)),
             Answer::Given(Action::Jump) => {
-                if let Some(j) = self.ask_step() {
+                let n = self.runbook.steps.len();
+                if let Some(j) = self.ask_step(&format!("Jump to step (1-{n}, id or title)")) {
                     return Ok(Some(StepExit::Jump(j)));
                 }
             }
@@ -301,6 +330,14 @@ impl Walk<'_, '_> {
             Answer::Given(Action::Quit) => {
                 return Ok(Some(StepExit::Quit("paused by the operator".into())));
             }
+            Answer::Given(Action::Context) => self.show_context(),
+            Answer::Given(Action::Reprint) => self.show_step(i),
+            Answer::Given(Action::GoTo) => {
+                if let Some(j) = self.go_to(i) {
+                    return Ok(Some(StepExit::Jump(j)));
+                }
+            }
+            Answer::Given(Action::Variables) => self.change_variable()?,
             Answer::Cancelled => self.ports.ui.notice(
                 Tone::Info,
                 "press q to pause the walk; it can be resumed later",
@@ -366,26 +403,6 @@ impl Walk<'_, '_> {
             }
         }
         Ok(())
-    }
-
-    fn ask_step(&mut self) -> Option<usize> {
-        let n = self.runbook.steps.len();
-        let answer = self
-            .ports
-            .ui
-            .ask_text(&format!("Jump to step (1-{n} or id)"), None);
-        let Answer::Given(key) = answer else {
-            return None;
-        };
-        match self.runbook.find_step(key.trim()) {
-            Some(step) => Some(step.index - 1),
-            None => {
-                self.ports
-                    .ui
-                    .notice(Tone::Warning, &format!("no step `{}`", key.trim()));
-                None
-            }
-        }
     }
 }
 

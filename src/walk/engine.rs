@@ -73,6 +73,8 @@ pub(super) enum RunResult {
     Settled,
     /// A guard alarm fired and nobody can be asked: the walk stops.
     GuardStop(String),
+    /// A value the command needs cannot be had (nobody to ask): the walk stops.
+    Stopped(String),
 }
 
 /// Identifies what the session logs about itself.
@@ -91,6 +93,8 @@ pub struct Walk<'r, 'p> {
     pub(super) values: Vec<Value>,
     pub(super) state: SessionState,
     started: DateTime<Utc>,
+    /// Variables the operator was asked for and left empty: not asked again (`v` sets them).
+    pub(super) declined: Vec<String>,
 }
 
 impl<'r, 'p> Walk<'r, 'p> {
@@ -110,6 +114,7 @@ impl<'r, 'p> Walk<'r, 'p> {
             values,
             state,
             started,
+            declined: Vec::new(),
         }
     }
 
@@ -153,6 +158,10 @@ impl<'r, 'p> Walk<'r, 'p> {
 
     /// The walk from step `from` (0-based) until it finishes or pauses.
     pub fn run(&mut self, from: usize) -> Result<Ending, LogError> {
+        self.show_context();
+        if let Some(reason) = self.ask_unplaced()? {
+            return self.leave(reason, false);
+        }
         let mut current = from;
         loop {
             let Some(i) = self.state.next_unfinished(current) else {
@@ -170,20 +179,22 @@ impl<'r, 'p> Walk<'r, 'p> {
                     self.state.steps[j].reopen();
                     self.state.steps[j].started_at = None;
                 }
-                StepExit::Quit(reason) => {
-                    self.log(Event::SessionPaused {
-                        reason: reason.clone(),
-                    })?;
-                    return Ok(Ending::Paused { reason });
-                }
-                StepExit::Stop(reason) => {
-                    self.log(Event::SessionPaused {
-                        reason: reason.clone(),
-                    })?;
-                    return Ok(Ending::Stopped { reason });
-                }
+                StepExit::Quit(reason) => return self.leave(reason, true),
+                StepExit::Stop(reason) => return self.leave(reason, false),
             }
         }
+    }
+
+    /// Ends the walk, logging the pause: `paused` by the operator, else stopped by the tool.
+    fn leave(&mut self, reason: String, paused: bool) -> Result<Ending, LogError> {
+        self.log(Event::SessionPaused {
+            reason: reason.clone(),
+        })?;
+        Ok(if paused {
+            Ending::Paused { reason }
+        } else {
+            Ending::Stopped { reason }
+        })
     }
 
     fn finish(&mut self) -> Result<Ending, LogError> {
@@ -239,15 +250,17 @@ impl<'r, 'p> Walk<'r, 'p> {
         &self.runbook.steps[i]
     }
 
-    fn show_step(&mut self, i: usize) {
+    pub(super) fn show_step(&mut self, i: usize) {
         let elapsed = (self.ports.clock.now() - self.started)
             .to_std()
             .unwrap_or_default();
+        let tally = self.tally();
         self.ports.ui.show(Screen::Step {
             step: self.step(i),
             total: self.runbook.steps.len(),
             elapsed,
             progress: &self.state.steps[i],
+            tally,
         });
     }
 
@@ -383,7 +396,9 @@ impl<'r, 'p> Walk<'r, 'p> {
                         step.index
                     ))));
                 }
-                RunResult::GuardStop(reason) => return Ok(Some(StepExit::Stop(reason))),
+                RunResult::GuardStop(reason) | RunResult::Stopped(reason) => {
+                    return Ok(Some(StepExit::Stop(reason)));
+                }
             },
             Item::Command(n) => {
                 self.log(Event::CommandDone {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::REHEARSAL_REASON;
 use super::actions::{Recovery, pick};
 use super::approval::{Approval, redact, resolve_for_display};
+use super::asking::Needed;
 use super::engine::{RunResult, StepExit, Walk};
 use super::items::Item;
 use super::ports::{Answer, CommandOutcome, CommandSpec, Tone};
@@ -27,7 +28,9 @@ impl Walk<'_, '_> {
         loop {
             match self.run_command(i, n)? {
                 RunResult::Done | RunResult::Settled | RunResult::NotRun => return Ok(None),
-                RunResult::GuardStop(reason) => return Ok(Some(StepExit::Stop(reason))),
+                RunResult::GuardStop(reason) | RunResult::Stopped(reason) => {
+                    return Ok(Some(StepExit::Stop(reason)));
+                }
                 RunResult::Failed => {}
             }
             let step = self.step(i);
@@ -131,6 +134,19 @@ impl Walk<'_, '_> {
                 .notice(Tone::Info, &format!("command {n} not run: {why}"));
             Ok(RunResult::NotRun)
         };
+        // Values are asked for only once the command will really be offered to run.
+        if !matches!(gate, Gate::Rehearse | Gate::Skip(_)) {
+            match self.need(&command.uses)? {
+                Needed::Ready => {}
+                Needed::Cancelled => {
+                    self.ports
+                        .ui
+                        .notice(Tone::Info, &format!("command {n} not run"));
+                    return Ok(RunResult::NotRun);
+                }
+                Needed::Stop(reason) => return Ok(RunResult::Stopped(reason)),
+            }
+        }
         let mut spec = self.spec(command);
         if let Some(code) = &edit {
             spec.code.clone_from(code);

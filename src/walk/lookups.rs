@@ -15,6 +15,9 @@ impl Walk<'_, '_> {
         if step.lookups.is_empty() {
             return Ok(());
         }
+        // A lookup runs as the step is shown: its values are asked for first. Without them it
+        // still runs (an empty dimension finds nothing), and the menu that follows decides.
+        self.need(&super::asking::lookup_variables(step))?;
         let vars = self.variables();
         let Some(metrics) = self.ports.metrics.as_deref_mut() else {
             self.ports.ui.notice(

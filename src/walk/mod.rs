@@ -4,6 +4,8 @@
 
 pub mod actions;
 pub mod approval;
+mod asking;
+pub mod context;
 mod edit;
 mod engine;
 mod execute;

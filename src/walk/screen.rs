@@ -6,7 +6,7 @@ use super::approval::Approval;
 use super::items::Item;
 use super::ports::{CommandOutcome, GuardAlarm, LookupOutcome};
 use super::state::{ItemStatus, Past, StepProgress};
-use crate::event::{Mode, StepStatus};
+use crate::event::{Mode, StepStatus, VariableSource};
 use crate::runbook::{Command, Runbook, Step};
 
 /// One thing for the operator to read.
@@ -16,12 +16,14 @@ pub enum Screen<'a> {
     Header(Header<'a>),
     /// A resumed session, before its first step.
     Resuming(Resuming<'a>),
-    /// A step as the operator meets it: its place, the time so far and its items' progress.
+    /// A step as the operator meets it: its place, the time so far, its items' progress and how
+    /// many steps are settled.
     Step {
         step: &'a Step,
         total: usize,
         elapsed: Duration,
         progress: &'a StepProgress,
+        tally: Tally,
     },
     /// One lookup's results, one outcome per region.
     Lookup { outcomes: &'a [&'a LookupOutcome] },
@@ -46,6 +48,49 @@ pub enum Screen<'a> {
     Earlier {
         step: &'a Step,
         past: &'a [(usize, &'a Past)],
+    },
+    /// The runbook's description (front matter) and introduction (the text before the first
+    /// step): the impact, where to work from, whom to ask first.
+    Context { runbook: &'a Runbook },
+    /// Every step with its status, to pick one to go to; `current` is 1-based.
+    Steps {
+        runbook: &'a Runbook,
+        rows: &'a [SummaryRow],
+        current: usize,
+    },
+    /// The session's variables, secrets hidden.
+    Variables { rows: &'a [VariableRow<'a>] },
+}
+
+/// How many steps have each status so far, for the step header.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub done: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub rehearsed: usize,
+}
+
+/// One variable as the operator may see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VariableRow<'a> {
+    pub name: &'a str,
+    pub description: Option<&'a str>,
+    pub secret: bool,
+    pub state: VariableState<'a>,
+}
+
+/// Whether a variable has a value; a secret's value is never handed to the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariableState<'a> {
+    /// Not asked yet: it is asked before the first command that needs it.
+    NotSet,
+    /// Asked and left empty.
+    Empty,
+    /// Set, with where the value came from; `value` is `None` for a secret.
+    Set {
+        value: Option<&'a str>,
+        source: VariableSource,
     },
 }
 

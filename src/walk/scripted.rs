@@ -157,6 +157,21 @@ pub fn describe(screen: &Screen<'_>) -> String {
             let list: Vec<String> = past.iter().map(|(n, p)| format!("{n}: {p:?}")).collect();
             format!("[earlier {}]", list.join("; "))
         }
+        Screen::Context { runbook } => format!("[context {}]", runbook.title),
+        Screen::Steps { rows, current, .. } => {
+            let marks: Vec<String> = rows
+                .iter()
+                .map(|r| format!("{}:{:?}", r.step, r.status))
+                .collect();
+            format!("[steps at {current}: {}]", marks.join(" "))
+        }
+        Screen::Variables { rows } => {
+            let shown: Vec<String> = rows
+                .iter()
+                .map(|r| format!("{}={:?}", r.name, r.state))
+                .collect();
+            format!("[variables {}]", shown.join(" "))
+        }
     }
 }
 
@@ -378,6 +393,8 @@ pub struct Harness {
     pub editor: ScriptedEditor,
     /// The walk's own end-of-walk summary, after `walk` or `resume`.
     pub summary: Option<super::screen::Summary>,
+    /// The values known when the walk starts (as from `--var`); the rest are asked when needed.
+    pub values: Vec<Value>,
 }
 
 impl Harness {
@@ -391,6 +408,7 @@ impl Harness {
             metrics: None,
             editor: ScriptedEditor::default(),
             summary: None,
+            values: preset_values(),
         }
     }
 
@@ -439,26 +457,7 @@ impl Harness {
         state: SessionState,
         resume_at: Option<usize>,
     ) -> Ending {
-        let values = vec![
-            Value {
-                name: "NODE".into(),
-                value: "fs-1".into(),
-                secret: false,
-                source: VariableSource::Flag,
-            },
-            Value {
-                name: "TOKEN".into(),
-                value: "s3cret".into(),
-                secret: true,
-                source: VariableSource::Prompt,
-            },
-            Value {
-                name: "LB".into(),
-                value: "app/voice-api/1".into(),
-                secret: false,
-                source: VariableSource::Default,
-            },
-        ];
+        let values = self.values.clone();
         let started = self.clock.now();
         let ports = Ports {
             ui: &mut self.ui,
@@ -495,6 +494,30 @@ impl Harness {
             .map(|s| s.code.trim().to_string())
             .collect()
     }
+}
+
+/// `NODE`, `TOKEN` (secret) and `LB`, as given before a walk.
+pub fn preset_values() -> Vec<Value> {
+    vec![
+        Value {
+            name: "NODE".into(),
+            value: "fs-1".into(),
+            secret: false,
+            source: VariableSource::Flag,
+        },
+        Value {
+            name: "TOKEN".into(),
+            value: "s3cret".into(),
+            secret: true,
+            source: VariableSource::Prompt,
+        },
+        Value {
+            name: "LB".into(),
+            value: "app/voice-api/1".into(),
+            secret: false,
+            source: VariableSource::Default,
+        },
+    ]
 }
 
 /// Walk options for tests: commands run in `/`, no regions.

@@ -47,7 +47,7 @@ pub enum Past {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct StepProgress {
     pub items: Vec<(Item, ItemStatus)>,
     pub status: Option<StepStatus>,

@@ -4,10 +4,11 @@ use super::REHEARSAL_REASON;
 use super::ports::{GuardAlarm, LookupError};
 use super::scripted::{Harness, RB, Reply, ScriptedMetrics, ScriptedRunner, WATCHED, opts, points};
 use super::state::SessionState;
+use super::variables::Value;
 use super::variables::expand;
 use super::{Ending, lookup_requests};
 use crate::event::{AlarmInfo, LookupErrorKind};
-use crate::event::{Event, Mode, NoteKind, StepStatus, Verdict};
+use crate::event::{Event, Mode, NoteKind, StepStatus, VariableSource, Verdict};
 use crate::markdown::parse;
 
 #[test]
@@ -295,12 +296,13 @@ fn menus_offer_every_handled_action_and_lookups_only_where_there_are_some() {
     assert_eq!(asked, 6, "three requests when shown, three again on `l`");
     assert!(h.ui.screen().contains("[help]"));
 
-    assert_eq!(h.ui.menus[0], "raedsnljh?q");
+    // `p` always, `v` with variables; one step: no `g`.
+    assert_eq!(h.ui.menus[0], "raedsnlpjvh?q");
 
     // A first step without lookups offers neither `l` nor `b`; the next one offers `b`.
     let mut h = Harness::new([Reply::Enter, Reply::Key('q')]);
     h.walk(RB, opts(Mode::Live, false, false));
-    assert_eq!(h.ui.menus, ["raedsnjh?q", "raedsnbjh?q"]);
+    assert_eq!(h.ui.menus, ["raedsnpgjvh?q", "raedsnpgbjvh?q"]);
 }
 
 #[test]
@@ -411,4 +413,213 @@ fn a_guard_alarm_pauses_before_the_next_command() {
         "{ending:?}"
     );
     assert!(h.ran().is_empty());
+}
+
+/// Variables asked when needed: a description and an introduction, `HOST` (pattern) and `TOKEN`
+/// (secret) for the failover, `REGION` (default) for the check, `TICKET` used by no command.
+const LAZY: &str = "---
+description: Fail the proxy over. Writes fail for 30-60 s.
+variables:
+  REGION: {default: eu-west-2}
+  HOST: {pattern: '^db-[0-9]+$'}
+  TOKEN: {secret: true}
+  TICKET: {description: change ticket}
+---
+# Failover
+
+Work from the bastion.
+
+## Check
+```bash {readonly}
+check $REGION
+```
+
+## Find the standby
+Look it up.
+
+## Fail over
+```bash
+failover $TOKEN $HOST $REGION
+```
+";
+
+fn variable_sets(h: &Harness) -> Vec<(String, VariableSource, Option<String>)> {
+    h.log
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::VariableSet {
+                name,
+                source,
+                value,
+            } => Some((name.clone(), *source, value.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn each_variable_is_asked_just_before_the_first_command_that_needs_it() {
+    let mut h = Harness::new([
+        Reply::Text("CHG-7".into()), // TICKET: used by no command, so asked before step 1
+        Reply::Enter,                // step 1: run
+        Reply::Enter,                // REGION: its default
+        Reply::Enter,                // step 2: done by hand
+        Reply::Enter,                // step 3: run
+        Reply::Text("fs-1".into()),  // HOST: asked in the author's order, before TOKEN
+        Reply::Text("db-2".into()),  // again, as `fs-1` does not match
+        Reply::Text("s3cret".into()),
+        Reply::Key('q'),
+    ]);
+    h.values = Vec::new();
+    h.walk(LAZY, opts(Mode::Live, false, false));
+    let screen = h.ui.screen();
+    // Context first, then TICKET, then the first step; REGION only once step 1 runs.
+    let at = |needle: &str| {
+        screen
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {screen}"))
+    };
+    assert!(at("[context Failover]") < at("? TICKET (change ticket)"));
+    assert!(at("? TICKET") < at("[step 1/3 Check]"));
+    assert!(at("[step 1/3 Check]") < at("? REGION"));
+    assert!(at("[step 3/3 Fail over]") < at("Info: values needed: HOST, TOKEN"));
+    assert!(at("values needed") < at("? HOST"));
+    assert!(at("? HOST") < at("? TOKEN"));
+    assert!(screen.contains("`fs-1` does not match `^db-[0-9]+$`; try again"));
+    assert_eq!(
+        variable_sets(&h),
+        [
+            (
+                "TICKET".into(),
+                VariableSource::Prompt,
+                Some("CHG-7".into())
+            ),
+            (
+                "REGION".into(),
+                VariableSource::Default,
+                Some("eu-west-2".into())
+            ),
+            ("HOST".into(), VariableSource::Prompt, Some("db-2".into())),
+            ("TOKEN".into(), VariableSource::Prompt, None),
+        ]
+    );
+    let spec = &h.runner.ran[1];
+    assert!(spec.env.contains(&("HOST".into(), "db-2".into())));
+    assert_eq!(spec.secrets, ["s3cret"]);
+    // Each value is logged before the command that uses it starts.
+    let types = h.log.types();
+    let token = types.iter().rposition(|t| t == "variable_set").unwrap();
+    assert_eq!(
+        types[token + 1..token + 3],
+        ["command_approved", "command_started"]
+    );
+}
+
+#[test]
+fn given_values_are_not_asked_and_a_rehearsal_asks_nothing_it_does_not_run() {
+    let mut h = Harness::new([Reply::Enter, Reply::Enter, Reply::Enter, Reply::Key('q')]);
+    h.values = vec![
+        Value {
+            name: "REGION".into(),
+            value: "us-east-2".into(),
+            secret: false,
+            source: VariableSource::Flag,
+        },
+        Value {
+            name: "TICKET".into(),
+            value: "CHG-1".into(),
+            secret: false,
+            source: VariableSource::Env,
+        },
+    ];
+    h.walk(LAZY, opts(Mode::Rehearsal, false, false));
+    // Step 3's failover is not run in a rehearsal, so HOST and TOKEN are never asked.
+    let screen = h.ui.screen();
+    let questions: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.starts_with("? ") && !l.starts_with("? next"))
+        .collect();
+    assert!(questions.is_empty(), "{questions:?}");
+    assert!(variable_sets(&h).is_empty());
+}
+
+#[test]
+fn v_lists_the_variables_secrets_hidden_and_changes_one_with_a_log_event() {
+    let mut h = Harness::new([
+        Reply::Text("CHG-7".into()),
+        Reply::Key('v'),
+        Reply::Text("regoin".into()), // a typo: did-you-mean, nothing changed
+        Reply::Key('v'),
+        Reply::Text("region".into()),
+        Reply::Text("us-east-1".into()),
+        Reply::Enter, // step 1: run, with the new value
+        Reply::Key('q'),
+    ]);
+    h.values = vec![Value {
+        name: "TOKEN".into(),
+        value: "s3cret".into(),
+        secret: true,
+        source: VariableSource::Flag,
+    }];
+    h.walk(LAZY, opts(Mode::Live, false, false));
+    let screen = h.ui.screen();
+    assert!(
+        screen.contains("[variables REGION=NotSet HOST=NotSet TOKEN=Set { value: None, source: Flag } TICKET=Set { value: Some(\"CHG-7\"), source: Prompt }]"),
+        "{screen}"
+    );
+    assert!(screen.contains("no variable `regoin`; did you mean `REGION`?"));
+    assert!(screen.contains("Success: REGION set"));
+    assert!(!screen.contains("s3cret"));
+    assert_eq!(
+        variable_sets(&h)[1],
+        (
+            "REGION".into(),
+            VariableSource::Prompt,
+            Some("us-east-1".into())
+        )
+    );
+    assert!(
+        h.runner.ran[0]
+            .env
+            .contains(&("REGION".into(), "us-east-1".into()))
+    );
+}
+
+#[test]
+fn i_shows_the_context_again_p_reprints_and_g_goes_to_a_step_by_title() {
+    let mut h = Harness::new([
+        Reply::Key('i'),
+        Reply::Key('p'),
+        Reply::Key('g'),
+        Reply::Text("fial".into()), // a typo: did-you-mean, the walk stays
+        Reply::Key('g'),
+        Reply::Text("check".into()), // the step it is on: shown again, not reopened
+        Reply::Key('g'),
+        Reply::Text("find".into()),
+        Reply::Key('q'),
+    ]);
+    h.values = vec![Value {
+        name: "TICKET".into(),
+        value: "CHG-1".into(),
+        secret: false,
+        source: VariableSource::Flag,
+    }];
+    h.walk(LAZY, opts(Mode::Live, false, false));
+    let screen = h.ui.screen();
+    assert_eq!(screen.matches("[context Failover]").count(), 2, "{screen}");
+    assert_eq!(screen.matches("[step 1/3 Check]").count(), 3, "{screen}");
+    assert!(screen.contains("[steps at 1: 1:InProgress 2:NotStarted 3:NotStarted]"));
+    assert!(
+        screen.contains("Warning: no step `fial`; did you mean step 3 `fail-over` (Fail over)?")
+    );
+    assert!(screen.contains("[step 2/3 Find the standby]"));
+    assert_eq!(
+        h.log
+            .types()
+            .iter()
+            .filter(|t| *t == "step_started")
+            .count(),
+        2
+    );
 }

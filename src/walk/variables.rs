@@ -1,5 +1,7 @@
-//! Variables: the values commands need, gathered once before the walk starts (flags, environment,
-//! defaults, then the operator), and `$NAME` expansion in annotation and dimension values.
+//! Variables: the values commands need. Flags, the environment and a resumed log give theirs
+//! before the walk starts; the operator is asked for the rest just before the first command that
+//! needs them (all up front when nobody can be asked later). Also `$NAME` expansion in annotation
+//! and dimension values.
 
 use super::ports::{Answer, Environment, Prompter, Tone};
 use crate::event::{LoggedVariable, VariableSource};
@@ -43,14 +45,25 @@ pub fn matches(pattern: &str, value: &str) -> bool {
     regex_lite::Regex::new(&format!("^(?:{pattern})$")).is_ok_and(|re| re.is_match(value))
 }
 
-/// Resolves every variable of `runbook`. `flags` are `--var` values; `env` is the environment;
-/// `ask_secrets_only` (resume) asks again only for secrets, taking the others from `known`.
+/// When the operator is asked for the variables nothing else gives a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asking {
+    /// Now, before the walk: nobody will be there later (`--yes` without a terminal), so the
+    /// defaults are taken and a missing required value refuses the walk before anything runs.
+    Upfront,
+    /// Later, by the walk, just before the first command that needs them.
+    WhenNeeded,
+}
+
+/// The values of `runbook`'s variables known before the walk. `flags` are `--var` values; `env`
+/// is the environment; `known` are the values a resumed log holds (secrets are not in it).
 pub fn resolve(
     runbook: &Runbook,
     flags: &[(String, String)],
     env: &dyn Environment,
     known: &[LoggedVariable],
     ui: &mut dyn Prompter,
+    asking: Asking,
 ) -> Result<Vec<Value>, VariableError> {
     for (name, _) in flags {
         if !runbook.variables.iter().any(|v| &v.name == name) {
@@ -76,7 +89,8 @@ pub fn resolve(
                 check_pattern(var, &value)?;
                 Some((value, source))
             }
-            None => ask(var, ui)?,
+            None if asking == Asking::Upfront => ask(var, ui, var.default.as_deref())?,
+            None => None,
         };
         if let Some((value, source)) = value {
             values.push(Value {
@@ -100,10 +114,13 @@ fn check_pattern(var: &Variable, value: &str) -> Result<(), VariableError> {
     }
 }
 
-/// Asks the operator, re-asking until the pattern matches; without a terminal, falls back to the default.
-fn ask(
+/// Asks the operator, re-asking until the pattern matches; without a terminal, falls back to the
+/// default. `None`: left empty (optional, no default), or undeclared and nobody to ask.
+/// Enter gives `default` (the front matter's, or the current value when changing one).
+pub fn ask(
     var: &Variable,
     ui: &mut dyn Prompter,
+    default: Option<&str>,
 ) -> Result<Option<(String, VariableSource)>, VariableError> {
     let mut question = var.name.clone();
     if let Some(d) = &var.description {
@@ -116,11 +133,11 @@ fn ask(
         let answer = if var.secret {
             ui.ask_secret(&question)
         } else {
-            ui.ask_text(&question, var.default.as_deref())
+            ui.ask_text(&question, default)
         };
         match answer {
             Answer::Given(value) => {
-                if value.is_empty() && !var.required && var.default.is_none() {
+                if value.is_empty() && !var.required && default.is_none() {
                     return Ok(None);
                 }
                 if let Some(p) = &var.pattern
@@ -158,6 +175,36 @@ fn ask(
     }
 }
 
+/// The names `text` expands as `$NAME` or `${NAME}`, in order, each once.
+pub fn mentioned(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(pos) = rest.find('$') {
+        let after = &rest[pos + 1..];
+        let (name, len) = name_at(after);
+        if !name.is_empty() && !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+        rest = &after[len..];
+    }
+    names
+}
+
+/// The name right after a `$` (`NAME` or `{NAME}`) and how many bytes it takes; empty when none.
+fn name_at(after: &str) -> (&str, usize) {
+    if let Some(inner) = after.strip_prefix('{') {
+        match inner.find('}') {
+            Some(end) => (&inner[..end], end + 2),
+            None => ("", 0),
+        }
+    } else {
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        (&after[..end], end)
+    }
+}
+
 /// Expands `$NAME` and `${NAME}` from `vars`, then `env`, for annotation values like `cwd`.
 /// Unset names expand to nothing; a `$` not followed by a name stays.
 pub fn expand(text: &str, vars: &[(String, String)], env: &dyn Environment) -> String {
@@ -166,17 +213,7 @@ pub fn expand(text: &str, vars: &[(String, String)], env: &dyn Environment) -> S
     while let Some(pos) = rest.find('$') {
         out.push_str(&rest[..pos]);
         let after = &rest[pos + 1..];
-        let (name, len) = if let Some(inner) = after.strip_prefix('{') {
-            match inner.find('}') {
-                Some(end) => (&inner[..end], end + 2),
-                None => ("", 0),
-            }
-        } else {
-            let end = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            (&after[..end], end)
-        };
+        let (name, len) = name_at(after);
         if name.is_empty() {
             out.push('$');
             rest = after;

@@ -486,6 +486,50 @@ fn compare_flags_slower_steps_and_new_skips() {
     );
 }
 
+/// Every form `compare --help` shows gives the same comparison; a lone log is a usage error.
+fn compare_accepts_every_form_its_usage_shows() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::compare_runs(dir.path());
+    let canonical = [
+        "compare",
+        "now.jsonl",
+        "--with",
+        "before1.jsonl",
+        "before2.jsonl",
+    ];
+    let (expected, _) = ok(dir.path(), &canonical, 0);
+    let (help, _) = ok(dir.path(), &["compare", "--help"], 0);
+    assert!(
+        help.contains("Usage: runbook compare <LOG> --with <LOG>...\n       runbook compare --with <LOG>... <LOG>\n"),
+        "{help}"
+    );
+    for form in [
+        &[
+            "compare",
+            "--with",
+            "before1.jsonl",
+            "before2.jsonl",
+            "now.jsonl",
+        ][..],
+        &[
+            "compare",
+            "--with",
+            "before1.jsonl",
+            "--with",
+            "before2.jsonl",
+            "now.jsonl",
+        ],
+    ] {
+        let (text, _) = ok(dir.path(), form, 0);
+        assert_eq!(text, expected, "{form:?}");
+    }
+    let (_, stderr) = ok(dir.path(), &["compare", "--with", "now.jsonl"], 2);
+    assert_eq!(
+        stderr,
+        "error: `compare` needs the run's log and at least one earlier log: runbook compare LOG --with LOG...\n"
+    );
+}
+
 fn compare_real_runs() {
     let dir = workdir();
     live_walk(dir.path());
@@ -586,6 +630,7 @@ fn main() -> std::process::ExitCode {
             export_writes_the_output_file,
             timeline_is_plain_without_a_terminal,
             compare_flags_slower_steps_and_new_skips,
+            compare_accepts_every_form_its_usage_shows,
             compare_real_runs,
             html_is_self_contained_and_escapes_log_text,
         ])

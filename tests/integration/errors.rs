@@ -11,6 +11,44 @@ fn missing_file() {
         .run();
 }
 
+/// A mistyped name is met with the closest Markdown file (or directory) beside it, by every
+/// command that reads runbooks; nothing close, no guess.
+#[test]
+fn a_mistyped_file_name_gets_a_did_you_mean() {
+    let rb = "# Demo\n\n## Step\nDo it.\n";
+    for args in [
+        &["show", "runbooks/dmeo.md"][..],
+        &["run", "runbooks/dmeo.md", "--yes"],
+        &["run", "runbooks/dmeo.md"],
+        &["check", "runbooks/dmeo.md"],
+        &["list", "runbooks/dmeo.md"],
+        &["lookup", "runbooks/dmeo.md"],
+    ] {
+        Test::new()
+            .file("runbooks/demo.md", rb)
+            .file("runbooks/redis-cache-degraded.md", rb)
+            .args(args)
+            .status(2)
+            .stderr("error: cannot read `runbooks/dmeo.md`: no such file or directory; did you mean `runbooks/demo.md`?\n")
+            .run();
+    }
+    Test::new()
+        .file("runbooks/demo.md", rb)
+        .file("runbooks/redis-cache-degraded.md", rb)
+        .args(["show", "runbooks/redis.md"])
+        .status(2)
+        .stderr("error: cannot read `runbooks/redis.md`: no such file or directory; did you mean `runbooks/redis-cache-degraded.md`?\n")
+        .run();
+    Test::new()
+        .file("runbooks/demo.md", rb)
+        .args(["check", "runbook"])
+        .status(2)
+        .stderr(
+            "error: cannot read `runbook`: no such file or directory; did you mean `runbooks`?\n",
+        )
+        .run();
+}
+
 #[test]
 fn missing_path_for_check() {
     Test::new()

@@ -78,3 +78,14 @@ fn unterminated_fence_is_reported_with_what_it_swallowed() {
         .stderr("checked 1 runbook: 0 errors, 1 warning\n")
         .run();
 }
+
+/// Outside a repository with `runbooks/`, `list` lists the current directory.
+#[test]
+fn list_defaults_to_the_current_directory_without_runbooks_dir() {
+    Test::new()
+        .file("demo.md", "# Demo\n\n## Step\n```bash\necho hi\n```\n")
+        .file("ops/db.md", "---\nservice: db\n---\n# DB\n\n## One\nDo it.\n\n## Two\nAgain.\n")
+        .args(["list"])
+        .stdout("PATH       TITLE  STEPS  COMMANDS  SERVICE  SEVERITY\ndemo.md    Demo       1         1  -        -\nops/db.md  DB         2         0  db       -\n")
+        .run();
+}

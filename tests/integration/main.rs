@@ -1,6 +1,7 @@
 //! Integration tests through the `runbook` binary.
 
 mod approve;
+mod context;
 mod errors;
 mod generate;
 mod keys;

@@ -43,13 +43,14 @@ fn walk_the_demo_with_run_all_checklist_failure_retry_skip_note_and_confirm() {
     let dir = tempfile::tempdir().unwrap();
     fs::copy(repo().join("runbooks/demo.md"), dir.path().join("demo.md")).unwrap();
     let mut p = spawn(dir.path(), &["run", "demo.md", "--incident", "DRILL-1"]);
-    // Variables are asked once, with their default.
-    p.expect("GREETING (Word the demo greets you with)")
-        .unwrap();
-    p.send_line("howdy").unwrap();
+    // What the runbook is about comes first; a variable is asked when a command first needs it.
+    p.expect("About this runbook").unwrap();
     p.expect("── Step 1/7").unwrap();
     p.expect("(Enter: run)").unwrap();
     p.send("\r").unwrap();
+    p.expect("GREETING (Word the demo greets you with)")
+        .unwrap();
+    p.send_line("howdy").unwrap();
     p.expect("howdy from the runbook demo").unwrap();
     p.expect("command 1 exit 0").unwrap();
     // Step 2: run all three console commands.
@@ -110,7 +111,11 @@ fn walk_the_demo_with_run_all_checklist_failure_retry_skip_note_and_confirm() {
     let all = events(&log);
     assert_eq!(all[0]["incident"], "DRILL-1");
     assert_eq!(all[0]["operator"], "oncall");
-    assert_eq!(all[0]["variables"][0]["value"], "howdy");
+    let greeting = all.iter().find(|e| e["type"] == "variable_set").unwrap();
+    assert_eq!(
+        (&greeting["name"], &greeting["source"], &greeting["value"]),
+        (&"GREETING".into(), &"prompt".into(), &"howdy".into())
+    );
     let skipped = all.iter().find(|e| e["type"] == "command_skipped").unwrap();
     assert_eq!(skipped["reason"], "file is missing on purpose");
     let note = all.iter().find(|e| e["type"] == "note").unwrap();
