@@ -10,6 +10,8 @@ pub struct WalkPorts {
     pub runner: Box<dyn crate::walk::ports::CommandRunner>,
     pub clock: crate::incident_log::SystemClock,
     pub env: ProcessEnvironment,
+    /// Where news that cannot wait (a guard alarm) is drawn while a command runs.
+    pub status: crate::runner::StatusLines,
 }
 
 /// The environment of this process, for `$NAME`s the session does not set.
@@ -36,25 +38,35 @@ pub fn walk_ports(yes: bool) -> Result<WalkPorts, Error> {
         ));
     };
     crate::runner::install_interrupt_handler();
+    let runner = crate::runner::PtyRunner::new();
+    let status = runner.status_lines();
     Ok(WalkPorts {
         prompter,
-        runner: Box::new(crate::runner::PtyRunner::new()),
+        runner: Box::new(runner),
         clock: crate::incident_log::SystemClock,
         env: ProcessEnvironment,
+        status,
     })
 }
 
 /// CloudWatch for a walk, set up only when the runbook has lookups or guard alarms, so other
-/// walks and commands never pay for AWS start-up.
+/// walks and commands never pay for AWS start-up. Guard news is drawn at once on `status`
+/// while a command runs; otherwise the walk shows it at its next prompt.
 pub fn metrics(
     runbook: &crate::runbook::Runbook,
     aws: &crate::config::AwsConfig,
+    status: &crate::runner::StatusLines,
 ) -> Option<Box<dyn crate::walk::ports::Metrics>> {
     let has_lookups = runbook.steps.iter().any(|s| !s.lookups.is_empty());
     if !has_lookups && runbook.front_matter.guard_alarms.is_empty() {
         return None;
     }
-    Some(connect_cloudwatch(runbook, aws))
+    let status = status.clone();
+    let paint = crate::terminal::paint();
+    let announce: crate::cloudwatch::Announce = std::sync::Arc::new(move |news| {
+        status.offer(&crate::terminal::guard_status_line(news, paint))
+    });
+    Some(connect(runbook, aws, Some(announce)))
 }
 
 /// Connects to CloudWatch with one shared SDK configuration; never fails (problems become
@@ -63,17 +75,27 @@ pub fn connect_cloudwatch(
     runbook: &crate::runbook::Runbook,
     aws: &crate::config::AwsConfig,
 ) -> Box<dyn crate::walk::ports::Metrics> {
+    connect(runbook, aws, None)
+}
+
+fn connect(
+    runbook: &crate::runbook::Runbook,
+    aws: &crate::config::AwsConfig,
+    announce: Option<crate::cloudwatch::Announce>,
+) -> Box<dyn crate::walk::ports::Metrics> {
     use std::io::IsTerminal;
     let guard_regions = aws.regions_for(runbook);
-    Box::new(crate::cloudwatch::CloudWatch::connect(
-        crate::cloudwatch::AwsSettings {
-            profile: aws.profile.clone(),
-            endpoint: aws.endpoint.clone(),
-            timeout: aws.timeout,
-            show_progress: std::io::stderr().is_terminal(),
-            guard_prefixes: runbook.front_matter.guard_alarms.clone(),
-            guard_regions,
-            guard_interval: aws.guard_interval,
-        },
-    ))
+    let mut cloudwatch = crate::cloudwatch::CloudWatch::connect(crate::cloudwatch::AwsSettings {
+        profile: aws.profile.clone(),
+        endpoint: aws.endpoint.clone(),
+        timeout: aws.timeout,
+        show_progress: std::io::stderr().is_terminal(),
+        guard_prefixes: runbook.front_matter.guard_alarms.clone(),
+        guard_regions,
+        guard_interval: aws.guard_interval,
+    });
+    if let Some(announce) = announce {
+        cloudwatch.announce_guard_news(announce);
+    }
+    Box::new(cloudwatch)
 }

@@ -11,11 +11,11 @@ use aws_sdk_cloudwatch::Client;
 
 use crate::event::LookupErrorKind;
 
-use crate::walk::ports::{GuardAlarm, LookupError, LookupOutcome, LookupRequest, Metrics};
+use crate::walk::ports::{GuardUpdate, LookupError, LookupOutcome, LookupRequest, Metrics};
 
 use super::classify;
 use super::engine::{self, Engine};
-use super::guard::{self, Guard, Queue};
+use super::guard::{self, Announce, Announcer, Guard, Queue};
 use super::progress::Progress;
 use super::query;
 use super::settings::AwsSettings;
@@ -35,6 +35,7 @@ pub struct CloudWatch {
     profile: Option<String>,
     credentials_ok: bool,
     guard: Queue,
+    announcer: Announcer,
 }
 
 impl CloudWatch {
@@ -76,6 +77,7 @@ impl CloudWatch {
             profile: settings.profile.clone(),
             credentials_ok: false,
             guard: Queue::default(),
+            announcer: Announcer::default(),
         }
     }
 
@@ -97,6 +99,7 @@ impl CloudWatch {
             .clone()
             .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
         let queue = Queue::default();
+        let announcer = Announcer::default();
         let regions: Vec<String> = if settings.guard_regions.is_empty() {
             config
                 .region()
@@ -121,7 +124,9 @@ impl CloudWatch {
                 prefixes: settings.guard_prefixes.clone(),
                 interval: settings.guard_interval.max(Duration::from_millis(100)),
                 timeout: settings.timeout,
+                profile: profile.clone(),
                 queue: Arc::clone(&queue),
+                announcer: Arc::clone(&announcer),
                 stop: engine.stop_flag(),
             }));
         }
@@ -134,6 +139,15 @@ impl CloudWatch {
             profile,
             credentials_ok: false,
             guard: queue,
+            announcer,
+        }
+    }
+
+    /// Lets the guard poll show its news at once (a status line while a command runs): `announce`
+    /// says whether it could, and news it could not show waits for the walk's next safe point.
+    pub fn announce_guard_news(&mut self, announce: Announce) {
+        if let Ok(mut slot) = self.announcer.lock() {
+            *slot = Some(announce);
         }
     }
 
@@ -293,7 +307,7 @@ impl Metrics for CloudWatch {
         self.config.as_ref()?.region().map(ToString::to_string)
     }
 
-    fn guard_alarms(&mut self) -> Vec<GuardAlarm> {
+    fn guard_news(&mut self) -> Vec<GuardUpdate> {
         match self.guard.lock() {
             Ok(mut queue) => std::mem::take(&mut *queue),
             Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),

@@ -16,4 +16,5 @@ mod settings;
 mod time;
 
 pub use client::CloudWatch;
+pub use guard::Announce;
 pub use settings::AwsSettings;

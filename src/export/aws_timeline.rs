@@ -67,6 +67,8 @@ fn type_name(e: &Event) -> &'static str {
         Event::Handoff { .. } => "handoff",
         Event::LookupResult { .. } => "lookup_result",
         Event::GuardAlarm { .. } => "guard_alarm",
+        Event::GuardUnavailable { .. } => "guard_unavailable",
+        Event::GuardRecovered { .. } => "guard_recovered",
     }
 }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use super::guard::GuardWatch;
 use super::items::Item;
 use super::ports::{CommandRunner, Environment, Metrics, Prompter, Tone};
 use super::screen::{Header, RowStatus, Screen, Summary, SummaryRow};
@@ -89,6 +90,7 @@ pub struct Walk<'r, 'p> {
     pub(super) values: Vec<Value>,
     pub(super) state: SessionState,
     started: DateTime<Utc>,
+    pub(super) guard: GuardWatch,
 }
 
 impl<'r, 'p> Walk<'r, 'p> {
@@ -108,6 +110,7 @@ impl<'r, 'p> Walk<'r, 'p> {
             values,
             state,
             started,
+            guard: GuardWatch::default(),
         }
     }
 
@@ -263,6 +266,8 @@ impl<'r, 'p> Walk<'r, 'p> {
         self.run_lookups(i)?;
         let empty = self.state.steps[i].items.is_empty();
         loop {
+            // A safe point: guard news is logged and shown before the operator is asked anything.
+            self.poll_guard()?;
             let next = self.state.steps[i].next_pending();
             match next {
                 None if self.opts.yes || !empty => {

@@ -5,6 +5,7 @@
 pub mod actions;
 mod engine;
 mod execute;
+mod guard;
 pub mod items;
 pub mod lookups;
 pub mod ports;

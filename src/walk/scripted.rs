@@ -12,7 +12,8 @@ use crate::event::{Clock, EventLog, LogError};
 use std::path::PathBuf;
 
 use super::ports::{Answer, CommandOutcome, CommandRunner, CommandSpec, Menu, Prompter, Tone};
-use super::ports::{GuardAlarm, LookupData, LookupError, LookupOutcome, LookupRequest, Metrics};
+use super::ports::{GuardAlarm, GuardNews, GuardUpdate};
+use super::ports::{LookupData, LookupError, LookupOutcome, LookupRequest, Metrics};
 use super::screen::{Question, Screen};
 use super::state::SessionState;
 use super::variables::Value;
@@ -279,12 +280,12 @@ impl Clock for FixedClock {
     }
 }
 
-/// CloudWatch with canned answers per (lookup, region), and guard alarms handed out once.
+/// CloudWatch with canned answers per (lookup, region), and guard news handed out once per poll.
 #[derive(Debug, Default)]
 pub struct ScriptedMetrics {
     pub answers: Vec<((usize, String), Result<LookupData, LookupError>)>,
     pub asked: Vec<LookupRequest>,
-    pub guards: VecDeque<Vec<GuardAlarm>>,
+    pub news: VecDeque<Vec<GuardUpdate>>,
 }
 
 impl ScriptedMetrics {
@@ -298,9 +299,18 @@ impl ScriptedMetrics {
         self
     }
 
-    /// The next poll of guard alarms returns `alarms`.
-    pub fn guard(mut self, alarms: Vec<GuardAlarm>) -> Self {
-        self.guards.push_back(alarms);
+    /// The next poll of guard alarms returns `alarms` (newly in ALARM, not yet shown).
+    pub fn guard(self, alarms: Vec<GuardAlarm>) -> Self {
+        self.news(alarms.into_iter().map(GuardNews::Alarm).collect(), false)
+    }
+
+    /// The next poll returns `news`, `shown` already (as a status line) or not.
+    pub fn news(mut self, news: Vec<GuardNews>, shown: bool) -> Self {
+        self.news.push_back(
+            news.into_iter()
+                .map(|news| GuardUpdate { news, shown })
+                .collect(),
+        );
         self
     }
 }
@@ -333,8 +343,8 @@ impl Metrics for ScriptedMetrics {
         Some("us-east-2".into())
     }
 
-    fn guard_alarms(&mut self) -> Vec<GuardAlarm> {
-        self.guards.pop_front().unwrap_or_default()
+    fn guard_news(&mut self) -> Vec<GuardUpdate> {
+        self.news.pop_front().unwrap_or_default()
     }
 }
 
