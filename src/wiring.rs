@@ -22,6 +22,19 @@ impl crate::walk::ports::Environment for ProcessEnvironment {
     fn var(&self, name: &str) -> Option<String> {
         std::env::var(name).ok()
     }
+
+    fn has_program(&self, program: &str) -> bool {
+        use std::os::unix::fs::PermissionsExt;
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        std::env::split_paths(&path).any(|dir| {
+            std::fs::metadata(dir.join(program))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    }
+
+    fn is_dir(&self, dir: &std::path::Path) -> bool {
+        dir.is_dir()
+    }
 }
 
 /// Chooses the prompter (terminal, or none under `--yes` without one) and the runner.
@@ -86,7 +99,7 @@ fn connect(
     use std::io::IsTerminal;
     let guard_regions = aws.regions_for(runbook);
     let mut cloudwatch = crate::cloudwatch::CloudWatch::connect(crate::cloudwatch::AwsSettings {
-        profile: aws.profile.clone(),
+        profile: aws.profile_for(runbook),
         endpoint: aws.endpoint.clone(),
         timeout: aws.timeout,
         show_progress: std::io::stderr().is_terminal(),

@@ -150,6 +150,9 @@ impl<'r, 'p> Walk<'r, 'p> {
             operator: &self.state.operator,
             log: &log,
         }));
+        if self.opts.mode == Mode::Rehearsal {
+            self.check_ground();
+        }
         Ok(())
     }
 

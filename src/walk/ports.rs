@@ -1,6 +1,6 @@
 //! The walk's interfaces to the outside: the operator, the shell, CloudWatch and the environment. Real ones are chosen in `wiring`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::screen::{Question, Screen};
@@ -62,6 +62,15 @@ pub trait Prompter {
 /// a fixed map in tests. The walk never reads the environment itself.
 pub trait Environment {
     fn var(&self, name: &str) -> Option<String>;
+    /// Whether `program` is an executable on this machine's `PATH`, for a rehearsal's check of
+    /// the ground. Only the real environment knows; by default everything is there.
+    fn has_program(&self, _program: &str) -> bool {
+        true
+    }
+    /// Whether `dir` is an existing directory (same purpose and default).
+    fn is_dir(&self, _dir: &Path) -> bool {
+        true
+    }
 }
 
 /// A fixed list of names and values, as tests use.

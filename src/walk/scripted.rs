@@ -11,9 +11,10 @@ use crate::event::{Clock, EventLog, LogError};
 
 use std::path::PathBuf;
 
-use super::ports::{Answer, CommandOutcome, CommandRunner, CommandSpec, Menu, Prompter, Tone};
+use super::ports::{Answer, CommandOutcome, CommandRunner, CommandSpec, Environment};
 use super::ports::{GuardAlarm, GuardNews, GuardUpdate};
 use super::ports::{LookupData, LookupError, LookupOutcome, LookupRequest, Metrics};
+use super::ports::{Menu, Prompter, Tone};
 use super::screen::{Question, Screen};
 use super::state::SessionState;
 use super::variables::Value;
@@ -371,6 +372,12 @@ impl Harness {
     }
 
     pub fn walk(&mut self, text: &str, opts: WalkOptions) -> Ending {
+        let env = self.env.clone();
+        self.walk_in(text, opts, &env)
+    }
+
+    /// [`walk`](Self::walk) on a machine described by `env`.
+    pub fn walk_in(&mut self, text: &str, opts: WalkOptions, env: &dyn Environment) -> Ending {
         let runbook = parse("rb.md", text).runbook;
         let values = vec![
             Value {
@@ -399,7 +406,7 @@ impl Harness {
             runner: &mut self.runner,
             log: &mut self.log,
             clock: &self.clock,
-            env: &self.env,
+            env,
             metrics: self.metrics.as_mut().map(|m| m as &mut dyn Metrics),
         };
         let mut walk = Walk::new(&runbook, opts, ports, values, state, started);
