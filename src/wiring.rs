@@ -109,6 +109,8 @@ fn connect(
     });
     if let Some(announce) = announce {
         cloudwatch.announce_guard_news(announce);
+        // A walk: Ctrl-C (a flag once the runner's handler is installed) cancels lookups.
+        cloudwatch.cancel_on(std::sync::Arc::new(crate::runner::take_interrupt));
     }
     Box::new(cloudwatch)
 }

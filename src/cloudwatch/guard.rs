@@ -95,7 +95,9 @@ pub(crate) type Announcer = Arc<Mutex<Option<Announce>>>;
 
 /// What the poll needs.
 pub(crate) struct Guard {
-    pub clients: Vec<(String, Client)>,
+    pub regions: Vec<String>,
+    /// Clients are made from it at each poll: a configuration loaded again after a login counts.
+    pub config: super::client::SharedConfig,
     pub prefixes: Vec<String>,
     pub interval: Duration,
     pub timeout: Duration,
@@ -104,6 +106,8 @@ pub(crate) struct Guard {
     pub queue: Queue,
     pub announcer: Announcer,
     pub stop: Arc<AtomicBool>,
+    /// Told when the first round of polls is in, so a walk starts knowing the guard's state.
+    pub first_round: Option<std::sync::mpsc::Sender<()>>,
 }
 
 /// Every alarm of every prefix in one region, in any state.
@@ -131,13 +135,15 @@ async fn poll_region(
 }
 
 /// Polls until the stop flag is set, checking it at least every 100 ms.
-pub(crate) async fn run(guard: Guard) {
+pub(crate) async fn run(mut guard: Guard) {
     let mut state = GuardState::default();
     while !guard.stop.load(Ordering::Relaxed) {
         let mut polls = JoinSet::new();
-        for (region, client) in &guard.clients {
+        let config = guard.config.lock().ok().and_then(|c| c.clone());
+        for region in &guard.regions {
+            let Some(config) = &config else { break };
             polls.spawn(poll_region(
-                client.clone(),
+                super::client::region_client(config, region),
                 guard.prefixes.clone(),
                 region.clone(),
                 guard.timeout,
@@ -161,6 +167,9 @@ pub(crate) async fn run(guard: Guard) {
             if let Ok(mut queue) = guard.queue.lock() {
                 queue.extend(updates);
             }
+        }
+        if let Some(told) = guard.first_round.take() {
+            let _ = told.send(());
         }
         let mut waited = Duration::ZERO;
         while waited < guard.interval && !guard.stop.load(Ordering::Relaxed) {

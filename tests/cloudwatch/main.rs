@@ -8,6 +8,7 @@ mod binary;
 mod emulator;
 #[path = "../common/needs.rs"]
 mod needs;
+mod terminal;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
@@ -30,6 +31,14 @@ use binary::{
     lookup_prints_per_region_verdicts_as_json_events,
 };
 use emulator::{Emulator, Shared};
+use terminal::{
+    a_blind_guard_says_so_and_says_when_it_sees_again,
+    a_guard_alarm_firing_during_a_command_is_a_status_line_and_logged_once,
+    a_walks_lookups_show_their_table_in_a_terminal_twenty_times_in_a_row,
+    ctrl_c_cancels_slow_lookups_and_the_walk_goes_on,
+    no_credentials_is_one_line_and_l_retries_after_login,
+    runbook_lookup_shows_its_tables_in_a_terminal_twenty_times_in_a_row,
+};
 
 /// A name no other test (or earlier run against the same moto) uses.
 fn unique(base: &str) -> String {
@@ -700,6 +709,12 @@ fn main() -> std::process::ExitCode {
                 connect_reads_the_standard_environment,
                 lookup_prints_per_region_verdicts_as_json_events,
                 a_walk_logs_lookup_results_that_follow_the_schema,
+                a_walks_lookups_show_their_table_in_a_terminal_twenty_times_in_a_row,
+                runbook_lookup_shows_its_tables_in_a_terminal_twenty_times_in_a_row,
+                ctrl_c_cancels_slow_lookups_and_the_walk_goes_on,
+                a_guard_alarm_firing_during_a_command_is_a_status_line_and_logged_once,
+                a_blind_guard_says_so_and_says_when_it_sees_again,
+                no_credentials_is_one_line_and_l_retries_after_login,
             ],
         )
         .run()
