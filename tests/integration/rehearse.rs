@@ -26,7 +26,10 @@ fn a_rehearsal_lists_what_is_missing_before_the_first_step_and_goes_on() {
         "before the first step:\n{stderr}"
     );
     // `grep` and `ls` are here; the readonly step ran.
-    assert!(!stderr.contains("`grep`") && !stderr.contains("`ls`"), "{stderr}");
+    assert!(
+        !stderr.contains("`grep`") && !stderr.contains("`ls`"),
+        "{stderr}"
+    );
 
     // A live walk does not list anything up front.
     let out = Command::new(BIN)
