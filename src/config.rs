@@ -54,13 +54,29 @@ pub struct AwsConfig {
 }
 
 impl AwsConfig {
-    /// Regions for lookups that name none: `--region`, else the runbook's front matter.
+    /// Regions for lookups that name none: `--region`, else the runbook's front matter (short
+    /// names such as `euw2` made full, as in lookup blocks).
     pub fn regions_for(&self, runbook: &crate::runbook::Runbook) -> Vec<String> {
-        if self.regions.is_empty() {
-            runbook.front_matter.regions.clone()
-        } else {
-            self.regions.clone()
+        if !self.regions.is_empty() {
+            return self.regions.clone();
         }
+        let mut regions: Vec<String> = Vec::new();
+        for name in &runbook.front_matter.regions {
+            let full = crate::runbook::region::normalize(name)
+                .map_or_else(|| name.clone(), str::to_string);
+            if !regions.contains(&full) {
+                regions.push(full);
+            }
+        }
+        regions
+    }
+
+    /// The AWS profile: `--profile`, else the runbook's front matter `profile`, else none (the
+    /// SDK's usual chain: `AWS_PROFILE`, then `default`).
+    pub fn profile_for(&self, runbook: &crate::runbook::Runbook) -> Option<String> {
+        self.profile
+            .clone()
+            .or_else(|| runbook.front_matter.profile.clone())
     }
 }
 

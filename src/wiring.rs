@@ -13,6 +13,8 @@ pub struct WalkPorts {
     pub env: ProcessEnvironment,
     /// Someone can be asked during the walk (a terminal), so variables wait until needed.
     pub attended: bool,
+    /// Where news that cannot wait (a guard alarm) is drawn while a command runs.
+    pub status: crate::runner::StatusLines,
 }
 
 /// The environment of this process, for `$NAME`s the session does not set.
@@ -22,6 +24,19 @@ pub struct ProcessEnvironment;
 impl crate::walk::ports::Environment for ProcessEnvironment {
     fn var(&self, name: &str) -> Option<String> {
         std::env::var(name).ok()
+    }
+
+    fn has_program(&self, program: &str) -> bool {
+        use std::os::unix::fs::PermissionsExt;
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        std::env::split_paths(&path).any(|dir| {
+            std::fs::metadata(dir.join(program))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    }
+
+    fn is_dir(&self, dir: &std::path::Path) -> bool {
+        dir.is_dir()
     }
 }
 
@@ -40,6 +55,8 @@ pub fn walk_ports(yes: bool) -> Result<WalkPorts, Error> {
         ));
     };
     crate::runner::install_interrupt_handler();
+    let runner = crate::runner::PtyRunner::new();
+    let status = runner.status_lines();
     let editor: Box<dyn crate::walk::ports::Editor> = if crate::terminal::interactive() {
         let chosen = ["VISUAL", "EDITOR"]
             .into_iter()
@@ -51,24 +68,32 @@ pub fn walk_ports(yes: bool) -> Result<WalkPorts, Error> {
     Ok(WalkPorts {
         prompter,
         editor,
-        runner: Box::new(crate::runner::PtyRunner::new()),
+        runner: Box::new(runner),
         clock: crate::incident_log::SystemClock,
         env: ProcessEnvironment,
         attended,
+        status,
     })
 }
 
 /// CloudWatch for a walk, set up only when the runbook has lookups or guard alarms, so other
-/// walks and commands never pay for AWS start-up.
+/// walks and commands never pay for AWS start-up. Guard news is drawn at once on `status`
+/// while a command runs; otherwise the walk shows it at its next prompt.
 pub fn metrics(
     runbook: &crate::runbook::Runbook,
     aws: &crate::config::AwsConfig,
+    status: &crate::runner::StatusLines,
 ) -> Option<Box<dyn crate::walk::ports::Metrics>> {
     let has_lookups = runbook.steps.iter().any(|s| !s.lookups.is_empty());
     if !has_lookups && runbook.front_matter.guard_alarms.is_empty() {
         return None;
     }
-    Some(connect_cloudwatch(runbook, aws))
+    let status = status.clone();
+    let paint = crate::terminal::paint();
+    let announce: crate::cloudwatch::Announce = std::sync::Arc::new(move |news| {
+        status.offer(&crate::terminal::guard_status_line(news, paint))
+    });
+    Some(connect(runbook, aws, Some(announce)))
 }
 
 /// Connects to CloudWatch with one shared SDK configuration; never fails (problems become
@@ -77,17 +102,29 @@ pub fn connect_cloudwatch(
     runbook: &crate::runbook::Runbook,
     aws: &crate::config::AwsConfig,
 ) -> Box<dyn crate::walk::ports::Metrics> {
+    connect(runbook, aws, None)
+}
+
+fn connect(
+    runbook: &crate::runbook::Runbook,
+    aws: &crate::config::AwsConfig,
+    announce: Option<crate::cloudwatch::Announce>,
+) -> Box<dyn crate::walk::ports::Metrics> {
     use std::io::IsTerminal;
     let guard_regions = aws.regions_for(runbook);
-    Box::new(crate::cloudwatch::CloudWatch::connect(
-        crate::cloudwatch::AwsSettings {
-            profile: aws.profile.clone(),
-            endpoint: aws.endpoint.clone(),
-            timeout: aws.timeout,
-            show_progress: std::io::stderr().is_terminal(),
-            guard_prefixes: runbook.front_matter.guard_alarms.clone(),
-            guard_regions,
-            guard_interval: aws.guard_interval,
-        },
-    ))
+    let mut cloudwatch = crate::cloudwatch::CloudWatch::connect(crate::cloudwatch::AwsSettings {
+        profile: aws.profile_for(runbook),
+        endpoint: aws.endpoint.clone(),
+        timeout: aws.timeout,
+        show_progress: std::io::stderr().is_terminal(),
+        guard_prefixes: runbook.front_matter.guard_alarms.clone(),
+        guard_regions,
+        guard_interval: aws.guard_interval,
+    });
+    if let Some(announce) = announce {
+        cloudwatch.announce_guard_news(announce);
+        // A walk: Ctrl-C (a flag once the runner's handler is installed) cancels lookups.
+        cloudwatch.cancel_on(std::sync::Arc::new(crate::runner::take_interrupt));
+    }
+    Box::new(cloudwatch)
 }

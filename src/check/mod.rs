@@ -1,8 +1,10 @@
 //! Lints a parsed runbook beyond what parsing reports: commands that need a safety annotation or are mistyped.
 
 mod destructive;
+mod programs;
 
 pub use destructive::looks_destructive;
+pub use programs::programs;
 
 use crate::runbook::{Diagnostic, DiagnosticCode, Runbook};
 

@@ -11,17 +11,21 @@ use aws_sdk_cloudwatch::Client;
 
 use crate::event::LookupErrorKind;
 
-use crate::walk::ports::{GuardAlarm, LookupError, LookupOutcome, LookupRequest, Metrics};
+use crate::walk::ports::{GuardUpdate, LookupError, LookupOutcome, LookupRequest, Metrics};
 
 use super::classify;
 use super::engine::{self, Engine};
-use super::guard::{self, Guard, Queue};
+use super::guard::{self, Announce, Announcer, Guard, Queue};
 use super::progress::Progress;
 use super::query;
 use super::settings::AwsSettings;
 
 /// The longest the up-front credentials check may take.
 const CREDENTIALS_CHECK: Duration = Duration::from_secs(5);
+/// The longest a walk's start waits for the guard's first round of polls.
+const FIRST_ROUND_WAIT: Duration = Duration::from_secs(3);
+/// How often a running `lookup` asks whether the operator cancelled it.
+const CANCEL_CHECK: Duration = Duration::from_millis(50);
 /// Extra time the caller waits for the runtime beyond a request's own timeout before giving up on it.
 const GRACE: Duration = Duration::from_secs(2);
 
@@ -34,8 +38,24 @@ pub struct CloudWatch {
     show_progress: bool,
     profile: Option<String>,
     credentials_ok: bool,
+    /// Credentials were looked for before (and not found).
+    checked_once: bool,
     guard: Queue,
+    announcer: Announcer,
+    /// Asked while lookups run: `true` cancels those still pending (the operator's Ctrl-C).
+    cancel: Option<Cancel>,
+    /// How the configuration was loaded, to load it again after a failed credentials check:
+    /// the SDK reads profile files once, so a login (or a new profile) is only seen by a new load.
+    reload: Option<AwsSettings>,
+    /// The configuration the guard poll builds its clients from at each poll.
+    shared: SharedConfig,
 }
+
+/// The current SDK configuration, shared with the guard poll.
+pub(super) type SharedConfig = Arc<std::sync::Mutex<Option<SdkConfig>>>;
+
+/// Whether the operator asked to stop what is running (reading the flag clears it).
+pub type Cancel = Arc<dyn Fn() -> bool + Send + Sync>;
 
 impl CloudWatch {
     /// Loads the SDK configuration the usual way (profile, SSO, environment, `AWS_ENDPOINT_URL*`),
@@ -46,15 +66,10 @@ impl CloudWatch {
             Ok(rt) => rt,
             Err(e) => return CloudWatch::broken(&settings, e.to_string()),
         };
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
-        if let Some(profile) = &settings.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(endpoint) = &settings.endpoint {
-            loader = loader.endpoint_url(endpoint);
-        }
-        let config = runtime.block_on(loader.load());
-        CloudWatch::start(runtime, settings, config)
+        let config = runtime.block_on(loader(&settings).load());
+        let mut cloudwatch = CloudWatch::start(runtime, settings.clone(), config);
+        cloudwatch.reload = Some(settings);
+        cloudwatch
     }
 
     /// Like [`connect`](CloudWatch::connect), with a configuration the caller built (credentials,
@@ -75,7 +90,12 @@ impl CloudWatch {
             show_progress: false,
             profile: settings.profile.clone(),
             credentials_ok: false,
+            checked_once: false,
             guard: Queue::default(),
+            announcer: Announcer::default(),
+            cancel: None,
+            reload: None,
+            shared: SharedConfig::default(),
         }
     }
 
@@ -97,6 +117,7 @@ impl CloudWatch {
             .clone()
             .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
         let queue = Queue::default();
+        let announcer = Announcer::default();
         let regions: Vec<String> = if settings.guard_regions.is_empty() {
             config
                 .region()
@@ -112,18 +133,24 @@ impl CloudWatch {
                 })
                 .collect()
         };
-        if !settings.guard_prefixes.is_empty() && !regions.is_empty() {
+        let shared: SharedConfig = Arc::new(std::sync::Mutex::new(Some(config.clone())));
+        let (told, first_round) = mpsc::channel();
+        let guarded = !settings.guard_prefixes.is_empty() && !regions.is_empty();
+        if guarded {
             engine.spawn(guard::run(Guard {
-                clients: regions
-                    .iter()
-                    .map(|r| (r.clone(), region_client(&config, r)))
-                    .collect(),
+                regions: regions.clone(),
+                config: Arc::clone(&shared),
                 prefixes: settings.guard_prefixes.clone(),
                 interval: settings.guard_interval.max(Duration::from_millis(100)),
                 timeout: settings.timeout,
+                profile: profile.clone(),
                 queue: Arc::clone(&queue),
+                announcer: Arc::clone(&announcer),
                 stop: engine.stop_flag(),
+                first_round: Some(told),
             }));
+            // The first step (and its first command) should know which guard alarms already fire.
+            let _ = first_round.recv_timeout(settings.timeout.min(FIRST_ROUND_WAIT));
         }
         CloudWatch {
             engine: Ok(engine),
@@ -133,7 +160,26 @@ impl CloudWatch {
             show_progress: settings.show_progress,
             profile,
             credentials_ok: false,
+            checked_once: false,
             guard: queue,
+            announcer,
+            cancel: None,
+            reload: None,
+            shared,
+        }
+    }
+
+    /// Lets the operator cancel lookups that are still running: `cancel` is asked every 50 ms,
+    /// and pending requests end as cancelled when it says so.
+    pub fn cancel_on(&mut self, cancel: Cancel) {
+        self.cancel = Some(cancel);
+    }
+
+    /// Lets the guard poll show its news at once (a status line while a command runs): `announce`
+    /// says whether it could, and news it could not show waits for the walk's next safe point.
+    pub fn announce_guard_news(&mut self, announce: Announce) {
+        if let Ok(mut slot) = self.announcer.lock() {
+            *slot = Some(announce);
         }
     }
 
@@ -155,6 +201,31 @@ impl CloudWatch {
         if self.credentials_ok {
             return Ok(());
         }
+        let Ok(engine) = &self.engine else {
+            return Ok(());
+        };
+        if self.checked_once {
+            // A later try: the operator may have logged in since; read the profiles again.
+            if let Some(settings) = &self.reload {
+                let (tx, rx) = mpsc::channel();
+                let loading = loader(settings);
+                engine.spawn(async move {
+                    let _ = tx.send(loading.load().await);
+                });
+                if let Ok(config) = rx.recv_timeout(CREDENTIALS_CHECK) {
+                    let config = match &settings.endpoint {
+                        Some(url) => config.into_builder().endpoint_url(url).build(),
+                        None => config,
+                    };
+                    if let Ok(mut shared) = self.shared.lock() {
+                        *shared = Some(config.clone());
+                    }
+                    self.config = Some(config);
+                    self.clients.clear();
+                }
+            }
+        }
+        self.checked_once = true;
         let Ok(engine) = &self.engine else {
             return Ok(());
         };
@@ -188,8 +259,20 @@ impl CloudWatch {
     }
 }
 
+/// The SDK's usual loader with the settings' profile and endpoint.
+fn loader(settings: &AwsSettings) -> aws_config::ConfigLoader {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(profile) = &settings.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(endpoint) = &settings.endpoint {
+        loader = loader.endpoint_url(endpoint);
+    }
+    loader
+}
+
 /// A CloudWatch client for `region` from the shared configuration.
-fn region_client(config: &SdkConfig, region: &str) -> Client {
+pub(super) fn region_client(config: &SdkConfig, region: &str) -> Client {
     let conf = aws_sdk_cloudwatch::config::Builder::from(config)
         .region(Region::new(region.to_string()))
         .build();
@@ -226,6 +309,10 @@ impl Metrics for CloudWatch {
         if let Err(error) = self.check_credentials() {
             return fail_all(requests, &error);
         }
+        // A Ctrl-C from before these lookups started is not about them.
+        if let Some(cancel) = &self.cancel {
+            cancel();
+        }
         let started = Instant::now();
         let mut progress = Progress::start(
             self.show_progress,
@@ -259,10 +346,21 @@ impl Metrics for CloudWatch {
         let mut results: Vec<Option<(Result<_, LookupError>, Duration)>> =
             vec![None; requests.len()];
         let deadline = started + self.timeout + GRACE;
+        let mut cancelled = false;
         while results.iter().any(Option::is_none) {
-            let wait = deadline.saturating_duration_since(Instant::now());
-            let Ok((i, result, took)) = rx.recv_timeout(wait) else {
+            if self.cancel.as_ref().is_some_and(|asked| asked()) {
+                cancelled = true;
                 break;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            let wait = (deadline - now).min(CANCEL_CHECK);
+            let (i, result, took) = match rx.recv_timeout(wait) {
+                Ok(done) => done,
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
             };
             if let Some(p) = progress.as_mut() {
                 p.finished(&requests[i].region, result.as_ref().map(|_| ()));
@@ -275,10 +373,18 @@ impl Metrics for CloudWatch {
             .zip(results)
             .map(|(request, done)| {
                 let (result, took) = done.unwrap_or_else(|| {
-                    (
-                        Err(classify::timed_out(&request.region, self.timeout)),
-                        started.elapsed(),
-                    )
+                    let error = if cancelled {
+                        LookupError {
+                            kind: LookupErrorKind::Other,
+                            message: format!(
+                                "cancelled by the operator (Ctrl-C) after {}",
+                                crate::human::duration(started.elapsed())
+                            ),
+                        }
+                    } else {
+                        classify::timed_out(&request.region, self.timeout)
+                    };
+                    (Err(error), started.elapsed())
                 });
                 LookupOutcome {
                     request: request.clone(),
@@ -293,7 +399,7 @@ impl Metrics for CloudWatch {
         self.config.as_ref()?.region().map(ToString::to_string)
     }
 
-    fn guard_alarms(&mut self) -> Vec<GuardAlarm> {
+    fn guard_news(&mut self) -> Vec<GuardUpdate> {
         match self.guard.lock() {
             Ok(mut queue) => std::mem::take(&mut *queue),
             Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),

@@ -15,5 +15,6 @@ mod query;
 mod settings;
 mod time;
 
-pub use client::CloudWatch;
+pub use client::{Cancel, CloudWatch};
+pub use guard::Announce;
 pub use settings::AwsSettings;

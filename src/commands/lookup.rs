@@ -6,7 +6,7 @@ use super::load_usable;
 use crate::config::LookupConfig;
 use crate::error::Error;
 use crate::walk::ports::Environment;
-use crate::walk::{lookup_event, lookup_requests, verdict};
+use crate::walk::{lookup_event, lookup_requests, no_credentials, verdict};
 use crate::wiring::ProcessEnvironment;
 
 /// Exit 0 when every lookup answered and no `expect` is breached; 1 otherwise.
@@ -49,6 +49,7 @@ pub fn run(config: &LookupConfig, out: &mut dyn Write) -> Result<u8, Error> {
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let mut clean = true;
+    let mut said_no_credentials = false;
     for step in steps {
         let (requests, missing) = lookup_requests(
             step,
@@ -68,6 +69,16 @@ pub fn run(config: &LookupConfig, out: &mut dyn Write) -> Result<u8, Error> {
         clean &= outcomes
             .iter()
             .all(|o| o.result.is_ok() && verdict(o) != Some(crate::event::Verdict::Breach));
+        if let Some(message) = no_credentials(&outcomes) {
+            // Once for the whole run: every other step would say the same.
+            if !said_no_credentials {
+                eprintln!("error: lookups not run: {message}");
+                said_no_credentials = true;
+            }
+            if !config.json {
+                continue;
+            }
+        }
         if config.json {
             for o in &outcomes {
                 serde_json::to_writer(&mut *out, &lookup_event(o)).map_err(std::io::Error::from)?;

@@ -120,7 +120,7 @@ pub(super) fn drive(
         cwd: std::env::current_dir().map_err(Error::Output)?,
         regions: how.aws.regions_for(runbook),
     };
-    let mut metrics = crate::wiring::metrics(runbook, how.aws);
+    let mut metrics = crate::wiring::metrics(runbook, how.aws, &ports.status);
     let clock = ports.clock;
     let walk_ports = Ports {
         ui: ports.prompter.as_mut(),

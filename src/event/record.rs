@@ -288,12 +288,25 @@ pub enum Event {
         error: Option<LoggedLookupError>,
         duration_ms: u64,
     },
-    /// A guard alarm entered ALARM during the walk.
+    /// A guard alarm entered ALARM during the walk (or left it: `state` says which).
     GuardAlarm {
         region: String,
         alarm: String,
         state: crate::runbook::AlarmState,
         reason: String,
+        /// When the alarm entered `state`, by CloudWatch's clock (RFC 3339): not when it was seen.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<String>,
+    },
+    /// The guard alarms of a region cannot be read (credentials, endpoint, throttling, timeout):
+    /// logged once, when the guard goes blind there.
+    GuardUnavailable {
+        region: String,
+        error: LoggedLookupError,
+    },
+    /// The guard alarms of a region that was unavailable can be read again.
+    GuardRecovered {
+        region: String,
     },
     /// A variable got a value after the session began: asked when a command first needed it,
     /// changed by the operator (`v`), or given to `resume` (`--var`, environment).

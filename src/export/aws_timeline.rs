@@ -80,6 +80,8 @@ fn type_name(e: &Event) -> &'static str {
         Event::GuardOverride { .. } => "guard_override",
         Event::CommandEdited { .. } => "command_edited",
         Event::VariableSet { .. } => "variable_set",
+        Event::GuardUnavailable { .. } => "guard_unavailable",
+        Event::GuardRecovered { .. } => "guard_recovered",
     }
 }
 

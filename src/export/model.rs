@@ -775,11 +775,16 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
             alarm,
             state,
             reason,
+            since,
         } => (
             Kind::GuardAlarm,
             None,
             format!(
-                "guard alarm {alarm} in {region} is {state}: {}",
+                "guard alarm {alarm} in {region} is {state}{}: {}",
+                since
+                    .as_deref()
+                    .map(|t| format!(" since {}", human::clock(t)))
+                    .unwrap_or_default(),
                 text::one_line(reason, 200)
             ),
         ),
@@ -863,6 +868,19 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
                 None => format!("variable {name} set (secret, {})", source.as_str()),
             },
         ),
+        Event::GuardUnavailable { region, error } => (
+            Kind::GuardAlarm,
+            None,
+            format!(
+                "guard alarms cannot be read in {region}: {}",
+                text::one_line(&error.message, 200)
+            ),
+        ),
+        Event::GuardRecovered { region } => (
+            Kind::GuardAlarm,
+            None,
+            format!("guard alarms can be read again in {region}"),
+        ),
     }
 }
 
@@ -927,7 +945,10 @@ fn header(entries: &[Entry], logs: &[LogStatus], warnings: &mut Vec<String>) -> 
                     None => variables.push(logged),
                 }
             }
-            Event::LookupResult { region, .. } | Event::GuardAlarm { region, .. } => {
+            Event::LookupResult { region, .. }
+            | Event::GuardAlarm { region, .. }
+            | Event::GuardUnavailable { region, .. }
+            | Event::GuardRecovered { region } => {
                 regions.insert(region.clone());
             }
             _ => {}

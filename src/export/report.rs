@@ -968,33 +968,53 @@ impl<'a> LookupRow<'a> {
     }
 }
 
-/// A guard alarm that fired during the walk.
+/// A guard alarm that fired (or cleared) during the walk, or a region the guard could not read.
 pub struct GuardAlarmRow<'a> {
     pub clock: &'a str,
     pub t_plus: String,
     pub region: &'a str,
+    /// `-` when the row is about the guard itself (unavailable, recovered).
     pub alarm: &'a str,
-    pub state: &'static str,
+    /// The state, with the alarm's own state-change time when logged: `ALARM since 03:04:05`.
+    pub state: String,
     pub reason: &'a str,
 }
 
 impl<'a> GuardAlarmRow<'a> {
     fn new(e: &'a Entry) -> Option<Self> {
-        let Event::GuardAlarm {
-            region,
-            alarm,
-            state,
-            reason,
-        } = &e.event
-        else {
-            return None;
+        let (region, alarm, state, reason) = match &e.event {
+            Event::GuardAlarm {
+                region,
+                alarm,
+                state,
+                reason,
+                since,
+            } => (
+                region,
+                alarm.as_str(),
+                match since {
+                    Some(t) => format!("{} since {}", state.as_str(), human::clock(t)),
+                    None => state.as_str().to_string(),
+                },
+                reason.as_str(),
+            ),
+            Event::GuardUnavailable { region, error } => (
+                region,
+                "-",
+                "UNAVAILABLE".to_string(),
+                error.message.as_str(),
+            ),
+            Event::GuardRecovered { region } => {
+                (region, "-", "RECOVERED".to_string(), "can be read again")
+            }
+            _ => return None,
         };
         Some(GuardAlarmRow {
             clock: human::clock(&e.ts),
             t_plus: human::t_plus(e.offset_ms),
             region,
             alarm,
-            state: state.as_str(),
+            state,
             reason,
         })
     }
@@ -1291,7 +1311,7 @@ impl TableRow for GuardAlarmRow<'_> {
             Cell::Time(&self.t_plus),
             Cell::Text(self.region),
             Cell::Code(self.alarm),
-            Cell::Alert(self.state),
+            Cell::Alert(&self.state),
             Cell::Text(self.reason),
         ]
     }

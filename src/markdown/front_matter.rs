@@ -91,6 +91,7 @@ pub fn parse(
             "tags" => fm.tags = ctx.strings(&key, &value, span, diagnostics),
             "regions" => fm.regions = ctx.strings(&key, &value, span, diagnostics),
             "guard_alarms" => fm.guard_alarms = ctx.strings(&key, &value, span, diagnostics),
+            "profile" => fm.profile = ctx.string(&key, &value, span, diagnostics),
             "variables" => out.variables = ctx.variables(&value, span, diagnostics),
             _ => {
                 fm.extra.insert(key, value);

@@ -17,6 +17,9 @@ pub struct FrontMatter {
     /// Default regions for CloudWatch lookups.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<String>,
+    /// The AWS profile lookups and guard alarms use, unless `--profile` names another.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     /// Alarm name prefixes watched during a whole walk.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub guard_alarms: Vec<String>,

@@ -11,11 +11,13 @@ mod machine;
 mod pty;
 pub mod redact;
 mod spawn;
+mod status;
 mod supervise;
 
 pub use capture::{Capture, Captured, HEAD_LIMIT, TAIL_LIMIT};
 pub use pty::PtyRunner;
 pub use redact::Redactor;
+pub use status::StatusLines;
 
 use std::io::PipeReader;
 use std::sync::atomic::{AtomicBool, Ordering};

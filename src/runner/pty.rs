@@ -13,6 +13,7 @@ use rustix::termios::{self, OptionalActions, Termios, Winsize};
 
 use super::redact::Redactor;
 use super::spawn::{self, SpawnRequest};
+use super::status::StatusLines;
 use super::supervise::{self, Child, READ_BUF, Screen};
 use crate::walk::ports::{CommandOutcome, CommandRunner, CommandSpec};
 
@@ -30,6 +31,8 @@ pub struct PtyRunner {
     redacted: Vec<u8>,
     /// Where `bash` was found, for which `PATH`: see [`resolve_bash`].
     bash: Option<(OsString, Option<PathBuf>)>,
+    /// Lines others ask to show while a command runs.
+    status: StatusLines,
 }
 
 impl Default for PtyRunner {
@@ -57,7 +60,14 @@ impl PtyRunner {
             buf: vec![0; READ_BUF],
             redacted: Vec::new(),
             bash: None,
+            status: StatusLines::default(),
         }
+    }
+
+    /// The mailbox for lines to show while a command runs (guard news). A full-screen
+    /// (`interactive`) command gets none: a line drawn over it would be lost or garble it.
+    pub fn status_lines(&self) -> StatusLines {
+        self.status.clone()
     }
 
     /// The program to run for `bash`, under the `PATH` the command will have.
@@ -285,7 +295,11 @@ impl PtyRunner {
             spinner: self.sink_is_terminal && !spec.interactive,
             buf: &mut self.buf,
             redacted: &mut self.redacted,
+            status: (!spec.interactive).then_some(&self.status),
         };
+        if !spec.interactive {
+            self.status.open();
+        }
         let redactor = Redactor::new(&spec.secrets);
         let ended = supervise::supervise(child, screen, redactor, started, spec.timeout);
         let captured = ended.capture.finish();

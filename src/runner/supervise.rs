@@ -17,10 +17,13 @@ use rustix::termios;
 use super::capture::Capture;
 use super::machine::{Action, Event, Exit, Machine, Verdict};
 use super::redact::Redactor;
+use super::status::StatusLines;
 
 /// Silence after which the spinner appears.
 const SPINNER_AFTER: Duration = Duration::from_secs(1);
 const SPINNER_TICK: Duration = Duration::from_millis(100);
+/// How soon a status line offered while a command runs is drawn, at the latest.
+const STATUS_CHECK: Duration = Duration::from_millis(200);
 /// Poll interval when pidfds are unavailable (old kernels) and exit must be polled for.
 const FALLBACK_POLL: Duration = Duration::from_millis(5);
 pub const READ_BUF: usize = 64 * 1024;
@@ -46,6 +49,8 @@ pub struct Screen<'a> {
     pub buf: &'a mut Vec<u8>,
     /// Scratch space for redacted output.
     pub redacted: &'a mut Vec<u8>,
+    /// Lines to draw between the command's output while it runs (guard news), when open.
+    pub status: Option<&'a StatusLines>,
 }
 
 /// What a command left behind: how it ended and its output.
@@ -87,10 +92,15 @@ pub fn supervise(
         started,
         spinner_enabled: screen.spinner,
         resize: termios::isatty(rustix::stdio::stderr()),
+        status: screen.status,
     };
     let verdict = driver.run();
+    let status = driver.status;
     let mut out = driver.out;
     out.finish();
+    if let Some(status) = status {
+        out.status(&status.close());
+    }
     Ended {
         verdict,
         capture: out.capture,
@@ -113,6 +123,7 @@ struct Driver<'a> {
     spinner_enabled: bool,
     /// Follow the operator's window size (stderr is a terminal).
     resize: bool,
+    status: Option<&'a StatusLines>,
 }
 
 /// Which descriptors one poll found ready.
@@ -179,6 +190,9 @@ impl Driver<'_> {
         {
             self.out.spinner = Some(ProgressBar::new_spinner());
         }
+        if let Some(status) = self.status {
+            self.out.status(&status.take());
+        }
         if let Some(spinner) = &self.out.spinner {
             spinner.set_message(format!("running {}s", (now - self.started).as_secs()));
             spinner.tick();
@@ -197,6 +211,9 @@ impl Driver<'_> {
             }
             if self.pidfd.is_none() {
                 at(now + FALLBACK_POLL);
+            }
+            if self.status.is_some() {
+                at(now + STATUS_CHECK);
             }
         }
         wake
@@ -362,6 +379,23 @@ impl Output<'_> {
         self.redacted.clear();
         self.redactor.push(data, self.redacted);
         self.emit();
+    }
+
+    /// Lines that are not the command's: on lines of their own, never captured.
+    fn status(&mut self, lines: &[String]) {
+        if lines.is_empty() {
+            return;
+        }
+        self.clear_spinner();
+        if !self.at_line_start {
+            let _ = self.sink.write_all(b"\r\n");
+        }
+        for line in lines {
+            let _ = self.sink.write_all(line.as_bytes());
+            let _ = self.sink.write_all(b"\r\n");
+        }
+        let _ = self.sink.flush();
+        self.at_line_start = true;
     }
 
     fn finish(&mut self) {

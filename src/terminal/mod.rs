@@ -13,7 +13,7 @@ pub use editor::TerminalEditor;
 pub use lookup_table::lookup_table;
 pub use paint::Paint;
 pub use prompter::{TerminalPrompter, UnattendedPrompter};
-pub use render::{help, notice_line, question, render, summary_table};
+pub use render::{guard_status_line, help, notice_line, question, render, summary_table};
 
 use std::io::IsTerminal;
 

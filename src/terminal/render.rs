@@ -8,9 +8,9 @@ use super::lookup_table::lookup_table;
 use super::step::{command_block, item_line, prose, step_view};
 use crate::event::{Mode, StepStatus};
 use crate::human;
-use crate::runbook::Runbook;
+use crate::runbook::{AlarmState, Runbook};
 use crate::walk::actions::Action;
-use crate::walk::ports::{CommandOutcome, Tone};
+use crate::walk::ports::{CommandOutcome, GuardAlarm, GuardNews, Tone};
 use crate::walk::screen::{Header, Question, Resuming, RowStatus, Screen, Summary, SummaryRow};
 use crate::walk::screen::{Tally, VariableRow, VariableState};
 use crate::walk::state::ItemStatus;
@@ -48,10 +48,7 @@ pub fn render(screen: &Screen<'_>, paint: Paint) -> String {
                 )
             }
         }
-        Screen::GuardAlarm(g) => paint.red(&format!(
-            "\n  ▲▲ GUARD ALARM {} in {}: {} ▲▲\n",
-            g.alarm.name, g.region, g.alarm.reason
-        )),
+        Screen::GuardAlarm(g) => guard_banner(g, paint),
         Screen::Help => help(),
         Screen::Approval(approval) => super::approval::approval_view(approval, paint),
         Screen::Earlier { step, past } => super::approval::earlier_view(step, past, paint),
@@ -165,6 +162,52 @@ fn variables_view(rows: &[VariableRow<'_>], paint: Paint) -> String {
         out.push_str(&format!("  {}  {value}{about}\n", paint.bold(&name)));
     }
     out
+}
+
+/// A guard alarm that entered ALARM is a red banner; one back to OK is a plain line. Both give
+/// the alarm's own state-change time, not when the walk noticed.
+fn guard_banner(g: &GuardAlarm, paint: Paint) -> String {
+    let since = g
+        .alarm
+        .since
+        .as_deref()
+        .map(|t| format!(" since {} UTC", human::clock(t)))
+        .unwrap_or_default();
+    if g.alarm.state == AlarmState::Alarm {
+        paint.red(&format!(
+            "\n  ▲▲ GUARD ALARM {} in {}{since}: {} ▲▲\n",
+            g.alarm.name, g.region, g.alarm.reason
+        ))
+    } else {
+        notice_line(
+            paint,
+            Tone::Success,
+            &format!(
+                "guard alarm {} in {} is {}{since}",
+                g.alarm.name, g.region, g.alarm.state
+            ),
+        )
+    }
+}
+
+/// One line for guard news shown while a command runs, between the command's own output.
+pub fn guard_status_line(news: &GuardNews, paint: Paint) -> String {
+    match news {
+        GuardNews::Alarm(g) => guard_banner(g, paint).trim_matches('\n').to_string(),
+        GuardNews::Unavailable { region, error } => notice_line(
+            paint,
+            Tone::Warning,
+            &format!(
+                "guard alarms cannot be read in {region}: {}; the walk does not see them until they can",
+                error.message.replace(&format!(" in {region}"), "")
+            ),
+        ),
+        GuardNews::Recovered { region } => notice_line(
+            paint,
+            Tone::Success,
+            &format!("guard alarms can be read again in {region}"),
+        ),
+    }
 }
 
 fn header_view(h: &Header<'_>, paint: Paint) -> String {

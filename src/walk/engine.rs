@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use super::guard::GuardWatch;
 use super::items::Item;
 use super::ports::{CommandRunner, Environment, Metrics, Prompter, Tone};
 use super::screen::{Header, RowStatus, Screen, Summary, SummaryRow};
@@ -95,6 +96,7 @@ pub struct Walk<'r, 'p> {
     started: DateTime<Utc>,
     /// Variables the operator was asked for and left empty: not asked again (`v` sets them).
     pub(super) declined: Vec<String>,
+    pub(super) guard: GuardWatch,
 }
 
 impl<'r, 'p> Walk<'r, 'p> {
@@ -115,6 +117,7 @@ impl<'r, 'p> Walk<'r, 'p> {
             state,
             started,
             declined: Vec::new(),
+            guard: GuardWatch::default(),
         }
     }
 
@@ -153,6 +156,9 @@ impl<'r, 'p> Walk<'r, 'p> {
             operator: &self.state.operator,
             log: &log,
         }));
+        if self.opts.mode == Mode::Rehearsal {
+            self.check_ground();
+        }
         Ok(())
     }
 
@@ -301,6 +307,8 @@ impl<'r, 'p> Walk<'r, 'p> {
         self.run_lookups(i)?;
         let empty = self.state.steps[i].items.is_empty();
         loop {
+            // A safe point: guard news is logged and shown before the operator is asked anything.
+            self.poll_guard()?;
             let next = self.state.steps[i].next_pending();
             match next {
                 None if self.opts.yes || !empty => {

@@ -33,6 +33,7 @@ impl Walk<'_, '_> {
                 }
                 RunResult::Failed => {}
             }
+            self.poll_guard()?;
             let step = self.step(i);
             let question = Question::CommandFailed { command: n };
             match pick(self.ports.ui, question, &Recovery::ALL, Recovery::Retry) {
@@ -314,27 +315,18 @@ impl Walk<'_, '_> {
             .collect()
     }
 
-    /// Guard alarms that fired since the last check: logged, shown prominently, and the operator
-    /// asked before command `n` runs. Without an operator the walk stops there.
+    /// Guard alarms that fired since the last check (logged and shown as they came in), and the
+    /// operator asked before command `n` runs. Without an operator the walk stops there.
     fn guard_check(&mut self, n: usize) -> Result<Option<RunResult>, LogError> {
-        let Some(metrics) = self.ports.metrics.as_deref_mut() else {
-            return Ok(None);
-        };
-        let fired = metrics.guard_alarms();
+        self.poll_guard()?;
+        let fired = self.take_firing();
         if fired.is_empty() {
             return Ok(None);
         }
-        let mut names = Vec::new();
-        for g in &fired {
-            self.log(Event::GuardAlarm {
-                region: g.region.clone(),
-                alarm: g.alarm.name.clone(),
-                state: g.alarm.state,
-                reason: g.alarm.reason.clone(),
-            })?;
-            names.push(format!("{} ({})", g.alarm.name, g.region));
-            self.ports.ui.show(Screen::GuardAlarm(g));
-        }
+        let names: Vec<String> = fired
+            .iter()
+            .map(|g| format!("{} ({})", g.alarm.name, g.region))
+            .collect();
         let question = format!(
             "Guard alarm in ALARM: {}. Run command {n} anyway?",
             names.join(", ")

@@ -5,7 +5,7 @@ use super::engine::Walk;
 use super::ports::{Environment, LookupData, LookupOutcome, LookupRequest, Tone};
 use super::screen::Screen;
 use super::variables::expand;
-use crate::event::{Datapoint, Event, LogError, LoggedLookupError, Verdict};
+use crate::event::{Datapoint, Event, LogError, LoggedLookupError, LookupErrorKind, Verdict};
 use crate::runbook::{Dimension, Lookup, LookupQuery, Step};
 
 impl Walk<'_, '_> {
@@ -42,6 +42,14 @@ impl Walk<'_, '_> {
         let outcomes = metrics.lookup(&requests);
         for outcome in &outcomes {
             self.log(lookup_event(outcome))?;
+        }
+        // One missing login is one line, not one per lookup and region.
+        if let Some(message) = no_credentials(&outcomes) {
+            self.ports.ui.notice(
+                Tone::Warning,
+                &format!("lookups not run: {message}; then `l` runs them again"),
+            );
+            return Ok(());
         }
         for lookup in &step.lookups {
             let mine: Vec<&LookupOutcome> = outcomes
@@ -90,6 +98,21 @@ pub fn lookup_requests(
         }
     }
     (requests, missing)
+}
+
+/// The message when every outcome failed for want of credentials: the lookups never reached
+/// CloudWatch, and saying so once is the whole story.
+pub fn no_credentials(outcomes: &[LookupOutcome]) -> Option<&str> {
+    let mut message = None;
+    for outcome in outcomes {
+        match &outcome.result {
+            Err(e) if e.kind == LookupErrorKind::NoCredentials => {
+                message.get_or_insert(e.message.as_str());
+            }
+            _ => return None,
+        }
+    }
+    message
 }
 
 /// The verdict of a metric lookup's `expect` on its latest datapoint.
@@ -159,5 +182,46 @@ fn resolve_dimensions(lookup: &mut Lookup, vars: &[(String, String)], env: &dyn 
     };
     for d in dims {
         d.value = expand(&d.value, vars, env);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::ports::LookupError;
+    use super::super::scripted::{Harness, Reply, ScriptedMetrics, WATCHED, opts};
+    use crate::event::{LookupErrorKind, Mode};
+
+    #[test]
+    fn missing_credentials_are_one_line_for_the_step_and_l_tries_again() {
+        let no_login = || {
+            Err(LookupError {
+                kind: LookupErrorKind::NoCredentials,
+                message: "no AWS credentials: run `aws sso login --profile oncall`".into(),
+            })
+        };
+        let mut h = Harness::new([Reply::Key('l'), Reply::Key('q')]);
+        h.metrics = Some(
+            ScriptedMetrics::default()
+                .answer(1, "eu-west-2", no_login())
+                .answer(1, "eu-central-1", no_login())
+                .answer(2, "us-east-2", no_login()),
+        );
+        h.walk(WATCHED, opts(Mode::Live, false, false));
+        let screen = h.ui.screen();
+        let line = "Warning: lookups not run: no AWS credentials: run `aws sso login --profile oncall`; then `l` runs them again";
+        assert_eq!(screen.matches(line).count(), 2, "once per try:\n{screen}");
+        assert!(
+            !screen.contains("[lookup "),
+            "no table of errors:\n{screen}"
+        );
+        assert_eq!(h.metrics.as_ref().map(|m| m.asked.len()), Some(6));
+        // The log keeps every attempt, region by region.
+        let logged = h
+            .log
+            .types()
+            .iter()
+            .filter(|t| *t == "lookup_result")
+            .count();
+        assert_eq!(logged, 6);
     }
 }

@@ -9,9 +9,11 @@ pub mod context;
 mod edit;
 mod engine;
 mod execute;
+mod guard;
 pub mod items;
 pub mod lookups;
 pub mod ports;
+mod preflight;
 pub mod safety;
 pub mod screen;
 #[cfg(test)]
@@ -20,7 +22,7 @@ pub mod state;
 pub mod variables;
 
 pub use engine::{Ending, Ports, SessionInfo, Walk, WalkOptions, outline};
-pub use lookups::{lookup_event, lookup_requests, verdict};
+pub use lookups::{lookup_event, lookup_requests, no_credentials, verdict};
 
 /// Reason logged for commands a rehearsal does not run.
 pub const REHEARSAL_REASON: &str = "rehearsal: only `readonly` commands run";

@@ -1,6 +1,6 @@
 //! The walk's interfaces to the outside: the operator, the shell, CloudWatch and the environment. Real ones are chosen in `wiring`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::screen::{Question, Screen};
@@ -79,6 +79,15 @@ impl Editor for NoEditor {
 /// a fixed map in tests. The walk never reads the environment itself.
 pub trait Environment {
     fn var(&self, name: &str) -> Option<String>;
+    /// Whether `program` is an executable on this machine's `PATH`, for a rehearsal's check of
+    /// the ground. Only the real environment knows; by default everything is there.
+    fn has_program(&self, _program: &str) -> bool {
+        true
+    }
+    /// Whether `dir` is an existing directory (same purpose and default).
+    fn is_dir(&self, _dir: &Path) -> bool {
+        true
+    }
 }
 
 /// A fixed list of names and values, as tests use.
@@ -164,11 +173,31 @@ pub struct LookupOutcome {
     pub duration_ms: u64,
 }
 
-/// A guard alarm that entered ALARM while the walk went on.
+/// A guard alarm that entered ALARM (or left it) while the walk went on; `alarm.since` is when,
+/// by CloudWatch's clock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuardAlarm {
     pub region: String,
     pub alarm: AlarmInfo,
+}
+
+/// What the background guard poll saw change, in the order it saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GuardNews {
+    /// An alarm entered ALARM (already firing at the first poll counts), or left it.
+    Alarm(GuardAlarm),
+    /// A region's guard alarms cannot be read: the walk is blind there until it recovers.
+    Unavailable { region: String, error: LookupError },
+    /// A region that could not be read answers again.
+    Recovered { region: String },
+}
+
+/// One piece of guard news, and whether the operator has seen it already (as a status line
+/// while a command ran), so the walk logs it without showing it twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuardUpdate {
+    pub news: GuardNews,
+    pub shown: bool,
 }
 
 /// CloudWatch, read-only: lookups for steps, and the guard alarms watched during the whole walk.
@@ -178,6 +207,7 @@ pub trait Metrics {
     fn lookup(&mut self, requests: &[LookupRequest]) -> Vec<LookupOutcome>;
     /// The region to use when neither the lookup, `--region` nor the runbook names one.
     fn default_region(&self) -> Option<String>;
-    /// Guard alarms that entered ALARM since the last call (polled in the background).
-    fn guard_alarms(&mut self) -> Vec<GuardAlarm>;
+    /// What the background guard poll saw change since the last call. Never blocks: the walk
+    /// calls it at its safe points (before each prompt and each command).
+    fn guard_news(&mut self) -> Vec<GuardUpdate>;
 }

@@ -12,9 +12,10 @@ use crate::event::{Clock, EventLog, LogError};
 use std::path::PathBuf;
 
 use super::ports::{
-    Answer, CommandOutcome, CommandRunner, CommandSpec, Editor, Menu, Prompter, Tone,
+    Answer, CommandOutcome, CommandRunner, CommandSpec, Editor, Environment, Menu, Prompter, Tone,
 };
-use super::ports::{GuardAlarm, LookupData, LookupError, LookupOutcome, LookupRequest, Metrics};
+use super::ports::{GuardAlarm, GuardNews, GuardUpdate};
+use super::ports::{LookupData, LookupError, LookupOutcome, LookupRequest, Metrics};
 use super::screen::{Question, Screen};
 use super::state::SessionState;
 use super::variables::Value;
@@ -308,12 +309,12 @@ impl Clock for FixedClock {
     }
 }
 
-/// CloudWatch with canned answers per (lookup, region), and guard alarms handed out once.
+/// CloudWatch with canned answers per (lookup, region), and guard news handed out once per poll.
 #[derive(Debug, Default)]
 pub struct ScriptedMetrics {
     pub answers: Vec<((usize, String), Result<LookupData, LookupError>)>,
     pub asked: Vec<LookupRequest>,
-    pub guards: VecDeque<Vec<GuardAlarm>>,
+    pub news: VecDeque<Vec<GuardUpdate>>,
 }
 
 impl ScriptedMetrics {
@@ -327,9 +328,18 @@ impl ScriptedMetrics {
         self
     }
 
-    /// The next poll of guard alarms returns `alarms`.
-    pub fn guard(mut self, alarms: Vec<GuardAlarm>) -> Self {
-        self.guards.push_back(alarms);
+    /// The next poll of guard alarms returns `alarms` (newly in ALARM, not yet shown).
+    pub fn guard(self, alarms: Vec<GuardAlarm>) -> Self {
+        self.news(alarms.into_iter().map(GuardNews::Alarm).collect(), false)
+    }
+
+    /// The next poll returns `news`, `shown` already (as a status line) or not.
+    pub fn news(mut self, news: Vec<GuardNews>, shown: bool) -> Self {
+        self.news.push_back(
+            news.into_iter()
+                .map(|news| GuardUpdate { news, shown })
+                .collect(),
+        );
         self
     }
 }
@@ -362,8 +372,8 @@ impl Metrics for ScriptedMetrics {
         Some("us-east-2".into())
     }
 
-    fn guard_alarms(&mut self) -> Vec<GuardAlarm> {
-        self.guards.pop_front().unwrap_or_default()
+    fn guard_news(&mut self) -> Vec<GuardUpdate> {
+        self.news.pop_front().unwrap_or_default()
     }
 }
 
@@ -413,9 +423,15 @@ impl Harness {
     }
 
     pub fn walk(&mut self, text: &str, opts: WalkOptions) -> Ending {
+        let env = self.env.clone();
+        self.walk_in(text, opts, &env)
+    }
+
+    /// [`walk`](Self::walk) on a machine described by `env`.
+    pub fn walk_in(&mut self, text: &str, opts: WalkOptions, env: &dyn Environment) -> Ending {
         let runbook = parse("rb.md", text).runbook;
         let state = SessionState::new(&runbook, "alice");
-        self.walk_on(&runbook, opts, state, None)
+        self.walk_on(&runbook, opts, state, None, env)
     }
 
     /// Resumes the walk in this harness's log, as `runbook resume` does: the state rebuilt from
@@ -446,7 +462,8 @@ impl Harness {
             )
             .unwrap();
         state.apply(&resumed);
-        self.walk_on(&runbook, opts, state, Some(next))
+        let env = self.env.clone();
+        self.walk_on(&runbook, opts, state, Some(next), &env)
     }
 
     /// The summary the walk printed at its end, from the last walk or resume.
@@ -456,6 +473,7 @@ impl Harness {
         opts: WalkOptions,
         state: SessionState,
         resume_at: Option<usize>,
+        env: &dyn Environment,
     ) -> Ending {
         let values = self.values.clone();
         let started = self.clock.now();
@@ -464,7 +482,7 @@ impl Harness {
             runner: &mut self.runner,
             log: &mut self.log,
             clock: &self.clock,
-            env: &self.env,
+            env,
             metrics: self.metrics.as_mut().map(|m| m as &mut dyn Metrics),
             editor: &mut self.editor,
         };

@@ -24,7 +24,7 @@ fn runbook(emu: &Emulator, dir: &Path, args: &[&str]) -> Output {
         .expect("run runbook")
 }
 
-fn validate(event: &serde_json::Value) {
+pub fn validate(event: &serde_json::Value) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/incident-log.schema.json");
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();

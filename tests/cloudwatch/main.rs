@@ -8,6 +8,7 @@ mod binary;
 mod emulator;
 #[path = "../common/needs.rs"]
 mod needs;
+mod terminal;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
@@ -23,13 +24,21 @@ use aws_sdk_cloudwatch::types::{
 use runbook::cloudwatch::{AwsSettings, CloudWatch};
 use runbook::event::LookupErrorKind;
 use runbook::runbook::{AlarmState, Dimension, Lookup, LookupQuery, MetricStat, NamedQuery, Span};
-use runbook::walk::ports::{LookupData, LookupOutcome, LookupRequest, Metrics};
+use runbook::walk::ports::{GuardNews, LookupData, LookupOutcome, LookupRequest, Metrics};
 
 use binary::{
     a_walk_logs_lookup_results_that_follow_the_schema,
     lookup_prints_per_region_verdicts_as_json_events,
 };
 use emulator::{Emulator, Shared};
+use terminal::{
+    a_blind_guard_says_so_and_says_when_it_sees_again,
+    a_guard_alarm_firing_during_a_command_is_a_status_line_and_logged_once,
+    a_walks_lookups_show_their_table_in_a_terminal_twenty_times_in_a_row,
+    ctrl_c_cancels_slow_lookups_and_the_walk_goes_on,
+    no_credentials_is_one_line_and_l_retries_after_login,
+    runbook_lookup_shows_its_tables_in_a_terminal_twenty_times_in_a_row,
+};
 
 /// A name no other test (or earlier run against the same moto) uses.
 fn unique(base: &str) -> String {
@@ -475,7 +484,19 @@ fn no_credentials_is_one_quick_clear_error(emu: &Shared) {
     }
 }
 
-fn guard_alarms_report_an_alarm_once_when_it_fires(emu: &Shared) {
+/// Polls `cw` until some guard news arrives (at most 5 s).
+fn news_within(cw: &mut CloudWatch) -> Vec<GuardNews> {
+    let until = Instant::now() + Duration::from_secs(5);
+    loop {
+        let news: Vec<GuardNews> = cw.guard_news().into_iter().map(|u| u.news).collect();
+        if !news.is_empty() || Instant::now() > until {
+            return news;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn guard_alarms_report_each_change_once_with_its_own_time(emu: &Shared) {
     let region = "us-west-1";
     let prefix = unique("guard");
     let name = format!("{prefix}-db");
@@ -489,26 +510,36 @@ fn guard_alarms_report_an_alarm_once_when_it_fires(emu: &Shared) {
     let mut cw = CloudWatch::connect_with(settings, config(emu, "eu-west-1"));
     std::thread::sleep(Duration::from_millis(600));
     assert!(
-        cw.guard_alarms().is_empty(),
-        "nothing fires while the alarm is OK"
+        cw.guard_news().is_empty(),
+        "nothing is news while the alarm is OK"
     );
 
     set_state(emu, region, &name, StateValue::Alarm);
-    let until = Instant::now() + Duration::from_secs(5);
-    let mut fired = Vec::new();
-    while fired.is_empty() && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(50));
-        fired = cw.guard_alarms();
-    }
+    let fired = news_within(&mut cw);
     assert_eq!(fired.len(), 1, "{fired:?}");
+    let GuardNews::Alarm(g) = &fired[0] else {
+        panic!("{fired:?}")
+    };
     assert_eq!(
-        (fired[0].region.as_str(), fired[0].alarm.name.as_str()),
+        (g.region.as_str(), g.alarm.name.as_str()),
         (region, name.as_str())
     );
-    assert_eq!(fired[0].alarm.state, AlarmState::Alarm);
+    assert_eq!(g.alarm.state, AlarmState::Alarm);
+    // The alarm's own state-change time, not when the poll saw it.
+    assert!(
+        g.alarm.since.as_deref().is_some_and(|t| t.ends_with('Z')),
+        "{g:?}"
+    );
 
     std::thread::sleep(Duration::from_millis(700));
-    assert!(cw.guard_alarms().is_empty(), "reported once");
+    assert!(cw.guard_news().is_empty(), "reported once");
+
+    set_state(emu, region, &name, StateValue::Ok);
+    let cleared = news_within(&mut cw);
+    assert!(
+        matches!(&cleared[..], [GuardNews::Alarm(g)] if g.alarm.state == AlarmState::Ok),
+        "leaving ALARM is news: {cleared:?}"
+    );
 
     let started = Instant::now();
     drop(cw);
@@ -516,6 +547,38 @@ fn guard_alarms_report_an_alarm_once_when_it_fires(emu: &Shared) {
         started.elapsed() < Duration::from_millis(500),
         "the poll stops promptly: {:?}",
         started.elapsed()
+    );
+}
+
+fn a_guard_that_cannot_poll_says_so_once_and_again_when_it_recovers(emu: &Shared) {
+    let region = "me-south-1";
+    let prefix = unique("blind");
+    put_alarm(emu, region, &format!("{prefix}-db"), StateValue::Alarm);
+    emu.fail(region, "AccessDenied", 403);
+    let settings = AwsSettings {
+        guard_prefixes: vec![prefix.clone()],
+        guard_regions: vec![region.into()],
+        guard_interval: Duration::from_millis(200),
+        ..settings(Duration::from_secs(5))
+    };
+    let mut cw = CloudWatch::connect_with(settings, config(emu, region));
+    let news = news_within(&mut cw);
+    let [GuardNews::Unavailable { region: r, error }] = &news[..] else {
+        panic!("{news:?}")
+    };
+    assert_eq!(
+        (r.as_str(), error.kind),
+        (region, LookupErrorKind::AccessDenied)
+    );
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(cw.guard_news().is_empty(), "said once, not at every poll");
+
+    emu.control("fail", &format!(r#"{{"region":"{region}","status":0}}"#));
+    let news = news_within(&mut cw);
+    assert!(
+        matches!(&news[..], [GuardNews::Recovered { region: r }, GuardNews::Alarm(g)]
+            if r == region && g.alarm.state == AlarmState::Alarm),
+        "recovered, then the alarm that fires: {news:?}"
     );
 }
 
@@ -641,10 +704,17 @@ fn main() -> std::process::ExitCode {
                 an_unreachable_endpoint_is_an_endpoint_error,
                 throttling_and_access_denied_are_classified,
                 no_credentials_is_one_quick_clear_error,
-                guard_alarms_report_an_alarm_once_when_it_fires,
+                guard_alarms_report_each_change_once_with_its_own_time,
+                a_guard_that_cannot_poll_says_so_once_and_again_when_it_recovers,
                 connect_reads_the_standard_environment,
                 lookup_prints_per_region_verdicts_as_json_events,
                 a_walk_logs_lookup_results_that_follow_the_schema,
+                a_walks_lookups_show_their_table_in_a_terminal_twenty_times_in_a_row,
+                runbook_lookup_shows_its_tables_in_a_terminal_twenty_times_in_a_row,
+                ctrl_c_cancels_slow_lookups_and_the_walk_goes_on,
+                a_guard_alarm_firing_during_a_command_is_a_status_line_and_logged_once,
+                a_blind_guard_says_so_and_says_when_it_sees_again,
+                no_credentials_is_one_line_and_l_retries_after_login,
             ],
         )
         .run()

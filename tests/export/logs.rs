@@ -306,6 +306,20 @@ pub fn incident(dir: &Path) {
             alarm: "widget-5xx".into(),
             state: AlarmState::Alarm,
             reason: "Threshold Crossed".into(),
+            // Fired before the walk saw it: the alarm's own time is kept.
+            since: Some("2026-11-22T03:01:20.000Z".into()),
+        })
+        .at(105.0)
+        .ev(Event::GuardUnavailable {
+            region: "eu-west-2".into(),
+            error: LoggedLookupError {
+                kind: LookupErrorKind::NoCredentials,
+                message: "no AWS credentials: run `aws sso login --profile oncall`".into(),
+            },
+        })
+        .at(110.0)
+        .ev(Event::GuardRecovered {
+            region: "eu-west-2".into(),
         })
         .at(120.0)
         .ev(cmd_started(

@@ -7,6 +7,7 @@ mod generate;
 mod keys;
 mod kill;
 mod list_and_check;
+mod rehearse;
 mod run;
 mod samples;
 mod show;
