@@ -280,6 +280,7 @@ impl Walk<'_, '_> {
             cwd,
             timeout: command.annotations.timeout_ms.map(Duration::from_millis),
             interactive: command.annotations.interactive,
+            no_input: self.opts.yes,
             secrets: self
                 .values
                 .iter()

@@ -84,6 +84,9 @@ pub struct CommandSpec {
     pub timeout: Option<Duration>,
     /// Needs the operator's keyboard (stdin forwarded, terminal in raw mode).
     pub interactive: bool,
+    /// Nobody types (`--yes`): stdin is `/dev/null`, so every read sees end of input, not just
+    /// the first. An `interactive` command with a terminal at hand keeps the keyboard.
+    pub no_input: bool,
     /// Values to replace with `[REDACTED]` in everything shown or recorded.
     pub secrets: Vec<String>,
 }
