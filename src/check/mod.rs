@@ -1,7 +1,10 @@
-//! Lints a parsed runbook beyond what parsing reports: commands that need a safety annotation or are mistyped.
+//! Lints a parsed runbook beyond what parsing reports: commands that need a safety annotation or
+//! are mistyped, and control characters a terminal would obey.
 
+mod control;
 mod destructive;
 
+pub use control::control_characters;
 pub use destructive::looks_destructive;
 
 use crate::runbook::{Diagnostic, DiagnosticCode, Runbook};

@@ -6,6 +6,7 @@ use console::{Key, Term};
 
 use super::Paint;
 use super::render::{notice_line, question, render};
+use crate::human::visible;
 use crate::walk::ports::{Answer, Menu, Prompter, Tone};
 use crate::walk::screen::Screen;
 
@@ -75,19 +76,26 @@ impl Prompter for TerminalPrompter {
     }
 
     fn ask_text(&mut self, question: &str, default: Option<&str>) -> Answer<String> {
-        let mut input = dialoguer::Input::<String>::new()
-            .with_prompt(question)
+        // The default is shown as text (control characters visible) but given back as it is.
+        let prompt = match default {
+            Some(d) => format!("{} [{}]", visible(question), visible(d)),
+            None => visible(question).into_owned(),
+        };
+        let input = dialoguer::Input::<String>::new()
+            .with_prompt(prompt)
             .allow_empty(true);
-        if let Some(d) = default {
-            input = input.default(d.to_string()).show_default(true);
+        match answer(input.interact_text_on(&self.term)) {
+            Answer::Given(typed) if typed.is_empty() => {
+                Answer::Given(default.unwrap_or_default().to_string())
+            }
+            other => other,
         }
-        answer(input.interact_text_on(&self.term))
     }
 
     fn ask_secret(&mut self, question: &str) -> Answer<String> {
         answer(
             dialoguer::Password::new()
-                .with_prompt(format!("{question} (hidden)"))
+                .with_prompt(format!("{} (hidden)", visible(question)))
                 .allow_empty_password(true)
                 .interact_on(&self.term),
         )
@@ -95,7 +103,9 @@ impl Prompter for TerminalPrompter {
 
     fn confirm(&mut self, question: &str, default: bool) -> Answer<bool> {
         let hint = if default { "[Y/n]" } else { "[y/N]" };
-        let _ = self.term.write_str(&format!("  {question} {hint} "));
+        let _ = self
+            .term
+            .write_str(&format!("  {} {hint} ", visible(question)));
         loop {
             match self.term.read_key() {
                 Ok(Key::Char('y' | 'Y')) => {

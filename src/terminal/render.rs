@@ -7,7 +7,7 @@ use super::Paint;
 use super::lookup_table::lookup_table;
 use super::step::{command_block, item_line, step_view};
 use crate::event::{Mode, StepStatus};
-use crate::human;
+use crate::human::{self, visible};
 use crate::walk::actions::Action;
 use crate::walk::ports::{CommandOutcome, Tone};
 use crate::walk::screen::{Header, Question, Resuming, RowStatus, Screen, Summary};
@@ -42,10 +42,10 @@ pub fn render(screen: &Screen<'_>, paint: Paint) -> String {
                 )
             }
         }
-        Screen::GuardAlarm(g) => paint.red(&format!(
+        Screen::GuardAlarm(g) => paint.red(&visible(&format!(
             "\n  ▲▲ GUARD ALARM {} in {}: {} ▲▲\n",
             g.alarm.name, g.region, g.alarm.reason
-        )),
+        ))),
         Screen::Help => help(),
     }
 }
@@ -58,29 +58,29 @@ fn header_view(h: &Header<'_>, paint: Paint) -> String {
     let rb = h.runbook;
     format!(
         "{}\n{}",
-        paint.bold(&rb.title),
-        paint.dim(&format!(
+        paint.bold(&visible(&rb.title)),
+        paint.dim(&visible(&format!(
             "{} · sha256 {} · mode {mode} · incident {} · operator {}\nlog {}",
             rb.path,
             &rb.sha256[..12.min(rb.sha256.len())],
             h.incident.unwrap_or("-"),
             h.operator,
             h.log
-        ))
+        )))
     )
 }
 
 fn resuming_view(r: &Resuming<'_>, paint: Paint) -> String {
     format!(
         "{}\n{}",
-        paint.bold(&format!("Resuming: {}", r.title)),
-        paint.dim(&format!(
+        paint.bold(&visible(&format!("Resuming: {}", r.title))),
+        paint.dim(&visible(&format!(
             "incident {} · operator {} · continuing at step {} · log {}",
             r.incident.unwrap_or("-"),
             r.operator,
             r.step,
             r.log
-        ))
+        )))
     )
 }
 
@@ -110,8 +110,10 @@ pub fn question(question: &Question<'_>, paint: Paint) -> String {
     }
 }
 
-/// A one-line message with its tone's mark.
+/// A one-line message with its tone's mark; control characters in it (a runbook's text, an
+/// operator's answer) are shown, not obeyed.
 pub fn notice_line(paint: Paint, tone: Tone, text: &str) -> String {
+    let text = visible(text);
     match tone {
         Tone::Info => format!("  {}", paint.dim(&format!("· {text}"))),
         Tone::Success => format!("  {} {text}", paint.green("✔")),
@@ -161,7 +163,7 @@ pub fn summary_table(summary: &Summary) -> String {
             row.step.to_string(),
             status.into(),
             duration,
-            row.title.clone(),
+            visible(&row.title).into_owned(),
         ]);
     }
     let widths: Vec<usize> = (0..3)

@@ -4,6 +4,7 @@
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 use super::Paint;
+use crate::human::visible;
 use crate::runbook::{Command, CommandKind, Step};
 use crate::walk::items::Item;
 use crate::walk::state::{ItemStatus, StepProgress};
@@ -31,14 +32,14 @@ pub fn step_view(
     let crumb = if step.breadcrumb.is_empty() {
         String::new()
     } else {
-        paint.dim(&format!("{} › ", step.breadcrumb.join(" › ")))
+        paint.dim(&visible(&format!("{} › ", step.breadcrumb.join(" › "))))
     };
     out.push_str(&format!(
         "\n{} {}{}  {}\n",
         paint.bold(&format!("── Step {}/{total}", step.index)),
         crumb,
-        paint.bold(&step.title),
-        paint.dim(&format!("[{}] elapsed {elapsed}", step.id)),
+        paint.bold(&visible(&step.title)),
+        paint.dim(&visible(&format!("[{}] elapsed {elapsed}", step.id))),
     ));
     out.push_str(&render_body(step, progress, paint));
     out
@@ -55,11 +56,11 @@ pub fn item_line(step: &Step, item: Item, status: ItemStatus, paint: Paint) -> S
             } else {
                 ""
             };
-            format!("{} ({i}) {}{more}", mark(status, paint), first)
+            format!("{} ({i}) {}{more}", mark(status, paint), visible(first))
         }
         Item::Check(i) => {
             let check = &step.checklist[i - 1];
-            format!("{} [{i}] {}", mark(status, paint), check.text)
+            format!("{} [{i}] {}", mark(status, paint), visible(&check.text))
         }
     }
 }
@@ -83,7 +84,7 @@ pub fn command_block(command: &Command, status: ItemStatus, paint: Paint) -> Str
     } else {
         format!(" · {tags}")
     };
-    let label = format!("({}){lang} · {kind}{tags}", command.index);
+    let label = visible(&format!("({}){lang} · {kind}{tags}", command.index)).into_owned();
     let label = if command.annotations.danger {
         paint.red(&label)
     } else {
@@ -103,11 +104,13 @@ pub fn command_block(command: &Command, status: ItemStatus, paint: Paint) -> Str
         } else {
             "  "
         };
-        out.push_str(&format!("    │ {p}{line}\n"));
+        // The code is shown as it runs: an ESC or CR in it is visible (`^[`, `^M`), so nothing
+        // can hide a part of the command from the operator who approves it.
+        out.push_str(&format!("    │ {p}{}\n", visible(line)));
     }
     if let Some(expected) = &command.expected_output {
         for line in expected.lines() {
-            out.push_str(&format!("    │ {}\n", paint.dim(line)));
+            out.push_str(&format!("    │ {}\n", paint.dim(&visible(line))));
         }
     }
     out
@@ -190,7 +193,10 @@ fn render_body(step: &Step, progress: &StepProgress, paint: Paint) -> String {
                             .lookups
                             .get(lookups_seen - 1)
                             .and_then(|l| l.label.clone())
-                            .unwrap_or_else(|| "CloudWatch lookup".into());
+                            .map_or_else(
+                                || "CloudWatch lookup".into(),
+                                |l| visible(&l).into_owned(),
+                            );
                         out.push_str(&format!(
                             "  {} {label}\n",
                             paint.cyan(&format!("[lookup {lookups_seen}]"))
@@ -205,18 +211,18 @@ fn render_body(step: &Step, progress: &StepProgress, paint: Paint) -> String {
                 block += 1;
             }
             Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Text(t) if !in_code => line.push_str(&t),
-            Event::Code(t) => line.push_str(&paint.cyan(&t)),
+            Event::Text(t) if !in_code => line.push_str(&visible(&t)),
+            Event::Code(t) => line.push_str(&paint.cyan(&visible(&t))),
             Event::Start(Tag::Emphasis) | Event::End(TagEnd::Emphasis) => {}
             Event::Start(Tag::Strong) | Event::End(TagEnd::Strong) => {}
             Event::Start(Tag::Link { dest_url, .. }) => link = Some(dest_url.to_string()),
             Event::End(TagEnd::Link) => {
                 if let Some(url) = link.take() {
-                    line.push_str(&paint.dim(&format!(" <{url}>")));
+                    line.push_str(&paint.dim(&format!(" <{}>", visible(&url))));
                 }
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
-                line.push_str(&format!("[image {dest_url}] "));
+                line.push_str(&format!("[image {}] ", visible(&dest_url)));
             }
             Event::SoftBreak => line.push(' '),
             Event::HardBreak => flush(&mut out, &mut line, quote),

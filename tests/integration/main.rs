@@ -1,5 +1,6 @@
 //! Integration tests through the `runbook` binary.
 
+mod control_chars;
 mod errors;
 mod generate;
 mod keys;
