@@ -185,7 +185,7 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     let hidden = |(i, c): (usize, char)| {
         is_hidden_control(c) && !(c == '\r' && text.as_bytes().get(i + 1) == Some(&b'\n'))
     };
-    let Some(first) = text.char_indices().position(|ic| hidden(ic)) else {
+    let Some(first) = text.char_indices().position(&hidden) else {
         return Cow::Borrowed(text);
     };
     let mut out = String::with_capacity(text.len() + 8);
