@@ -1,6 +1,12 @@
 //! The real prompters: the operator's terminal, and nobody at all (`--yes` without a terminal).
+//!
+//! Every question on the terminal first discards pending input, so nothing typed before it was
+//! shown answers it (keys pressed while a command ran, a terminal's reply to a query in command
+//! output). Keys are read raw, one at a time: Ctrl-C is `Interrupted` (the walk asks whether to
+//! pause), Ctrl-D or a closed terminal `Unavailable`, and an escape sequence is swallowed whole.
 
 use std::io::Write;
+use std::time::Duration;
 
 use console::{Key, Term};
 
@@ -50,26 +56,30 @@ impl Prompter for TerminalPrompter {
             keys.join("  "),
             self.paint.dim(&format!("(Enter: {}) ", default.label))
         ));
+        discard_typeahead();
         loop {
-            match self.term.read_key() {
+            match self.term.read_key_raw() {
                 Ok(Key::Enter) => {
                     let _ = self.term.write_line(&default.key.to_string());
                     return Answer::Given(menu.default);
                 }
-                Ok(Key::Char(c)) => {
-                    if let Some(i) = menu.choices.iter().position(|choice| choice.key == c) {
-                        let _ = self.term.write_line(&c.to_string());
-                        return Answer::Given(i);
-                    }
+                Ok(Key::Char(c)) if menu.choices.iter().any(|choice| choice.key == c) => {
+                    let _ = self.term.write_line(&c.to_string());
+                    return Answer::Given(
+                        menu.choices
+                            .iter()
+                            .position(|choice| choice.key == c)
+                            .unwrap_or(menu.default),
+                    );
                 }
-                Ok(Key::CtrlC | Key::Escape) => {
+                Ok(Key::Escape) => {
                     let _ = self.term.write_line("");
                     return Answer::Cancelled;
                 }
-                Ok(_) => {}
-                Err(_) => {
-                    let _ = self.term.write_line("");
-                    return Answer::Unavailable;
+                key => {
+                    if let Some(answer) = self.special(key) {
+                        return answer;
+                    }
                 }
             }
         }
@@ -84,6 +94,7 @@ impl Prompter for TerminalPrompter {
         let input = dialoguer::Input::<String>::new()
             .with_prompt(prompt)
             .allow_empty(true);
+        discard_typeahead();
         match answer(input.interact_text_on(&self.term)) {
             Answer::Given(typed) if typed.is_empty() => {
                 Answer::Given(default.unwrap_or_default().to_string())
@@ -92,13 +103,31 @@ impl Prompter for TerminalPrompter {
         }
     }
 
+    /// Read raw, key by key, rather than by a cooked-mode line read, so that Ctrl-C reaches the
+    /// walk (a SIGINT would only set the runner's flag) and nothing is echoed.
     fn ask_secret(&mut self, question: &str) -> Answer<String> {
-        answer(
-            dialoguer::Password::new()
-                .with_prompt(format!("{} (hidden)", visible(question)))
-                .allow_empty_password(true)
-                .interact_on(&self.term),
-        )
+        let _ = self
+            .term
+            .write_str(&format!("{} (hidden): ", visible(question)));
+        discard_typeahead();
+        let mut typed = String::new();
+        loop {
+            match self.term.read_key_raw() {
+                Ok(Key::Enter) => {
+                    let _ = self.term.write_line("");
+                    return Answer::Given(typed);
+                }
+                Ok(Key::Backspace) => {
+                    typed.pop();
+                }
+                Ok(Key::Char(c)) if !c.is_control() => typed.push(c),
+                key => {
+                    if let Some(answer) = self.special(key) {
+                        return answer;
+                    }
+                }
+            }
+        }
     }
 
     fn confirm(&mut self, question: &str, default: bool) -> Answer<bool> {
@@ -106,8 +135,9 @@ impl Prompter for TerminalPrompter {
         let _ = self
             .term
             .write_str(&format!("  {} {hint} ", visible(question)));
+        discard_typeahead();
         loop {
-            match self.term.read_key() {
+            match self.term.read_key_raw() {
                 Ok(Key::Char('y' | 'Y')) => {
                     let _ = self.term.write_line("y");
                     return Answer::Given(true);
@@ -120,14 +150,51 @@ impl Prompter for TerminalPrompter {
                     let _ = self.term.write_line(if default { "y" } else { "n" });
                     return Answer::Given(default);
                 }
-                Ok(Key::CtrlC | Key::Escape) => {
+                Ok(Key::Escape) => {
                     let _ = self.term.write_line("");
                     return Answer::Cancelled;
                 }
-                Ok(_) => {}
-                Err(_) => return Answer::Unavailable,
+                key => {
+                    if let Some(answer) = self.special(key) {
+                        return answer;
+                    }
+                }
             }
         }
+    }
+}
+
+impl TerminalPrompter {
+    /// What a key every raw question treats alike means: Ctrl-C, Ctrl-D, end of input; an
+    /// escape sequence (a terminal's reply, a function key) is swallowed whole. `None`: ignore it.
+    fn special<T>(&self, key: std::io::Result<Key>) -> Option<Answer<T>> {
+        match key {
+            Ok(Key::CtrlC) => {
+                let _ = self.term.write_line("^C");
+                Some(Answer::Interrupted)
+            }
+            Ok(Key::Char('\x04')) | Err(_) => {
+                let _ = self.term.write_line("");
+                Some(Answer::Unavailable)
+            }
+            Ok(Key::UnknownEscSeq(_)) => {
+                // The key reader took the sequence's first bytes only: its tail (`4;1R`, `c`)
+                // would read as keys. It arrives in one burst; drop whatever is pending.
+                std::thread::sleep(Duration::from_millis(10));
+                discard_typeahead();
+                None
+            }
+            Ok(_) => None,
+        }
+    }
+}
+
+/// Drops input typed before a question was shown: keys pressed while a command ran or output
+/// printed, and replies a terminal sent to queries in that output, so none of it answers.
+fn discard_typeahead() {
+    let stdin = rustix::stdio::stdin();
+    if rustix::termios::isatty(stdin) {
+        let _ = rustix::termios::tcflush(stdin, rustix::termios::QueueSelector::IFlush);
     }
 }
 
@@ -139,6 +206,11 @@ fn answer<T>(result: dialoguer::Result<T>) -> Answer<T> {
                 || e.kind() == std::io::ErrorKind::NotConnected =>
         {
             Answer::Unavailable
+        }
+        // dialoguer reads keys with Ctrl-C as a signal: it raises SIGINT (which only sets the
+        // runner's flag here) and reports the read as interrupted.
+        Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+            Answer::Interrupted
         }
         Err(_) => Answer::Cancelled,
     }

@@ -3,10 +3,16 @@
 
 use super::engine::{StepExit, Walk};
 use super::items::Item;
+use super::pause::{END_OF_INPUT, PAUSED_BY_CTRL_C, PAUSED_BY_OPERATOR};
 use super::ports::{Answer, Choice, Menu, Prompter, Tone};
 use super::screen::{Question, Screen};
 use super::state::ItemStatus;
 use crate::event::{Event, LogError, NoteKind};
+
+/// How the walk leaves when the operator confirmed a pause after Ctrl-C.
+pub(super) fn paused_by_ctrl_c() -> StepExit {
+    StepExit::Quit(PAUSED_BY_CTRL_C.into())
+}
 
 /// Something the operator can pick from a menu by one key.
 pub trait MenuOption: Copy + PartialEq + 'static {
@@ -89,7 +95,7 @@ impl Action {
             Action::Quit => (
                 'q',
                 "quit",
-                "quit: the walk pauses and `runbook resume LOG` continues it",
+                "pause the walk, after asking (`runbook resume LOG` continues it)",
             ),
         }
     }
@@ -206,6 +212,7 @@ pub fn pick<T: MenuOption>(
             .map_or(Answer::Cancelled, Answer::Given),
         Answer::Cancelled => Answer::Cancelled,
         Answer::Unavailable => Answer::Unavailable,
+        Answer::Interrupted => Answer::Interrupted,
     }
 }
 
@@ -253,7 +260,7 @@ impl Walk<'_, '_> {
         let step = self.step(i);
         let (offered, default) = self.offered(i, next);
         let question = Question::NextItem { step, item: next };
-        match pick(self.ports.ui, question, &offered, default) {
+        match self.ask(|ui| pick(ui, question, &offered, default)) {
             Answer::Given(Action::Run) => {
                 if let Some(Item::Command(n)) = next {
                     return self.run_interactive(i, n);
@@ -268,36 +275,33 @@ impl Walk<'_, '_> {
                 Some(item) => self.done_by_hand(i, item)?,
             },
             Answer::Given(Action::Skip) => {
-                let reason = match self.ports.ui.ask_text("Why skip this step?", None) {
+                let reason = match self.ask(|ui| ui.ask_text("Why skip this step?", None)) {
                     Answer::Given(r) if !r.trim().is_empty() => r,
                     Answer::Given(_) => "no reason given".into(),
+                    Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
                     _ => return Ok(None),
                 };
                 self.finish_step(i, Some(reason))?;
                 return Ok(Some(StepExit::Next));
             }
-            Answer::Given(Action::Note) => self.note(Some(step.index))?,
+            Answer::Given(Action::Note) => return self.note(Some(step.index)),
             Answer::Given(Action::Lookups) => self.run_lookups(i)?,
             Answer::Given(Action::Back) => return Ok(Some(StepExit::Back)),
-            Answer::Given(Action::Jump) => {
-                if let Some(j) = self.ask_step() {
-                    return Ok(Some(StepExit::Jump(j)));
+            Answer::Given(Action::Jump) => return Ok(self.ask_step()),
+            Answer::Given(Action::Handoff) => return self.handoff(),
+            Answer::Given(Action::Help) => self.ports.ui.show(Screen::Help),
+            // `q` asks first, as Ctrl-C does: one key must not end a walk by mistake.
+            Answer::Given(Action::Quit) => {
+                if self.confirm_pause() {
+                    return Ok(Some(StepExit::Quit(PAUSED_BY_OPERATOR.into())));
                 }
             }
-            Answer::Given(Action::Handoff) => self.handoff()?,
-            Answer::Given(Action::Help) => self.ports.ui.show(Screen::Help),
-            Answer::Given(Action::Quit) => {
-                return Ok(Some(StepExit::Quit("paused by the operator".into())));
-            }
+            Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
             Answer::Cancelled => self.ports.ui.notice(
                 Tone::Info,
                 "press q to pause the walk; it can be resumed later",
             ),
-            Answer::Unavailable => {
-                return Ok(Some(StepExit::Stop(
-                    "no operator input (end of input)".into(),
-                )));
-            }
+            Answer::Unavailable => return Ok(Some(StepExit::Quit(END_OF_INPUT.into()))),
         }
         Ok(None)
     }
@@ -321,25 +325,35 @@ impl Walk<'_, '_> {
         Ok(())
     }
 
-    fn note(&mut self, step: Option<usize>) -> Result<(), LogError> {
+    /// `Some` only when the operator paused at one of its questions.
+    fn note(&mut self, step: Option<usize>) -> Result<Option<StepExit>, LogError> {
         let kinds = NOTE_KEYS.map(|(kind, _)| kind);
-        let kind = match pick(self.ports.ui, Question::NoteKind, &kinds, NoteKind::Note) {
+        let kind = match self.ask(|ui| pick(ui, Question::NoteKind, &kinds, NoteKind::Note)) {
             Answer::Given(kind) => kind,
-            _ => return Ok(()),
+            Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
+            _ => return Ok(None),
         };
-        if let Answer::Given(text) = self.ports.ui.ask_text(&format!("{}:", kind.label()), None)
-            && !text.trim().is_empty()
-        {
-            self.log(Event::Note { step, kind, text })?;
-            self.ports
-                .ui
-                .notice(Tone::Success, &format!("{} recorded", kind.label()));
+        let question = format!("{}:", kind.label());
+        match self.ask(|ui| ui.ask_text(&question, None)) {
+            Answer::Given(text) if !text.trim().is_empty() => {
+                self.log(Event::Note { step, kind, text })?;
+                self.ports
+                    .ui
+                    .notice(Tone::Success, &format!("{} recorded", kind.label()));
+            }
+            Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
+            _ => {}
         }
-        Ok(())
+        Ok(None)
     }
 
-    fn handoff(&mut self) -> Result<(), LogError> {
-        if let Answer::Given(to) = self.ports.ui.ask_text("Hand over to (name)", None) {
+    /// `Some` only when the operator paused at its question.
+    fn handoff(&mut self) -> Result<Option<StepExit>, LogError> {
+        let answer = self.ask(|ui| ui.ask_text("Hand over to (name)", None));
+        if let Answer::Interrupted = answer {
+            return Ok(Some(paused_by_ctrl_c()));
+        }
+        if let Answer::Given(to) = answer {
             let to = to.trim().to_string();
             if !to.is_empty() && to != self.state.operator {
                 let from = self.state.operator.clone();
@@ -353,20 +367,20 @@ impl Walk<'_, '_> {
                     .notice(Tone::Success, &format!("{to} has the walk (from {from})"));
             }
         }
-        Ok(())
+        Ok(None)
     }
 
-    fn ask_step(&mut self) -> Option<usize> {
+    /// The step the operator names (a jump), a pause, or `None`.
+    fn ask_step(&mut self) -> Option<StepExit> {
         let n = self.runbook.steps.len();
-        let answer = self
-            .ports
-            .ui
-            .ask_text(&format!("Jump to step (1-{n} or id)"), None);
-        let Answer::Given(key) = answer else {
-            return None;
+        let question = format!("Jump to step (1-{n} or id)");
+        let key = match self.ask(|ui| ui.ask_text(&question, None)) {
+            Answer::Given(key) => key,
+            Answer::Interrupted => return Some(paused_by_ctrl_c()),
+            _ => return None,
         };
         match self.runbook.find_step(key.trim()) {
-            Some(step) => Some(step.index - 1),
+            Some(step) => Some(StepExit::Jump(step.index - 1)),
             None => {
                 self.ports
                     .ui

@@ -71,6 +71,8 @@ pub(super) enum RunResult {
     Settled,
     /// A guard alarm fired and nobody can be asked: the walk stops.
     GuardStop(String),
+    /// Ctrl-C at one of its questions, and the operator confirmed the pause.
+    Paused,
 }
 
 /// Identifies what the session logs about itself.
@@ -343,6 +345,7 @@ impl<'r, 'p> Walk<'r, 'p> {
                     ))));
                 }
                 RunResult::GuardStop(reason) => return Ok(Some(StepExit::Stop(reason))),
+                RunResult::Paused => return Ok(Some(super::actions::paused_by_ctrl_c())),
             },
             Item::Command(n) => {
                 self.log(Event::CommandDone {

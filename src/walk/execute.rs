@@ -5,9 +5,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::REHEARSAL_REASON;
-use super::actions::{Recovery, pick};
+use super::actions::{Recovery, paused_by_ctrl_c, pick};
 use super::engine::{RunResult, StepExit, Walk};
 use super::items::Item;
+use super::pause::END_OF_INPUT;
 use super::ports::{Answer, CommandOutcome, CommandSpec, Tone};
 use super::safety::{self, Gate};
 use super::screen::{Question, Screen};
@@ -27,15 +28,17 @@ impl Walk<'_, '_> {
             match self.run_command(i, n)? {
                 RunResult::Done | RunResult::Settled | RunResult::NotRun => return Ok(None),
                 RunResult::GuardStop(reason) => return Ok(Some(StepExit::Stop(reason))),
+                RunResult::Paused => return Ok(Some(paused_by_ctrl_c())),
                 RunResult::Failed => {}
             }
             let step = self.step(i);
             let question = Question::CommandFailed { command: n };
-            match pick(self.ports.ui, question, &Recovery::ALL, Recovery::Retry) {
+            match self.ask(|ui| pick(ui, question, &Recovery::ALL, Recovery::Retry)) {
                 Answer::Given(Recovery::Retry) => continue,
                 Answer::Given(Recovery::SkipCommand) => {
-                    let reason = match self.ports.ui.ask_text("Why skip this command?", None) {
+                    let reason = match self.ask(|ui| ui.ask_text("Why skip this command?", None)) {
                         Answer::Given(r) if !r.trim().is_empty() => r,
+                        Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
                         _ => "no reason given".into(),
                     };
                     self.log(Event::CommandSkipped {
@@ -52,16 +55,15 @@ impl Walk<'_, '_> {
                     return Ok(None);
                 }
                 Answer::Given(Recovery::Quit) => {
-                    return Ok(Some(StepExit::Quit(
-                        "paused by the operator after a failed command".into(),
-                    )));
+                    if self.confirm_pause() {
+                        return Ok(Some(StepExit::Quit(
+                            "paused by the operator after a failed command".into(),
+                        )));
+                    }
                 }
+                Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
                 Answer::Cancelled => return Ok(None),
-                Answer::Unavailable => {
-                    return Ok(Some(StepExit::Stop(
-                        "no operator input (end of input)".into(),
-                    )));
-                }
+                Answer::Unavailable => return Ok(Some(StepExit::Quit(END_OF_INPUT.into()))),
             }
         }
     }
@@ -121,11 +123,14 @@ impl Walk<'_, '_> {
                 );
             }
             Gate::Skip(reason) => return settle(self, reason, ItemStatus::Skipped, Tone::Warning),
-            Gate::Confirm => match self.ports.ui.confirm(
-                &format!("Run command {n} ({})?", first_line(command)),
-                false,
-            ) {
+            Gate::Confirm => match self.ask(|ui| {
+                ui.confirm(
+                    &format!("Run command {n} ({})?", first_line(command)),
+                    false,
+                )
+            }) {
                 Answer::Given(true) => {}
+                Answer::Interrupted => return Ok(RunResult::Paused),
                 Answer::Given(false) | Answer::Cancelled => {
                     self.ports
                         .ui
@@ -142,12 +147,9 @@ impl Walk<'_, '_> {
                     command,
                     status: ItemStatus::Pending,
                 });
-                match self
-                    .ports
-                    .ui
-                    .ask_text("DANGER: type `yes` to run this command", None)
-                {
+                match self.ask(|ui| ui.ask_text("DANGER: type `yes` to run this command", None)) {
                     Answer::Given(typed) if typed == "yes" => {}
+                    Answer::Interrupted => return Ok(RunResult::Paused),
                     Answer::Unavailable => {
                         let reason =
                             "`danger` command not run: no operator to type `yes`".to_string();
@@ -242,8 +244,9 @@ impl Walk<'_, '_> {
             "Guard alarm in ALARM: {}. Run command {n} anyway?",
             names.join(", ")
         );
-        match self.ports.ui.confirm(&question, false) {
+        match self.ask(|ui| ui.confirm(&question, false)) {
             Answer::Given(true) => Ok(None),
+            Answer::Interrupted => Ok(Some(RunResult::Paused)),
             Answer::Given(false) | Answer::Cancelled => {
                 self.ports.ui.notice(
                     Tone::Warning,

@@ -7,6 +7,7 @@ mod engine;
 mod execute;
 pub mod items;
 pub mod lookups;
+mod pause;
 pub mod ports;
 pub mod safety;
 pub mod screen;
@@ -17,6 +18,7 @@ pub mod variables;
 
 pub use engine::{Ending, Ports, SessionInfo, Walk, WalkOptions, outline};
 pub use lookups::{lookup_event, lookup_requests, verdict};
+pub use pause::{END_OF_INPUT, PAUSE_QUESTION, PAUSED_BY_CTRL_C, PAUSED_BY_OPERATOR};
 
 /// Reason logged for commands a rehearsal does not run.
 pub const REHEARSAL_REASON: &str = "rehearsal: only `readonly` commands run";

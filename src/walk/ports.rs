@@ -14,6 +14,9 @@ pub enum Answer<T> {
     Cancelled,
     /// There is no operator to ask.
     Unavailable,
+    /// Ctrl-C at the prompt. The walk then asks whether to pause (see `Walk::ask`), and after
+    /// that question it means the operator confirmed the pause.
+    Interrupted,
 }
 
 /// Messages of different weight.

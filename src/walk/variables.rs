@@ -139,7 +139,8 @@ fn ask(
                 };
                 return Ok(Some((value, source)));
             }
-            Answer::Cancelled => {
+            // Before the walk starts there is nothing to pause: Ctrl-C cancels.
+            Answer::Cancelled | Answer::Interrupted => {
                 return Err(VariableError::Cancelled {
                     name: var.name.clone(),
                 });

@@ -10,5 +10,6 @@ mod run;
 mod samples;
 mod show;
 mod terminal;
+mod terminal_input;
 mod test;
 mod variable_order;
