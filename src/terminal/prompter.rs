@@ -56,7 +56,9 @@ impl Prompter for TerminalPrompter {
             keys.join("  "),
             self.paint.dim(&format!("(Enter: {}) ", default.label))
         ));
-        discard_typeahead();
+        if let Some(answer) = self.open() {
+            return answer;
+        }
         loop {
             match self.term.read_key_raw() {
                 Ok(Key::Enter) => {
@@ -94,7 +96,9 @@ impl Prompter for TerminalPrompter {
         let input = dialoguer::Input::<String>::new()
             .with_prompt(prompt)
             .allow_empty(true);
-        discard_typeahead();
+        if let Some(answer) = self.open() {
+            return answer;
+        }
         match answer(input.interact_text_on(&self.term)) {
             Answer::Given(typed) if typed.is_empty() => {
                 Answer::Given(default.unwrap_or_default().to_string())
@@ -109,7 +113,9 @@ impl Prompter for TerminalPrompter {
         let _ = self
             .term
             .write_str(&format!("{} (hidden): ", visible(question)));
-        discard_typeahead();
+        if let Some(answer) = self.open() {
+            return answer;
+        }
         let mut typed = String::new();
         loop {
             match self.term.read_key_raw() {
@@ -135,7 +141,9 @@ impl Prompter for TerminalPrompter {
         let _ = self
             .term
             .write_str(&format!("  {} {hint} ", visible(question)));
-        discard_typeahead();
+        if let Some(answer) = self.open() {
+            return answer;
+        }
         loop {
             match self.term.read_key_raw() {
                 Ok(Key::Char('y' | 'Y')) => {
@@ -165,6 +173,17 @@ impl Prompter for TerminalPrompter {
 }
 
 impl TerminalPrompter {
+    /// Opens a question: pending input is discarded; a Ctrl-C that came while no question was
+    /// open (output printing, lookups running) is answered here, as a Ctrl-C at this question.
+    fn open<T>(&self) -> Option<Answer<T>> {
+        discard_typeahead();
+        if crate::runner::take_interrupt() {
+            let _ = self.term.write_line("^C");
+            return Some(Answer::Interrupted);
+        }
+        None
+    }
+
     /// What a key every raw question treats alike means: Ctrl-C, Ctrl-D, end of input; an
     /// escape sequence (a terminal's reply, a function key) is swallowed whole. `None`: ignore it.
     fn special<T>(&self, key: std::io::Result<Key>) -> Option<Answer<T>> {
@@ -210,6 +229,8 @@ fn answer<T>(result: dialoguer::Result<T>) -> Answer<T> {
         // dialoguer reads keys with Ctrl-C as a signal: it raises SIGINT (which only sets the
         // runner's flag here) and reports the read as interrupted.
         Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+            // That SIGINT was this Ctrl-C: it must not count again at the next question.
+            crate::runner::take_interrupt();
             Answer::Interrupted
         }
         Err(_) => Answer::Cancelled,
