@@ -6,11 +6,12 @@ mod paint;
 mod prompter;
 mod render;
 mod step;
+mod wrap;
 
 pub use lookup_table::lookup_table;
 pub use paint::Paint;
 pub use prompter::{TerminalPrompter, UnattendedPrompter};
-pub use render::{help, notice_line, question, render, summary_table};
+pub use render::{help, menu_prompt, notice_line, question, render, summary_table};
 
 use std::io::IsTerminal;
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use console::{Key, Term};
 
 use super::Paint;
-use super::render::{notice_line, question, render};
+use super::render::{menu_prompt, notice_line, render};
 use crate::human::visible;
 use crate::walk::ports::{Answer, Menu, Prompter, Tone};
 use crate::walk::screen::Screen;
@@ -33,7 +33,7 @@ impl TerminalPrompter {
 
 impl Prompter for TerminalPrompter {
     fn show(&mut self, screen: Screen<'_>) {
-        write_block(&render(&screen, self.paint));
+        write_block(&render(&screen, self.paint, self.width()));
     }
 
     fn notice(&mut self, tone: Tone, text: &str) {
@@ -41,24 +41,16 @@ impl Prompter for TerminalPrompter {
     }
 
     fn choose(&mut self, menu: &Menu<'_>) -> Answer<usize> {
-        let keys: Vec<String> = menu
-            .choices
-            .iter()
-            .map(|c| format!("{} {}", self.paint.bold(&c.key.to_string()), c.label))
-            .collect();
         let Some(default) = menu.choices.get(menu.default) else {
             return Answer::Cancelled;
         };
-        let prompt = question(&menu.question, self.paint);
-        let _ = self.term.write_line(&format!("  {prompt}"));
-        let _ = self.term.write_str(&format!(
-            "  {}  {}› ",
-            keys.join("  "),
-            self.paint.dim(&format!("(Enter: {}) ", default.label))
-        ));
+        // Before the question is drawn: a key pressed once it shows is an answer.
         if let Some(answer) = self.open() {
             return answer;
         }
+        let _ = self
+            .term
+            .write_str(&menu_prompt(menu, self.paint, self.width()));
         loop {
             match self.term.read_key_raw() {
                 Ok(Key::Enter) => {
@@ -110,12 +102,13 @@ impl Prompter for TerminalPrompter {
     /// Read raw, key by key, rather than by a cooked-mode line read, so that Ctrl-C reaches the
     /// walk (a SIGINT would only set the runner's flag) and nothing is echoed.
     fn ask_secret(&mut self, question: &str) -> Answer<String> {
-        let _ = self
-            .term
-            .write_str(&format!("{} (hidden): ", visible(question)));
+        // Before the question is drawn: a key pressed once it shows is an answer.
         if let Some(answer) = self.open() {
             return answer;
         }
+        let _ = self
+            .term
+            .write_str(&format!("{} (hidden): ", visible(question)));
         let mut typed = String::new();
         loop {
             match self.term.read_key_raw() {
@@ -138,12 +131,13 @@ impl Prompter for TerminalPrompter {
 
     fn confirm(&mut self, question: &str, default: bool) -> Answer<bool> {
         let hint = if default { "[Y/n]" } else { "[y/N]" };
-        let _ = self
-            .term
-            .write_str(&format!("  {} {hint} ", visible(question)));
+        // Before the question is drawn: a key pressed once it shows is an answer.
         if let Some(answer) = self.open() {
             return answer;
         }
+        let _ = self
+            .term
+            .write_str(&format!("  {} {hint} ", visible(question)));
         loop {
             match self.term.read_key_raw() {
                 Ok(Key::Char('y' | 'Y')) => {
@@ -173,6 +167,11 @@ impl Prompter for TerminalPrompter {
 }
 
 impl TerminalPrompter {
+    /// The terminal's width now (it may have been resized), to wrap prose at.
+    fn width(&self) -> Option<usize> {
+        self.term.size_checked().map(|(_, cols)| usize::from(cols))
+    }
+
     /// Opens a question: pending input is discarded; a Ctrl-C that came while no question was
     /// open (output printing, lookups running) is answered here, as a Ctrl-C at this question.
     fn open<T>(&self) -> Option<Answer<T>> {
@@ -250,7 +249,7 @@ impl UnattendedPrompter {
 
 impl Prompter for UnattendedPrompter {
     fn show(&mut self, screen: Screen<'_>) {
-        write_block(&render(&screen, self.paint));
+        write_block(&render(&screen, self.paint, None));
     }
 
     fn notice(&mut self, tone: Tone, text: &str) {

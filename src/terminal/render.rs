@@ -5,16 +5,18 @@ use std::time::Duration;
 
 use super::Paint;
 use super::lookup_table::lookup_table;
-use super::step::{command_block, item_line, step_view};
+use super::step::{StepLayout, command_block, item_line, rehearsal_banner, step_view};
+use super::wrap::wrap;
 use crate::event::{Mode, StepStatus};
 use crate::human::{self, visible};
 use crate::walk::actions::Action;
-use crate::walk::ports::{CommandOutcome, Tone};
+use crate::walk::ports::{CommandOutcome, Menu, Tone};
 use crate::walk::screen::{Header, Question, Resuming, RowStatus, Screen, Summary};
 use crate::walk::state::ItemStatus;
 
-/// `screen` laid out for the terminal.
-pub fn render(screen: &Screen<'_>, paint: Paint) -> String {
+/// `screen` laid out for the terminal, prose wrapped to `width` columns (`None`: not a terminal,
+/// lines kept whole).
+pub fn render(screen: &Screen<'_>, paint: Paint, width: Option<usize>) -> String {
     match *screen {
         Screen::Header(header) => header_view(&header, paint),
         Screen::Resuming(resuming) => resuming_view(&resuming, paint),
@@ -23,7 +25,17 @@ pub fn render(screen: &Screen<'_>, paint: Paint) -> String {
             total,
             elapsed,
             progress,
-        } => step_view(step, total, &human::duration(elapsed), progress, paint),
+            mode,
+        } => {
+            let elapsed = human::duration(elapsed);
+            let layout = StepLayout {
+                total,
+                elapsed: &elapsed,
+                mode,
+                width,
+            };
+            step_view(step, layout, progress, paint)
+        }
         Screen::Lookup { outcomes } => lookup_table(outcomes, paint),
         Screen::Command { command, status } => command_block(command, status, paint),
         Screen::Outcome {
@@ -51,13 +63,16 @@ pub fn render(screen: &Screen<'_>, paint: Paint) -> String {
 }
 
 fn header_view(h: &Header<'_>, paint: Paint) -> String {
-    let mode = match h.mode {
-        Mode::Live => "live",
-        Mode::Rehearsal => "REHEARSAL (only `readonly` commands run)",
+    let (mode, banner) = match h.mode {
+        Mode::Live => ("live", String::new()),
+        Mode::Rehearsal => (
+            "REHEARSAL (only `readonly` commands run)",
+            format!("{}\n", rehearsal_banner(paint)),
+        ),
     };
     let rb = h.runbook;
     format!(
-        "{}\n{}",
+        "{banner}{}\n{}",
         paint.bold(&visible(&rb.title)),
         paint.dim(&visible(&format!(
             "{} · sha256 {} · mode {mode} · incident {} · operator {}\nlog {}",
@@ -90,6 +105,31 @@ pub fn help() -> String {
         .iter()
         .map(|a| format!("  {}  {}\n", a.key(), a.help()))
         .collect()
+}
+
+/// A menu as the operator sees it: the question, then each key and its label, wrapped between
+/// keys (never inside a label) to `width`, ending with what Enter does and the cursor.
+pub fn menu_prompt(menu: &Menu<'_>, paint: Paint, width: Option<usize>) -> String {
+    // Non-breaking spaces hold a key to its label while wrapping; plain ones on screen.
+    let glue = |text: &str| text.replace(' ', "\u{a0}");
+    let keys: Vec<String> = menu
+        .choices
+        .iter()
+        .map(|c| format!("{}\u{a0}{}", paint.bold(&c.key.to_string()), glue(c.label)))
+        .collect();
+    let default = menu
+        .choices
+        .get(menu.default)
+        .map_or_else(String::new, |d| {
+            paint.dim(&glue(&format!("(Enter: {})", d.label)))
+        });
+    let line = format!("{}  {default}\u{a0}›", keys.join("  "));
+    let text = format!(
+        "{}\n{} ",
+        wrap(&question(&menu.question, paint), width, "  ", "    "),
+        wrap(&line, width, "  ", "  ")
+    );
+    text.replace('\u{a0}', " ")
 }
 
 /// The line above a menu's keys.
@@ -183,4 +223,47 @@ pub fn summary_table(summary: &Summary) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::wrap::display_width as width_of;
+    use super::*;
+    use crate::walk::actions::MenuOption;
+    use crate::walk::screen::Question;
+
+    fn step_menu(paint: Paint, width: Option<usize>) -> String {
+        let menu = Menu {
+            question: Question::NoteKind,
+            choices: Action::ALL.iter().map(|a| a.choice()).collect(),
+            default: 0,
+        };
+        menu_prompt(&menu, paint, width)
+    }
+
+    #[test]
+    fn the_menu_fits_sixty_columns_breaking_between_keys() {
+        for paint in [Paint { enabled: false }, Paint { enabled: true }] {
+            let text = step_menu(paint, Some(60));
+            assert!(text.lines().count() > 2, "{text}");
+            for line in text.lines() {
+                assert!(width_of(line) <= 60, "{line:?} in\n{text}");
+            }
+        }
+        let plain = step_menu(Paint { enabled: false }, Some(60));
+        // A label is never cut: `run all`, `hand over` and `(Enter: run)` stay whole.
+        for whole in [
+            "a run all",
+            "d done by hand",
+            "h hand over",
+            "(Enter: run) › ",
+        ] {
+            assert!(plain.contains(whole), "{whole:?} in\n{plain}");
+        }
+        assert_eq!(
+            step_menu(Paint { enabled: false }, None).lines().count(),
+            2,
+            "without a width: the question, then the keys on one line"
+        );
+    }
 }

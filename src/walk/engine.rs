@@ -247,6 +247,7 @@ impl<'r, 'p> Walk<'r, 'p> {
             total: self.runbook.steps.len(),
             elapsed,
             progress: &self.state.steps[i],
+            mode: self.opts.mode,
         });
     }
 

@@ -21,6 +21,8 @@ pub enum Screen<'a> {
         total: usize,
         elapsed: Duration,
         progress: &'a StepProgress,
+        /// Live or rehearsal: every step says which.
+        mode: Mode,
     },
     /// One lookup's results, one outcome per region.
     Lookup { outcomes: &'a [&'a LookupOutcome] },

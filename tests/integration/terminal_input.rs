@@ -223,6 +223,7 @@ fn escape_bytes_in_a_command_are_shown_in_the_step_and_at_every_prompt() {
     t.send("n");
     t.expect("(Enter: run)");
     t.send("s");
+    t.expect("Why skip this step?");
     t.send("later\r");
     t.expect("── Step 2/2");
     t.expect("(Enter: run)");
