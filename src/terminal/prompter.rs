@@ -45,6 +45,7 @@ impl Prompter for TerminalPrompter {
             return Answer::Cancelled;
         };
         // Before the question is drawn: a key pressed once it shows is an answer.
+        let _raw = RawQuestion::enter();
         if let Some(answer) = self.open() {
             return answer;
         }
@@ -88,6 +89,7 @@ impl Prompter for TerminalPrompter {
         let input = dialoguer::Input::<String>::new()
             .with_prompt(prompt)
             .allow_empty(true);
+        let _raw = RawQuestion::enter();
         if let Some(answer) = self.open() {
             return answer;
         }
@@ -103,6 +105,7 @@ impl Prompter for TerminalPrompter {
     /// walk (a SIGINT would only set the runner's flag) and nothing is echoed.
     fn ask_secret(&mut self, question: &str) -> Answer<String> {
         // Before the question is drawn: a key pressed once it shows is an answer.
+        let _raw = RawQuestion::enter();
         if let Some(answer) = self.open() {
             return answer;
         }
@@ -132,6 +135,7 @@ impl Prompter for TerminalPrompter {
     fn confirm(&mut self, question: &str, default: bool) -> Answer<bool> {
         let hint = if default { "[Y/n]" } else { "[y/N]" };
         // Before the question is drawn: a key pressed once it shows is an answer.
+        let _raw = RawQuestion::enter();
         if let Some(answer) = self.open() {
             return answer;
         }
@@ -203,6 +207,37 @@ impl TerminalPrompter {
                 None
             }
             Ok(_) => None,
+        }
+    }
+}
+
+/// The terminal in raw mode for the whole of a question, output processing kept: a Ctrl-C
+/// pressed at any moment of it is a key the question reads, never a signal it would miss
+/// (the key reader alone leaves raw mode between keys). Restored when dropped.
+struct RawQuestion {
+    saved: Option<rustix::termios::Termios>,
+}
+
+impl RawQuestion {
+    fn enter() -> RawQuestion {
+        use rustix::termios::{OptionalActions, isatty, tcgetattr, tcsetattr};
+        let stdin = rustix::stdio::stdin();
+        let saved = isatty(stdin).then(|| tcgetattr(stdin).ok()).flatten();
+        if let Some(saved) = &saved {
+            let mut raw = saved.clone();
+            raw.make_raw();
+            raw.output_modes = saved.output_modes;
+            let _ = tcsetattr(stdin, OptionalActions::Now, &raw);
+        }
+        RawQuestion { saved }
+    }
+}
+
+impl Drop for RawQuestion {
+    fn drop(&mut self) {
+        if let Some(saved) = &self.saved {
+            let stdin = rustix::stdio::stdin();
+            let _ = rustix::termios::tcsetattr(stdin, rustix::termios::OptionalActions::Now, saved);
         }
     }
 }

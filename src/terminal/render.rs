@@ -18,8 +18,8 @@ use crate::walk::state::ItemStatus;
 /// lines kept whole).
 pub fn render(screen: &Screen<'_>, paint: Paint, width: Option<usize>) -> String {
     match *screen {
-        Screen::Header(header) => header_view(&header, paint),
-        Screen::Resuming(resuming) => resuming_view(&resuming, paint),
+        Screen::Header(header) => header_view(&header, paint, width),
+        Screen::Resuming(resuming) => resuming_view(&resuming, paint, width),
         Screen::Step {
             step,
             total,
@@ -62,7 +62,7 @@ pub fn render(screen: &Screen<'_>, paint: Paint, width: Option<usize>) -> String
     }
 }
 
-fn header_view(h: &Header<'_>, paint: Paint) -> String {
+fn header_view(h: &Header<'_>, paint: Paint, width: Option<usize>) -> String {
     let (mode, banner) = match h.mode {
         Mode::Live => ("live", String::new()),
         Mode::Rehearsal => (
@@ -71,31 +71,34 @@ fn header_view(h: &Header<'_>, paint: Paint) -> String {
         ),
     };
     let rb = h.runbook;
+    let facts = format!(
+        "{} · sha256 {} · mode {mode} · incident {} · operator {}",
+        rb.path,
+        &rb.sha256[..12.min(rb.sha256.len())],
+        h.incident.unwrap_or("-"),
+        h.operator,
+    );
     format!(
-        "{banner}{}\n{}",
-        paint.bold(&visible(&rb.title)),
-        paint.dim(&visible(&format!(
-            "{} · sha256 {} · mode {mode} · incident {} · operator {}\nlog {}",
-            rb.path,
-            &rb.sha256[..12.min(rb.sha256.len())],
-            h.incident.unwrap_or("-"),
-            h.operator,
-            h.log
-        )))
+        "{banner}{}\n{}\n{}",
+        wrap(&paint.bold(&visible(&rb.title)), width, "", ""),
+        wrap(&paint.dim(&visible(&facts)), width, "", "  "),
+        paint.dim(&format!("log {}", visible(h.log)))
     )
 }
 
-fn resuming_view(r: &Resuming<'_>, paint: Paint) -> String {
+fn resuming_view(r: &Resuming<'_>, paint: Paint, width: Option<usize>) -> String {
+    let title = paint.bold(&visible(&format!("Resuming: {}", r.title)));
+    let facts = paint.dim(&visible(&format!(
+        "incident {} · operator {} · continuing at step {} · log {}",
+        r.incident.unwrap_or("-"),
+        r.operator,
+        r.step,
+        r.log
+    )));
     format!(
         "{}\n{}",
-        paint.bold(&visible(&format!("Resuming: {}", r.title))),
-        paint.dim(&visible(&format!(
-            "incident {} · operator {} · continuing at step {} · log {}",
-            r.incident.unwrap_or("-"),
-            r.operator,
-            r.step,
-            r.log
-        )))
+        wrap(&title, width, "", ""),
+        wrap(&facts, width, "", "  ")
     )
 }
 

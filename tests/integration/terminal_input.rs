@@ -49,10 +49,20 @@ impl Term {
                 self.seen.extend_from_slice(found.before());
                 self.seen.extend_from_slice(text.as_bytes());
             }
-            Err(e) => panic!(
-                "waiting for {text:?}: {e}\n--- seen so far:\n{}",
-                String::from_utf8_lossy(&self.seen)
-            ),
+            Err(e) => {
+                // What came after the last match, unmatched, to show why.
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = self.session.try_read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    self.seen.extend_from_slice(&buf[..n]);
+                }
+                panic!(
+                    "waiting for {text:?}: {e}\n--- seen so far:\n{}",
+                    String::from_utf8_lossy(&self.seen)
+                )
+            }
         }
     }
 
@@ -253,4 +263,121 @@ fn under_yes_a_command_reading_stdin_twice_finishes_in_a_terminal() {
     t.expect("done-42");
     t.expect("walk finished");
     assert_eq!(t.exit_code(), 0);
+}
+
+/// `text` without CSI escape sequences, split into the lines a terminal shows.
+fn screen_lines(text: &str) -> Vec<String> {
+    let mut plain = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' && chars.peek() == Some(&'[') {
+            for c in chars.by_ref().skip(1) {
+                if ('\u{40}'..='\u{7e}').contains(&c) {
+                    break;
+                }
+            }
+        } else if c != '\r' {
+            plain.push(c);
+        }
+    }
+    plain.lines().map(str::to_string).collect()
+}
+
+fn columns(line: &str) -> usize {
+    use unicode_width::UnicodeWidthStr;
+    line.width()
+}
+
+const LONG: &str = "https://wiki.example.com/databases/aurora/failover-procedure-with-proxysql";
+
+const PROSE: &str = "# Failover\n\n## Fail over the primary database cluster of the voice platform\nImpact: writes fail for 30-60 seconds while the writer moves; read the [failover guide](https://wiki.example.com/databases/aurora/failover-procedure-with-proxysql) and get approval from the incident commander before you start.\n\n1. Work from the bastion host, never from a laptop connected to the VPN\n2. 東京リージョンの書き込みが数秒間失敗します。アプリケーションの再試行を確認してください。\n\n```bash {readonly}\necho checked\n```\n";
+
+#[test]
+fn prose_and_the_menu_fit_60_and_120_columns_and_a_rehearsal_says_so_on_every_step() {
+    for cols in [60u16, 120] {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("rb.md"), PROSE).unwrap();
+        let mut t = Term::spawn(dir.path(), &["run", "rb.md", "--rehearse"], cols);
+        t.expect("(Enter: done by hand)");
+        t.expect("› ");
+        let width = usize::from(cols);
+        let lines = screen_lines(&t.text());
+        for line in &lines {
+            if !line.trim().contains(' ') {
+                continue; // a word longer than a line (a URL, an id) is kept whole, on its own line
+            }
+            assert!(
+                columns(line) <= width,
+                "{} columns > {width}: {line:?}\n{}",
+                columns(line),
+                lines.join("\n")
+            );
+        }
+        let text = lines.join("\n");
+        // Words are whole; a list item hangs under its text; the menu keeps its labels whole.
+        for word in [
+            "approval",
+            "commander",
+            "bastion",
+            "connected",
+            "(Enter: done by hand) ›",
+            "d done by hand",
+            "h hand over",
+        ] {
+            assert!(text.contains(word), "{word:?} at {cols} columns:\n{text}");
+        }
+        if cols == 60 {
+            assert!(
+                lines.iter().any(|l| l.trim() == format!("<{LONG}>")),
+                "{text}"
+            );
+            assert!(
+                text.contains("  1. Work from the bastion host, never from a laptop\n     connected to the VPN"),
+                "{text}"
+            );
+        }
+        // The rehearsal banner, coloured, above the step.
+        assert!(
+            t.text().contains("\x1b[1;30;43m REHEARSAL \x1b[0m"),
+            "{:?}",
+            t.text()
+        );
+        // Both checklist items by hand, then the `readonly` command runs, rehearsal or not.
+        t.send("\r");
+        t.expect("(Enter: done by hand)");
+        t.send("\r");
+        t.expect("(Enter: run)");
+        t.send("\r");
+        t.expect("command 1 exit 0");
+        t.expect("walk finished");
+        assert_eq!(t.exit_code(), 0);
+    }
+
+    // Without colour the banner is in words, and a live walk has none.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("rb.md"), PROSE).unwrap();
+    let mut command = Command::new(BIN);
+    command
+        .args(["run", "rb.md", "--rehearse"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm-256color");
+    let mut session = Session::spawn(command).unwrap();
+    session.set_expect_timeout(Some(Duration::from_secs(15)));
+    session
+        .expect("[REHEARSAL: only `readonly` commands run]\r\n── Step 1/1")
+        .unwrap();
+    // Keys count once the menu shows (before, they are type-ahead, discarded).
+    session.expect("(Enter: done by hand) › ").unwrap();
+    session.send("q").unwrap();
+    session.expect("Pause the walk?").unwrap();
+    session.send("y").unwrap();
+    session.expect(Eof).unwrap();
+    let mut t = Term::spawn(dir.path(), &["run", "rb.md"], 120);
+    t.expect("(Enter: done by hand)");
+    assert!(!t.text().contains("REHEARSAL"));
+    t.send("q");
+    t.expect("Pause the walk?");
+    t.send("y");
+    assert_eq!(t.exit_code(), 3);
 }
