@@ -12,6 +12,7 @@ use console::{Key, Term};
 
 use super::Paint;
 use super::render::{menu_prompt, notice_line, render};
+use super::wrap::wrap;
 use crate::human::visible;
 use crate::walk::ports::{Answer, Menu, Prompter, Tone};
 use crate::walk::screen::Screen;
@@ -37,7 +38,12 @@ impl Prompter for TerminalPrompter {
     }
 
     fn notice(&mut self, tone: Tone, text: &str) {
-        write_block(&notice_line(self.paint, tone, text));
+        write_block(&wrap(
+            &notice_line(self.paint, tone, text),
+            self.width(),
+            "",
+            "    ",
+        ));
     }
 
     fn choose(&mut self, menu: &Menu<'_>) -> Answer<usize> {

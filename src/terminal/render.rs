@@ -58,7 +58,10 @@ pub fn render(screen: &Screen<'_>, paint: Paint, width: Option<usize>) -> String
             "\n  ▲▲ GUARD ALARM {} in {}: {} ▲▲\n",
             g.alarm.name, g.region, g.alarm.reason
         ))),
-        Screen::Help => help(),
+        Screen::Help => help()
+            .lines()
+            .map(|line| format!("{}\n", wrap(line, width, "", "     ")))
+            .collect(),
     }
 }
 
