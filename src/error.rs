@@ -54,7 +54,8 @@ impl Error {
 
     /// The full message for stderr; `None` when it was already reported.
     pub fn render(&self) -> Option<String> {
-        match self {
+        // Messages quote the runbook and the log: their control characters are shown.
+        let message = match self {
             Error::Invalid { .. } => None,
             Error::Load(e) => Some(match e.location() {
                 Some(at) => format!("{at}: error: {e}"),
@@ -68,7 +69,8 @@ impl Error {
             | Error::Log(_)
             | Error::Refused(_)
             | Error::WriteFile { .. } => Some(format!("error: {self}")),
-        }
+        };
+        message.map(|m| crate::human::visible(&m).into_owned())
     }
 
     /// Writing to a closed pipe (`runbook list | head`) is not a failure worth a message.

@@ -1,9 +1,11 @@
-//! Text for people: the one spelling of durations, offsets, times, numbers, counts, sizes and I/O reasons.
+//! Text for people: the one spelling of durations, offsets, times, numbers, counts, sizes, I/O
+//! reasons, and of control characters on a terminal ([`visible`]).
 //!
 //! Every duration the tool prints (walk, summary, exports, timeline, compare) goes through
 //! [`duration`], so a step reads the same everywhere; what [`parse_duration`] reads back is the
 //! same spelling.
 
+use std::borrow::Cow;
 use std::io;
 use std::time::Duration;
 
@@ -165,6 +167,48 @@ pub fn io_reason(e: &io::Error) -> String {
     }
 }
 
+/// Whether `c` would act on a terminal (or reorder the text around it) rather than show as
+/// itself: C0 controls but tab and newline, DEL, C1 controls, and the bidirectional embedding,
+/// override and isolate characters. `check` reports the same set as `control-character`.
+pub fn is_hidden_control(c: char) -> bool {
+    matches!(c,
+        '\0'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` safe to write to a terminal, with every control character shown, never obeyed: caret
+/// notation for C0 and DEL (ESC `^[`, CR `^M`, DEL `^?`), `<U+009B>` for C1 and bidirectional
+/// controls. Tabs and newlines stay; so does the CR of a CRLF line ending, which shows nothing.
+/// Every renderer of runbook (or log) text on a terminal goes through this one function; the
+/// text that runs is never changed, only how it is shown.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    let hidden = |(i, c): (usize, char)| {
+        is_hidden_control(c) && !(c == '\r' && text.as_bytes().get(i + 1) == Some(&b'\n'))
+    };
+    let Some(first) = text.char_indices().position(&hidden) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut plain = 0;
+    for (i, c) in text.char_indices().skip(first) {
+        if !hidden((i, c)) {
+            continue;
+        }
+        out.push_str(&text[plain..i]);
+        match c {
+            '\0'..='\u{1f}' => {
+                out.push('^');
+                out.push(char::from(c as u8 + 0x40));
+            }
+            '\u{7f}' => out.push_str("^?"),
+            c => out.push_str(&format!("<U+{:04X}>", u32::from(c))),
+        }
+        plain = i + c.len_utf8();
+    }
+    out.push_str(&text[plain..]);
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,5 +288,19 @@ mod tests {
             io_reason(&io::Error::from(io::ErrorKind::NotFound)),
             "no such file or directory"
         );
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert!(matches!(visible("plain\ttext\n"), Cow::Borrowed(_)));
+        assert_eq!(
+            visible("echo hi\x1b[2K\rrm -rf /tmp/x\x7f"),
+            "echo hi^[[2K^Mrm -rf /tmp/x^?"
+        );
+        assert_eq!(visible("\0\x07\x1f"), "^@^G^_");
+        assert_eq!(visible("a\u{9b}31m b\u{202e}c"), "a<U+009B>31m b<U+202E>c");
+        // A CRLF line ending shows nothing and is kept; a lone CR is shown.
+        assert_eq!(visible("a\r\nb\r"), "a\r\nb^M");
+        assert_eq!(visible("é 東京"), "é 東京");
     }
 }

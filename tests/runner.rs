@@ -67,6 +67,7 @@ fn spec(code: &str) -> CommandSpec {
         env: Vec::new(),
         timeout: Some(Duration::from_secs(20)),
         interactive: false,
+        no_input: false,
         secrets: Vec::new(),
     }
 }

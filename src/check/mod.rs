@@ -1,8 +1,11 @@
-//! Lints a parsed runbook beyond what parsing reports: commands that need a safety annotation or are mistyped.
+//! Lints a parsed runbook beyond what parsing reports: commands that need a safety annotation or
+//! are mistyped, and control characters a terminal would obey.
 
+mod control;
 mod destructive;
 mod programs;
 
+pub use control::control_characters;
 pub use destructive::looks_destructive;
 pub use programs::programs;
 

@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::{parallel_map, parse_file_unhashed};
-use crate::check::lint;
+use super::parallel_map;
+use crate::check::{control_characters, lint};
 use crate::error::Error;
 use crate::human;
+use crate::markdown;
 use crate::runbook::{Diagnostic, Severity};
-use crate::source::{LoadError, markdown_files};
+use crate::source::{LoadError, Source, markdown_files};
 
 /// The JSON report (schemas/check-report.schema.json).
 #[derive(Serialize)]
@@ -38,9 +39,11 @@ pub fn run(
     let files = markdown_files(paths)?;
     let results: Vec<Result<(String, Vec<Diagnostic>), LoadError>> = parallel_map(&files, |path| {
         // `check` reports no digest, so it does not compute one.
-        let parsed = parse_file_unhashed(path)?;
+        let source = Source::load(path)?;
+        let parsed = markdown::parse_unhashed(&source.path, &source.text);
         let mut diagnostics = parsed.diagnostics;
         diagnostics.extend(lint(&parsed.runbook));
+        diagnostics.extend(control_characters(&source.text));
         diagnostics.sort_by_key(|d| (d.span.start, d.severity));
         Ok((parsed.runbook.path, diagnostics))
     });

@@ -65,13 +65,15 @@ pub fn run(
     let table: Vec<[String; 6]> = rows
         .iter()
         .map(|r| {
+            // Control characters from a runbook are shown, never obeyed (see `human::visible`).
+            let shown = |s: &str| crate::human::visible(s).into_owned();
             [
-                r.path.clone(),
-                r.title.clone(),
+                shown(&r.path),
+                shown(&r.title),
                 r.steps.to_string(),
                 r.commands.to_string(),
-                r.service.clone().unwrap_or_else(|| "-".into()),
-                r.severity.clone().unwrap_or_else(|| "-".into()),
+                r.service.as_deref().map_or_else(|| "-".into(), shown),
+                r.severity.as_deref().map_or_else(|| "-".into(), shown),
             ]
         })
         .collect();

@@ -171,7 +171,7 @@ pub fn finish(
             1,
         ),
         Ending::Stopped { reason } => (Tone::Error, format!("walk stopped: {reason}"), 1),
-        Ending::Paused { reason } => (Tone::Warning, format!("walk paused ({reason})"), 3),
+        Ending::Paused { reason } => (Tone::Warning, format!("walk paused: {reason}"), 3),
     };
     ui.notice(tone, &text);
     ui.notice(Tone::Info, &format!("incident log: {location}"));

@@ -15,7 +15,11 @@ pub fn run(file: &Path, json: bool, out: &mut dyn Write, err: &mut dyn Write) ->
         serde_json::to_writer_pretty(&mut *out, &runbook).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
-        write_plan(&runbook, out)?;
+        // Laid out first, then written with every control character from the runbook shown
+        // (`^[`), never obeyed: the plan has no escape sequences of its own.
+        let mut plan = Vec::new();
+        write_plan(&runbook, &mut plan)?;
+        out.write_all(human::visible(&String::from_utf8_lossy(&plan)).as_bytes())?;
     }
     Ok(())
 }

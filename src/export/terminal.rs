@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::model::{Kind, Timeline};
 use super::report::{Head, Summary, chain_rows, event_rows};
-use super::text::{clean_output, plain_line};
+use crate::human::visible;
 use crate::terminal::Paint;
 
 /// Operator names are cut to this many characters to keep the columns.
@@ -15,7 +15,7 @@ const OPERATOR_WIDTH: usize = 16;
 pub fn render(t: &Timeline, paint: Paint) -> String {
     let mut o = String::with_capacity(1024 + t.entries.len() * 120);
     let s = Summary::new(t);
-    let _ = writeln!(o, "{}", paint.bold(Head::new(t).runbook_title));
+    let _ = writeln!(o, "{}", paint.bold(&visible(Head::new(t).runbook_title)));
     let mut facts = Vec::new();
     if let Some(i) = &t.header.incident {
         facts.push(format!("incident {i}"));
@@ -26,9 +26,9 @@ pub fn render(t: &Timeline, paint: Paint) -> String {
     if !s.regions.is_empty() {
         facts.push(format!("regions {}", s.regions.join(", ")));
     }
-    let _ = writeln!(o, "{}", paint.dim(&facts.join(" · ")));
+    let _ = writeln!(o, "{}", paint.dim(&visible(&facts.join(" · "))));
     for w in &t.warnings {
-        let _ = writeln!(o, "{}", paint.red(&format!("warning: {w}")));
+        let _ = writeln!(o, "{}", paint.red(&visible(&format!("warning: {w}"))));
     }
     o.push('\n');
     let rows = event_rows(t);
@@ -48,17 +48,15 @@ pub fn render(t: &Timeline, paint: Paint) -> String {
             Kind::Step => paint.bold(&kind),
             Kind::Command | Kind::Checklist => kind,
         };
-        // A log is hostile input: no escape sequence of its own reaches the terminal.
-        let summary = plain_line(e.summary);
+        // A log is hostile input: no control character of its own reaches the terminal; each
+        // is shown (`^[`), as the walk showed it, so the code that ran reads as it ran.
+        let summary = visible(&e.summary.replace('\n', " ")).into_owned();
         let summary = if e.failed {
             paint.red(&summary)
         } else {
             summary
         };
-        let op: String = clean_output(e.operator)
-            .chars()
-            .take(OPERATOR_WIDTH)
-            .collect();
+        let op: String = visible(e.operator).chars().take(OPERATOR_WIDTH).collect();
         let session = if multi_session {
             format!(" {}", paint.dim(e.session))
         } else {

@@ -46,10 +46,12 @@ pub enum DiagnosticCode {
     UnknownAnnotation,
     /// A code block that is never closed.
     UnterminatedFence,
+    /// A control character (ESC, CR, C1, a bidirectional override) that a terminal would obey.
+    ControlCharacter,
 }
 
 impl DiagnosticCode {
-    pub const ALL: [DiagnosticCode; 11] = [
+    pub const ALL: [DiagnosticCode; 12] = [
         DiagnosticCode::BackslashSpace,
         DiagnosticCode::BadAnnotation,
         DiagnosticCode::BadLookup,
@@ -61,6 +63,7 @@ impl DiagnosticCode {
         DiagnosticCode::OrphanAnnotation,
         DiagnosticCode::UnknownAnnotation,
         DiagnosticCode::UnterminatedFence,
+        DiagnosticCode::ControlCharacter,
     ];
 
     /// The name as written in JSON output and the README: `front-matter`.
@@ -77,6 +80,7 @@ impl DiagnosticCode {
             DiagnosticCode::OrphanAnnotation => "orphan-annotation",
             DiagnosticCode::UnknownAnnotation => "unknown-annotation",
             DiagnosticCode::UnterminatedFence => "unterminated-fence",
+            DiagnosticCode::ControlCharacter => "control-character",
         }
     }
 }
@@ -117,11 +121,16 @@ impl Diagnostic {
         }
     }
 
-    /// `path:line:col: error: message`, the one format every diagnostic is shown in.
+    /// `path:line:col: error: message`, the one format every diagnostic is shown in; a control
+    /// character quoted from the runbook is shown, never obeyed.
     pub fn render(&self, path: &str) -> String {
         format!(
-            "{path}:{}:{}: {}: {}",
-            self.span.line, self.span.column, self.severity, self.message
+            "{}:{}:{}: {}: {}",
+            crate::human::visible(path),
+            self.span.line,
+            self.span.column,
+            self.severity,
+            crate::human::visible(&self.message)
         )
     }
 }

@@ -12,7 +12,7 @@ use rustix::pty::OpenptFlags;
 use rustix::termios::{self, OptionalActions, Termios, Winsize};
 
 use super::redact::Redactor;
-use super::spawn::{self, SpawnRequest};
+use super::spawn::{self, SpawnRequest, Stdin};
 use super::status::StatusLines;
 use super::supervise::{self, Child, READ_BUF, Screen};
 use crate::walk::ports::{CommandOutcome, CommandRunner, CommandSpec};
@@ -253,7 +253,13 @@ impl PtyRunner {
             env: &spec.env,
             cwd: cwd_given.then_some(spec.cwd.as_path()),
             tty: &tty,
-            stdin_pipe: spec.runner.is_some(),
+            stdin: if spec.runner.is_some() {
+                Stdin::Pipe
+            } else if spec.no_input && !forward_stdin {
+                Stdin::Null
+            } else {
+                Stdin::Pty
+            },
         })
         .map_err(|e| match e.kind() {
             io::ErrorKind::NotFound => not_found(),

@@ -36,8 +36,19 @@ pub struct SpawnRequest<'a> {
     pub cwd: Option<&'a Path>,
     /// The pty slave's path (`/dev/pts/N`): the child's stdout, stderr and controlling terminal.
     pub tty: &'a CStr,
-    /// Stdin is a pipe this process writes to, rather than the pty.
-    pub stdin_pipe: bool,
+    /// What the child reads.
+    pub stdin: Stdin,
+}
+
+/// Where a child's stdin comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stdin {
+    /// The pty, like its stdout.
+    Pty,
+    /// A pipe this process writes to (a `runner` reads the block).
+    Pipe,
+    /// `/dev/null`: every read sees end of input.
+    Null,
 }
 
 /// A started child.
@@ -62,7 +73,7 @@ pub fn spawn(req: &SpawnRequest<'_>) -> io::Result<Spawned> {
         .transpose()?;
     let argv = null_terminated(&args);
     let envp = null_terminated(&env);
-    let pipe = if req.stdin_pipe {
+    let pipe = if req.stdin == Stdin::Pipe {
         Some(io::pipe()?)
     } else {
         None
@@ -72,9 +83,10 @@ pub fn spawn(req: &SpawnRequest<'_>) -> io::Result<Spawned> {
     // fd 1 first: opening it makes the pty the new session's controlling terminal.
     actions.open(1, req.tty, libc::O_RDWR)?;
     actions.dup2(1, 2)?;
-    match &pipe {
-        Some((reader, _)) => actions.dup2(reader.as_raw_fd(), 0)?,
-        None => actions.dup2(1, 0)?,
+    match (&pipe, req.stdin) {
+        (Some((reader, _)), _) => actions.dup2(reader.as_raw_fd(), 0)?,
+        (None, Stdin::Null) => actions.open(0, c"/dev/null", libc::O_RDONLY)?,
+        (None, _) => actions.dup2(1, 0)?,
     }
     if let Some(cwd) = &cwd {
         actions.chdir(cwd)?;

@@ -3,7 +3,7 @@
 
 use super::Paint;
 use crate::event::Verdict;
-use crate::human;
+use crate::human::{self, visible};
 use crate::runbook::{AlarmState, LookupQuery, region};
 use crate::walk::ports::{LookupData, LookupOutcome};
 
@@ -15,10 +15,14 @@ pub fn lookup_table(outcomes: &[&LookupOutcome], paint: Paint) -> String {
     };
     let lookup = &first.request.lookup;
     let mut out = String::new();
-    let title = lookup
-        .label
-        .clone()
-        .unwrap_or_else(|| describe_query(&lookup.query));
+    // Labels, queries, alarm names and reasons, errors: their control characters are shown.
+    let title = visible(
+        &lookup
+            .label
+            .clone()
+            .unwrap_or_else(|| describe_query(&lookup.query)),
+    )
+    .into_owned();
     out.push_str(&format!(
         "  {} {}\n",
         paint.cyan(&format!("[lookup {}]", lookup.index)),
@@ -27,7 +31,7 @@ pub fn lookup_table(outcomes: &[&LookupOutcome], paint: Paint) -> String {
     if lookup.label.is_some() {
         out.push_str(&format!(
             "    {}\n",
-            paint.dim(&describe_query(&lookup.query))
+            paint.dim(&visible(&describe_query(&lookup.query)))
         ));
     }
     let mut errors = Vec::new();
@@ -54,10 +58,10 @@ pub fn lookup_table(outcomes: &[&LookupOutcome], paint: Paint) -> String {
                             };
                             rows.push(vec![
                                 region::short(&o.request.region).to_string(),
-                                a.name.clone(),
+                                visible(&a.name).into_owned(),
                                 state,
-                                a.since.clone().unwrap_or_default(),
-                                a.reason.clone(),
+                                visible(a.since.as_deref().unwrap_or_default()).into_owned(),
+                                visible(&a.reason).into_owned(),
                             ]);
                         }
                     }
@@ -115,7 +119,7 @@ pub fn lookup_table(outcomes: &[&LookupOutcome], paint: Paint) -> String {
             "    {} {}: {}\n",
             paint.red("✘"),
             region,
-            e.message
+            visible(&e.message)
         ));
     }
     out

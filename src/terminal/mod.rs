@@ -8,12 +8,15 @@ mod paint;
 mod prompter;
 mod render;
 mod step;
+mod wrap;
 
 pub use editor::TerminalEditor;
 pub use lookup_table::lookup_table;
 pub use paint::Paint;
 pub use prompter::{TerminalPrompter, UnattendedPrompter};
-pub use render::{guard_status_line, help, notice_line, question, render, summary_table};
+pub use render::{
+    guard_status_line, help, menu_prompt, notice_line, question, render, summary_table,
+};
 
 use std::io::IsTerminal;
 

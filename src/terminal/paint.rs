@@ -32,4 +32,8 @@ impl Paint {
     pub fn yellow(&self, t: &str) -> String {
         self.wrap("33", t)
     }
+    /// Black on yellow, bold: a banner that cannot be missed.
+    pub fn banner(&self, t: &str) -> String {
+        self.wrap("1;30;43", t)
+    }
 }

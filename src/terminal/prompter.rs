@@ -1,11 +1,19 @@
 //! The real prompters: the operator's terminal, and nobody at all (`--yes` without a terminal).
+//!
+//! Every question on the terminal first discards pending input, so nothing typed before it was
+//! shown answers it (keys pressed while a command ran, a terminal's reply to a query in command
+//! output). Keys are read raw, one at a time: Ctrl-C is `Interrupted` (the walk asks whether to
+//! pause), Ctrl-D or a closed terminal `Unavailable`, and an escape sequence is swallowed whole.
 
 use std::io::Write;
+use std::time::Duration;
 
 use console::{Key, Term};
 
 use super::Paint;
-use super::render::{notice_line, question, render};
+use super::render::{menu_prompt, notice_line, render};
+use super::wrap::wrap;
+use crate::human::visible;
 use crate::walk::ports::{Answer, Menu, Prompter, Tone};
 use crate::walk::screen::Screen;
 
@@ -26,78 +34,122 @@ impl TerminalPrompter {
 
 impl Prompter for TerminalPrompter {
     fn show(&mut self, screen: Screen<'_>) {
-        write_block(&render(&screen, self.paint));
+        write_block(&render(&screen, self.paint, self.width()));
     }
 
     fn notice(&mut self, tone: Tone, text: &str) {
-        write_block(&notice_line(self.paint, tone, text));
+        write_block(&wrap(
+            &notice_line(self.paint, tone, text),
+            self.width(),
+            "",
+            "    ",
+        ));
     }
 
     fn choose(&mut self, menu: &Menu<'_>) -> Answer<usize> {
-        let keys: Vec<String> = menu
-            .choices
-            .iter()
-            .map(|c| format!("{} {}", self.paint.bold(&c.key.to_string()), c.label))
-            .collect();
         let Some(default) = menu.choices.get(menu.default) else {
             return Answer::Cancelled;
         };
-        let prompt = question(&menu.question, self.paint);
-        let _ = self.term.write_line(&format!("  {prompt}"));
-        let _ = self.term.write_str(&format!(
-            "  {}  {}› ",
-            keys.join("  "),
-            self.paint.dim(&format!("(Enter: {}) ", default.label))
-        ));
+        // Before the question is drawn: a key pressed once it shows is an answer.
+        let _raw = RawQuestion::enter();
+        if let Some(answer) = self.open() {
+            return answer;
+        }
+        let _ = self
+            .term
+            .write_str(&menu_prompt(menu, self.paint, self.width()));
         loop {
-            match self.term.read_key() {
+            match self.term.read_key_raw() {
                 Ok(Key::Enter) => {
                     let _ = self.term.write_line(&default.key.to_string());
                     return Answer::Given(menu.default);
                 }
-                Ok(Key::Char(c)) => {
-                    if let Some(i) = menu.choices.iter().position(|choice| choice.key == c) {
-                        let _ = self.term.write_line(&c.to_string());
-                        return Answer::Given(i);
-                    }
+                Ok(Key::Char(c)) if menu.choices.iter().any(|choice| choice.key == c) => {
+                    let _ = self.term.write_line(&c.to_string());
+                    return Answer::Given(
+                        menu.choices
+                            .iter()
+                            .position(|choice| choice.key == c)
+                            .unwrap_or(menu.default),
+                    );
                 }
-                Ok(Key::CtrlC | Key::Escape) => {
+                Ok(Key::Escape) => {
                     let _ = self.term.write_line("");
                     return Answer::Cancelled;
                 }
-                Ok(_) => {}
-                Err(_) => {
-                    let _ = self.term.write_line("");
-                    return Answer::Unavailable;
+                key => {
+                    if let Some(answer) = self.special(key) {
+                        return answer;
+                    }
                 }
             }
         }
     }
 
     fn ask_text(&mut self, question: &str, default: Option<&str>) -> Answer<String> {
-        let mut input = dialoguer::Input::<String>::new()
-            .with_prompt(question)
+        // The default is shown as text (control characters visible) but given back as it is.
+        let prompt = match default {
+            Some(d) => format!("{} [{}]", visible(question), visible(d)),
+            None => visible(question).into_owned(),
+        };
+        let input = dialoguer::Input::<String>::new()
+            .with_prompt(prompt)
             .allow_empty(true);
-        if let Some(d) = default {
-            input = input.default(d.to_string()).show_default(true);
+        let _raw = RawQuestion::enter();
+        if let Some(answer) = self.open() {
+            return answer;
         }
-        answer(input.interact_text_on(&self.term))
+        match answer(input.interact_text_on(&self.term)) {
+            Answer::Given(typed) if typed.is_empty() => {
+                Answer::Given(default.unwrap_or_default().to_string())
+            }
+            other => other,
+        }
     }
 
+    /// Read raw, key by key, rather than by a cooked-mode line read, so that Ctrl-C reaches the
+    /// walk (a SIGINT would only set the runner's flag) and nothing is echoed.
     fn ask_secret(&mut self, question: &str) -> Answer<String> {
-        answer(
-            dialoguer::Password::new()
-                .with_prompt(format!("{question} (hidden)"))
-                .allow_empty_password(true)
-                .interact_on(&self.term),
-        )
+        // Before the question is drawn: a key pressed once it shows is an answer.
+        let _raw = RawQuestion::enter();
+        if let Some(answer) = self.open() {
+            return answer;
+        }
+        let _ = self
+            .term
+            .write_str(&format!("{} (hidden): ", visible(question)));
+        let mut typed = String::new();
+        loop {
+            match self.term.read_key_raw() {
+                Ok(Key::Enter) => {
+                    let _ = self.term.write_line("");
+                    return Answer::Given(typed);
+                }
+                Ok(Key::Backspace) => {
+                    typed.pop();
+                }
+                Ok(Key::Char(c)) if !c.is_control() => typed.push(c),
+                key => {
+                    if let Some(answer) = self.special(key) {
+                        return answer;
+                    }
+                }
+            }
+        }
     }
 
     fn confirm(&mut self, question: &str, default: bool) -> Answer<bool> {
         let hint = if default { "[Y/n]" } else { "[y/N]" };
-        let _ = self.term.write_str(&format!("  {question} {hint} "));
+        // Before the question is drawn: a key pressed once it shows is an answer.
+        let _raw = RawQuestion::enter();
+        if let Some(answer) = self.open() {
+            return answer;
+        }
+        let _ = self
+            .term
+            .write_str(&format!("  {} {hint} ", visible(question)));
         loop {
-            match self.term.read_key() {
+            match self.term.read_key_raw() {
                 Ok(Key::Char('y' | 'Y')) => {
                     let _ = self.term.write_line("y");
                     return Answer::Given(true);
@@ -110,14 +162,98 @@ impl Prompter for TerminalPrompter {
                     let _ = self.term.write_line(if default { "y" } else { "n" });
                     return Answer::Given(default);
                 }
-                Ok(Key::CtrlC | Key::Escape) => {
+                Ok(Key::Escape) => {
                     let _ = self.term.write_line("");
                     return Answer::Cancelled;
                 }
-                Ok(_) => {}
-                Err(_) => return Answer::Unavailable,
+                key => {
+                    if let Some(answer) = self.special(key) {
+                        return answer;
+                    }
+                }
             }
         }
+    }
+}
+
+impl TerminalPrompter {
+    /// The terminal's width now (it may have been resized), to wrap prose at.
+    fn width(&self) -> Option<usize> {
+        self.term.size_checked().map(|(_, cols)| usize::from(cols))
+    }
+
+    /// Opens a question: pending input is discarded; a Ctrl-C that came while no question was
+    /// open (output printing, lookups running) is answered here, as a Ctrl-C at this question.
+    fn open<T>(&self) -> Option<Answer<T>> {
+        discard_typeahead();
+        if crate::runner::take_interrupt() {
+            let _ = self.term.write_line("^C");
+            return Some(Answer::Interrupted);
+        }
+        None
+    }
+
+    /// What a key every raw question treats alike means: Ctrl-C, Ctrl-D, end of input; an
+    /// escape sequence (a terminal's reply, a function key) is swallowed whole. `None`: ignore it.
+    fn special<T>(&self, key: std::io::Result<Key>) -> Option<Answer<T>> {
+        match key {
+            Ok(Key::CtrlC) => {
+                let _ = self.term.write_line("^C");
+                Some(Answer::Interrupted)
+            }
+            Ok(Key::Char('\x04')) | Err(_) => {
+                let _ = self.term.write_line("");
+                Some(Answer::Unavailable)
+            }
+            Ok(Key::UnknownEscSeq(_)) => {
+                // The key reader took the sequence's first bytes only: its tail (`4;1R`, `c`)
+                // would read as keys. It arrives in one burst; drop whatever is pending.
+                std::thread::sleep(Duration::from_millis(10));
+                discard_typeahead();
+                None
+            }
+            Ok(_) => None,
+        }
+    }
+}
+
+/// The terminal in raw mode for the whole of a question, output processing kept: a Ctrl-C
+/// pressed at any moment of it is a key the question reads, never a signal it would miss
+/// (the key reader alone leaves raw mode between keys). Restored when dropped.
+struct RawQuestion {
+    saved: Option<rustix::termios::Termios>,
+}
+
+impl RawQuestion {
+    fn enter() -> RawQuestion {
+        use rustix::termios::{OptionalActions, isatty, tcgetattr, tcsetattr};
+        let stdin = rustix::stdio::stdin();
+        let saved = isatty(stdin).then(|| tcgetattr(stdin).ok()).flatten();
+        if let Some(saved) = &saved {
+            let mut raw = saved.clone();
+            raw.make_raw();
+            raw.output_modes = saved.output_modes;
+            let _ = tcsetattr(stdin, OptionalActions::Now, &raw);
+        }
+        RawQuestion { saved }
+    }
+}
+
+impl Drop for RawQuestion {
+    fn drop(&mut self) {
+        if let Some(saved) = &self.saved {
+            let stdin = rustix::stdio::stdin();
+            let _ = rustix::termios::tcsetattr(stdin, rustix::termios::OptionalActions::Now, saved);
+        }
+    }
+}
+
+/// Drops input typed before a question was shown: keys pressed while a command ran or output
+/// printed, and replies a terminal sent to queries in that output, so none of it answers.
+fn discard_typeahead() {
+    let stdin = rustix::stdio::stdin();
+    if rustix::termios::isatty(stdin) {
+        let _ = rustix::termios::tcflush(stdin, rustix::termios::QueueSelector::IFlush);
     }
 }
 
@@ -129,6 +265,13 @@ fn answer<T>(result: dialoguer::Result<T>) -> Answer<T> {
                 || e.kind() == std::io::ErrorKind::NotConnected =>
         {
             Answer::Unavailable
+        }
+        // dialoguer reads keys with Ctrl-C as a signal: it raises SIGINT (which only sets the
+        // runner's flag here) and reports the read as interrupted.
+        Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+            // That SIGINT was this Ctrl-C: it must not count again at the next question.
+            crate::runner::take_interrupt();
+            Answer::Interrupted
         }
         Err(_) => Answer::Cancelled,
     }
@@ -147,7 +290,7 @@ impl UnattendedPrompter {
 
 impl Prompter for UnattendedPrompter {
     fn show(&mut self, screen: Screen<'_>) {
-        write_block(&render(&screen, self.paint));
+        write_block(&render(&screen, self.paint, None));
     }
 
     fn notice(&mut self, tone: Tone, text: &str) {

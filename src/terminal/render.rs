@@ -5,30 +5,38 @@ use std::time::Duration;
 
 use super::Paint;
 use super::lookup_table::lookup_table;
-use super::step::{command_block, item_line, prose, step_view};
+use super::step::{StepLayout, command_block, item_line, prose, rehearsal_banner, step_view};
+use super::wrap::wrap;
 use crate::event::{Mode, StepStatus};
-use crate::human;
+use crate::human::{self, visible};
 use crate::runbook::{AlarmState, Runbook};
 use crate::walk::actions::Action;
-use crate::walk::ports::{CommandOutcome, GuardAlarm, GuardNews, Tone};
+use crate::walk::ports::{CommandOutcome, GuardAlarm, GuardNews, Menu, Tone};
 use crate::walk::screen::{Header, Question, Resuming, RowStatus, Screen, Summary, SummaryRow};
 use crate::walk::screen::{Tally, VariableRow, VariableState};
 use crate::walk::state::ItemStatus;
 
-/// `screen` laid out for the terminal.
-pub fn render(screen: &Screen<'_>, paint: Paint) -> String {
+/// `screen` laid out for the terminal, prose wrapped to `width` columns (`None`: not a terminal,
+/// lines kept whole).
+pub fn render(screen: &Screen<'_>, paint: Paint, width: Option<usize>) -> String {
     match *screen {
-        Screen::Header(header) => header_view(&header, paint),
-        Screen::Resuming(resuming) => resuming_view(&resuming, paint),
+        Screen::Header(header) => header_view(&header, paint, width),
+        Screen::Resuming(resuming) => resuming_view(&resuming, paint, width),
         Screen::Step {
             step,
             total,
             elapsed,
             progress,
             tally,
+            mode,
         } => {
             let place = progress_line(step.index, total, tally, elapsed);
-            step_view(step, &place, progress, paint)
+            let layout = StepLayout {
+                place: &place,
+                mode,
+                width,
+            };
+            step_view(step, layout, progress, paint)
         }
         Screen::Lookup { outcomes } => lookup_table(outcomes, paint),
         Screen::Command { command, status } => command_block(command, status, paint),
@@ -49,10 +57,13 @@ pub fn render(screen: &Screen<'_>, paint: Paint) -> String {
             }
         }
         Screen::GuardAlarm(g) => guard_banner(g, paint),
-        Screen::Help => help(),
+        Screen::Help => help()
+            .lines()
+            .map(|line| format!("{}\n", wrap(line, width, "", "     ")))
+            .collect(),
         Screen::Approval(approval) => super::approval::approval_view(approval, paint),
         Screen::Earlier { step, past } => super::approval::earlier_view(step, past, paint),
-        Screen::Context { runbook } => context_view(runbook, paint),
+        Screen::Context { runbook } => context_view(runbook, paint, width),
         Screen::Steps {
             runbook,
             rows,
@@ -83,7 +94,7 @@ pub fn progress_line(index: usize, total: usize, tally: Tally, elapsed: Duration
 }
 
 /// The description and the introduction (the title is on the header above).
-fn context_view(runbook: &Runbook, paint: Paint) -> String {
+fn context_view(runbook: &Runbook, paint: Paint, width: Option<usize>) -> String {
     let mut out = format!("\n{}\n", paint.bold("── About this runbook"));
     if let Some(d) = runbook
         .front_matter
@@ -91,14 +102,14 @@ fn context_view(runbook: &Runbook, paint: Paint) -> String {
         .as_deref()
         .filter(|d| !d.trim().is_empty())
     {
-        out.push_str(&prose(d.trim(), paint));
+        out.push_str(&prose(d.trim(), paint, width));
     }
     if let Some(intro) = runbook
         .introduction
         .as_deref()
         .filter(|t| !t.trim().is_empty())
     {
-        out.push_str(&prose(intro, paint));
+        out.push_str(&prose(intro, paint, width));
     }
     out
 }
@@ -120,7 +131,7 @@ fn steps_view(runbook: &Runbook, rows: &[SummaryRow], current: usize, paint: Pai
         out.push_str(&format!(
             "  {here} {:>width$} {mark} {}  {}\n",
             row.step,
-            row.title,
+            visible(&row.title),
             paint.dim(&format!(
                 "[{}] {word}",
                 runbook
@@ -142,7 +153,11 @@ fn variables_view(rows: &[VariableRow<'_>], paint: Paint) -> String {
             VariableState::Set {
                 value: Some(v),
                 source,
-            } => format!("{v}  {}", paint.dim(&format!("({})", source.as_str()))),
+            } => format!(
+                "{}  {}",
+                visible(v),
+                paint.dim(&format!("({})", source.as_str()))
+            ),
             VariableState::Set {
                 value: None,
                 source,
@@ -156,7 +171,7 @@ fn variables_view(rows: &[VariableRow<'_>], paint: Paint) -> String {
         };
         let about = row
             .description
-            .map(|d| format!("  {}", paint.dim(&format!("— {d}"))))
+            .map(|d| format!("  {}", paint.dim(&visible(&format!("— {d}")))))
             .unwrap_or_default();
         let name = format!("{:<width$}", row.name);
         out.push_str(&format!("  {}  {value}{about}\n", paint.bold(&name)));
@@ -174,18 +189,18 @@ fn guard_banner(g: &GuardAlarm, paint: Paint) -> String {
         .map(|t| format!(" since {} UTC", human::clock(t)))
         .unwrap_or_default();
     if g.alarm.state == AlarmState::Alarm {
-        paint.red(&format!(
+        paint.red(&visible(&format!(
             "\n  ▲▲ GUARD ALARM {} in {}{since}: {} ▲▲\n",
             g.alarm.name, g.region, g.alarm.reason
-        ))
+        )))
     } else {
         notice_line(
             paint,
             Tone::Success,
-            &format!(
+            &visible(&format!(
                 "guard alarm {} in {} is {}{since}",
                 g.alarm.name, g.region, g.alarm.state
-            ),
+            )),
         )
     }
 }
@@ -210,37 +225,43 @@ pub fn guard_status_line(news: &GuardNews, paint: Paint) -> String {
     }
 }
 
-fn header_view(h: &Header<'_>, paint: Paint) -> String {
-    let mode = match h.mode {
-        Mode::Live => "live",
-        Mode::Rehearsal => "REHEARSAL (only `readonly` commands run)",
+fn header_view(h: &Header<'_>, paint: Paint, width: Option<usize>) -> String {
+    let (mode, banner) = match h.mode {
+        Mode::Live => ("live", String::new()),
+        Mode::Rehearsal => (
+            "REHEARSAL (only `readonly` commands run)",
+            format!("{}\n", rehearsal_banner(paint)),
+        ),
     };
     let rb = h.runbook;
+    let facts = format!(
+        "{} · sha256 {} · mode {mode} · incident {} · operator {}",
+        rb.path,
+        &rb.sha256[..12.min(rb.sha256.len())],
+        h.incident.unwrap_or("-"),
+        h.operator,
+    );
     format!(
-        "{}\n{}",
-        paint.bold(&rb.title),
-        paint.dim(&format!(
-            "{} · sha256 {} · mode {mode} · incident {} · operator {}\nlog {}",
-            rb.path,
-            &rb.sha256[..12.min(rb.sha256.len())],
-            h.incident.unwrap_or("-"),
-            h.operator,
-            h.log
-        ))
+        "{banner}{}\n{}\n{}",
+        wrap(&paint.bold(&visible(&rb.title)), width, "", ""),
+        wrap(&paint.dim(&visible(&facts)), width, "", "  "),
+        paint.dim(&format!("log {}", visible(h.log)))
     )
 }
 
-fn resuming_view(r: &Resuming<'_>, paint: Paint) -> String {
+fn resuming_view(r: &Resuming<'_>, paint: Paint, width: Option<usize>) -> String {
+    let title = paint.bold(&visible(&format!("Resuming: {}", r.title)));
+    let facts = paint.dim(&visible(&format!(
+        "incident {} · operator {} · continuing at step {} · log {}",
+        r.incident.unwrap_or("-"),
+        r.operator,
+        r.step,
+        r.log
+    )));
     format!(
         "{}\n{}",
-        paint.bold(&format!("Resuming: {}", r.title)),
-        paint.dim(&format!(
-            "incident {} · operator {} · continuing at step {} · log {}",
-            r.incident.unwrap_or("-"),
-            r.operator,
-            r.step,
-            r.log
-        ))
+        wrap(&title, width, "", ""),
+        wrap(&facts, width, "", "  ")
     )
 }
 
@@ -250,6 +271,31 @@ pub fn help() -> String {
         .iter()
         .map(|a| format!("  {}  {}\n", a.key(), a.help()))
         .collect()
+}
+
+/// A menu as the operator sees it: the question, then each key and its label, wrapped between
+/// keys (never inside a label) to `width`, ending with what Enter does and the cursor.
+pub fn menu_prompt(menu: &Menu<'_>, paint: Paint, width: Option<usize>) -> String {
+    // Non-breaking spaces hold a key to its label while wrapping; plain ones on screen.
+    let glue = |text: &str| text.replace(' ', "\u{a0}");
+    let keys: Vec<String> = menu
+        .choices
+        .iter()
+        .map(|c| format!("{}\u{a0}{}", paint.bold(&c.key.to_string()), glue(c.label)))
+        .collect();
+    let default = menu
+        .choices
+        .get(menu.default)
+        .map_or_else(String::new, |d| {
+            paint.dim(&glue(&format!("(Enter: {})", d.label)))
+        });
+    let line = format!("{}  {default}\u{a0}›", keys.join("  "));
+    let text = format!(
+        "{}\n{} ",
+        wrap(&question(&menu.question, paint), width, "  ", "    "),
+        wrap(&line, width, "  ", "  ")
+    );
+    text.replace('\u{a0}', " ")
 }
 
 /// The line above a menu's keys.
@@ -270,8 +316,10 @@ pub fn question(question: &Question<'_>, paint: Paint) -> String {
     }
 }
 
-/// A one-line message with its tone's mark.
+/// A one-line message with its tone's mark; control characters in it (a runbook's text, an
+/// operator's answer) are shown, not obeyed.
 pub fn notice_line(paint: Paint, tone: Tone, text: &str) -> String {
+    let text = visible(text);
     match tone {
         Tone::Info => format!("  {}", paint.dim(&format!("· {text}"))),
         Tone::Success => format!("  {} {text}", paint.green("✔")),
@@ -321,7 +369,7 @@ pub fn summary_table(summary: &Summary) -> String {
             row.step.to_string(),
             status.into(),
             duration,
-            row.title.clone(),
+            visible(&row.title).into_owned(),
         ]);
     }
     let widths: Vec<usize> = (0..3)
@@ -341,4 +389,47 @@ pub fn summary_table(summary: &Summary) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::wrap::display_width as width_of;
+    use super::*;
+    use crate::walk::actions::MenuOption;
+    use crate::walk::screen::Question;
+
+    fn step_menu(paint: Paint, width: Option<usize>) -> String {
+        let menu = Menu {
+            question: Question::NoteKind,
+            choices: Action::ALL.iter().map(|a| a.choice()).collect(),
+            default: 0,
+        };
+        menu_prompt(&menu, paint, width)
+    }
+
+    #[test]
+    fn the_menu_fits_sixty_columns_breaking_between_keys() {
+        for paint in [Paint { enabled: false }, Paint { enabled: true }] {
+            let text = step_menu(paint, Some(60));
+            assert!(text.lines().count() > 2, "{text}");
+            for line in text.lines() {
+                assert!(width_of(line) <= 60, "{line:?} in\n{text}");
+            }
+        }
+        let plain = step_menu(Paint { enabled: false }, Some(60));
+        // A label is never cut: `run all`, `hand over` and `(Enter: run)` stay whole.
+        for whole in [
+            "a run all",
+            "d done by hand",
+            "h hand over",
+            "(Enter: run) › ",
+        ] {
+            assert!(plain.contains(whole), "{whole:?} in\n{plain}");
+        }
+        assert_eq!(
+            step_menu(Paint { enabled: false }, None).lines().count(),
+            2,
+            "without a width: the question, then the keys on one line"
+        );
+    }
 }

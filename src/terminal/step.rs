@@ -4,6 +4,9 @@
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 use super::Paint;
+use super::wrap::{display_width, wrap};
+use crate::event::Mode;
+use crate::human::visible;
 use crate::runbook::{Command, CommandKind, Step};
 use crate::walk::items::Item;
 use crate::walk::state::{ItemStatus, StepProgress};
@@ -19,29 +22,50 @@ pub fn mark(status: ItemStatus, paint: Paint) -> String {
     }
 }
 
-/// `── Step 3/12 · 2 done · T+04:12  Group › Title  [id]` (`place` is the part before the
-/// title) and the rendered body.
-pub fn step_view(step: &Step, place: &str, progress: &StepProgress, paint: Paint) -> String {
-    let mut out = String::new();
+/// How a step is laid out: its place in the walk, and the room on screen.
+#[derive(Debug, Clone, Copy)]
+pub struct StepLayout<'a> {
+    /// `Step 3/12 · 2 done · 1 skipped · T+04:12`: where the walk stands.
+    pub place: &'a str,
+    pub mode: Mode,
+    /// Columns to wrap prose at; `None` keeps lines whole (not a terminal).
+    pub width: Option<usize>,
+}
+
+/// `── Step 3/12 · 2 done · T+04:12  Group › Title  [id]` and the rendered body; in a rehearsal, a banner
+/// above the header of every step.
+pub fn step_view(
+    step: &Step,
+    layout: StepLayout<'_>,
+    progress: &StepProgress,
+    paint: Paint,
+) -> String {
+    let mut out = String::from("\n");
+    if layout.mode == Mode::Rehearsal {
+        out.push_str(&rehearsal_banner(paint));
+        out.push('\n');
+    }
     let crumb = if step.breadcrumb.is_empty() {
         String::new()
     } else {
-        paint.dim(&format!("{} › ", step.breadcrumb.join(" › ")))
+        paint.dim(&visible(&format!("{} › ", step.breadcrumb.join(" › "))))
     };
-    out.push_str(&format!(
-        "\n{}  {}{}  {}\n",
-        paint.bold(&format!("── {place}")),
+    let header = format!(
+        "{}  {}{}  {}",
+        paint.bold(&format!("── {}", layout.place)),
         crumb,
-        paint.bold(&step.title),
-        paint.dim(&format!("[{}]", step.id)),
-    ));
-    out.push_str(&render_body(step, progress, paint));
+        paint.bold(&visible(&step.title)),
+        paint.dim(&visible(&format!("[{}]", step.id))),
+    );
+    out.push_str(&wrap(&header, layout.width, "", "   "));
+    out.push('\n');
+    out.push_str(&render_body(step, progress, paint, layout.width));
     out
 }
 
 /// Markdown that is not a step (the introduction, a description) rendered as a step's body is;
 /// its code blocks are shown as text, never as commands.
-pub fn prose(markdown: &str, paint: Paint) -> String {
+pub fn prose(markdown: &str, paint: Paint, width: Option<usize>) -> String {
     let step = Step {
         index: 0,
         id: String::new(),
@@ -55,7 +79,20 @@ pub fn prose(markdown: &str, paint: Paint) -> String {
         lookups: Vec::new(),
     };
     let progress = StepProgress::default();
-    render_body(&step, &progress, paint)
+    render_body(&step, &progress, paint, width)
+}
+
+/// The mark of a rehearsal, on every step: reversed yellow, or plainly worded without colour.
+pub fn rehearsal_banner(paint: Paint) -> String {
+    if paint.enabled {
+        format!(
+            "{} {}",
+            paint.banner(" REHEARSAL "),
+            paint.yellow("only `readonly` commands run")
+        )
+    } else {
+        "[REHEARSAL: only `readonly` commands run]".to_string()
+    }
 }
 
 /// One line per command and checklist item with its status, for the progress of a step.
@@ -69,11 +106,11 @@ pub fn item_line(step: &Step, item: Item, status: ItemStatus, paint: Paint) -> S
             } else {
                 ""
             };
-            format!("{} ({i}) {}{more}", mark(status, paint), first)
+            format!("{} ({i}) {}{more}", mark(status, paint), visible(first))
         }
         Item::Check(i) => {
             let check = &step.checklist[i - 1];
-            format!("{} [{i}] {}", mark(status, paint), check.text)
+            format!("{} [{i}] {}", mark(status, paint), visible(&check.text))
         }
     }
 }
@@ -97,7 +134,7 @@ pub fn command_block(command: &Command, status: ItemStatus, paint: Paint) -> Str
     } else {
         format!(" · {tags}")
     };
-    let label = format!("({}){lang} · {kind}{tags}", command.index);
+    let label = visible(&format!("({}){lang} · {kind}{tags}", command.index)).into_owned();
     let label = if command.annotations.danger {
         paint.red(&label)
     } else {
@@ -117,21 +154,67 @@ pub fn command_block(command: &Command, status: ItemStatus, paint: Paint) -> Str
         } else {
             "  "
         };
-        out.push_str(&format!("    │ {p}{line}\n"));
+        // The code is shown as it runs: an ESC or CR in it is visible (`^[`, `^M`), so nothing
+        // can hide a part of the command from the operator who approves it.
+        out.push_str(&format!("    │ {p}{}\n", visible(line)));
     }
     if let Some(expected) = &command.expected_output {
         for line in expected.lines() {
-            out.push_str(&format!("    │ {}\n", paint.dim(line)));
+            out.push_str(&format!("    │ {}\n", paint.dim(&visible(line))));
         }
     }
     out
 }
 
-fn render_body(step: &Step, progress: &StepProgress, paint: Paint) -> String {
-    let mut out = String::new();
-    let mut line = String::new();
+/// The body's text as it is laid out: each line wrapped to the width when it is flushed, with
+/// the block quote's bars and a list item's hanging indent on every line of it.
+struct Body {
+    out: String,
+    /// The line being gathered, before wrapping.
+    line: String,
+    /// Before the first line of what is gathered (a list bullet) and before the others.
+    first: String,
+    rest: String,
+    quote: usize,
+    width: Option<usize>,
+}
+
+impl Body {
+    fn flush(&mut self) {
+        if !self.line.trim().is_empty() {
+            let bars = "│ ".repeat(self.quote);
+            let text = std::mem::take(&mut self.line);
+            self.out.push_str(&wrap(
+                &text,
+                self.width,
+                &format!("{bars}{}", self.first),
+                &format!("{bars}{}", self.rest),
+            ));
+            self.out.push('\n');
+            // More of the same list item (a second paragraph) hangs under its text.
+            self.first.clone_from(&self.rest);
+        }
+        self.line.clear();
+    }
+
+    /// A line kept whole (a table row): it is not prose.
+    fn flush_unwrapped(&mut self) {
+        let width = self.width.take();
+        self.flush();
+        self.width = width;
+    }
+}
+
+fn render_body(step: &Step, progress: &StepProgress, paint: Paint, width: Option<usize>) -> String {
+    let mut b = Body {
+        out: String::new(),
+        line: String::new(),
+        first: String::new(),
+        rest: String::new(),
+        quote: 0,
+        width,
+    };
     let mut lists: Vec<Option<u64>> = Vec::new();
-    let mut quote = 0usize;
     let mut block = 0usize;
     let mut lookups_seen = 0usize;
     let mut in_code = false;
@@ -139,36 +222,28 @@ fn render_body(step: &Step, progress: &StepProgress, paint: Paint) -> String {
     let mut link: Option<String> = None;
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH;
-    let flush = |out: &mut String, line: &mut String, quote: usize| {
-        if !line.trim().is_empty() {
-            out.push_str(&"│ ".repeat(quote));
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        line.clear();
-    };
     for event in Parser::new_ext(&step.body, options) {
         match event {
-            Event::Start(Tag::Heading { .. }) => flush(&mut out, &mut line, quote),
+            Event::Start(Tag::Heading { .. }) => b.flush(),
             Event::End(TagEnd::Heading(_)) => {
-                let text = std::mem::take(&mut line);
-                out.push_str(&paint.bold(text.trim()));
-                out.push('\n');
+                let text = std::mem::take(&mut b.line);
+                b.line = paint.bold(text.trim());
+                b.flush();
             }
             Event::Start(Tag::Paragraph) if lists.is_empty() => {
-                flush(&mut out, &mut line, quote);
-                out.push('\n');
+                b.flush();
+                b.out.push('\n');
             }
-            Event::End(TagEnd::Paragraph) => flush(&mut out, &mut line, quote),
+            Event::End(TagEnd::Paragraph) => b.flush(),
             Event::Start(Tag::List(start)) => {
-                flush(&mut out, &mut line, quote);
+                b.flush();
                 lists.push(start);
             }
             Event::End(TagEnd::List(_)) => {
                 lists.pop();
             }
             Event::Start(Tag::Item) => {
-                flush(&mut out, &mut line, quote);
+                b.flush();
                 let depth = lists.len().saturating_sub(1);
                 let bullet = match lists.last_mut() {
                     Some(Some(n)) => {
@@ -178,20 +253,25 @@ fn render_body(step: &Step, progress: &StepProgress, paint: Paint) -> String {
                     }
                     _ => "•".to_string(),
                 };
-                line.push_str(&format!("{}{bullet} ", "  ".repeat(depth + 1)));
+                b.first = format!("{}{bullet} ", "  ".repeat(depth + 1));
+                b.rest = " ".repeat(display_width(&b.first));
             }
-            Event::End(TagEnd::Item) => flush(&mut out, &mut line, quote),
-            Event::TaskListMarker(done) => line.push_str(if done { "[x] " } else { "[ ] " }),
+            Event::End(TagEnd::Item) => {
+                b.flush();
+                b.first.clear();
+                b.rest.clear();
+            }
+            Event::TaskListMarker(done) => b.line.push_str(if done { "[x] " } else { "[ ] " }),
             Event::Start(Tag::BlockQuote(_)) => {
-                flush(&mut out, &mut line, quote);
-                quote += 1;
+                b.flush();
+                b.quote += 1;
             }
             Event::End(TagEnd::BlockQuote(_)) => {
-                flush(&mut out, &mut line, quote);
-                quote = quote.saturating_sub(1);
+                b.flush();
+                b.quote = b.quote.saturating_sub(1);
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                flush(&mut out, &mut line, quote);
+                b.flush();
                 in_code = true;
                 let commands: Vec<&Command> =
                     step.commands.iter().filter(|c| c.block == block).collect();
@@ -207,8 +287,11 @@ fn render_body(step: &Step, progress: &StepProgress, paint: Paint) -> String {
                             .lookups
                             .get(lookups_seen - 1)
                             .and_then(|l| l.label.clone())
-                            .unwrap_or_else(|| "CloudWatch lookup".into());
-                        out.push_str(&format!(
+                            .map_or_else(
+                                || "CloudWatch lookup".into(),
+                                |l| visible(&l).into_owned(),
+                            );
+                        b.out.push_str(&format!(
                             "  {} {label}\n",
                             paint.cyan(&format!("[lookup {lookups_seen}]"))
                         ));
@@ -216,7 +299,7 @@ fn render_body(step: &Step, progress: &StepProgress, paint: Paint) -> String {
                 } else {
                     for c in commands {
                         let status = progress.status_of(Item::Command(c.index));
-                        out.push_str(&command_block(c, status, paint));
+                        b.out.push_str(&command_block(c, status, paint));
                     }
                 }
                 block += 1;
@@ -226,42 +309,42 @@ fn render_body(step: &Step, progress: &StepProgress, paint: Paint) -> String {
                 raw_code = false;
             }
             Event::Text(t) if in_code && raw_code => {
+                b.flush();
                 for text_line in t.lines() {
-                    out.push_str(&format!("    │ {text_line}\n"));
+                    b.out.push_str(&format!("    │ {}\n", visible(text_line)));
                 }
             }
-            Event::Text(t) if !in_code => line.push_str(&t),
-            Event::Code(t) => line.push_str(&paint.cyan(&t)),
+            Event::Text(t) if !in_code => b.line.push_str(&visible(&t)),
+            Event::Code(t) => b.line.push_str(&paint.cyan(&visible(&t))),
             Event::Start(Tag::Emphasis) | Event::End(TagEnd::Emphasis) => {}
             Event::Start(Tag::Strong) | Event::End(TagEnd::Strong) => {}
             Event::Start(Tag::Link { dest_url, .. }) => link = Some(dest_url.to_string()),
             Event::End(TagEnd::Link) => {
                 if let Some(url) = link.take() {
-                    line.push_str(&paint.dim(&format!(" <{url}>")));
+                    b.line.push(' ');
+                    b.line.push_str(&paint.dim(&format!("<{}>", visible(&url))));
                 }
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
-                line.push_str(&format!("[image {dest_url}] "));
+                b.line.push_str(&format!("[image {}] ", visible(&dest_url)));
             }
-            Event::SoftBreak => line.push(' '),
-            Event::HardBreak => flush(&mut out, &mut line, quote),
+            Event::SoftBreak => b.line.push(' '),
+            Event::HardBreak => b.flush(),
             Event::Rule => {
-                flush(&mut out, &mut line, quote);
-                out.push_str(&paint.dim("────────\n"));
+                b.flush();
+                b.out.push_str(&paint.dim("────────\n"));
             }
-            Event::Start(Tag::TableRow | Tag::TableHead) => {
-                flush(&mut out, &mut line, quote);
-            }
-            Event::End(TagEnd::TableCell) => line.push_str(" │ "),
+            Event::Start(Tag::TableRow | Tag::TableHead) => b.flush(),
+            Event::End(TagEnd::TableCell) => b.line.push_str(" │ "),
             Event::End(TagEnd::TableRow | TagEnd::TableHead) => {
-                line = format!("  {}", line.trim_end().trim_end_matches('│'));
-                flush(&mut out, &mut line, quote);
+                b.line = format!("  {}", b.line.trim_end().trim_end_matches('│'));
+                b.flush_unwrapped();
             }
             _ => {}
         }
     }
-    flush(&mut out, &mut line, quote);
-    out
+    b.flush();
+    b.out
 }
 
 /// A command's annotations in one line: `DANGER · confirm · timeout 5m · cwd /srv · | psql`.
@@ -307,9 +390,14 @@ mod tests {
             "## Check\nLook at **it**:\n\n```console {readonly}\n$ uptime\n up 3 days\n$ df -h\n```\n\n1. Then `this`\n",
         );
         let state = SessionState::new(&rb, "op");
+        let layout = StepLayout {
+            place: "Step 1/1 · 0 done · T+00:00",
+            mode: Mode::Live,
+            width: Some(80),
+        };
         let view = step_view(
             &rb.steps[0],
-            "Step 1/1 · 0 done · T+00:00",
+            layout,
             &state.steps[0],
             Paint { enabled: false },
         );
@@ -317,5 +405,69 @@ mod tests {
             view,
             "\n── Step 1/1 · 0 done · T+00:00  Check  [check]\n\nLook at it:\n  · (1) console · run · readonly\n    │ $ uptime\n    │  up 3 days\n  · (2) console · run · readonly\n    │ $ df -h\n  1. Then this\n"
         );
+    }
+
+    fn view(text: &str, mode: Mode, width: Option<usize>, paint: Paint) -> String {
+        let rb = runbook(text);
+        let state = SessionState::new(&rb, "op");
+        let layout = StepLayout {
+            place: "Step 1/1 · 0 done · T+00:00",
+            mode,
+            width,
+        };
+        step_view(&rb.steps[0], layout, &state.steps[0], paint)
+    }
+
+    const PROSE: &str = "## Fail over the primary database cluster\nImpact: writes fail for 30-60 seconds while the writer moves; see the [failover guide](https://wiki.example.com/databases/aurora/failover-procedure-with-proxysql) first.\n\n1. Get approval from the incident commander before going further with this step\n2. 東京リージョンの書き込みが数秒間失敗します。アプリケーションの再試行を確認してください。\n\n> Work from the bastion host, never from a laptop on the VPN\n";
+
+    #[test]
+    fn prose_wraps_at_word_boundaries_to_the_width() {
+        let plain = Paint { enabled: false };
+        for width in [60, 120] {
+            let text = view(PROSE, Mode::Live, Some(width), plain);
+            for line in text.lines() {
+                // The URL alone is longer than 60 columns: on a line of its own, whole.
+                if line.contains("https://") && display_width(line) > width {
+                    assert_eq!(
+                        line.trim(),
+                        "<https://wiki.example.com/databases/aurora/failover-procedure-with-proxysql>"
+                    );
+                    continue;
+                }
+                assert!(
+                    display_width(line) <= width,
+                    "{line:?} over {width} in\n{text}"
+                );
+            }
+            // No word is cut; a list item hangs under its text; a quote keeps its bar.
+            assert!(text.contains("seconds"), "{text}");
+            assert!(text.contains("│ Work from the bastion"), "{text}");
+        }
+        let text = view(PROSE, Mode::Live, Some(60), plain);
+        assert!(text.contains("  1. Get approval from the incident commander before going\n     further with this step"), "{text}");
+        assert!(text.contains("  2. 東京リージョンの書き込みが数秒間失敗します。アプリケー\n     ションの再試行を確認してください。"), "{text}");
+        // Without a terminal, lines stay whole.
+        let whole = view(PROSE, Mode::Live, None, plain);
+        assert!(whole.contains(
+            "  1. Get approval from the incident commander before going further with this step\n"
+        ));
+    }
+
+    #[test]
+    fn a_rehearsal_marks_every_step_and_looks_unlike_a_live_walk() {
+        let text = "## Check\nLook.\n";
+        let plain = Paint { enabled: false };
+        let colour = Paint { enabled: true };
+        assert!(
+            view(text, Mode::Rehearsal, None, plain)
+                .starts_with("\n[REHEARSAL: only `readonly` commands run]\n── Step 1/1")
+        );
+        assert!(!view(text, Mode::Live, None, plain).contains("REHEARSAL"));
+        let banner = view(text, Mode::Rehearsal, Some(60), colour);
+        assert!(
+            banner.starts_with("\n\x1b[1;30;43m REHEARSAL \x1b[0m"),
+            "{banner:?}"
+        );
+        assert!(!view(text, Mode::Live, Some(60), colour).contains("REHEARSAL"));
     }
 }

@@ -13,7 +13,7 @@ use crate::walk::scripted::{
 };
 
 fn plain(screen: &Screen<'_>) -> String {
-    render(screen, Paint { enabled: false })
+    render(screen, Paint { enabled: false }, None)
 }
 
 fn harness(replies: impl IntoIterator<Item = Reply>) -> Harness {

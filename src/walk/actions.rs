@@ -1,12 +1,19 @@
 //! What the operator can do at a step, after a failed command and when adding a note: each key,
 //! label and help text written once, menus built from them, and the step menu's handlers.
 
+use super::context::StepChoice;
 use super::engine::{StepExit, Walk};
 use super::items::Item;
+use super::pause::{END_OF_INPUT, PAUSED_BY_CTRL_C, PAUSED_BY_OPERATOR};
 use super::ports::{Answer, Choice, Menu, Prompter, Tone};
 use super::screen::{Question, Screen};
 use super::state::ItemStatus;
 use crate::event::{Event, LogError, NoteKind};
+
+/// How the walk leaves when the operator confirmed a pause after Ctrl-C.
+pub(super) fn paused_by_ctrl_c() -> StepExit {
+    StepExit::Quit(PAUSED_BY_CTRL_C.into())
+}
 
 /// Something the operator can pick from a menu by one key.
 pub trait MenuOption: Copy + PartialEq + 'static {
@@ -99,7 +106,7 @@ impl Action {
             Action::Quit => (
                 'q',
                 "quit",
-                "quit: the walk pauses and `runbook resume LOG` continues it",
+                "pause the walk, after asking (`runbook resume LOG` continues it)",
             ),
             Action::Edit => (
                 'e',
@@ -237,6 +244,7 @@ pub fn pick<T: MenuOption>(
             .map_or(Answer::Cancelled, Answer::Given),
         Answer::Cancelled => Answer::Cancelled,
         Answer::Unavailable => Answer::Unavailable,
+        Answer::Interrupted => Answer::Interrupted,
     }
 }
 
@@ -285,10 +293,13 @@ impl Walk<'_, '_> {
         i: usize,
         next: Option<Item>,
     ) -> Result<Option<StepExit>, LogError> {
+        if std::mem::take(&mut self.pause_pending) {
+            return Ok(Some(paused_by_ctrl_c()));
+        }
         let step = self.step(i);
         let (offered, default) = self.offered(i, next);
         let question = Question::NextItem { step, item: next };
-        match pick(self.ports.ui, question, &offered, default) {
+        match self.ask(|ui| pick(ui, question, &offered, default)) {
             Answer::Given(Action::Run) => {
                 if let Some(Item::Command(n)) = next {
                     return self.run_interactive(i, n);
@@ -308,45 +319,52 @@ impl Walk<'_, '_> {
                 Some(item) => self.done_by_hand(i, item)?,
             },
             Answer::Given(Action::Skip) => {
-                let reason = match self.ports.ui.ask_text("Why skip this step?", None) {
+                let reason = match self.ask(|ui| ui.ask_text("Why skip this step?", None)) {
                     Answer::Given(r) if !r.trim().is_empty() => r,
                     Answer::Given(_) => "no reason given".into(),
+                    Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
                     _ => return Ok(None),
                 };
                 self.finish_step(i, Some(reason))?;
                 return Ok(Some(StepExit::Next));
             }
-            Answer::Given(Action::Note) => self.note(Some(step.index))?,
+            Answer::Given(Action::Note) => return self.note(Some(step.index)),
             Answer::Given(Action::Lookups) => self.run_lookups(i)?,
             Answer::Given(Action::Back) => return Ok(Some(StepExit::Back)),
             Answer::Given(Action::Jump) => {
                 let n = self.runbook.steps.len();
-                if let Some(j) = self.ask_step(&format!("Jump to step (1-{n}, id or title)")) {
-                    return Ok(Some(StepExit::Jump(j)));
+                match self.ask_step(&format!("Jump to step (1-{n}, id or title)")) {
+                    StepChoice::To(j) => return Ok(Some(StepExit::Jump(j))),
+                    StepChoice::Pause => return Ok(Some(paused_by_ctrl_c())),
+                    StepChoice::Stay => {}
                 }
             }
-            Answer::Given(Action::Handoff) => self.handoff()?,
+            Answer::Given(Action::Handoff) => return self.handoff(),
             Answer::Given(Action::Help) => self.ports.ui.show(Screen::Help),
+            // `q` asks first, as Ctrl-C does: one key must not end a walk by mistake.
             Answer::Given(Action::Quit) => {
-                return Ok(Some(StepExit::Quit("paused by the operator".into())));
+                if self.confirm_pause() {
+                    return Ok(Some(StepExit::Quit(PAUSED_BY_OPERATOR.into())));
+                }
             }
             Answer::Given(Action::Context) => self.show_context(),
             Answer::Given(Action::Reprint) => self.show_step(i),
-            Answer::Given(Action::GoTo) => {
-                if let Some(j) = self.go_to(i) {
-                    return Ok(Some(StepExit::Jump(j)));
+            Answer::Given(Action::GoTo) => match self.go_to(i) {
+                StepChoice::To(j) => return Ok(Some(StepExit::Jump(j))),
+                StepChoice::Pause => return Ok(Some(paused_by_ctrl_c())),
+                StepChoice::Stay => {}
+            },
+            Answer::Given(Action::Variables) => {
+                if let Some(exit) = self.change_variable()? {
+                    return Ok(Some(exit));
                 }
             }
-            Answer::Given(Action::Variables) => self.change_variable()?,
+            Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
             Answer::Cancelled => self.ports.ui.notice(
                 Tone::Info,
                 "press q to pause the walk; it can be resumed later",
             ),
-            Answer::Unavailable => {
-                return Ok(Some(StepExit::Stop(
-                    "no operator input (end of input)".into(),
-                )));
-            }
+            Answer::Unavailable => return Ok(Some(StepExit::Quit(END_OF_INPUT.into()))),
         }
         Ok(None)
     }
@@ -370,25 +388,35 @@ impl Walk<'_, '_> {
         Ok(())
     }
 
-    fn note(&mut self, step: Option<usize>) -> Result<(), LogError> {
+    /// `Some` only when the operator paused at one of its questions.
+    fn note(&mut self, step: Option<usize>) -> Result<Option<StepExit>, LogError> {
         let kinds = NOTE_KEYS.map(|(kind, _)| kind);
-        let kind = match pick(self.ports.ui, Question::NoteKind, &kinds, NoteKind::Note) {
+        let kind = match self.ask(|ui| pick(ui, Question::NoteKind, &kinds, NoteKind::Note)) {
             Answer::Given(kind) => kind,
-            _ => return Ok(()),
+            Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
+            _ => return Ok(None),
         };
-        if let Answer::Given(text) = self.ports.ui.ask_text(&format!("{}:", kind.label()), None)
-            && !text.trim().is_empty()
-        {
-            self.log(Event::Note { step, kind, text })?;
-            self.ports
-                .ui
-                .notice(Tone::Success, &format!("{} recorded", kind.label()));
+        let question = format!("{}:", kind.label());
+        match self.ask(|ui| ui.ask_text(&question, None)) {
+            Answer::Given(text) if !text.trim().is_empty() => {
+                self.log(Event::Note { step, kind, text })?;
+                self.ports
+                    .ui
+                    .notice(Tone::Success, &format!("{} recorded", kind.label()));
+            }
+            Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
+            _ => {}
         }
-        Ok(())
+        Ok(None)
     }
 
-    fn handoff(&mut self) -> Result<(), LogError> {
-        if let Answer::Given(to) = self.ports.ui.ask_text("Hand over to (name)", None) {
+    /// `Some` only when the operator paused at its question.
+    fn handoff(&mut self) -> Result<Option<StepExit>, LogError> {
+        let answer = self.ask(|ui| ui.ask_text("Hand over to (name)", None));
+        if let Answer::Interrupted = answer {
+            return Ok(Some(paused_by_ctrl_c()));
+        }
+        if let Answer::Given(to) = answer {
             let to = to.trim().to_string();
             if !to.is_empty() && to != self.state.operator {
                 let from = self.state.operator.clone();
@@ -402,7 +430,7 @@ impl Walk<'_, '_> {
                     .notice(Tone::Success, &format!("{to} has the walk (from {from})"));
             }
         }
-        Ok(())
+        Ok(None)
     }
 }
 

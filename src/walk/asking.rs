@@ -2,7 +2,8 @@
 //! listed and changed with `v`, and every value set after the session began logged as
 //! `variable_set`.
 
-use super::engine::Walk;
+use super::actions::paused_by_ctrl_c;
+use super::engine::{StepExit, Walk};
 use super::ports::{Answer, Tone};
 use super::screen::{Screen, VariableRow, VariableState};
 use super::variables::{Value, VariableError, ask, mentioned};
@@ -17,6 +18,8 @@ pub(super) enum Needed {
     Cancelled,
     /// A required value cannot be had (nobody to ask): the walk stops with this reason.
     Stop(String),
+    /// Ctrl-C at a question, and the operator confirmed the pause.
+    Paused,
 }
 
 impl Walk<'_, '_> {
@@ -38,19 +41,27 @@ impl Walk<'_, '_> {
                 .notice(Tone::Info, &format!("values needed: {}", list.join(", ")));
         }
         for var in missing {
-            match ask(var, self.ports.ui, var.default.as_deref()) {
-                Ok(Some((value, source))) => self.set_value(var, value, source)?,
-                Ok(None) => self.declined.push(var.name.clone()),
-                Err(VariableError::Cancelled { .. }) => return Ok(Needed::Cancelled),
-                Err(e) => return Ok(Needed::Stop(e.to_string())),
+            loop {
+                match ask(var, self.ports.ui, var.default.as_deref()) {
+                    Ok(Some((value, source))) => self.set_value(var, value, source)?,
+                    Ok(None) => self.declined.push(var.name.clone()),
+                    // Ctrl-C asks whether to pause; "no" asks for the value again.
+                    Err(VariableError::Interrupted { .. }) if self.confirm_pause() => {
+                        return Ok(Needed::Paused);
+                    }
+                    Err(VariableError::Interrupted { .. }) => continue,
+                    Err(VariableError::Cancelled { .. }) => return Ok(Needed::Cancelled),
+                    Err(e) => return Ok(Needed::Stop(e.to_string())),
+                }
+                break;
             }
         }
         Ok(Needed::Ready)
     }
 
     /// Before the first step: declared variables that no command or lookup reads (used in text or
-    /// by hand), since the walk cannot tell when they are needed. `Some` reason: the walk stops.
-    pub(super) fn ask_unplaced(&mut self) -> Result<Option<String>, LogError> {
+    /// by hand), since the walk cannot tell when they are needed.
+    pub(super) fn ask_unplaced(&mut self) -> Result<Needed, LogError> {
         let runbook: &Runbook = self.runbook;
         let placed = |name: &str| {
             runbook.steps.iter().any(|s| {
@@ -64,10 +75,7 @@ impl Walk<'_, '_> {
             .filter(|v| v.declared && !placed(&v.name))
             .map(|v| v.name.clone())
             .collect();
-        Ok(match self.need(&unplaced)? {
-            Needed::Stop(reason) => Some(reason),
-            Needed::Ready | Needed::Cancelled => None,
-        })
+        self.need(&unplaced)
     }
 
     /// Records a value, replacing any earlier one, and logs it (a secret as `null`).
@@ -97,7 +105,8 @@ impl Walk<'_, '_> {
     }
 
     /// `v`: lists the variables, then changes the one the operator names.
-    pub(super) fn change_variable(&mut self) -> Result<(), LogError> {
+    /// `Some` only when the operator paused at one of its questions.
+    pub(super) fn change_variable(&mut self) -> Result<Option<StepExit>, LogError> {
         let runbook: &Runbook = self.runbook;
         let rows: Vec<VariableRow<'_>> = runbook
             .variables
@@ -117,16 +126,15 @@ impl Walk<'_, '_> {
             })
             .collect();
         self.ports.ui.show(Screen::Variables { rows: &rows });
-        let Answer::Given(name) = self
-            .ports
-            .ui
-            .ask_text("Change which variable? (name; Enter: none)", None)
-        else {
-            return Ok(());
-        };
+        let name =
+            match self.ask(|ui| ui.ask_text("Change which variable? (name; Enter: none)", None)) {
+                Answer::Given(name) => name,
+                Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
+                _ => return Ok(None),
+            };
         let name = name.trim();
         if name.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let Some(var) = runbook
             .variables
@@ -139,7 +147,7 @@ impl Walk<'_, '_> {
                 None => format!("no variable `{name}`"),
             };
             self.ports.ui.notice(Tone::Warning, &message);
-            return Ok(());
+            return Ok(None);
         };
         let current = self
             .values
@@ -166,14 +174,17 @@ impl Walk<'_, '_> {
                 self.ports
                     .ui
                     .notice(Tone::Success, &format!("{} set", var.name));
-                return Ok(());
+                return Ok(None);
+            }
+            Err(VariableError::Interrupted { .. }) if self.confirm_pause() => {
+                return Ok(Some(paused_by_ctrl_c()));
             }
             _ => {}
         }
         self.ports
             .ui
             .notice(Tone::Info, &format!("{} unchanged", var.name));
-        Ok(())
+        Ok(None)
     }
 }
 

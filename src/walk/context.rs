@@ -97,38 +97,52 @@ impl Walk<'_, '_> {
 
     /// Lists the steps with their status, then asks which to go to; `None` when the operator
     /// stays (no answer, no such step, or the step they are on).
-    pub(super) fn go_to(&mut self, i: usize) -> Option<usize> {
+    pub(super) fn go_to(&mut self, i: usize) -> StepChoice {
         let rows = self.summary().rows;
         self.ports.ui.show(Screen::Steps {
             runbook: self.runbook,
             rows: &rows,
             current: i + 1,
         });
-        let target = self.ask_step("Go to step (number, id or start of the title)")?;
-        if target == i {
-            // Reopening the step one is on would forget its progress: show it again instead.
-            self.show_step(i);
-            return None;
+        match self.ask_step("Go to step (number, id or start of the title)") {
+            StepChoice::To(target) if target == i => {
+                // Reopening the step one is on would forget its progress: show it again instead.
+                self.show_step(i);
+                StepChoice::Stay
+            }
+            choice => choice,
         }
-        Some(target)
     }
 
     /// Asks for a step; a wrong answer is told with a did-you-mean, and the walk stays.
-    pub(super) fn ask_step(&mut self, question: &str) -> Option<usize> {
-        let Answer::Given(key) = self.ports.ui.ask_text(question, None) else {
-            return None;
+    pub(super) fn ask_step(&mut self, question: &str) -> StepChoice {
+        let key = match self.ask(|ui| ui.ask_text(question, None)) {
+            Answer::Given(key) => key,
+            Answer::Interrupted => return StepChoice::Pause,
+            _ => return StepChoice::Stay,
         };
         if key.trim().is_empty() {
-            return None;
+            return StepChoice::Stay;
         }
         match find_step(self.runbook, &key) {
-            Ok(j) => Some(j),
+            Ok(j) => StepChoice::To(j),
             Err(NoSuchStep(message)) => {
                 self.ports.ui.notice(Tone::Warning, &message);
-                None
+                StepChoice::Stay
             }
         }
     }
+}
+
+/// Where the operator asked to go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum StepChoice {
+    /// To this step (0-based).
+    To(usize),
+    /// Nowhere: no answer, no such step, or the step they are on.
+    Stay,
+    /// Ctrl-C at the question, and the operator confirmed the pause.
+    Pause,
 }
 
 /// Whether the runbook has a description or an introduction to show.

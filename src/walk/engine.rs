@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use super::asking::Needed;
 use super::guard::GuardWatch;
 use super::items::Item;
 use super::ports::{CommandRunner, Environment, Metrics, Prompter, Tone};
@@ -76,6 +77,8 @@ pub(super) enum RunResult {
     GuardStop(String),
     /// A value the command needs cannot be had (nobody to ask): the walk stops.
     Stopped(String),
+    /// Ctrl-C at one of its questions, and the operator confirmed the pause.
+    Paused,
 }
 
 /// Identifies what the session logs about itself.
@@ -97,6 +100,9 @@ pub struct Walk<'r, 'p> {
     /// Variables the operator was asked for and left empty: not asked again (`v` sets them).
     pub(super) declined: Vec<String>,
     pub(super) guard: GuardWatch,
+    /// The operator confirmed a pause at a question that cannot leave the step itself (a value a
+    /// lookup needs): the step menu leaves at once.
+    pub(super) pause_pending: bool,
 }
 
 impl<'r, 'p> Walk<'r, 'p> {
@@ -118,6 +124,7 @@ impl<'r, 'p> Walk<'r, 'p> {
             started,
             declined: Vec::new(),
             guard: GuardWatch::default(),
+            pause_pending: false,
         }
     }
 
@@ -165,8 +172,10 @@ impl<'r, 'p> Walk<'r, 'p> {
     /// The walk from step `from` (0-based) until it finishes or pauses.
     pub fn run(&mut self, from: usize) -> Result<Ending, LogError> {
         self.show_context();
-        if let Some(reason) = self.ask_unplaced()? {
-            return self.leave(reason, false);
+        match self.ask_unplaced()? {
+            Needed::Stop(reason) => return self.leave(reason, false),
+            Needed::Paused => return self.leave(super::pause::PAUSED_BY_CTRL_C.into(), true),
+            Needed::Ready | Needed::Cancelled => {}
         }
         let mut current = from;
         loop {
@@ -267,6 +276,7 @@ impl<'r, 'p> Walk<'r, 'p> {
             elapsed,
             progress: &self.state.steps[i],
             tally,
+            mode: self.opts.mode,
         });
     }
 
@@ -407,6 +417,7 @@ impl<'r, 'p> Walk<'r, 'p> {
                 RunResult::GuardStop(reason) | RunResult::Stopped(reason) => {
                     return Ok(Some(StepExit::Stop(reason)));
                 }
+                RunResult::Paused => return Ok(Some(super::actions::paused_by_ctrl_c())),
             },
             Item::Command(n) => {
                 self.log(Event::CommandDone {

@@ -5,11 +5,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::REHEARSAL_REASON;
-use super::actions::{Recovery, pick};
+use super::actions::{Recovery, paused_by_ctrl_c, pick};
 use super::approval::{Approval, redact, resolve_for_display};
 use super::asking::Needed;
 use super::engine::{RunResult, StepExit, Walk};
 use super::items::Item;
+use super::pause::END_OF_INPUT;
 use super::ports::{Answer, CommandOutcome, CommandSpec, Tone};
 use super::safety::{self, Gate};
 use super::screen::{Question, Screen};
@@ -31,16 +32,18 @@ impl Walk<'_, '_> {
                 RunResult::GuardStop(reason) | RunResult::Stopped(reason) => {
                     return Ok(Some(StepExit::Stop(reason)));
                 }
+                RunResult::Paused => return Ok(Some(paused_by_ctrl_c())),
                 RunResult::Failed => {}
             }
             self.poll_guard()?;
             let step = self.step(i);
             let question = Question::CommandFailed { command: n };
-            match pick(self.ports.ui, question, &Recovery::ALL, Recovery::Retry) {
+            match self.ask(|ui| pick(ui, question, &Recovery::ALL, Recovery::Retry)) {
                 Answer::Given(Recovery::Retry) => continue,
                 Answer::Given(Recovery::SkipCommand) => {
-                    let reason = match self.ports.ui.ask_text("Why skip this command?", None) {
+                    let reason = match self.ask(|ui| ui.ask_text("Why skip this command?", None)) {
                         Answer::Given(r) if !r.trim().is_empty() => r,
+                        Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
                         _ => "no reason given".into(),
                     };
                     self.log(Event::CommandSkipped {
@@ -57,16 +60,15 @@ impl Walk<'_, '_> {
                     return Ok(None);
                 }
                 Answer::Given(Recovery::Quit) => {
-                    return Ok(Some(StepExit::Quit(
-                        "paused by the operator after a failed command".into(),
-                    )));
+                    if self.confirm_pause() {
+                        return Ok(Some(StepExit::Quit(
+                            "paused by the operator after a failed command".into(),
+                        )));
+                    }
                 }
+                Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
                 Answer::Cancelled => return Ok(None),
-                Answer::Unavailable => {
-                    return Ok(Some(StepExit::Stop(
-                        "no operator input (end of input)".into(),
-                    )));
-                }
+                Answer::Unavailable => return Ok(Some(StepExit::Quit(END_OF_INPUT.into()))),
             }
         }
     }
@@ -146,6 +148,7 @@ impl Walk<'_, '_> {
                     return Ok(RunResult::NotRun);
                 }
                 Needed::Stop(reason) => return Ok(RunResult::Stopped(reason)),
+                Needed::Paused => return Ok(RunResult::Paused),
             }
         }
         let mut spec = self.spec(command);
@@ -164,12 +167,9 @@ impl Walk<'_, '_> {
             Gate::Skip(reason) => return settle(self, reason, ItemStatus::Skipped, Tone::Warning),
             Gate::Confirm => {
                 self.show_approval(i, n, &spec, edit.is_some(), false, attempt);
-                match self
-                    .ports
-                    .ui
-                    .confirm(&format!("Run command {n} as shown?"), false)
-                {
+                match self.ask(|ui| ui.confirm(&format!("Run command {n} as shown?"), false)) {
                     Answer::Given(true) => ApprovalHow::Key,
+                    Answer::Interrupted => return Ok(RunResult::Paused),
                     Answer::Given(false) => return refuse(self, "n", "the operator said no"),
                     Answer::Cancelled => return refuse(self, "", "the question was cancelled"),
                     Answer::Unavailable => {
@@ -181,11 +181,10 @@ impl Walk<'_, '_> {
             }
             Gate::TypeYes => {
                 self.show_approval(i, n, &spec, edit.is_some(), true, attempt);
-                match self.ports.ui.ask_text(
-                    &format!("DANGER: type `yes` to run command {n} as shown"),
-                    None,
-                ) {
+                let question = format!("DANGER: type `yes` to run command {n} as shown");
+                match self.ask(|ui| ui.ask_text(&question, None)) {
                     Answer::Given(typed) if typed.trim() == "yes" => ApprovalHow::TypedYes,
+                    Answer::Interrupted => return Ok(RunResult::Paused),
                     Answer::Unavailable => {
                         let reason =
                             "`danger` command not run: no operator to type `yes`".to_string();
@@ -331,7 +330,7 @@ impl Walk<'_, '_> {
             "Guard alarm in ALARM: {}. Run command {n} anyway?",
             names.join(", ")
         );
-        match self.ports.ui.confirm(&question, false) {
+        match self.ask(|ui| ui.confirm(&question, false)) {
             Answer::Given(true) => {
                 // The decision to go on despite the alarm is on disk before the command starts.
                 for g in &fired {
@@ -343,6 +342,7 @@ impl Walk<'_, '_> {
                 }
                 Ok(None)
             }
+            Answer::Interrupted => Ok(Some(RunResult::Paused)),
             Answer::Given(false) | Answer::Cancelled => {
                 self.ports.ui.notice(
                     Tone::Warning,
@@ -379,6 +379,7 @@ impl Walk<'_, '_> {
             cwd,
             timeout: command.annotations.timeout_ms.map(Duration::from_millis),
             interactive: command.annotations.interactive,
+            no_input: self.opts.yes,
             secrets: self.secrets(),
             env,
         }

@@ -17,7 +17,10 @@ impl Walk<'_, '_> {
         }
         // A lookup runs as the step is shown: its values are asked for first. Without them it
         // still runs (an empty dimension finds nothing), and the menu that follows decides.
-        self.need(&super::asking::lookup_variables(step))?;
+        if self.need(&super::asking::lookup_variables(step))? == super::asking::Needed::Paused {
+            self.pause_pending = true;
+            return Ok(());
+        }
         let vars = self.variables();
         let Some(metrics) = self.ports.metrics.as_deref_mut() else {
             self.ports.ui.notice(

@@ -12,6 +12,7 @@ mod execute;
 mod guard;
 pub mod items;
 pub mod lookups;
+mod pause;
 pub mod ports;
 mod preflight;
 pub mod safety;
@@ -23,6 +24,7 @@ pub mod variables;
 
 pub use engine::{Ending, Ports, SessionInfo, Walk, WalkOptions, outline};
 pub use lookups::{lookup_event, lookup_requests, no_credentials, verdict};
+pub use pause::{END_OF_INPUT, PAUSE_QUESTION, PAUSED_BY_CTRL_C, PAUSED_BY_OPERATOR};
 
 /// Reason logged for commands a rehearsal does not run.
 pub const REHEARSAL_REASON: &str = "rehearsal: only `readonly` commands run";

@@ -14,6 +14,9 @@ pub enum Answer<T> {
     Cancelled,
     /// There is no operator to ask.
     Unavailable,
+    /// Ctrl-C at the prompt. The walk then asks whether to pause (see `Walk::ask`), and after
+    /// that question it means the operator confirmed the pause.
+    Interrupted,
 }
 
 /// Messages of different weight.
@@ -110,6 +113,9 @@ pub struct CommandSpec {
     pub timeout: Option<Duration>,
     /// Needs the operator's keyboard (stdin forwarded, terminal in raw mode).
     pub interactive: bool,
+    /// Nobody types (`--yes`): stdin is `/dev/null`, so every read sees end of input, not just
+    /// the first. An `interactive` command with a terminal at hand keeps the keyboard.
+    pub no_input: bool,
     /// Values to replace with `[REDACTED]` in everything shown or recorded.
     pub secrets: Vec<String>,
 }

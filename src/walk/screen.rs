@@ -24,6 +24,8 @@ pub enum Screen<'a> {
         elapsed: Duration,
         progress: &'a StepProgress,
         tally: Tally,
+        /// Live or rehearsal: every step says which.
+        mode: Mode,
     },
     /// One lookup's results, one outcome per region.
     Lookup { outcomes: &'a [&'a LookupOutcome] },

@@ -34,6 +34,8 @@ pub enum Reply {
     Yes,
     No,
     Cancel,
+    /// Ctrl-C at the prompt.
+    CtrlC,
 }
 
 /// Answers from a script, recording everything shown; when the script runs out, nobody is there.
@@ -91,6 +93,7 @@ impl Prompter for ScriptedPrompter {
             },
             Some(Reply::Enter) => Answer::Given(menu.default),
             Some(Reply::Cancel) => Answer::Cancelled,
+            Some(Reply::CtrlC) => Answer::Interrupted,
             Some(other) => panic!("script answered {other:?} to the menu {prompt:?}"),
             None => Answer::Unavailable,
         }
@@ -102,6 +105,7 @@ impl Prompter for ScriptedPrompter {
             Some(Reply::Text(t)) => Answer::Given(t),
             Some(Reply::Enter) => Answer::Given(default.unwrap_or("").to_string()),
             Some(Reply::Cancel) => Answer::Cancelled,
+            Some(Reply::CtrlC) => Answer::Interrupted,
             Some(other) => panic!("script answered {other:?} to the question {question:?}"),
             None => Answer::Unavailable,
         }
@@ -118,6 +122,7 @@ impl Prompter for ScriptedPrompter {
             Some(Reply::No) => Answer::Given(false),
             Some(Reply::Enter) => Answer::Given(default),
             Some(Reply::Cancel) => Answer::Cancelled,
+            Some(Reply::CtrlC) => Answer::Interrupted,
             Some(other) => panic!("script answered {other:?} to the question {question:?}"),
             None => Answer::Unavailable,
         }

@@ -234,10 +234,16 @@ fn handoff_changes_the_operator_of_later_events() {
 }
 
 #[test]
-fn end_of_input_stops_instead_of_hanging() {
+fn end_of_input_pauses_instead_of_hanging() {
     let mut h = Harness::new([]);
     let ending = h.walk(RB, opts(Mode::Live, false, false));
-    assert!(matches!(ending, Ending::Stopped { .. }));
+    assert_eq!(
+        ending,
+        Ending::Paused {
+            reason: super::END_OF_INPUT.into()
+        }
+    );
+    assert_eq!(h.log.types().last().unwrap(), "session_paused");
 }
 
 #[test]

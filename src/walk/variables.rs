@@ -38,6 +38,8 @@ pub enum VariableError {
     Missing { name: String },
     #[error("the operator cancelled entering `{name}`")]
     Cancelled { name: String },
+    #[error("the operator pressed Ctrl-C while entering `{name}`")]
+    Interrupted { name: String },
 }
 
 /// Whether `value` matches `pattern` in full.
@@ -158,6 +160,12 @@ pub fn ask(
             }
             Answer::Cancelled => {
                 return Err(VariableError::Cancelled {
+                    name: var.name.clone(),
+                });
+            }
+            // The walk asks whether to pause; before the walk starts it cancels.
+            Answer::Interrupted => {
+                return Err(VariableError::Interrupted {
                     name: var.name.clone(),
                 });
             }

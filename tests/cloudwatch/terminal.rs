@@ -45,6 +45,11 @@ fn spawn(emu: &Emulator, dir: &Path, args: &[&str], credentials: bool) -> Pty {
             .env("AWS_SECRET_ACCESS_KEY", "testing");
     }
     let mut session = Session::spawn(command).expect("spawn runbook in a pty");
+    // A wide terminal, so the lines these tests look for are not wrapped.
+    session
+        .get_process_mut()
+        .set_window_size(160, 50)
+        .expect("set the window size");
     session.set_expect_timeout(Some(Duration::from_secs(20)));
     session
 }

@@ -98,6 +98,8 @@ fn danger_shows_the_whole_resolved_command_and_a_retry_after_ctrl_c_asks_again()
     p.expect("`yes` was not typed").unwrap();
     p.expect("(Enter: run)").unwrap();
     p.send("q").unwrap();
+    p.expect("Pause the walk?").unwrap();
+    p.send("y").unwrap();
     assert!(exit_code(&mut p).ends_with(", 3)"));
 
     let all = events(&log_file(dir.path()));
@@ -173,6 +175,8 @@ fn e_edits_in_visual_the_edit_is_approved_then_run_and_b_shows_the_past() {
     p.expect("command 1 not run: the operator said no").unwrap();
     p.expect("(Enter: run)").unwrap();
     p.send("q").unwrap();
+    p.expect("Pause the walk?").unwrap();
+    p.send("y").unwrap();
     assert!(exit_code(&mut p).ends_with(", 3)"));
 
     let all = events(&log_file(dir.path()));

@@ -118,6 +118,8 @@ fn context_before_the_first_step_progress_in_every_header_and_i_p_g() {
     p.expect("── Step 2/3 · 1 done · T+").unwrap();
     p.expect("(Enter: done by hand)").unwrap();
     p.send("q").unwrap();
+    p.expect("Pause the walk?").unwrap();
+    p.send("y").unwrap();
     p.expect("walk paused").unwrap();
     assert!(exit_code(&mut p).ends_with(", 3)"));
 
@@ -213,6 +215,8 @@ fn variables_are_asked_when_needed_changed_with_v_and_restored_on_resume() {
     p.expect("── Step 3/3").unwrap();
     p.expect("(Enter: run)").unwrap();
     p.send("q").unwrap();
+    p.expect("Pause the walk?").unwrap();
+    p.send("y").unwrap();
     assert!(exit_code(&mut p).ends_with(", 3)"));
 
     let log = log_file(dir.path());

@@ -2,6 +2,7 @@
 
 mod approve;
 mod context;
+mod control_chars;
 mod errors;
 mod generate;
 mod keys;
@@ -12,5 +13,6 @@ mod run;
 mod samples;
 mod show;
 mod terminal;
+mod terminal_input;
 mod test;
 mod variable_order;

@@ -379,3 +379,22 @@ fn resume_records_the_end_of_a_walk_killed_after_its_last_step() {
     assert_eq!(types(&log).last().unwrap(), "session_finished");
     Test::new().args(["verify", log.to_str().unwrap()]).run();
 }
+
+#[test]
+fn under_yes_every_read_of_stdin_sees_end_of_input() {
+    // The timeout turns a regression (a second read waiting forever) into a failure, not a hang.
+    let (out, tmp) = Test::new()
+        .file(
+            "rb.md",
+            "# Reads\n\n## Read twice\n```bash {timeout=10s}\nread a; read b; cat; echo \"done $?\"\n```\n",
+        )
+        .args(["run", "rb.md", "--yes"])
+        .run_keep();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("done 0"));
+    let all = events(&log_file(tmp.path()));
+    let finished = all
+        .iter()
+        .find(|e| e["type"] == "command_finished")
+        .unwrap();
+    assert_eq!(finished["exit_code"], 0);
+}

@@ -164,6 +164,8 @@ fn ctrl_c_stops_the_command_not_the_walk_and_timeouts_kill_the_group() {
     p.expect("command 1 failed: timed out after 1s").unwrap();
     p.expect("(Enter: retry)").unwrap();
     p.send("q").unwrap();
+    p.expect("Pause the walk?").unwrap();
+    p.send("y").unwrap();
     p.expect("walk paused").unwrap();
     assert!(exit_code(&mut p).ends_with(", 3)"));
     let all = events(&log_in(dir.path()));
@@ -186,6 +188,8 @@ fn quit_then_resume_in_the_same_log() {
     p.expect("── Step 2/7").unwrap();
     p.expect("(Enter: run)").unwrap();
     p.send("q").unwrap();
+    p.expect("Pause the walk?").unwrap();
+    p.send("y").unwrap();
     p.expect("continue with: runbook resume").unwrap();
     assert!(exit_code(&mut p).ends_with(", 3)"));
     let log = log_in(dir.path());
@@ -204,6 +208,8 @@ fn quit_then_resume_in_the_same_log() {
     p.expect("── Step 2/7").unwrap();
     p.expect("(Enter: run)").unwrap();
     p.send("q").unwrap();
+    p.expect("Pause the walk?").unwrap();
+    p.send("y").unwrap();
     assert!(exit_code(&mut p).ends_with(", 3)"));
     let t = types(&log);
     assert_eq!(t.iter().filter(|t| *t == "session_paused").count(), 2);
