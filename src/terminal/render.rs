@@ -68,9 +68,26 @@ pub fn render(screen: &Screen<'_>, paint: Paint, width: Option<usize>) -> String
             runbook,
             rows,
             current,
-        } => steps_view(runbook, rows, current, paint),
-        Screen::Variables { rows } => variables_view(rows, paint),
+        } => wrap_lines(
+            &steps_view(runbook, rows, current, paint),
+            width,
+            "        ",
+        ),
+        Screen::Variables { rows } => wrap_lines(&variables_view(rows, paint), width, "      "),
     }
+}
+
+/// Each line of `text` wrapped to `width` on its own, continuation lines indented by `rest`.
+fn wrap_lines(text: &str, width: Option<usize>, rest: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        out.push_str(&wrap(body, width, "", rest));
+        if line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// `Step 3/12 · 2 done · 1 skipped · T+04:12`: where the walk stands, from the session's state.

@@ -20,6 +20,28 @@ pub fn display_width(text: &str) -> usize {
 /// characters, where a line may break anywhere.
 pub fn wrap(text: &str, width: Option<usize>, first: &str, rest: &str) -> String {
     let text = text.trim_end();
+    if !text.contains('\n') {
+        return wrap_line(text, width, first, rest);
+    }
+    // Each line of a multi-line text is wrapped on its own; a line's own indent is kept, and its
+    // continuation lines hang two columns further in.
+    text.split('\n')
+        .enumerate()
+        .map(|(k, line)| {
+            if k == 0 {
+                return wrap_line(line, width, first, rest);
+            }
+            let body = line.trim_start_matches(' ');
+            let indent = &line[..line.len() - body.len()];
+            wrap_line(body, width, indent, &format!("{indent}  "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One line of [`wrap`].
+fn wrap_line(text: &str, width: Option<usize>, first: &str, rest: &str) -> String {
+    let text = text.trim_end();
     let Some(width) = width else {
         return format!("{first}{text}");
     };
@@ -226,6 +248,16 @@ mod tests {
         assert_eq!(
             wrap(text, Some(16), "│ ", "│ "),
             "│ run \x1b[36mkubectl\x1b[0m\n│ \x1b[36mget pods now\x1b[0m\n│ then"
+        );
+    }
+
+    #[test]
+    fn each_line_of_a_multi_line_text_is_wrapped_on_its_own() {
+        let text = "Warning: two things missing:\n      `redis-cli` is not on PATH (step 3 command 1, step 4 command 1)";
+        let out = wrap(text, Some(40), "", "    ");
+        assert_eq!(
+            out,
+            "Warning: two things missing:\n      `redis-cli` is not on PATH (step 3\n        command 1, step 4 command 1)"
         );
     }
 }
