@@ -863,3 +863,36 @@ fn verify_a_file_that_is_not_a_log() {
         .stdout("notes.md:1: invalid: not valid JSON at column 1: expected value\n")
         .run();
 }
+
+#[test]
+fn an_unsynced_append_is_in_the_file_in_order_and_chained_like_any_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut log =
+        IncidentLogFile::create(tmp.path(), "db", FakeClock::boxed(), "s".into()).unwrap();
+    // The first event is synced whatever is asked: it publishes the file.
+    log.append_unsynced("alice", session_started()).unwrap();
+    let approved = log
+        .append_unsynced(
+            "alice",
+            Event::Note {
+                step: None,
+                kind: NoteKind::Note,
+                text: "written before the next".into(),
+            },
+        )
+        .unwrap();
+    let started = log
+        .append(
+            "alice",
+            Event::Note {
+                step: None,
+                kind: NoteKind::Decision,
+                text: "synced with the one before".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!((approved.seq, started.seq), (2, 3));
+    let bytes = fs::read(log.path()).unwrap();
+    assert_eq!(lines(&bytes).len(), 3);
+    assert_eq!(verdict(&bytes), Ok(()));
+}

@@ -241,8 +241,9 @@ impl IncidentLogFile {
     }
 }
 
-impl EventLog for IncidentLogFile {
-    fn append(&mut self, operator: &str, event: Event) -> Result<Record, LogError> {
+impl IncidentLogFile {
+    /// Appends one record; `sync`: durable (with every line before it) before this returns.
+    fn write(&mut self, operator: &str, event: Event, sync: bool) -> Result<Record, LogError> {
         if let Some(reason) = &self.poisoned {
             return Err(self.error(format!(
                 "an earlier write failed ({reason}); nothing more is written to it"
@@ -268,11 +269,12 @@ impl EventLog for IncidentLogFile {
                 MAX_LINE_BYTES / 1024 / 1024
             )));
         }
-        // One write of the whole line on an O_APPEND file, then fdatasync: durable before we return.
+        // One write of the whole line on an O_APPEND file, then fdatasync: durable before we
+        // return (an unsynced line is made durable by the next synced one).
         if let Err(e) = self
             .file
             .write_all(&line)
-            .and_then(|()| self.file.sync_data())
+            .and_then(|()| if sync { self.file.sync_data() } else { Ok(()) })
         {
             let reason = io_reason(&e);
             // Best effort: take back a partial line so the file ends on a complete one.
@@ -293,6 +295,17 @@ impl EventLog for IncidentLogFile {
         self.seq = record.seq;
         self.prev = sha256_hex(&line[..line.len() - 1]);
         Ok(record)
+    }
+}
+
+impl EventLog for IncidentLogFile {
+    fn append(&mut self, operator: &str, event: Event) -> Result<Record, LogError> {
+        self.write(operator, event, true)
+    }
+
+    fn append_unsynced(&mut self, operator: &str, event: Event) -> Result<Record, LogError> {
+        // The first event publishes the file: it is always synced.
+        self.write(operator, event, self.seq == 0)
     }
 
     fn location(&self) -> String {

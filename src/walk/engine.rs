@@ -144,6 +144,17 @@ impl<'r, 'p> Walk<'r, 'p> {
         Ok(())
     }
 
+    /// [`log`](Self::log) for an event the very next logged event makes durable with it (the
+    /// approval, right before `command_started`): both are on disk before the command runs.
+    pub(super) fn log_before_next(&mut self, event: Event) -> Result<(), LogError> {
+        let record = self
+            .ports
+            .log
+            .append_unsynced(&self.state.operator, event)?;
+        self.state.observe(&record);
+        Ok(())
+    }
+
     /// Logs `session_started` (the log file appears with it) and shows the header.
     pub fn begin(&mut self, info: &SessionInfo) -> Result<(), LogError> {
         let variables = self.values.iter().map(Value::logged).collect();

@@ -205,7 +205,9 @@ impl Walk<'_, '_> {
             return Ok(result);
         }
         self.state.steps[i].attempts.insert(n, attempt);
-        self.log(Event::CommandApproved {
+        // Synced together with `command_started`, which follows at once: one fdatasync, and both
+        // are on disk before the command starts.
+        self.log_before_next(Event::CommandApproved {
             step: step.index,
             command: n,
             attempt,
