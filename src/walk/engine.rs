@@ -386,7 +386,9 @@ impl<'r, 'p> Walk<'r, 'p> {
         progress.status = Some(status);
         progress.reason = reason.clone();
         progress.finished_at = Some(self.ports.clock.now());
-        self.log(Event::StepFinished {
+        // Nothing happens between a step's end and the next event (the next step's start, or the
+        // session's end), so that event's fdatasync makes this one durable too.
+        self.log_before_next(Event::StepFinished {
             step: step.index,
             step_id: step.id.clone(),
             status,
