@@ -383,7 +383,15 @@ impl ApprovalHow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Datapoint {
     pub ts: String,
+    /// JSON cannot hold NaN or ±infinity: they are written as `null` and read back as NaN, so that
+    /// such a log still reads, verifies, resumes and exports.
+    #[serde(deserialize_with = "nan_for_null")]
     pub value: f64,
+}
+
+/// A datapoint's value, NaN for `null`.
+fn nan_for_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 /// A lookup that failed in one region.

@@ -59,6 +59,12 @@ impl Builder {
         self
     }
 
+    /// Sets the time to `ms` milliseconds after 03:00:00Z (negative: before it).
+    pub fn at_ms(&mut self, ms: i64) -> &mut Self {
+        self.now.store(START_MS + ms, Ordering::SeqCst);
+        self
+    }
+
     pub fn as_op(&mut self, operator: &str) -> &mut Self {
         self.operator = operator.to_string();
         self

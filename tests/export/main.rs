@@ -5,6 +5,8 @@ mod browser;
 mod logs;
 #[path = "../common/needs.rs"]
 mod needs;
+mod props;
+use props::{exports_of_any_log_never_panic, exports_of_edge_logs_never_panic};
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -633,6 +635,8 @@ fn main() -> std::process::ExitCode {
             compare_accepts_every_form_its_usage_shows,
             compare_real_runs,
             html_is_self_contained_and_escapes_log_text,
+            exports_of_edge_logs_never_panic,
+            exports_of_any_log_never_panic,
         ])
         .needing(
             "Chromium (scripts/test installs it)",

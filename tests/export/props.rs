@@ -1,0 +1,453 @@
+//! Exports never panic: random event sequences written through the real log writer (so that
+//! `verify` accepts them), cut at any line or byte, with zero-length sessions, steps opened by the
+//! last event, clocks that stand still or step back, and NaN, infinite and ±1e308 datapoints, are
+//! exported in every format; the JSON outputs still validate against `schemas/`.
+
+use std::fs;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use proptest::sample::select;
+use proptest::test_runner::{Config, TestRunner};
+use runbook::event::{
+    AlarmInfo, Datapoint, Event, LoggedLookupError, LookupErrorKind, Mode, NoteKind, StepStatus,
+};
+use runbook::export::{self, Format, compare};
+use runbook::runbook::AlarmState;
+use serde_json::{Value, json};
+
+use crate::logs::{Builder, runbook as runbook_ref, started};
+
+/// Enough cases to meet every hazard below several times, few enough to run in a few seconds.
+const CASES: u32 = 96;
+
+/// One thing that happens, `dt_ms` after the one before (0: at the same instant; negative: the
+/// clock stepped back).
+#[derive(Debug, Clone)]
+struct Op {
+    dt_ms: i64,
+    what: What,
+}
+
+#[derive(Debug, Clone)]
+enum What {
+    StepStarted(usize),
+    StepFinished(usize, StepStatus),
+    CommandStarted(usize, u32),
+    CommandFinished(usize, u64),
+    Skipped(usize),
+    Note(Option<usize>, NoteKind),
+    Handoff,
+    Metric(usize, Vec<(i64, f64)>, bool),
+    Alarms(usize),
+    LookupFailed(usize),
+    Guard(bool),
+    Paused,
+    Finished,
+    Resumed(usize),
+}
+
+/// Values that break naive scaling.
+fn value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        3 => -1000.0f64..1000.0,
+        1 => select(vec![
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e308,
+            -1e308,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            0.0,
+            -0.0,
+        ]),
+    ]
+}
+
+/// Datapoint times in seconds after the first: repeated, out of order, or far apart.
+fn points() -> impl Strategy<Value = Vec<(i64, f64)>> {
+    prop::collection::vec(
+        (
+            prop_oneof![Just(0i64), -60i64..600, Just(86_400 * 365)],
+            value(),
+        ),
+        0..8,
+    )
+}
+
+/// Step numbers in range, and out of it (0, past the last step).
+fn step() -> impl Strategy<Value = usize> {
+    prop_oneof![4 => 1usize..=3, 1 => select(vec![0usize, 7])]
+}
+
+fn what() -> impl Strategy<Value = What> {
+    let status = select(vec![
+        StepStatus::Done,
+        StepStatus::Skipped,
+        StepStatus::Failed,
+        StepStatus::Rehearsed,
+    ]);
+    let kind = select(NoteKind::ALL.to_vec());
+    prop_oneof![
+        4 => step().prop_map(What::StepStarted),
+        3 => (step(), status).prop_map(|(s, st)| What::StepFinished(s, st)),
+        3 => (step(), 1u32..4).prop_map(|(s, a)| What::CommandStarted(s, a)),
+        3 => (step(), prop_oneof![Just(0u64), 0u64..100_000, Just(u64::MAX)])
+            .prop_map(|(s, d)| What::CommandFinished(s, d)),
+        1 => step().prop_map(What::Skipped),
+        2 => (prop::option::of(step()), kind).prop_map(|(s, k)| What::Note(s, k)),
+        1 => Just(What::Handoff),
+        3 => (step(), points(), any::<bool>()).prop_map(|(s, p, e)| What::Metric(s, p, e)),
+        1 => step().prop_map(What::Alarms),
+        1 => step().prop_map(What::LookupFailed),
+        1 => any::<bool>().prop_map(What::Guard),
+        1 => Just(What::Paused),
+        1 => Just(What::Finished),
+        1 => step().prop_map(What::Resumed),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    (
+        prop_oneof![3 => Just(0i64), 4 => 0i64..120_000, 1 => -5_000i64..0],
+        what(),
+    )
+        .prop_map(|(dt_ms, what)| Op { dt_ms, what })
+}
+
+/// Where the log is cut: not at all, after a number of whole lines, or at a byte (a torn line).
+#[derive(Debug, Clone)]
+enum Cut {
+    None,
+    Lines(usize),
+    Byte(usize),
+}
+
+fn cut() -> impl Strategy<Value = Cut> {
+    prop_oneof![
+        2 => Just(Cut::None),
+        2 => (1usize..40).prop_map(Cut::Lines),
+        1 => (1usize..20_000).prop_map(Cut::Byte),
+    ]
+}
+
+const STEPS: [(&str, &str); 3] = [
+    ("check", "Check the error rate"),
+    ("drain", "Drain the bad node"),
+    ("tell", "Tell the channel"),
+];
+
+fn query(expect: bool) -> runbook::runbook::LookupQuery {
+    let mut q = json!({
+        "kind": "metric",
+        "namespace": "AWS/ApplicationELB",
+        "metric": "HTTPCode_Target_5XX_Count",
+        "dimensions": [],
+        "stat": "Sum",
+        "period_s": 60,
+        "window_s": 900
+    });
+    if expect {
+        q["expect"] = json!("< 10");
+    }
+    serde_json::from_value(q).expect("a lookup query")
+}
+
+fn event(what: &What, rb: &runbook::event::RunbookRef) -> Event {
+    let id = |s: usize| STEPS.get(s.wrapping_sub(1)).map_or("gone", |s| s.0);
+    match what.clone() {
+        What::StepStarted(step) => Event::StepStarted {
+            step,
+            step_id: id(step).into(),
+            title: format!("Step {step}"),
+        },
+        What::StepFinished(step, status) => Event::StepFinished {
+            step,
+            step_id: id(step).into(),
+            status,
+            reason: (status == StepStatus::Skipped).then(|| "not needed".into()),
+        },
+        What::CommandStarted(step, attempt) => Event::CommandStarted {
+            step,
+            command: 1,
+            name: None,
+            code: "true\n".into(),
+            cwd: "/srv".into(),
+            runner: None,
+            attempt,
+        },
+        What::CommandFinished(step, duration_ms) => Event::CommandFinished {
+            step,
+            command: 1,
+            exit_code: Some(i32::from(duration_ms % 2 == 1)),
+            signal: None,
+            success: duration_ms % 2 == 0,
+            duration_ms,
+            output: "ok\n".into(),
+            truncated: false,
+            bytes: 3,
+            redactions: 0,
+            timed_out: false,
+            interrupted: false,
+        },
+        What::Skipped(step) => Event::CommandSkipped {
+            step,
+            command: 1,
+            reason: "operator".into(),
+            automatic: false,
+        },
+        What::Note(step, kind) => Event::Note {
+            step,
+            kind,
+            text: "seen".into(),
+        },
+        What::Handoff => Event::Handoff {
+            from: "alice".into(),
+            to: "bob".into(),
+        },
+        What::Metric(step, pts, expect) => Event::LookupResult {
+            step,
+            lookup: 1,
+            label: Some("5xx".into()),
+            region: "eu-west-2".into(),
+            query: query(expect),
+            datapoints: pts
+                .iter()
+                .map(|(secs, value)| Datapoint {
+                    ts: chrono::DateTime::from_timestamp(1_795_316_400 + secs, 0)
+                        .expect("a time")
+                        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    value: *value,
+                })
+                .collect(),
+            verdict: None,
+            alarms: None,
+            error: None,
+            duration_ms: 0,
+        },
+        What::Alarms(step) => Event::LookupResult {
+            step,
+            lookup: 2,
+            label: None,
+            region: "eu-west-2".into(),
+            query: serde_json::from_value(json!({"kind": "alarms", "prefix": "w-"}))
+                .expect("a lookup query"),
+            datapoints: Vec::new(),
+            verdict: None,
+            alarms: Some(vec![AlarmInfo {
+                name: "w-5xx".into(),
+                state: AlarmState::Alarm,
+                reason: "Threshold Crossed".into(),
+                since: Some("not a time".into()),
+            }]),
+            error: None,
+            duration_ms: u64::MAX,
+        },
+        What::LookupFailed(step) => Event::LookupResult {
+            step,
+            lookup: 1,
+            label: None,
+            region: "eu-west-2".into(),
+            query: query(true),
+            datapoints: Vec::new(),
+            verdict: None,
+            alarms: None,
+            error: Some(LoggedLookupError {
+                kind: LookupErrorKind::Timeout,
+                message: "timed out".into(),
+            }),
+            duration_ms: 0,
+        },
+        What::Guard(firing) => Event::GuardAlarm {
+            region: "eu-west-2".into(),
+            alarm: "w-5xx".into(),
+            state: if firing {
+                AlarmState::Alarm
+            } else {
+                AlarmState::Ok
+            },
+            reason: "Threshold Crossed".into(),
+            since: Some("2026-11-22T03:00:00.000Z".into()),
+        },
+        What::Paused => Event::SessionPaused {
+            reason: "operator".into(),
+        },
+        What::Finished => Event::SessionFinished {
+            done: 1,
+            skipped: 0,
+            failed: 0,
+            rehearsed: 0,
+        },
+        What::Resumed(step) => Event::SessionResumed {
+            runbook: rb.clone(),
+            tool_version: "0.1.0".into(),
+            hostname: "ops-2".into(),
+            mode: Mode::Live,
+            runbook_changed: false,
+            changed_steps: Vec::new(),
+            forced: false,
+            step,
+        },
+    }
+}
+
+/// Writes the log through the real writer, then cuts it.
+fn write_log(dir: &Path, ops: &[Op], cut: &Cut, rehearsal: bool) -> std::path::PathBuf {
+    let rb = runbook_ref("Widget 5xx storm", &STEPS);
+    let mode = if rehearsal {
+        Mode::Rehearsal
+    } else {
+        Mode::Live
+    };
+    let mut b = Builder::new(dir, "5e55105e55105e55", "alice");
+    b.at_ms(0).ev(started(rb.clone(), mode, "ops-1", Some("INC-1")));
+    let mut now = 0;
+    for op in ops {
+        now += op.dt_ms;
+        b.at_ms(now).ev(event(&op.what, &rb));
+    }
+    let path = b.finish(dir, "props.jsonl");
+    let raw = fs::read(&path).expect("read log");
+    let kept = match *cut {
+        Cut::None => raw.len(),
+        Cut::Lines(n) => raw
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(n - 1)
+            .map_or(raw.len(), |(i, _)| i + 1),
+        Cut::Byte(n) => n.min(raw.len()),
+    };
+    fs::write(&path, &raw[..kept]).expect("cut log");
+    path
+}
+
+fn validator(schema_file: &str) -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(
+        &fs::read_to_string(crate::repo().join("schemas").join(schema_file)).expect("read schema"),
+    )
+    .expect("schema is JSON");
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+fn check_json(v: &jsonschema::Validator, what: &str, text: &str) -> Result<(), TestCaseError> {
+    let doc: Value = serde_json::from_str(text)
+        .map_err(|e| TestCaseError::fail(format!("{what} is not JSON: {e}\n{text}")))?;
+    let errors: Vec<String> = v
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    prop_assert!(errors.is_empty(), "{what}:\n{}", errors.join("\n"));
+    Ok(())
+}
+
+/// Exports `ops` (cut by `cut`) in every format; panics propagate to the runner, which shrinks.
+fn export_all(ops: &[Op], cut: &Cut, rehearsal: bool) -> Result<(), TestCaseError> {
+    static SCHEMAS: OnceLock<(jsonschema::Validator, jsonschema::Validator)> = OnceLock::new();
+    let (export_schema, aws_schema) = SCHEMAS.get_or_init(|| {
+        (
+            validator("incident-export.schema.json"),
+            validator("aws-timeline.schema.json"),
+        )
+    });
+    let dir = tempfile::tempdir().expect("dir");
+    let path = write_log(dir.path(), ops, cut, rehearsal);
+    if matches!(cut, Cut::None | Cut::Lines(_)) {
+        let log = runbook::incident_log::read_log(&path).expect("read log");
+        prop_assert!(log.verdict().is_ok(), "verify refuses a whole-line log");
+    }
+    let build = || {
+        export::build(vec![export::load_log(&path).expect("load log")])
+            .map_err(|e| TestCaseError::reject(e.to_string()))
+    };
+    let timeline = build()?;
+    for format in [
+        Format::Markdown,
+        Format::Html,
+        Format::Json,
+        Format::AwsTimeline,
+    ] {
+        let out = export::render(&timeline, format);
+        match format {
+            Format::Json => check_json(export_schema, "json", &out)?,
+            Format::AwsTimeline => check_json(aws_schema, "aws-timeline", &out)?,
+            _ => prop_assert!(!out.is_empty()),
+        }
+    }
+    for enabled in [false, true] {
+        export::terminal::render(&timeline, runbook::terminal::Paint { enabled });
+    }
+    let before = build()?;
+    compare::render(
+        "now",
+        &timeline,
+        &[compare::Run {
+            label: "before",
+            timeline: &before,
+        }],
+    );
+    Ok(())
+}
+
+pub fn exports_of_any_log_never_panic() {
+    let mut runner = TestRunner::new(Config {
+        cases: CASES,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = (
+        prop::collection::vec(op(), 0..24),
+        cut(),
+        any::<bool>(),
+    );
+    if let Err(e) = runner.run(&strategy, |(ops, cut, rehearsal)| {
+        export_all(&ops, &cut, rehearsal)
+    }) {
+        panic!("{e}");
+    }
+}
+
+/// The hazards named in the issue, each once, whatever the random cases meet.
+pub fn exports_of_edge_logs_never_panic() {
+    let at = |dt_ms, what| Op { dt_ms, what };
+    let cases: Vec<Vec<Op>> = vec![
+        // A zero-length session.
+        vec![],
+        vec![at(0, What::Finished)],
+        // A step opened by the last event, at the last instant, with a command running.
+        vec![
+            at(60_000, What::StepStarted(1)),
+            at(0, What::CommandStarted(1, 1)),
+        ],
+        vec![at(0, What::StepStarted(1)), at(0, What::StepStarted(2))],
+        // Everything at one instant, with every awkward datapoint.
+        vec![
+            at(0, What::StepStarted(1)),
+            at(
+                0,
+                What::Metric(
+                    1,
+                    vec![(0, f64::NAN), (0, 1e308), (0, -1e308), (0, f64::INFINITY)],
+                    true,
+                ),
+            ),
+            at(0, What::Metric(1, vec![(0, 1e308), (60, -1e308)], true)),
+            at(0, What::Metric(1, vec![(0, f64::NAN)], false)),
+            at(0, What::CommandFinished(1, u64::MAX)),
+            at(0, What::StepFinished(1, StepStatus::Done)),
+        ],
+        // A clock that steps back across a step.
+        vec![
+            at(10_000, What::StepStarted(1)),
+            at(-20_000, What::StepFinished(1, StepStatus::Done)),
+        ],
+    ];
+    for ops in cases {
+        if let Err(e) = export_all(&ops, &Cut::None, false) {
+            panic!("{ops:?}: {e}");
+        }
+    }
+}
