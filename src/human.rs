@@ -69,7 +69,11 @@ pub fn number(v: f64) -> String {
     if !v.is_finite() {
         return v.to_string();
     }
-    if v == v.trunc() && v.abs() < 1e15 {
+    if v.abs() >= 1e15 {
+        // Not 309 digits for 1e308.
+        return format!("{v:.3e}");
+    }
+    if v == v.trunc() {
         return format!("{}", v as i64);
     }
     let s = format!("{v:.4}");
@@ -273,6 +277,8 @@ mod tests {
         assert_eq!(number(0.0031), "0.0031");
         assert_eq!(number(0.00001234), "1.23e-5");
         assert_eq!(number(f64::NAN), "NaN");
+        assert_eq!(number(1e308), "1.000e308");
+        assert_eq!(number(-1e308), "-1.000e308");
         assert_eq!(count(1, "step", "steps"), "1 step");
         assert_eq!(count(0, "step", "steps"), "0 steps");
         assert_eq!(size(512), "512 B");

@@ -494,47 +494,55 @@ fn chart(o: &mut String, name: &str, region: &str, points: &[Datapoint], expect:
                 .map(|t| t.with_timezone(&Utc))
         })
         .collect();
-    let use_time = times.iter().all(Option::is_some);
+    let use_time = !times.is_empty() && times.iter().all(Option::is_some);
     let xs: Vec<f64> = if use_time {
-        let t0 = times[0].map_or(0, |t| t.timestamp_millis());
         times
             .iter()
-            .map(|t| t.map_or(0, |t| t.timestamp_millis() - t0) as f64)
+            .map(|t| t.map_or(0, |t| t.timestamp_millis()) as f64)
             .collect()
     } else {
         (0..points.len()).map(|i| i as f64).collect()
     };
-    let values: Vec<f64> = points
+    // Values JSON cannot hold (read back as NaN) are left out of the line, not drawn as 0.
+    let (xs, values): (Vec<f64>, Vec<f64>) = xs
         .iter()
-        .map(|p| if p.value.is_finite() { p.value } else { 0.0 })
-        .collect();
+        .zip(points)
+        .filter(|(_, p)| p.value.is_finite())
+        .map(|(x, p)| (*x, p.value))
+        .unzip();
+    let expect = expect.filter(|e| e.is_finite());
     let mut lo = values.iter().copied().fold(f64::INFINITY, f64::min);
     let mut hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if let Some(e) = expect {
         lo = lo.min(e);
         hi = hi.max(e);
     }
-    if (hi - lo).abs() < f64::EPSILON {
-        lo -= 1.0;
-        hi += 1.0;
+    if !lo.is_finite() || !hi.is_finite() {
+        (lo, hi) = (0.0, 0.0);
     }
-    let (x0, x1) = (
-        xs.first().copied().unwrap_or(0.0),
-        xs.last().copied().unwrap_or(1.0),
-    );
-    let span = if (x1 - x0).abs() < f64::EPSILON {
-        1.0
+    // Halved, so that the span of -1e308..1e308 stays finite.
+    let (lo2, hi2) = (lo / 2.0, hi / 2.0);
+    let (lo2, hi2) = if hi2 - lo2 <= f64::EPSILON * hi2.abs().max(1.0) {
+        (lo2 - 0.5, hi2 + 0.5)
     } else {
-        x1 - x0
+        (lo2, hi2)
     };
+    (lo, hi) = (lo2 * 2.0, hi2 * 2.0);
+    // Unordered times are drawn where they fall: the axis runs from the earliest to the latest.
+    let x0 = xs.iter().copied().fold(f64::INFINITY, f64::min);
+    let x1 = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let span = if x1 - x0 > 0.0 { x1 - x0 } else { 0.0 };
     let px = |x: f64| {
-        if points.len() == 1 {
-            L + (W - L - R) / 2.0
-        } else {
+        if span > 0.0 {
             L + (x - x0) / span * (W - L - R)
+        } else {
+            L + (W - L - R) / 2.0
         }
     };
-    let py = |v: f64| T + (hi - v) / (hi - lo) * (H - T - B);
+    let py = |v: f64| {
+        let share = ((hi2 - v / 2.0) / (hi2 - lo2)).clamp(0.0, 1.0);
+        T + if share.is_nan() { 0.5 } else { share } * (H - T - B)
+    };
     let pts: Vec<String> = xs
         .iter()
         .zip(&values)

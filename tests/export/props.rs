@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use crate::logs::{Builder, runbook as runbook_ref, started};
 
 /// Enough cases to meet every hazard below several times, few enough to run in a few seconds.
-const CASES: u32 = 96;
+const CASES: u32 = 64;
 
 /// One thing that happens, `dt_ms` after the one before (0: at the same instant; negative: the
 /// clock stepped back).
@@ -32,13 +32,13 @@ struct Op {
 
 #[derive(Debug, Clone)]
 enum What {
-    StepStarted(usize),
+    StepStarted(usize, String),
     StepFinished(usize, StepStatus),
     CommandStarted(usize, u32),
-    CommandFinished(usize, u64),
+    CommandFinished(usize, u64, String),
     Skipped(usize),
-    Note(Option<usize>, NoteKind),
-    Handoff,
+    Note(Option<usize>, NoteKind, String),
+    Handoff(String),
     Metric(usize, Vec<(i64, f64)>, bool),
     Alarms(usize),
     LookupFailed(usize),
@@ -78,6 +78,16 @@ fn points() -> impl Strategy<Value = Vec<(i64, f64)>> {
     )
 }
 
+/// Text from the operator, a command or AWS: empty, multi-byte, control and escape characters,
+/// markup, long lines.
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => Just("seen".to_string()),
+        2 => "[a-z \\n\\r\\t`*|<>&\"'\\x1b\\x00\\x7f\\u{80}-\\u{10ffff}\\[\\]]{0,40}",
+        1 => "[é😀\\x1b\\[0-9m;]{200,400}",
+    ]
+}
+
 /// Step numbers in range, and out of it (0, past the last step).
 fn step() -> impl Strategy<Value = usize> {
     prop_oneof![4 => 1usize..=3, 1 => select(vec![0usize, 7])]
@@ -92,14 +102,14 @@ fn what() -> impl Strategy<Value = What> {
     ]);
     let kind = select(NoteKind::ALL.to_vec());
     prop_oneof![
-        4 => step().prop_map(What::StepStarted),
+        4 => (step(), text()).prop_map(|(s, t)| What::StepStarted(s, t)),
         3 => (step(), status).prop_map(|(s, st)| What::StepFinished(s, st)),
         3 => (step(), 1u32..4).prop_map(|(s, a)| What::CommandStarted(s, a)),
-        3 => (step(), prop_oneof![Just(0u64), 0u64..100_000, Just(u64::MAX)])
-            .prop_map(|(s, d)| What::CommandFinished(s, d)),
+        3 => (step(), prop_oneof![Just(0u64), 0u64..100_000, Just(u64::MAX)], text())
+            .prop_map(|(s, d, o)| What::CommandFinished(s, d, o)),
         1 => step().prop_map(What::Skipped),
-        2 => (prop::option::of(step()), kind).prop_map(|(s, k)| What::Note(s, k)),
-        1 => Just(What::Handoff),
+        2 => (prop::option::of(step()), kind, text()).prop_map(|(s, k, t)| What::Note(s, k, t)),
+        1 => text().prop_map(What::Handoff),
         3 => (step(), points(), any::<bool>()).prop_map(|(s, p, e)| What::Metric(s, p, e)),
         1 => step().prop_map(What::Alarms),
         1 => step().prop_map(What::LookupFailed),
@@ -159,10 +169,10 @@ fn query(expect: bool) -> runbook::runbook::LookupQuery {
 fn event(what: &What, rb: &runbook::event::RunbookRef) -> Event {
     let id = |s: usize| STEPS.get(s.wrapping_sub(1)).map_or("gone", |s| s.0);
     match what.clone() {
-        What::StepStarted(step) => Event::StepStarted {
+        What::StepStarted(step, title) => Event::StepStarted {
             step,
             step_id: id(step).into(),
-            title: format!("Step {step}"),
+            title,
         },
         What::StepFinished(step, status) => Event::StepFinished {
             step,
@@ -179,16 +189,16 @@ fn event(what: &What, rb: &runbook::event::RunbookRef) -> Event {
             runner: None,
             attempt,
         },
-        What::CommandFinished(step, duration_ms) => Event::CommandFinished {
+        What::CommandFinished(step, duration_ms, output) => Event::CommandFinished {
             step,
             command: 1,
             exit_code: Some(i32::from(duration_ms % 2 == 1)),
             signal: None,
             success: duration_ms % 2 == 0,
             duration_ms,
-            output: "ok\n".into(),
+            bytes: output.len() as u64,
+            output,
             truncated: false,
-            bytes: 3,
             redactions: 0,
             timed_out: false,
             interrupted: false,
@@ -199,14 +209,10 @@ fn event(what: &What, rb: &runbook::event::RunbookRef) -> Event {
             reason: "operator".into(),
             automatic: false,
         },
-        What::Note(step, kind) => Event::Note {
-            step,
-            kind,
-            text: "seen".into(),
-        },
-        What::Handoff => Event::Handoff {
+        What::Note(step, kind, text) => Event::Note { step, kind, text },
+        What::Handoff(to) => Event::Handoff {
             from: "alice".into(),
-            to: "bob".into(),
+            to,
         },
         What::Metric(step, pts, expect) => Event::LookupResult {
             step,
@@ -344,6 +350,29 @@ fn check_json(v: &jsonschema::Validator, what: &str, text: &str) -> Result<(), T
     Ok(())
 }
 
+/// Every coordinate of the charts and every bar's place is a plain number on the drawing: no
+/// scaling left a NaN, an infinity or an exponent.
+fn html_numbers_are_sane(html: &str) -> Result<(), TestCaseError> {
+    static NUMBERS: OnceLock<regex_lite::Regex> = OnceLock::new();
+    let re = NUMBERS.get_or_init(|| {
+        regex_lite::Regex::new(
+            r#"(?: (?:x|y|x1|x2|y1|y2|cx|cy)="([^"]*)")|(?:points="([^"]*)")|(?:(?:left|width):([^;"]*)%)"#,
+        )
+        .expect("regex")
+    });
+    for c in re.captures_iter(html) {
+        let (all, found) = (c.get(0).map_or("", |m| m.as_str()), c.iter().skip(1).flatten());
+        for m in found {
+            for n in m.as_str().split([' ', ',']).filter(|n| !n.is_empty()) {
+                let ok = n.parse::<f64>().is_ok_and(|v| v.is_finite() && v.abs() <= 1000.0)
+                    && !n.contains(['e', 'E']);
+                prop_assert!(ok, "html holds `{n}` in `{all}`");
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Exports `ops` (cut by `cut`) in every format; panics propagate to the runner, which shrinks.
 fn export_all(ops: &[Op], cut: &Cut, rehearsal: bool) -> Result<(), TestCaseError> {
     static SCHEMAS: OnceLock<(jsonschema::Validator, jsonschema::Validator)> = OnceLock::new();
@@ -375,6 +404,9 @@ fn export_all(ops: &[Op], cut: &Cut, rehearsal: bool) -> Result<(), TestCaseErro
             Format::Json => check_json(export_schema, "json", &out)?,
             Format::AwsTimeline => check_json(aws_schema, "aws-timeline", &out)?,
             _ => prop_assert!(!out.is_empty()),
+        }
+        if format == Format::Html {
+            html_numbers_are_sane(&out)?;
         }
     }
     for enabled in [false, true] {
@@ -419,13 +451,13 @@ pub fn exports_of_edge_logs_never_panic() {
         vec![at(0, What::Finished)],
         // A step opened by the last event, at the last instant, with a command running.
         vec![
-            at(60_000, What::StepStarted(1)),
+            at(60_000, What::StepStarted(1, "Step".into())),
             at(0, What::CommandStarted(1, 1)),
         ],
-        vec![at(0, What::StepStarted(1)), at(0, What::StepStarted(2))],
+        vec![at(0, What::StepStarted(1, "Step".into())), at(0, What::StepStarted(2, String::new()))],
         // Everything at one instant, with every awkward datapoint.
         vec![
-            at(0, What::StepStarted(1)),
+            at(0, What::StepStarted(1, "Step".into())),
             at(
                 0,
                 What::Metric(
@@ -436,12 +468,12 @@ pub fn exports_of_edge_logs_never_panic() {
             ),
             at(0, What::Metric(1, vec![(0, 1e308), (60, -1e308)], true)),
             at(0, What::Metric(1, vec![(0, f64::NAN)], false)),
-            at(0, What::CommandFinished(1, u64::MAX)),
+            at(0, What::CommandFinished(1, u64::MAX, String::new())),
             at(0, What::StepFinished(1, StepStatus::Done)),
         ],
         // A clock that steps back across a step.
         vec![
-            at(10_000, What::StepStarted(1)),
+            at(10_000, What::StepStarted(1, "Step".into())),
             at(-20_000, What::StepFinished(1, StepStatus::Done)),
         ],
     ];
