@@ -390,6 +390,81 @@ fn a_step_started_by_the_last_event_exports_in_every_format() {
     );
 }
 
+/// The log a reviewer needs most: the terminal closed (SIGHUP) during a command of a later step,
+/// so the walk ends a few milliseconds after that step opened. `export --format html` panicked
+/// on it (exit 101) when the step's bar was narrower than its minimum width.
+fn a_walk_hung_up_during_a_later_step_exports_in_every_format() {
+    let dir = tempfile::tempdir().expect("dir");
+    fs::write(
+        dir.path().join("hangup.md"),
+        "# Hang-up\n\n## Check\n\n```bash\ntrue\n```\n\n## Slow\n\n```bash\nsleep 30\n```\n",
+    )
+    .expect("write runbook");
+    let mut walk = Command::new(BIN)
+        .args(["run", "--yes", "hangup.md", "--log-dir", "logs"])
+        .current_dir(dir.path())
+        .env_remove("RUNBOOK_LOG_DIR")
+        .env("NO_COLOR", "1")
+        .env("USER", "tester")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the walk");
+    let started = std::time::Instant::now();
+    let log = loop {
+        let found = fs::read_dir(dir.path().join("logs"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                fs::read_to_string(p)
+                    .is_ok_and(|t| t.contains("\"type\":\"command_started\",\"step\":2"))
+            });
+        if let Some(p) = found {
+            break p;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "step 2's command never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let hup = Command::new("kill")
+        .args(["-HUP", &walk.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(hup.success());
+    walk.wait().expect("the walk ends");
+    let log = log.display().to_string();
+    ok(dir.path(), &["verify", &log], 0);
+    for format in ["markdown", "html", "json", "aws-timeline"] {
+        let (out, _) = ok(dir.path(), &["export", &log, "--format", format], 0);
+        assert!(out.contains("Hang-up"), "{format}: {out}");
+    }
+    ok(dir.path(), &["timeline", &log], 0);
+    let (html, _) = ok(dir.path(), &["export", &log, "--format", "html"], 0);
+    // Both steps have a bar, each at least its minimum width.
+    let bars: Vec<(f64, f64)> =
+        regex_lite::Regex::new(r#"style="left:([0-9.]+)%;width:([0-9.]+)%""#)
+            .expect("regex")
+            .captures_iter(&html)
+            .map(|c| {
+                (
+                    c[1].parse().expect("a place"),
+                    c[2].parse().expect("a width"),
+                )
+            })
+            .collect();
+    assert_eq!(bars.len(), 2, "{html}");
+    assert!(
+        bars.iter()
+            .all(|(l, w)| (0.0..=100.0).contains(l) && (0.3..=100.0).contains(w)),
+        "{bars:?}"
+    );
+}
+
 fn errors_name_the_file_and_exit_as_documented() {
     let dir = tempfile::tempdir().expect("dir");
     let out = runbook(dir.path(), &["export", "missing.jsonl"]);
@@ -628,6 +703,7 @@ fn main() -> std::process::ExitCode {
             a_torn_log_exports_everything_valid_under_a_banner_in_every_format,
             a_broken_chain_exports_the_events_before_it,
             a_step_started_by_the_last_event_exports_in_every_format,
+            a_walk_hung_up_during_a_later_step_exports_in_every_format,
             errors_name_the_file_and_exit_as_documented,
             export_writes_the_output_file,
             timeline_is_plain_without_a_terminal,

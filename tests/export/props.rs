@@ -309,7 +309,8 @@ fn write_log(dir: &Path, ops: &[Op], cut: &Cut, rehearsal: bool) -> std::path::P
         Mode::Live
     };
     let mut b = Builder::new(dir, "5e55105e55105e55", "alice");
-    b.at_ms(0).ev(started(rb.clone(), mode, "ops-1", Some("INC-1")));
+    b.at_ms(0)
+        .ev(started(rb.clone(), mode, "ops-1", Some("INC-1")));
     let mut now = 0;
     for op in ops {
         now += op.dt_ms;
@@ -361,10 +362,15 @@ fn html_numbers_are_sane(html: &str) -> Result<(), TestCaseError> {
         .expect("regex")
     });
     for c in re.captures_iter(html) {
-        let (all, found) = (c.get(0).map_or("", |m| m.as_str()), c.iter().skip(1).flatten());
+        let (all, found) = (
+            c.get(0).map_or("", |m| m.as_str()),
+            c.iter().skip(1).flatten(),
+        );
         for m in found {
             for n in m.as_str().split([' ', ',']).filter(|n| !n.is_empty()) {
-                let ok = n.parse::<f64>().is_ok_and(|v| v.is_finite() && v.abs() <= 1000.0)
+                let ok = n
+                    .parse::<f64>()
+                    .is_ok_and(|v| v.is_finite() && v.abs() <= 1000.0)
                     && !n.contains(['e', 'E']);
                 prop_assert!(ok, "html holds `{n}` in `{all}`");
             }
@@ -382,7 +388,10 @@ fn export_all(ops: &[Op], cut: &Cut, rehearsal: bool) -> Result<(), TestCaseErro
             validator("aws-timeline.schema.json"),
         )
     });
-    let dir = tempfile::tempdir().expect("dir");
+    // Memory-backed where there is one: each event is an fdatasync, and the cases are many.
+    let dir = tempfile::tempdir_in("/dev/shm")
+        .or_else(|_| tempfile::tempdir())
+        .expect("dir");
     let path = write_log(dir.path(), ops, cut, rehearsal);
     if matches!(cut, Cut::None | Cut::Lines(_)) {
         let log = runbook::incident_log::read_log(&path).expect("read log");
@@ -430,11 +439,7 @@ pub fn exports_of_any_log_never_panic() {
         failure_persistence: None,
         ..Config::default()
     });
-    let strategy = (
-        prop::collection::vec(op(), 0..24),
-        cut(),
-        any::<bool>(),
-    );
+    let strategy = (prop::collection::vec(op(), 0..24), cut(), any::<bool>());
     if let Err(e) = runner.run(&strategy, |(ops, cut, rehearsal)| {
         export_all(&ops, &cut, rehearsal)
     }) {
@@ -454,7 +459,10 @@ pub fn exports_of_edge_logs_never_panic() {
             at(60_000, What::StepStarted(1, "Step".into())),
             at(0, What::CommandStarted(1, 1)),
         ],
-        vec![at(0, What::StepStarted(1, "Step".into())), at(0, What::StepStarted(2, String::new()))],
+        vec![
+            at(0, What::StepStarted(1, "Step".into())),
+            at(0, What::StepStarted(2, String::new())),
+        ],
         // Everything at one instant, with every awkward datapoint.
         vec![
             at(0, What::StepStarted(1, "Step".into())),
