@@ -400,3 +400,25 @@ pub struct LoggedLookupError {
     pub kind: super::LookupErrorKind,
     pub message: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_datapoint_json_cannot_hold_is_written_as_null_and_read_back_as_nan() {
+        for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let json = serde_json::to_string(&Datapoint {
+                ts: "t".into(),
+                value: v,
+            })
+            .expect("serializes");
+            assert_eq!(json, r#"{"ts":"t","value":null}"#);
+            let back: Datapoint = serde_json::from_str(&json).expect("reads back");
+            assert!(back.value.is_nan());
+        }
+        let big: Datapoint = serde_json::from_str(r#"{"ts":"t","value":-1e308}"#).expect("reads");
+        assert_eq!(big.value, -1e308);
+        assert!(serde_json::from_str::<Datapoint>(r#"{"ts":"t"}"#).is_err());
+    }
+}

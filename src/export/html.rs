@@ -607,3 +607,55 @@ fn chart(o: &mut String, name: &str, region: &str, points: &[Datapoint], expect:
     }
     o.push_str("</svg>");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pts(values: &[(u32, f64)]) -> Vec<Datapoint> {
+        values
+            .iter()
+            .map(|(min, value)| Datapoint {
+                ts: format!("2026-11-22T03:{min:02}:00.000Z"),
+                value: *value,
+            })
+            .collect()
+    }
+
+    /// The numbers of the line's `points`.
+    fn line(svg: &str) -> Vec<f64> {
+        let start = svg.find("points=\"").expect("a line") + 8;
+        let end = start + svg[start..].find('"').expect("closed");
+        svg[start..end]
+            .split([' ', ','])
+            .filter(|n| !n.is_empty())
+            .map(|n| n.parse().expect("a number"))
+            .collect()
+    }
+
+    #[test]
+    fn extreme_values_are_scaled_onto_the_drawing() {
+        let mut o = String::new();
+        chart(
+            &mut o,
+            "m",
+            "r",
+            &pts(&[(0, -1e308), (1, 1e308)]),
+            Some(10.0),
+        );
+        // From the bottom left to the top right, exactly.
+        assert_eq!(line(&o), [44.0, 90.0, 312.0, 8.0], "{o}");
+    }
+
+    #[test]
+    fn values_json_cannot_hold_are_left_out_and_unordered_times_stay_inside() {
+        let mut o = String::new();
+        let points = pts(&[(5, 1.0), (0, f64::NAN), (1, 3.0), (2, f64::INFINITY)]);
+        chart(&mut o, "m", "r", &points, Some(f64::NAN));
+        assert_eq!(line(&o), [312.0, 90.0, 44.0, 8.0], "{o}");
+        assert!(!o.contains("NaN") && !o.contains("inf"), "{o}");
+        let mut o = String::new();
+        chart(&mut o, "m", "r", &pts(&[(0, f64::NAN)]), None);
+        assert_eq!(line(&o), Vec::<f64>::new(), "{o}");
+    }
+}
