@@ -71,7 +71,12 @@ fn value() -> impl Strategy<Value = f64> {
 fn points() -> impl Strategy<Value = Vec<(i64, f64)>> {
     prop::collection::vec(
         (
-            prop_oneof![Just(0i64), -60i64..600, Just(86_400 * 365)],
+            prop_oneof![
+                Just(0i64),
+                -60i64..600,
+                Just(86_400 * 365),
+                Just(NOT_A_TIME)
+            ],
             value(),
         ),
         0..8,
@@ -87,6 +92,9 @@ fn text() -> impl Strategy<Value = String> {
         1 => "[é😀\\x1b\\[0-9m;]{200,400}",
     ]
 }
+
+/// A datapoint whose `ts` is not a time.
+const NOT_A_TIME: i64 = i64::MIN;
 
 /// Step numbers in range, and out of it (0, past the last step).
 fn step() -> impl Strategy<Value = usize> {
@@ -122,7 +130,13 @@ fn what() -> impl Strategy<Value = What> {
 
 fn op() -> impl Strategy<Value = Op> {
     (
-        prop_oneof![3 => Just(0i64), 4 => 0i64..120_000, 1 => -5_000i64..0],
+        prop_oneof![
+            3 => Just(0i64),
+            4 => 0i64..120_000,
+            1 => -5_000i64..0,
+            // Centuries: a clock set wrong.
+            1 => Just(400 * 365 * 86_400_000i64),
+        ],
         what(),
     )
         .prop_map(|(dt_ms, what)| Op { dt_ms, what })
@@ -223,9 +237,13 @@ fn event(what: &What, rb: &runbook::event::RunbookRef) -> Event {
             datapoints: pts
                 .iter()
                 .map(|(secs, value)| Datapoint {
-                    ts: chrono::DateTime::from_timestamp(1_795_316_400 + secs, 0)
-                        .expect("a time")
-                        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    ts: if *secs == NOT_A_TIME {
+                        "yesterday".into()
+                    } else {
+                        chrono::DateTime::from_timestamp(1_795_316_400 + secs, 0)
+                            .expect("a time")
+                            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                    },
                     value: *value,
                 })
                 .collect(),
@@ -421,6 +439,20 @@ fn export_all(ops: &[Op], cut: &Cut, rehearsal: bool) -> Result<(), TestCaseErro
     for enabled in [false, true] {
         export::terminal::render(&timeline, runbook::terminal::Paint { enabled });
     }
+    // The log given twice, as `export a.jsonl a.jsonl` would.
+    let twice = export::build(vec![
+        export::load_log(&path).expect("load log"),
+        export::load_log(&path).expect("load log"),
+    ])
+    .map_err(|e| TestCaseError::reject(e.to_string()))?;
+    for format in [Format::Markdown, Format::Html] {
+        export::render(&twice, format);
+    }
+    check_json(
+        export_schema,
+        "json of two",
+        &export::render(&twice, Format::Json),
+    )?;
     let before = build()?;
     compare::render(
         "now",
@@ -435,7 +467,11 @@ fn export_all(ops: &[Op], cut: &Cut, rehearsal: bool) -> Result<(), TestCaseErro
 
 pub fn exports_of_any_log_never_panic() {
     let mut runner = TestRunner::new(Config {
-        cases: CASES,
+        // `PROPTEST_CASES=2000` for a deeper search by hand.
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(CASES),
         failure_persistence: None,
         ..Config::default()
     });
