@@ -399,11 +399,17 @@ fn html_numbers_are_sane(html: &str) -> Result<(), TestCaseError> {
 
 /// Exports `ops` (cut by `cut`) in every format; panics propagate to the runner, which shrinks.
 fn export_all(ops: &[Op], cut: &Cut, rehearsal: bool) -> Result<(), TestCaseError> {
-    static SCHEMAS: OnceLock<(jsonschema::Validator, jsonschema::Validator)> = OnceLock::new();
-    let (export_schema, aws_schema) = SCHEMAS.get_or_init(|| {
+    type Validators = (
+        jsonschema::Validator,
+        jsonschema::Validator,
+        jsonschema::Validator,
+    );
+    static SCHEMAS: OnceLock<Validators> = OnceLock::new();
+    let (export_schema, aws_schema, log_schema) = SCHEMAS.get_or_init(|| {
         (
             validator("incident-export.schema.json"),
             validator("aws-timeline.schema.json"),
+            validator("incident-log.schema.json"),
         )
     });
     // Memory-backed where there is one: each event is an fdatasync, and the cases are many.
@@ -414,6 +420,15 @@ fn export_all(ops: &[Op], cut: &Cut, rehearsal: bool) -> Result<(), TestCaseErro
     if matches!(cut, Cut::None | Cut::Lines(_)) {
         let log = runbook::incident_log::read_log(&path).expect("read log");
         prop_assert!(log.verdict().is_ok(), "verify refuses a whole-line log");
+        // What the writer wrote is what the log's schema describes (NaN as `null`).
+        // Step 0 is the generator's (verify accepts it; the walk never writes it).
+        for line in fs::read_to_string(&path)
+            .expect("read log")
+            .lines()
+            .filter(|l| !l.contains("\"step\":0,"))
+        {
+            check_json(log_schema, "log line", line)?;
+        }
     }
     let build = || {
         export::build(vec![export::load_log(&path).expect("load log")])
