@@ -223,7 +223,7 @@ impl Walk<'_, '_> {
             command: n,
             name: command.annotations.name.clone(),
             code: logged_code,
-            cwd: spec.cwd.display().to_string(),
+            cwd: self.cwd_for_log(command, &spec),
             runner: command.annotations.runner.clone(),
             attempt,
         })?;
@@ -235,7 +235,8 @@ impl Walk<'_, '_> {
         let success = succeeded(command, &outcome);
         let mut output = outcome.output.clone();
         if let Some(e) = &outcome.spawn_error {
-            output = format!("runbook: {e}");
+            // The reason may name the directory, which may hold a secret.
+            output = redact(&format!("runbook: {e}"), &self.secrets());
         }
         self.log(Event::CommandFinished {
             step: step.index,
@@ -296,7 +297,7 @@ impl Walk<'_, '_> {
             command,
             text,
             edited,
-            cwd: spec.cwd.display().to_string(),
+            cwd: self.cwd_for_log(command, spec),
             runner,
             timeout: spec.timeout,
             danger,
@@ -305,6 +306,24 @@ impl Walk<'_, '_> {
             past: self.state.steps[i].past.get(&n),
         };
         self.ports.ui.show(Screen::Approval(&approval));
+    }
+
+    /// The directory a command runs in, as the log and the screen may show it: resolved, unless
+    /// that spells out a secret; then the `cwd` annotation as written (`$TOKEN` unexpanded),
+    /// against the walk's directory when relative.
+    fn cwd_for_log(&self, command: &Command, spec: &CommandSpec) -> String {
+        let secrets = self.secrets();
+        let resolved = spec.cwd.display().to_string();
+        if redact(&resolved, &secrets) == resolved {
+            return resolved;
+        }
+        let written = match &command.annotations.cwd {
+            Some(dir) if Path::new(dir).is_absolute() => dir.clone(),
+            Some(dir) => self.opts.cwd.join(dir).display().to_string(),
+            None => resolved,
+        };
+        // The walk's own directory could hold a secret value too.
+        redact(&written, &secrets)
     }
 
     /// The values to keep out of the log and the screen.
