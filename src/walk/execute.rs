@@ -42,7 +42,7 @@ impl Walk<'_, '_> {
                 Answer::Given(Recovery::Retry) => continue,
                 Answer::Given(Recovery::SkipCommand) => {
                     let reason = match self.ask(|ui| ui.ask_text("Why skip this command?", None)) {
-                        Answer::Given(r) if !r.trim().is_empty() => r,
+                        Answer::Given(r) if !r.trim().is_empty() => self.typed(&r),
                         Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
                         _ => "no reason given".into(),
                     };
@@ -292,13 +292,15 @@ impl Walk<'_, '_> {
             }
             shown
         });
+        // An edit may hold a secret value typed in clear: the screen shows it redacted too.
+        let secrets = self.secrets();
         let approval = Approval {
             step: step.index,
             command,
-            text,
+            text: redact(&text, &secrets),
             edited,
             cwd: self.cwd_for_log(command, spec),
-            runner,
+            runner: runner.map(|r| redact(&r, &secrets)),
             timeout: spec.timeout,
             danger,
             attempt,
@@ -324,6 +326,12 @@ impl Walk<'_, '_> {
         };
         // The walk's own directory could hold a secret value too.
         redact(&written, &secrets)
+    }
+
+    /// Free text the operator typed (a note, a reason, a name) as the log may keep it: a secret
+    /// value pasted or typed into it is redacted, as command output is.
+    pub(super) fn typed(&self, text: &str) -> String {
+        redact(text, &self.secrets())
     }
 
     /// The values to keep out of the log and the screen.
