@@ -374,6 +374,19 @@ fn secrets_are_redacted_live_and_in_the_log() {
 }
 
 #[test]
+fn a_multi_line_secret_is_redacted_through_the_terminals_crlf() {
+    let _g = shared();
+    let pem = "-----BEGIN KEY-----\nMIIEvQIBADANBg\n-----END KEY-----";
+    let mut s = spec("printf '%s\\n' \"$KEY\"; echo done");
+    s.env = vec![("KEY".into(), pem.into())];
+    s.secrets = vec![pem.into()];
+    let (outcome, shown) = run(&s);
+    assert_eq!(outcome.output, "[REDACTED]\r\ndone\r\n");
+    assert_eq!(shown, outcome.output);
+    assert_eq!(outcome.redactions, 1);
+}
+
+#[test]
 fn secrets_split_across_writes_are_redacted() {
     let _g = shared();
     let mut s = spec("printf 'abc'; sleep 0.1; printf 'def'; printf ' abcabc'");
