@@ -246,6 +246,19 @@ fn missing_working_directory_is_a_spawn_error() {
 }
 
 #[test]
+fn a_missing_working_directory_named_by_a_secret_is_not_spelled_out() {
+    let _g = shared();
+    let mut s = spec("echo never");
+    s.cwd = "/nope/hunter2-token".into();
+    s.secrets = vec!["hunter2-token".into()];
+    let (outcome, _) = run(&s);
+    assert_eq!(
+        outcome.spawn_error.as_deref(),
+        Some("working directory `/nope/[REDACTED]` does not exist")
+    );
+}
+
+#[test]
 fn missing_bash_is_a_spawn_error() {
     let _g = shared();
     let mut s = spec("true");
