@@ -246,6 +246,19 @@ fn missing_working_directory_is_a_spawn_error() {
 }
 
 #[test]
+fn a_missing_working_directory_named_by_a_secret_is_not_spelled_out() {
+    let _g = shared();
+    let mut s = spec("echo never");
+    s.cwd = "/nope/hunter2-token".into();
+    s.secrets = vec!["hunter2-token".into()];
+    let (outcome, _) = run(&s);
+    assert_eq!(
+        outcome.spawn_error.as_deref(),
+        Some("working directory `/nope/[REDACTED]` does not exist")
+    );
+}
+
+#[test]
 fn missing_bash_is_a_spawn_error() {
     let _g = shared();
     let mut s = spec("true");
@@ -369,6 +382,19 @@ fn secrets_are_redacted_live_and_in_the_log() {
     s.secrets = vec!["s3cr3t-value".into(), String::new()];
     let (outcome, shown) = run(&s);
     assert_eq!(outcome.output, "token=[REDACTED]\r\ndone\r\n");
+    assert_eq!(shown, outcome.output);
+    assert_eq!(outcome.redactions, 1);
+}
+
+#[test]
+fn a_multi_line_secret_is_redacted_through_the_terminals_crlf() {
+    let _g = shared();
+    let pem = "-----BEGIN KEY-----\nMIIEvQIBADANBg\n-----END KEY-----";
+    let mut s = spec("printf '%s\\n' \"$KEY\"; echo done");
+    s.env = vec![("KEY".into(), pem.into())];
+    s.secrets = vec![pem.into()];
+    let (outcome, shown) = run(&s);
+    assert_eq!(outcome.output, "[REDACTED]\r\ndone\r\n");
     assert_eq!(shown, outcome.output);
     assert_eq!(outcome.redactions, 1);
 }

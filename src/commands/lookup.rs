@@ -6,7 +6,7 @@ use super::load_usable;
 use crate::config::LookupConfig;
 use crate::error::Error;
 use crate::walk::ports::Environment;
-use crate::walk::{lookup_event, lookup_requests, no_credentials, verdict};
+use crate::walk::{lookup_event, lookup_requests, no_credentials, redact_outcomes, verdict};
 use crate::wiring::ProcessEnvironment;
 
 /// Exit 0 when every lookup answered and no `expect` is breached; 1 otherwise.
@@ -42,6 +42,18 @@ pub fn run(config: &LookupConfig, out: &mut dyn Write) -> Result<u8, Error> {
             vars.push((v.name.clone(), value));
         }
     }
+    // Secret by the runbook's word, or by a name that says so (a `--var` the runbook lacks).
+    let secrets: Vec<String> = vars
+        .iter()
+        .filter(
+            |(name, _)| match runbook.variables.iter().find(|v| &v.name == name) {
+                Some(v) => v.secret,
+                None => crate::runbook::secret_by_name(name),
+            },
+        )
+        .map(|(_, value)| value.clone())
+        .filter(|value| !value.is_empty())
+        .collect();
     let regions = config.aws.regions_for(&runbook);
     let mut metrics = crate::wiring::connect_cloudwatch(&runbook, &config.aws);
     let paint = crate::terminal::Paint {
@@ -65,7 +77,7 @@ pub fn run(config: &LookupConfig, out: &mut dyn Write) -> Result<u8, Error> {
                 step.index
             );
         }
-        let outcomes = metrics.lookup(&requests);
+        let outcomes = redact_outcomes(metrics.lookup(&requests), &secrets);
         clean &= outcomes
             .iter()
             .all(|o| o.result.is_ok() && verdict(o) != Some(crate::event::Verdict::Breach));

@@ -261,7 +261,8 @@ impl Ctx<'_> {
             let mut var = Variable {
                 name: name.clone(),
                 declared: true,
-                secret: false,
+                // `secret: false` below is the only way out for a credential-like name.
+                secret: crate::runbook::secret_by_name(name),
                 required: false,
                 description: None,
                 default: None,

@@ -195,6 +195,29 @@ fn bad_yaml_names_the_line_in_the_file() {
 }
 
 #[test]
+fn credential_names_are_secret_declared_or_used_unless_declared_not_secret() {
+    let text = "---\nvariables:\n  DB_PASSWORD: the password\n  AUTHOR_NAME: {secret: false}\n  NODE: {secret: true}\n---\n## A\n```bash\ncurl -H \"X: $ADMIN_API_TOKEN\" $DB_PASSWORD $AUTHOR_NAME $NODE $REGION\n```\n";
+    let parsed = p(text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let vars: Vec<(&str, bool)> = parsed
+        .runbook
+        .variables
+        .iter()
+        .map(|v| (v.name.as_str(), v.secret))
+        .collect();
+    assert_eq!(
+        vars,
+        [
+            ("DB_PASSWORD", true),
+            ("AUTHOR_NAME", false),
+            ("NODE", true),
+            ("ADMIN_API_TOKEN", true),
+            ("REGION", false)
+        ]
+    );
+}
+
+#[test]
 fn front_matter_keeps_unknown_keys_and_reads_variables() {
     let text = "---\ntitle: T\nweight: 20\nregions: [eu-west-2]\nvariables:\n  NODE:\n    description: the node\n    pattern: '^fs-[a-z0-9-]+$'\n    default: fs-euw2-a-01\n  TOKEN: {secret: true}\n---\n## A\n```bash\ncurl -H \"X: $TOKEN\" $NODE $OTHER\n```\n";
     let parsed = p(text);

@@ -22,6 +22,6 @@ pub use lookup::{
 };
 pub use runbook::Runbook;
 pub use step::Step;
-pub use variable::Variable;
+pub use variable::{Variable, secret_by_name};
 
 pub use crate::span::Span;

@@ -114,13 +114,23 @@ fn resolve_bash(path: &OsStr) -> Option<PathBuf> {
     None
 }
 
+/// `text` with every secret in it replaced by `[REDACTED]`.
+fn redact_text(text: &str, secrets: &[String]) -> String {
+    let mut redactor = Redactor::new(secrets);
+    let mut out = Vec::with_capacity(text.len());
+    redactor.push(text.as_bytes(), &mut out);
+    redactor.finish(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 impl CommandRunner for PtyRunner {
     fn run(&mut self, spec: &CommandSpec) -> CommandOutcome {
         let started = Instant::now();
         let mut outcome = match self.run_inner(spec, started) {
             Ok(outcome) => outcome,
             Err(reason) => CommandOutcome {
-                spawn_error: Some(reason),
+                // It may name a `cwd` whose value holds a secret; it is shown and logged.
+                spawn_error: Some(redact_text(&reason, &spec.secrets)),
                 ..CommandOutcome::default()
             },
         };

@@ -33,11 +33,19 @@ impl Redactor {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut list: Vec<Vec<u8>> = secrets
-            .into_iter()
-            .map(|s| s.as_ref().as_bytes().to_vec())
-            .filter(|s| !s.is_empty())
-            .collect();
+        let mut list: Vec<Vec<u8>> = Vec::new();
+        for secret in secrets {
+            let bytes = secret.as_ref().as_bytes();
+            if bytes.is_empty() {
+                continue;
+            }
+            // A pseudo-terminal prints every `\n` as `\r\n` (ONLCR): a multi-line secret (a PEM
+            // key, JSON credentials) reaches us in that form, so it is matched in both.
+            if bytes.contains(&b'\n') {
+                list.push(crlf(bytes));
+            }
+            list.push(bytes.to_vec());
+        }
         list.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         list.dedup();
         let mut first = vec![false; 256];
@@ -152,6 +160,18 @@ impl Redactor {
         self.carry.extend_from_slice(&buf[i..]);
         self.covered = cover_end.saturating_sub(i).min(self.carry.len());
     }
+}
+
+/// `bytes` as a terminal in its default mode prints them: each `\n` becomes `\r\n`.
+fn crlf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 8);
+    for &b in bytes {
+        if b == b'\n' {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -285,5 +305,30 @@ mod tests {
     #[test]
     fn duplicate_secrets_count_once() {
         assert_eq!(all_splits(&["tok", "tok"], "tok"), ("[REDACTED]".into(), 1));
+    }
+
+    #[test]
+    fn a_multi_line_secret_is_found_after_the_terminal_turned_its_newlines_into_crlf() {
+        let pem = "-----BEGIN KEY-----\nMIIEv\n-----END KEY-----";
+        let printed = "key: -----BEGIN KEY-----\r\nMIIEv\r\n-----END KEY-----\r\ndone\r\n";
+        assert_eq!(
+            all_splits(&[pem], printed),
+            ("key: [REDACTED]\r\ndone\r\n".into(), 1)
+        );
+        // As written too (a runner's pipe does not translate), and a `\r\n` secret as the
+        // terminal prints it (`\r\r\n`).
+        assert_eq!(
+            all_splits(&[pem], &format!("<{pem}>")),
+            ("<[REDACTED]>".into(), 1)
+        );
+        assert_eq!(
+            all_splits(&["a\r\nb"], "x a\r\r\nb y a\r\nb"),
+            ("x [REDACTED] y [REDACTED]".into(), 2)
+        );
+        // Only the secret's own newlines: a line break next to a one-line secret is kept.
+        assert_eq!(
+            all_splits(&["tok"], "tok\r\n"),
+            ("[REDACTED]\r\n".into(), 1)
+        );
     }
 }

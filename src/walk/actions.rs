@@ -320,7 +320,7 @@ impl Walk<'_, '_> {
             },
             Answer::Given(Action::Skip) => {
                 let reason = match self.ask(|ui| ui.ask_text("Why skip this step?", None)) {
-                    Answer::Given(r) if !r.trim().is_empty() => r,
+                    Answer::Given(r) if !r.trim().is_empty() => self.typed(&r),
                     Answer::Given(_) => "no reason given".into(),
                     Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
                     _ => return Ok(None),
@@ -399,6 +399,7 @@ impl Walk<'_, '_> {
         let question = format!("{}:", kind.label());
         match self.ask(|ui| ui.ask_text(&question, None)) {
             Answer::Given(text) if !text.trim().is_empty() => {
+                let text = self.typed(&text);
                 self.log(Event::Note { step, kind, text })?;
                 self.ports
                     .ui
@@ -417,7 +418,8 @@ impl Walk<'_, '_> {
             return Ok(Some(paused_by_ctrl_c()));
         }
         if let Answer::Given(to) = answer {
-            let to = to.trim().to_string();
+            // A name is free text too: it is logged, and carried by every later event.
+            let to = self.typed(to.trim());
             if !to.is_empty() && to != self.state.operator {
                 let from = self.state.operator.clone();
                 self.log(Event::Handoff {

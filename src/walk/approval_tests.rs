@@ -223,9 +223,10 @@ fn an_edit_is_logged_then_approved_then_run() {
     // The edit runs (with the runbook's final newline), after a confirmation a plain command
     // would not need.
     assert_eq!(h.runner.ran[0].code, "echo edited $NODE s3cret\n");
+    // A secret value typed into the edit is not put back on the screen either.
     assert!(
         h.ui.screen()
-            .contains("[approve step 1 command 1 edited: echo edited fs-1 s3cret]"),
+            .contains("[approve step 1 command 1 edited: echo edited fs-1 [REDACTED]]"),
         "{}",
         h.ui.screen()
     );

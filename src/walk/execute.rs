@@ -42,7 +42,7 @@ impl Walk<'_, '_> {
                 Answer::Given(Recovery::Retry) => continue,
                 Answer::Given(Recovery::SkipCommand) => {
                     let reason = match self.ask(|ui| ui.ask_text("Why skip this command?", None)) {
-                        Answer::Given(r) if !r.trim().is_empty() => r,
+                        Answer::Given(r) if !r.trim().is_empty() => self.typed(&r),
                         Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
                         _ => "no reason given".into(),
                     };
@@ -223,7 +223,7 @@ impl Walk<'_, '_> {
             command: n,
             name: command.annotations.name.clone(),
             code: logged_code,
-            cwd: spec.cwd.display().to_string(),
+            cwd: self.cwd_for_log(command, &spec),
             runner: command.annotations.runner.clone(),
             attempt,
         })?;
@@ -235,7 +235,8 @@ impl Walk<'_, '_> {
         let success = succeeded(command, &outcome);
         let mut output = outcome.output.clone();
         if let Some(e) = &outcome.spawn_error {
-            output = format!("runbook: {e}");
+            // The reason may name the directory, which may hold a secret.
+            output = redact(&format!("runbook: {e}"), &self.secrets());
         }
         self.log(Event::CommandFinished {
             step: step.index,
@@ -291,13 +292,15 @@ impl Walk<'_, '_> {
             }
             shown
         });
+        // An edit may hold a secret value typed in clear: the screen shows it redacted too.
+        let secrets = self.secrets();
         let approval = Approval {
             step: step.index,
             command,
-            text,
+            text: redact(&text, &secrets),
             edited,
-            cwd: spec.cwd.display().to_string(),
-            runner,
+            cwd: self.cwd_for_log(command, spec),
+            runner: runner.map(|r| redact(&r, &secrets)),
             timeout: spec.timeout,
             danger,
             attempt,
@@ -305,6 +308,30 @@ impl Walk<'_, '_> {
             past: self.state.steps[i].past.get(&n),
         };
         self.ports.ui.show(Screen::Approval(&approval));
+    }
+
+    /// The directory a command runs in, as the log and the screen may show it: resolved, unless
+    /// that spells out a secret; then the `cwd` annotation as written (`$TOKEN` unexpanded),
+    /// against the walk's directory when relative.
+    fn cwd_for_log(&self, command: &Command, spec: &CommandSpec) -> String {
+        let secrets = self.secrets();
+        let resolved = spec.cwd.display().to_string();
+        if redact(&resolved, &secrets) == resolved {
+            return resolved;
+        }
+        let written = match &command.annotations.cwd {
+            Some(dir) if Path::new(dir).is_absolute() => dir.clone(),
+            Some(dir) => self.opts.cwd.join(dir).display().to_string(),
+            None => resolved,
+        };
+        // The walk's own directory could hold a secret value too.
+        redact(&written, &secrets)
+    }
+
+    /// Free text the operator typed (a note, a reason, a name) as the log may keep it: a secret
+    /// value pasted or typed into it is redacted, as command output is.
+    pub(super) fn typed(&self, text: &str) -> String {
+        redact(text, &self.secrets())
     }
 
     /// The values to keep out of the log and the screen.

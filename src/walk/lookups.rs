@@ -1,6 +1,7 @@
 //! A step's CloudWatch lookups: one request per lookup and region with `$VARS` resolved, the
 //! verdict of `expect`, the `lookup_result` events, and running them during the walk.
 
+use super::approval::redact;
 use super::engine::Walk;
 use super::ports::{Environment, LookupData, LookupOutcome, LookupRequest, Tone};
 use super::screen::Screen;
@@ -22,6 +23,7 @@ impl Walk<'_, '_> {
             return Ok(());
         }
         let vars = self.variables();
+        let secrets = self.secrets();
         let Some(metrics) = self.ports.metrics.as_deref_mut() else {
             self.ports.ui.notice(
                 Tone::Warning,
@@ -42,7 +44,8 @@ impl Walk<'_, '_> {
                 &format!("lookup {index}: no region: name `regions` in the block, pass --region, or set AWS_REGION"),
             );
         }
-        let outcomes = metrics.lookup(&requests);
+        // From here on the log and the screen see the queries with secret values redacted.
+        let outcomes = redact_outcomes(metrics.lookup(&requests), &secrets);
         for outcome in &outcomes {
             self.log(lookup_event(outcome))?;
         }
@@ -173,17 +176,39 @@ pub fn lookup_event(outcome: &LookupOutcome) -> Event {
     }
 }
 
-/// `$VARS` in dimension values, from the session's variables, then the environment.
-fn resolve_dimensions(lookup: &mut Lookup, vars: &[(String, String)], env: &dyn Environment) {
-    let dims: Vec<&mut Dimension> = match &mut lookup.query {
+/// `outcomes` as the log and the screen may show them: every secret value in a dimension (put
+/// there by a `$VAR`) and in an error message replaced by `[REDACTED]`. The requests themselves
+/// went out with the real values.
+pub fn redact_outcomes(mut outcomes: Vec<LookupOutcome>, secrets: &[String]) -> Vec<LookupOutcome> {
+    if secrets.iter().all(String::is_empty) {
+        return outcomes;
+    }
+    for outcome in &mut outcomes {
+        for d in dimensions_mut(&mut outcome.request.lookup) {
+            d.value = redact(&d.value, secrets);
+        }
+        if let Err(e) = &mut outcome.result {
+            e.message = redact(&e.message, secrets);
+        }
+    }
+    outcomes
+}
+
+/// The dimensions of a lookup's metrics (none for alarms).
+fn dimensions_mut(lookup: &mut Lookup) -> Vec<&mut Dimension> {
+    match &mut lookup.query {
         LookupQuery::Metric { metric, .. } => metric.dimensions.iter_mut().collect(),
         LookupQuery::Expression { queries, .. } => queries
             .iter_mut()
             .flat_map(|q| q.metric.dimensions.iter_mut())
             .collect(),
         LookupQuery::Alarms { .. } => Vec::new(),
-    };
-    for d in dims {
+    }
+}
+
+/// `$VARS` in dimension values, from the session's variables, then the environment.
+fn resolve_dimensions(lookup: &mut Lookup, vars: &[(String, String)], env: &dyn Environment) {
+    for d in dimensions_mut(lookup) {
         d.value = expand(&d.value, vars, env);
     }
 }

@@ -23,7 +23,7 @@ pub mod state;
 pub mod variables;
 
 pub use engine::{Ending, Ports, SessionInfo, Walk, WalkOptions, outline};
-pub use lookups::{lookup_event, lookup_requests, no_credentials, verdict};
+pub use lookups::{lookup_event, lookup_requests, no_credentials, redact_outcomes, verdict};
 pub use pause::{END_OF_INPUT, PAUSE_QUESTION, PAUSED_BY_CTRL_C, PAUSED_BY_OPERATOR};
 
 /// Reason logged for commands a rehearsal does not run.
@@ -31,5 +31,7 @@ pub const REHEARSAL_REASON: &str = "rehearsal: only `readonly` commands run";
 
 #[cfg(test)]
 mod approval_tests;
+#[cfg(test)]
+mod secrets_tests;
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::approval::redact;
 use super::engine::Walk;
 use super::ports::Tone;
 use super::variables::expand;
@@ -11,6 +12,7 @@ impl Walk<'_, '_> {
     /// Lists, as one warning block, what the runbook's commands need and this machine lacks.
     pub(super) fn check_ground(&mut self) {
         let vars = self.variables();
+        let secrets = self.secrets();
         // (what is missing, where it is needed), in the runbook's order.
         let mut missing: Vec<(String, Vec<String>)> = Vec::new();
         let mut note = |what: String, at: String| match missing.iter_mut().find(|(w, _)| *w == what)
@@ -35,15 +37,21 @@ impl Walk<'_, '_> {
                         note(format!("`{program}` is not on PATH"), at.clone());
                     }
                 }
-                if let Some(dir) = &command.annotations.cwd {
-                    let dir = expand(dir, &vars, self.ports.env);
+                if let Some(written) = &command.annotations.cwd {
+                    let dir = expand(written, &vars, self.ports.env);
                     // A `$VAR` not known yet cannot be checked; the run itself will tell.
                     if dir.contains('$') {
                         continue;
                     }
                     let path = self.opts.cwd.join(Path::new(&dir));
                     if !self.ports.env.is_dir(&path) {
-                        note(format!("working directory `{dir}` does not exist"), at);
+                        // Named as written when its value would spell out a secret.
+                        let shown = if redact(&dir, &secrets) == dir {
+                            dir
+                        } else {
+                            redact(written, &secrets)
+                        };
+                        note(format!("working directory `{shown}` does not exist"), at);
                     }
                 }
             }

@@ -159,3 +159,56 @@ pub fn a_walk_logs_lookup_results_that_follow_the_schema(emu: &Shared) {
         .unwrap();
     assert_eq!(euc1["verdict"], "NO DATA");
 }
+
+/// A secret (by its name) in a dimension: CloudWatch gets it, `lookup --json`, the log and every
+/// export show `[REDACTED]`.
+pub fn a_secret_dimension_is_redacted_in_lookup_json_the_log_and_the_exports(emu: &Shared) {
+    const SECRET: &str = "s3cr3t-dimension-77";
+    let metric = unique("Errors");
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "# Keyed\n\n## Look\n```cloudwatch\nnamespace: Runbook/Test\nmetric: {metric}\ndimensions:\n  Tenant: $TENANT_API_KEY\nstat: Sum\nregions: [euw2]\n```\n\n```bash\necho looked\n```\n"
+    );
+    std::fs::write(dir.path().join("rb.md"), text).unwrap();
+    let var = format!("TENANT_API_KEY={SECRET}");
+    let out = runbook(
+        emu,
+        dir.path(),
+        &["lookup", "rb.md", "--json", "--var", &var],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains(SECRET), "{stdout}");
+    assert!(stdout.contains("[REDACTED]"), "{stdout}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(SECRET));
+
+    let out = runbook(
+        emu,
+        dir.path(),
+        &["run", "rb.md", "--yes", "--log-dir", "logs", "--var", &var],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = std::fs::read_dir(dir.path().join("logs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .unwrap();
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(!logged.contains(SECRET), "{logged}");
+    assert!(logged.contains("\"value\":\"[REDACTED]\""), "{logged}");
+    for format in ["markdown", "html", "json", "aws-timeline"] {
+        let out = runbook(
+            emu,
+            dir.path(),
+            &["export", log.to_str().unwrap(), "--format", format],
+        );
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains(SECRET),
+            "{format}"
+        );
+    }
+}

@@ -27,6 +27,7 @@ use runbook::runbook::{AlarmState, Dimension, Lookup, LookupQuery, MetricStat, N
 use runbook::walk::ports::{GuardNews, LookupData, LookupOutcome, LookupRequest, Metrics};
 
 use binary::{
+    a_secret_dimension_is_redacted_in_lookup_json_the_log_and_the_exports,
     a_walk_logs_lookup_results_that_follow_the_schema,
     lookup_prints_per_region_verdicts_as_json_events,
 };
@@ -709,6 +710,7 @@ fn main() -> std::process::ExitCode {
                 connect_reads_the_standard_environment,
                 lookup_prints_per_region_verdicts_as_json_events,
                 a_walk_logs_lookup_results_that_follow_the_schema,
+                a_secret_dimension_is_redacted_in_lookup_json_the_log_and_the_exports,
                 a_walks_lookups_show_their_table_in_a_terminal_twenty_times_in_a_row,
                 runbook_lookup_shows_its_tables_in_a_terminal_twenty_times_in_a_row,
                 ctrl_c_cancels_slow_lookups_and_the_walk_goes_on,

@@ -11,6 +11,7 @@ mod list_and_check;
 mod rehearse;
 mod run;
 mod samples;
+mod secrets;
 mod show;
 mod terminal;
 mod terminal_input;
