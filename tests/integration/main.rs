@@ -12,6 +12,7 @@ mod rehearse;
 mod run;
 mod samples;
 mod show;
+mod special_files;
 mod terminal;
 mod terminal_input;
 mod test;
