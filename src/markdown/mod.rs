@@ -486,6 +486,9 @@ struct Walker<'t> {
     heading: Option<(u8, usize, String)>,
     lists: Vec<bool>,
     items: Vec<ItemFrame>,
+    /// Where in `items` the open checklist item is: at most one is open, since checklists do
+    /// not nest. Kept so that each event is O(1) whatever the nesting depth (was a scan of `items`).
+    checklist_frame: Option<usize>,
     containers: usize,
     code: Option<CodeBlock<'t>>,
     html: Option<(usize, CowStr<'t>)>,
@@ -502,6 +505,7 @@ impl<'t> Walker<'t> {
             heading: None,
             lists: Vec::new(),
             items: Vec::new(),
+            checklist_frame: None,
             containers: 0,
             code: None,
             html: None,
@@ -625,9 +629,12 @@ impl<'t> Walker<'t> {
             }
             Event::Start(Tag::Item) => {
                 let ordered = self.lists.last().copied().unwrap_or(false);
-                let inside_checklist = self.items.iter().any(|f| f.checklist.is_some());
+                let inside_checklist = self.checklist_frame.is_some();
                 let checklist =
                     (ordered && !inside_checklist).then(|| self.new_checklist_item(start));
+                if checklist.is_some() {
+                    self.checklist_frame = Some(self.items.len());
+                }
                 self.items.push(ItemFrame {
                     start,
                     end,
@@ -636,15 +643,11 @@ impl<'t> Walker<'t> {
                 });
             }
             Event::TaskListMarker(checked) => {
-                let inside_checklist = self
-                    .items
-                    .iter()
-                    .rev()
-                    .skip(1)
-                    .any(|f| f.checklist.is_some());
                 let Some(frame) = self.items.last() else {
                     return;
                 };
+                let innermost = self.items.len() - 1;
+                let inside_checklist = self.checklist_frame.is_some_and(|i| i < innermost);
                 let (frame_start, existing) = (frame.start, frame.checklist);
                 let idx = match existing {
                     Some(i) => i,
@@ -653,6 +656,7 @@ impl<'t> Walker<'t> {
                         if let Some(frame) = self.items.last_mut() {
                             frame.checklist = Some(i);
                         }
+                        self.checklist_frame = Some(innermost);
                         i
                     }
                     None => return,
@@ -660,6 +664,9 @@ impl<'t> Walker<'t> {
                 self.section().checklist[idx].checked = *checked;
             }
             Event::End(TagEnd::Item) => {
+                if self.checklist_frame == Some(self.items.len().saturating_sub(1)) {
+                    self.checklist_frame = None;
+                }
                 if let Some(frame) = self.items.pop()
                     && let Some(i) = frame.checklist
                 {
@@ -795,7 +802,7 @@ impl<'t> Walker<'t> {
             }
             return;
         }
-        let owner = self.items.iter().rev().find_map(|f| f.checklist);
+        let owner = self.checklist_frame.and_then(|i| self.items[i].checklist);
         let is_console = CONSOLE_LANGS.contains(&&*lang)
             || ((SHELL_LANGS.contains(&&*lang) || lang.is_empty())
                 && console::starts_with_prompt(&block.code));
