@@ -310,6 +310,9 @@ fn collect_variables(
     index: &LineIndex<'_>,
 ) -> Vec<Variable> {
     let mut vars = declared;
+    // Names already in `vars`: a set, since a scan of `vars` per use made thousands of
+    // variables quadratic.
+    let mut known: HashSet<String> = vars.iter().map(|v| v.name.clone()).collect();
     let mut scratch = shell_vars::Scratch::default();
     // `$VARS` in lookup dimension values are the session's variables too.
     for lookup in steps.iter().flat_map(|s| &s.lookups) {
@@ -322,7 +325,8 @@ fn collect_variables(
         };
         for d in dims {
             for u in shell_vars::unset_uses(&d.value, &mut scratch) {
-                if !vars.iter().any(|v| v.name == u.name) {
+                if !known.contains(u.name) {
+                    known.insert(u.name.to_string());
                     vars.push(Variable::undeclared(u.name, lookup.span));
                 }
             }
@@ -345,9 +349,10 @@ fn collect_variables(
                 if command.runnable && !uses.iter().any(|n| n == u.name) {
                     uses.push(u.name.to_string());
                 }
-                if vars.iter().any(|v| v.name == u.name) {
+                if known.contains(u.name) {
                     continue;
                 }
+                known.insert(u.name.to_string());
                 let span = span.map_or(command.span, |s| {
                     if std::ptr::eq(text, command.code.as_str()) {
                         locate(index, command, u.offset).unwrap_or(s)

@@ -367,3 +367,29 @@ fn deep_nesting_keeps_the_structure_around_it() {
     assert_eq!(parsed.runbook.steps[1].checklist.len(), 1);
     assert!(parsed.runbook.steps[2].checklist.is_empty());
 }
+
+#[test]
+fn many_variables_keep_their_order_spans_and_uses() {
+    let n = 5_000;
+    let mut text = String::from("---\nvariables:\n");
+    for i in 0..n {
+        text.push_str(&format!("  VAR_{i}:\n    description: variable {i}\n"));
+    }
+    text.push_str("---\n## A\n\n```bash\necho $VAR_4999 $VAR_0 $EXTRA\n```\n");
+    let parsed = p(&text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let vars = &parsed.runbook.variables;
+    assert_eq!(vars.len(), n + 1);
+    assert_eq!(vars[0].name, "VAR_0");
+    assert_eq!(vars[n - 1].name, "VAR_4999");
+    assert_eq!(vars[n - 1].description.as_deref(), Some("variable 4999"));
+    // Line 3 holds `VAR_0:` at column 3; each variable takes two lines.
+    assert_eq!(vars[0].span.line, 3);
+    assert_eq!(vars[n - 1].span.line as usize, 3 + 2 * (n - 1));
+    assert_eq!(vars[n - 1].span.column, 3);
+    assert!(vars[n].name == "EXTRA" && !vars[n].declared);
+    assert_eq!(
+        parsed.runbook.steps[0].commands[0].uses,
+        ["VAR_4999", "VAR_0", "EXTRA"]
+    );
+}
