@@ -47,6 +47,9 @@ pub enum LoadError {
     Empty { path: String },
     #[error("no Markdown files (`*.md`) in `{path}`")]
     NoMarkdown { path: String },
+    /// A FIFO, socket or device: refused before it is opened, since reading one can block forever.
+    #[error("cannot read `{path}`: is {kind}, not a regular file")]
+    NotRegular { path: String, kind: &'static str },
 }
 
 impl LoadError {
@@ -71,14 +74,19 @@ impl Source {
             path: shown.clone(),
             reason: io_reason(&e),
         };
-        let file = File::open(path).map_err(|e| missing_or(path, e, io))?;
-        let meta = file.metadata().map_err(io)?;
+        // `stat` before `open`: opening a FIFO for reading blocks until a writer comes.
+        let meta = std::fs::metadata(path).map_err(|e| missing_or(path, e, io))?;
         if meta.is_dir() {
             return Err(LoadError::Io {
                 path: shown,
                 reason: "is a directory; give a Markdown file".into(),
             });
         }
+        if let Some(kind) = special_kind(&meta) {
+            return Err(LoadError::NotRegular { path: shown, kind });
+        }
+        let file = open_regular(path).map_err(|e| missing_or(path, e, io))?;
+        let meta = file.metadata().map_err(io)?;
         // `take` hides the file's size from `read_to_end`, which would then grow the buffer step
         // by step: size it from the metadata (one byte over, so the end is seen without a grow).
         // Only a hint: a file that changes size meanwhile is still read whole, up to the limit.
@@ -117,6 +125,49 @@ impl Source {
             }
         }
     }
+}
+
+/// What a FIFO, socket or device is, in words; `None` for regular files and directories.
+pub fn special_kind(meta: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_file() || t.is_dir() {
+        None
+    } else if t.is_fifo() {
+        Some("a FIFO")
+    } else if t.is_socket() {
+        Some("a socket")
+    } else if t.is_char_device() {
+        Some("a character device")
+    } else if t.is_block_device() {
+        Some("a block device")
+    } else {
+        Some("a special file")
+    }
+}
+
+/// `path` opened for reading, refused unless it is a regular file or a directory (`InvalidInput`,
+/// its message saying what it is). Checked with `stat` first, then opened non-blocking and
+/// checked again, so a FIFO swapped in between still cannot block.
+pub fn open_regular(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let refuse = |kind: &str| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("is {kind}, not a regular file"),
+        )
+    };
+    if let Some(kind) = special_kind(&std::fs::metadata(path)?) {
+        return Err(refuse(kind));
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    if let Some(kind) = special_kind(&file.metadata()?) {
+        return Err(refuse(kind));
+    }
+    Ok(file)
 }
 
 /// [`LoadError::Missing`] with a did-you-mean when `e` says `path` does not exist, else `other(e)`.
@@ -212,6 +263,11 @@ pub fn markdown_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
                     path: path.display().to_string(),
                 });
             }
+        } else if let Some(kind) = special_kind(&meta) {
+            return Err(LoadError::NotRegular {
+                path: path.display().to_string(),
+                kind,
+            });
         } else {
             out.push(path.clone());
         }
@@ -235,6 +291,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("md"))
         {
+            // A FIFO or socket named `*.md` is kept, so that `Source::load` refuses it on its
+            // own line (without opening it) and the other files are still read.
             out.push(path);
         }
     }

@@ -1,6 +1,5 @@
 //! Reading an incident log back: every line checked (JSON, record, `hash`, `seq`, `prev`, `ts`), streamed.
 
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
@@ -83,7 +82,7 @@ impl ExistingLog {
 
 /// Reads and checks the log at `path`; `Err` only for I/O errors, an invalid log is `Ok` with a `problem`.
 pub fn read_log(path: &Path) -> io::Result<ExistingLog> {
-    let file = File::open(path)?;
+    let file = crate::source::open_regular(path)?;
     if file.metadata()?.is_dir() {
         return Err(io::Error::from(io::ErrorKind::IsADirectory));
     }

@@ -310,6 +310,9 @@ fn collect_variables(
     index: &LineIndex<'_>,
 ) -> Vec<Variable> {
     let mut vars = declared;
+    // Names already in `vars`: a set, since a scan of `vars` per use made thousands of
+    // variables quadratic.
+    let mut known: HashSet<String> = vars.iter().map(|v| v.name.clone()).collect();
     let mut scratch = shell_vars::Scratch::default();
     // `$VARS` in lookup dimension values are the session's variables too.
     for lookup in steps.iter().flat_map(|s| &s.lookups) {
@@ -322,7 +325,8 @@ fn collect_variables(
         };
         for d in dims {
             for u in shell_vars::unset_uses(&d.value, &mut scratch) {
-                if !vars.iter().any(|v| v.name == u.name) {
+                if !known.contains(u.name) {
+                    known.insert(u.name.to_string());
                     vars.push(Variable::undeclared(u.name, lookup.span));
                 }
             }
@@ -345,9 +349,10 @@ fn collect_variables(
                 if command.runnable && !uses.iter().any(|n| n == u.name) {
                     uses.push(u.name.to_string());
                 }
-                if vars.iter().any(|v| v.name == u.name) {
+                if known.contains(u.name) {
                     continue;
                 }
+                known.insert(u.name.to_string());
                 let span = span.map_or(command.span, |s| {
                     if std::ptr::eq(text, command.code.as_str()) {
                         locate(index, command, u.offset).unwrap_or(s)
@@ -486,6 +491,9 @@ struct Walker<'t> {
     heading: Option<(u8, usize, String)>,
     lists: Vec<bool>,
     items: Vec<ItemFrame>,
+    /// Where in `items` the open checklist item is: at most one is open, since checklists do
+    /// not nest. Kept so that each event is O(1) whatever the nesting depth (was a scan of `items`).
+    checklist_frame: Option<usize>,
     containers: usize,
     code: Option<CodeBlock<'t>>,
     html: Option<(usize, CowStr<'t>)>,
@@ -502,6 +510,7 @@ impl<'t> Walker<'t> {
             heading: None,
             lists: Vec::new(),
             items: Vec::new(),
+            checklist_frame: None,
             containers: 0,
             code: None,
             html: None,
@@ -625,9 +634,12 @@ impl<'t> Walker<'t> {
             }
             Event::Start(Tag::Item) => {
                 let ordered = self.lists.last().copied().unwrap_or(false);
-                let inside_checklist = self.items.iter().any(|f| f.checklist.is_some());
+                let inside_checklist = self.checklist_frame.is_some();
                 let checklist =
                     (ordered && !inside_checklist).then(|| self.new_checklist_item(start));
+                if checklist.is_some() {
+                    self.checklist_frame = Some(self.items.len());
+                }
                 self.items.push(ItemFrame {
                     start,
                     end,
@@ -636,15 +648,11 @@ impl<'t> Walker<'t> {
                 });
             }
             Event::TaskListMarker(checked) => {
-                let inside_checklist = self
-                    .items
-                    .iter()
-                    .rev()
-                    .skip(1)
-                    .any(|f| f.checklist.is_some());
                 let Some(frame) = self.items.last() else {
                     return;
                 };
+                let innermost = self.items.len() - 1;
+                let inside_checklist = self.checklist_frame.is_some_and(|i| i < innermost);
                 let (frame_start, existing) = (frame.start, frame.checklist);
                 let idx = match existing {
                     Some(i) => i,
@@ -653,6 +661,7 @@ impl<'t> Walker<'t> {
                         if let Some(frame) = self.items.last_mut() {
                             frame.checklist = Some(i);
                         }
+                        self.checklist_frame = Some(innermost);
                         i
                     }
                     None => return,
@@ -660,6 +669,9 @@ impl<'t> Walker<'t> {
                 self.section().checklist[idx].checked = *checked;
             }
             Event::End(TagEnd::Item) => {
+                if self.checklist_frame == Some(self.items.len().saturating_sub(1)) {
+                    self.checklist_frame = None;
+                }
                 if let Some(frame) = self.items.pop()
                     && let Some(i) = frame.checklist
                 {
@@ -795,7 +807,7 @@ impl<'t> Walker<'t> {
             }
             return;
         }
-        let owner = self.items.iter().rev().find_map(|f| f.checklist);
+        let owner = self.checklist_frame.and_then(|i| self.items[i].checklist);
         let is_console = CONSOLE_LANGS.contains(&&*lang)
             || ((SHELL_LANGS.contains(&&*lang) || lang.is_empty())
                 && console::starts_with_prompt(&block.code));

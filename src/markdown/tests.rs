@@ -365,3 +365,54 @@ fn declared_variables_keep_the_order_written() {
         .collect();
     assert_eq!(names, ["ZETA", "ALPHA", "MIKE"]);
 }
+
+#[test]
+fn deep_nesting_keeps_the_structure_around_it() {
+    // Deep enough to show a quadratic scan (seconds in a debug build), small enough for a test;
+    // the speed goal itself lives in `benches/input_limits.rs`.
+    let n = 20_000;
+    let text = format!(
+        "## A\n1. {}x\n2. second\n\n```bash\necho done\n```\n\n## B\n{}y\n\n## C\n{}z\n",
+        "- ".repeat(n),
+        "- [ ] ".repeat(n),
+        "> ".repeat(n),
+    );
+    let parsed = p(&text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    assert_eq!(titles(&parsed), ["A", "B", "C"]);
+    let a = &parsed.runbook.steps[0];
+    let items: Vec<&str> = a.checklist.iter().map(|i| i.text.as_str()).collect();
+    assert_eq!(items, ["", "second"]);
+    assert_eq!(a.commands.len(), 1);
+    assert_eq!(a.commands[0].code, "echo done\n");
+    assert_eq!(a.commands[0].checklist_item, None);
+    // Checklists do not nest: only the outermost task is one.
+    assert_eq!(parsed.runbook.steps[1].checklist.len(), 1);
+    assert!(parsed.runbook.steps[2].checklist.is_empty());
+}
+
+#[test]
+fn many_variables_keep_their_order_spans_and_uses() {
+    let n = 5_000;
+    let mut text = String::from("---\nvariables:\n");
+    for i in 0..n {
+        text.push_str(&format!("  VAR_{i}:\n    description: variable {i}\n"));
+    }
+    text.push_str("---\n## A\n\n```bash\necho $VAR_4999 $VAR_0 $EXTRA\n```\n");
+    let parsed = p(&text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let vars = &parsed.runbook.variables;
+    assert_eq!(vars.len(), n + 1);
+    assert_eq!(vars[0].name, "VAR_0");
+    assert_eq!(vars[n - 1].name, "VAR_4999");
+    assert_eq!(vars[n - 1].description.as_deref(), Some("variable 4999"));
+    // Line 3 holds `VAR_0:` at column 3; each variable takes two lines.
+    assert_eq!(vars[0].span.line, 3);
+    assert_eq!(vars[n - 1].span.line as usize, 3 + 2 * (n - 1));
+    assert_eq!(vars[n - 1].span.column, 3);
+    assert!(vars[n].name == "EXTRA" && !vars[n].declared);
+    assert_eq!(
+        parsed.runbook.steps[0].commands[0].uses,
+        ["VAR_4999", "VAR_0", "EXTRA"]
+    );
+}
