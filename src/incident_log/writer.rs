@@ -147,7 +147,7 @@ impl IncidentLogFile {
             .recursive(true)
             .mode(0o700)
             .create(dir)
-            .map_err(|e| log_error(dir, io_reason(&e)))?;
+            .map_err(|e| log_error(dir, dir_reason(dir, &e)))?;
         let stamp = clock.now().format("%Y%m%dT%H%M%SZ").to_string();
         let slug = sanitize_slug(runbook_slug);
         // The log is written to a hidden file first and linked under its name only once its first
@@ -310,6 +310,18 @@ impl EventLog for IncidentLogFile {
 
     fn location(&self) -> String {
         self.path.display().to_string()
+    }
+}
+
+/// Why the log's directory cannot be made: a file in the way is said as such ("file exists"
+/// would read as if the log itself were there already).
+fn dir_reason(dir: &Path, e: &io::Error) -> String {
+    if e.kind() == io::ErrorKind::AlreadyExists && !dir.is_dir() {
+        "it is a file, not a directory".into()
+    } else if e.raw_os_error() == Some(libc::ENOTDIR) {
+        "a part of that path is a file, not a directory".into()
+    } else {
+        io_reason(e)
     }
 }
 

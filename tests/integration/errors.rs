@@ -242,3 +242,23 @@ fn check_without_paths_is_a_usage_error() {
         "{stderr}"
     );
 }
+
+/// A file where the log directory should be is named as such, not "file exists".
+#[test]
+fn log_dir_that_is_a_file() {
+    let rb = "# R\n\n## One\n```bash\ntrue\n```\n";
+    Test::new()
+        .file("rb.md", rb)
+        .file("incidents", "")
+        .args(["run", "rb.md", "--yes", "--log-dir", "incidents"])
+        .status(2)
+        .stderr("error: cannot write the incident log `incidents`: it is a file, not a directory\n")
+        .run();
+    Test::new()
+        .file("rb.md", rb)
+        .file("incidents", "")
+        .args(["run", "rb.md", "--yes", "--log-dir", "incidents/2026"])
+        .status(2)
+        .stderr("error: cannot write the incident log `incidents/2026`: a part of that path is a file, not a directory\n")
+        .run();
+}
