@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::Paint;
 use super::step::describe_command;
-use crate::human;
+use crate::human::{self, visible};
 use crate::runbook::Step;
 use crate::walk::approval::Approval;
 use crate::walk::state::Past;
@@ -143,25 +143,6 @@ pub fn past_text(past: &Past) -> String {
         }
         Past::DoneByHand { at } => format!("done by hand at {}", human::clock(at)),
     }
-}
-
-/// Control characters made visible (`^[`, `^M`, `^?`, C1 as `<U+009B>`), so what is shown is
-/// what runs.
-fn visible(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\t' => out.push(c),
-            '\u{0}'..='\u{1f}' => {
-                out.push('^');
-                out.push(char::from(c as u8 + 0x40));
-            }
-            '\u{7f}' => out.push_str("^?"),
-            '\u{80}'..='\u{9f}' => out.push_str(&format!("<U+{:04X}>", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
