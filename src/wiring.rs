@@ -123,8 +123,11 @@ fn connect(
     });
     if let Some(announce) = announce {
         cloudwatch.announce_guard_news(announce);
-        // A walk: Ctrl-C (a flag once the runner's handler is installed) cancels lookups.
-        cloudwatch.cancel_on(std::sync::Arc::new(crate::runner::take_interrupt));
+        // A walk: Ctrl-C (a flag once the runner's handler is installed) cancels lookups, and so
+        // does a signal that ends the walk (SIGTERM, SIGHUP, SIGQUIT).
+        cloudwatch.cancel_on(std::sync::Arc::new(|| {
+            crate::runner::termination().is_some() || crate::runner::take_interrupt()
+        }));
     }
     Box::new(cloudwatch)
 }

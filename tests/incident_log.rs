@@ -120,6 +120,7 @@ fn all_events() -> Vec<Event> {
         },
         Event::SessionPaused {
             reason: "operator quit".into(),
+            signal: None,
         },
         Event::StepStarted {
             step: 1,
@@ -410,7 +411,13 @@ fn the_first_event_must_start_the_session() {
     let mut log =
         IncidentLogFile::create(tmp.path(), "db", FakeClock::boxed(), "s".into()).unwrap();
     let e = log
-        .append("alice", Event::SessionPaused { reason: "x".into() })
+        .append(
+            "alice",
+            Event::SessionPaused {
+                reason: "x".into(),
+                signal: None,
+            },
+        )
         .unwrap_err();
     assert!(
         e.to_string()
@@ -436,7 +443,13 @@ fn an_event_larger_than_a_line_may_be_is_refused_without_poisoning() {
     let e = log.append("alice", huge).unwrap_err();
     assert!(e.to_string().contains("larger than 16 MiB"), "{e}");
     let record = log
-        .append("alice", Event::SessionPaused { reason: "x".into() })
+        .append(
+            "alice",
+            Event::SessionPaused {
+                reason: "x".into(),
+                signal: None,
+            },
+        )
         .unwrap();
     assert_eq!(record.seq, 2);
     assert_eq!(read_log(log.path()).unwrap().verdict(), Ok(()));
@@ -669,7 +682,13 @@ fn a_torn_last_line_is_reported_cut_off_on_resume_and_the_chain_goes_on() {
     assert_eq!(record.session, "s2");
     assert_eq!(record.prev, sha256_hex(&lines[10][..lines[10].len() - 1]));
     resumed
-        .append("bob", Event::SessionPaused { reason: "x".into() })
+        .append(
+            "bob",
+            Event::SessionPaused {
+                reason: "x".into(),
+                signal: None,
+            },
+        )
         .unwrap();
     drop(resumed);
 

@@ -266,7 +266,7 @@ fn common_sections(page: &mut Vec<u8>, keys: bool) -> Result<(), Error> {
     Ok(())
 }
 
-const EXIT_CODES: [(&str, &str); 4] = [
+const EXIT_CODES: [(&str, &str); 5] = [
     (
         "0",
         "success: every step finished and none failed (check: no errors)",
@@ -282,6 +282,10 @@ const EXIT_CODES: [(&str, &str); 4] = [
     (
         "3",
         "the walk was paused by the operator (q or Ctrl-C); runbook resume LOG continues it",
+    ),
+    (
+        "128+n",
+        "a walk ended by signal n: 143 SIGTERM, 129 SIGHUP (the terminal closed), 131 SIGQUIT (Ctrl-\\); the running command was stopped and both ends logged (session_paused, reason signal); runbook resume LOG continues it",
     ),
 ];
 
@@ -366,6 +370,7 @@ mod tests {
             "\\-\\-format",
             ".SH KEYS",
             ".SH \"EXIT STATUS\"",
+            "SIGHUP",
             ".SH ENVIRONMENT",
         ] {
             assert!(page.contains(needle), "the page lacks {needle}");

@@ -161,8 +161,14 @@ pub fn finish(
     ui: &mut dyn crate::walk::ports::Prompter,
     out: &mut dyn Write,
 ) -> Result<u8, Error> {
-    out.write_all(crate::terminal::summary_table(summary).as_bytes())?;
-    out.flush()?;
+    let written = out
+        .write_all(crate::terminal::summary_table(summary).as_bytes())
+        .and_then(|()| out.flush());
+    // After SIGHUP the terminal is gone (EIO): the log already holds the ending, and the exit
+    // status must still say which signal it was.
+    if !matches!(ending, Ending::Signalled(_)) {
+        written?;
+    }
     let (tone, text, code) = match &ending {
         Ending::Finished { failed: 0 } => (Tone::Success, "walk finished".to_string(), 0),
         Ending::Finished { failed } => (
@@ -172,6 +178,12 @@ pub fn finish(
         ),
         Ending::Stopped { reason } => (Tone::Error, format!("walk stopped: {reason}"), 1),
         Ending::Paused { reason } => (Tone::Warning, format!("walk paused: {reason}"), 3),
+        // 128 + n, as a shell reports a process the signal killed.
+        Ending::Signalled(ended) => (
+            Tone::Warning,
+            format!("walk paused: {} received", ended.signal),
+            u8::try_from(128 + ended.number).unwrap_or(u8::MAX),
+        ),
     };
     ui.notice(tone, &text);
     ui.notice(Tone::Info, &format!("incident log: {location}"));

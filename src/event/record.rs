@@ -183,6 +183,9 @@ pub enum Event {
     },
     SessionPaused {
         reason: String,
+        /// With reason `signal`: the signal that ended the walk (`SIGTERM`, `SIGHUP`, `SIGQUIT`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signal: Option<String>,
     },
     SessionFinished {
         done: usize,

@@ -104,6 +104,7 @@ mod tests {
             at(20),
             &Event::SessionPaused {
                 reason: String::new(),
+                signal: None,
             },
         ); // 1 open 5 s more
         t.observe(

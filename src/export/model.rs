@@ -595,7 +595,15 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
                 "log repaired: a torn last line of {torn_bytes} bytes was cut off and kept here"
             ),
         ),
-        Event::SessionPaused { reason } => {
+        Event::SessionPaused {
+            reason,
+            signal: Some(signal),
+        } => (
+            Kind::Session,
+            None,
+            format!("session paused: {reason} ({signal})"),
+        ),
+        Event::SessionPaused { reason, .. } => {
             (Kind::Session, None, format!("session paused: {reason}"))
         }
         Event::SessionFinished {
@@ -1097,9 +1105,12 @@ fn sessions(entries: &[Entry]) -> Vec<SessionInfo> {
                 s.outcome = "finished".into();
                 s.reason = None;
             }
-            Event::SessionPaused { reason } => {
+            Event::SessionPaused { reason, signal } => {
                 s.outcome = "paused".into();
-                s.reason = Some(reason.clone());
+                s.reason = Some(match signal {
+                    Some(signal) => format!("{reason} ({signal})"),
+                    None => reason.clone(),
+                });
             }
             _ => {}
         }

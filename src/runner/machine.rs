@@ -25,6 +25,8 @@ pub enum StopCause {
     CtrlC,
     /// The step's timeout passed: SIGTERM first.
     Timeout,
+    /// The walk itself was told to end (SIGTERM, SIGHUP, SIGQUIT): that signal, or SIGTERM, first.
+    Ending,
 }
 
 /// What we did to stop the command, kept for the outcome.
@@ -68,6 +70,8 @@ pub enum State {
 pub enum Event {
     /// Ctrl-C on the operator's terminal (the SIGINT flag was set).
     CtrlC,
+    /// The walk is ending on a signal: stop the command with `signal` first, as Ctrl-C does.
+    Terminate(Signal),
     /// The clock was read: the timeout, the grace period and the drain limits are checked.
     Tick,
     /// The pty gave output.
@@ -150,7 +154,8 @@ impl Machine {
     /// The transition function: the new state is kept, the action returned.
     pub fn on(&mut self, event: Event, now: Instant) -> Option<Action> {
         match event {
-            Event::CtrlC => self.ctrl_c(now),
+            Event::CtrlC => self.interrupt(StopCause::CtrlC, Signal::INT, now),
+            Event::Terminate(signal) => self.interrupt(StopCause::Ending, signal, now),
             Event::Tick => self.tick(now),
             Event::Output => {
                 self.last_output = now;
@@ -174,18 +179,16 @@ impl Machine {
         }
     }
 
-    fn ctrl_c(&mut self, now: Instant) -> Option<Action> {
+    /// Ctrl-C, or the walk's own ending: `sent` to the group, SIGKILL after the grace period.
+    fn interrupt(&mut self, cause: StopCause, sent: Signal, now: Instant) -> Option<Action> {
         match self.state {
             State::Running => {
                 self.interrupted = true;
                 self.state = State::Stopping {
-                    stop: Stop {
-                        cause: StopCause::CtrlC,
-                        sent: Signal::INT,
-                    },
+                    stop: Stop { cause, sent },
                     kill_at: now + GRACE,
                 };
-                Some(Action::SignalGroup(Signal::INT))
+                Some(Action::SignalGroup(sent))
             }
             // Already on the way out: the first deadline stands.
             State::Stopping { .. } | State::Killing { .. } => {
@@ -464,6 +467,29 @@ mod tests {
         let verdict = finish(&mut m, killed_by(Signal::TERM), t0 + TIMEOUT + 2 * MS);
         assert!(verdict.interrupted && verdict.timed_out);
         assert_eq!(verdict.signal, Some(Signal::TERM.as_raw()));
+    }
+
+    #[test]
+    fn the_walk_ending_stops_the_command_like_ctrl_c_with_its_own_signal() {
+        let (mut m, t0) = start();
+        assert_eq!(
+            m.on(Event::Terminate(Signal::HUP), t0),
+            Some(Action::SignalGroup(Signal::HUP))
+        );
+        assert_eq!(
+            m.on(Event::CtrlC, t0 + MS),
+            None,
+            "the first deadline stands"
+        );
+        assert_eq!(
+            m.on(Event::Tick, t0 + GRACE),
+            Some(Action::SignalGroup(Signal::KILL))
+        );
+        m.on(Event::Reaped(killed_by(Signal::KILL)), t0 + GRACE + MS);
+        m.on(Event::PtyClosed, t0 + GRACE + MS);
+        let verdict = m.verdict().unwrap();
+        assert!(verdict.interrupted && !verdict.timed_out);
+        assert_eq!(verdict.signal, Some(Signal::KILL.as_raw()));
     }
 
     #[test]

@@ -175,6 +175,17 @@ impl Driver<'_> {
         if self.machine.awaits_exit() && super::signals().interrupt.swap(false, Ordering::SeqCst) {
             self.on(Event::CtrlC, now);
         }
+        // The walk is ending (SIGTERM, SIGHUP, SIGQUIT): the command goes first. SIGHUP is passed
+        // on as a closed terminal would; SIGQUIT becomes SIGTERM (no core dumps left behind).
+        if self.machine.awaits_exit()
+            && let Some(number) = super::termination()
+        {
+            let signal = match Signal::from_named_raw(number) {
+                Some(Signal::HUP) => Signal::HUP,
+                _ => Signal::TERM,
+            };
+            self.on(Event::Terminate(signal), now);
+        }
         self.on(Event::Tick, now);
     }
 

@@ -4,6 +4,8 @@
 //! shown answers it (keys pressed while a command ran, a terminal's reply to a query in command
 //! output). Keys are read raw, one at a time: Ctrl-C is `Interrupted` (the walk asks whether to
 //! pause), Ctrl-D or a closed terminal `Unavailable`, and an escape sequence is swallowed whole.
+//! A SIGTERM, SIGHUP or SIGQUIT wakes the wait for a key (the runner's self-pipe) and answers
+//! every question `Interrupted` without a word, so the walk records the signal and ends.
 
 use std::io::Write;
 use std::time::Duration;
@@ -14,7 +16,7 @@ use super::Paint;
 use super::render::{menu_prompt, notice_line, render};
 use super::wrap::wrap;
 use crate::human::visible;
-use crate::walk::ports::{Answer, Menu, Prompter, Tone};
+use crate::walk::ports::{Answer, Menu, Prompter, Termination, Tone};
 use crate::walk::screen::Screen;
 
 /// Prompts on the real terminal.
@@ -33,6 +35,10 @@ impl TerminalPrompter {
 }
 
 impl Prompter for TerminalPrompter {
+    fn termination(&self) -> Option<Termination> {
+        ended()
+    }
+
     fn show(&mut self, screen: Screen<'_>) {
         write_block(&render(&screen, self.paint, self.width()));
     }
@@ -59,12 +65,12 @@ impl Prompter for TerminalPrompter {
             .term
             .write_str(&menu_prompt(menu, self.paint, self.width()));
         loop {
-            match self.term.read_key_raw() {
-                Ok(Key::Enter) => {
+            match self.read_key() {
+                Some(Ok(Key::Enter)) => {
                     let _ = self.term.write_line(&default.key.to_string());
                     return Answer::Given(menu.default);
                 }
-                Ok(Key::Char(c)) if menu.choices.iter().any(|choice| choice.key == c) => {
+                Some(Ok(Key::Char(c))) if menu.choices.iter().any(|choice| choice.key == c) => {
                     let _ = self.term.write_line(&c.to_string());
                     return Answer::Given(
                         menu.choices
@@ -73,7 +79,7 @@ impl Prompter for TerminalPrompter {
                             .unwrap_or(menu.default),
                     );
                 }
-                Ok(Key::Escape) => {
+                Some(Ok(Key::Escape)) => {
                     let _ = self.term.write_line("");
                     return Answer::Cancelled;
                 }
@@ -120,15 +126,15 @@ impl Prompter for TerminalPrompter {
             .write_str(&format!("{} (hidden): ", visible(question)));
         let mut typed = String::new();
         loop {
-            match self.term.read_key_raw() {
-                Ok(Key::Enter) => {
+            match self.read_key() {
+                Some(Ok(Key::Enter)) => {
                     let _ = self.term.write_line("");
                     return Answer::Given(typed);
                 }
-                Ok(Key::Backspace) => {
+                Some(Ok(Key::Backspace)) => {
                     typed.pop();
                 }
-                Ok(Key::Char(c)) if !c.is_control() => typed.push(c),
+                Some(Ok(Key::Char(c))) if !c.is_control() => typed.push(c),
                 key => {
                     if let Some(answer) = self.special(key) {
                         return answer;
@@ -149,20 +155,20 @@ impl Prompter for TerminalPrompter {
             .term
             .write_str(&format!("  {} {hint} ", visible(question)));
         loop {
-            match self.term.read_key_raw() {
-                Ok(Key::Char('y' | 'Y')) => {
+            match self.read_key() {
+                Some(Ok(Key::Char('y' | 'Y'))) => {
                     let _ = self.term.write_line("y");
                     return Answer::Given(true);
                 }
-                Ok(Key::Char('n' | 'N')) => {
+                Some(Ok(Key::Char('n' | 'N'))) => {
                     let _ = self.term.write_line("n");
                     return Answer::Given(false);
                 }
-                Ok(Key::Enter) => {
+                Some(Ok(Key::Enter)) => {
                     let _ = self.term.write_line(if default { "y" } else { "n" });
                     return Answer::Given(default);
                 }
-                Ok(Key::Escape) => {
+                Some(Ok(Key::Escape)) => {
                     let _ = self.term.write_line("");
                     return Answer::Cancelled;
                 }
@@ -177,6 +183,36 @@ impl Prompter for TerminalPrompter {
 }
 
 impl TerminalPrompter {
+    /// The next key; `None` when a signal that ends the walk came first. The wait polls stdin
+    /// and the runner's signal self-pipe, so such a signal wakes it at once, however it falls.
+    fn read_key(&self) -> Option<std::io::Result<Key>> {
+        use rustix::event::{PollFd, PollFlags, poll};
+        let stdin = rustix::stdio::stdin();
+        loop {
+            if ended().is_some() {
+                return None;
+            }
+            let Some(wake) = crate::runner::wake_fd().filter(|_| rustix::termios::isatty(stdin))
+            else {
+                return Some(self.term.read_key_raw());
+            };
+            let mut fds = [
+                PollFd::from_borrowed_fd(stdin, PollFlags::IN),
+                PollFd::from_borrowed_fd(wake, PollFlags::IN),
+            ];
+            match poll(&mut fds, None) {
+                Ok(_) | Err(rustix::io::Errno::INTR) => {}
+                Err(_) => return Some(self.term.read_key_raw()),
+            }
+            if !fds[1].revents().is_empty() {
+                crate::runner::drain_wake_pipe();
+            }
+            if !fds[0].revents().is_empty() {
+                return Some(self.term.read_key_raw());
+            }
+        }
+    }
+
     /// The terminal's width now (it may have been resized), to wrap prose at.
     fn width(&self) -> Option<usize> {
         self.term.size_checked().map(|(_, cols)| usize::from(cols))
@@ -185,6 +221,9 @@ impl TerminalPrompter {
     /// Opens a question: pending input is discarded; a Ctrl-C that came while no question was
     /// open (output printing, lookups running) is answered here, as a Ctrl-C at this question.
     fn open<T>(&self) -> Option<Answer<T>> {
+        if ended().is_some() {
+            return Some(Answer::Interrupted);
+        }
         discard_typeahead();
         if crate::runner::take_interrupt() {
             let _ = self.term.write_line("^C");
@@ -195,7 +234,11 @@ impl TerminalPrompter {
 
     /// What a key every raw question treats alike means: Ctrl-C, Ctrl-D, end of input; an
     /// escape sequence (a terminal's reply, a function key) is swallowed whole. `None`: ignore it.
-    fn special<T>(&self, key: std::io::Result<Key>) -> Option<Answer<T>> {
+    fn special<T>(&self, key: Option<std::io::Result<Key>>) -> Option<Answer<T>> {
+        // The walk is ending: say nothing (after SIGHUP nobody is there to read it).
+        let Some(key) = key.filter(|_| ended().is_none()) else {
+            return Some(Answer::Interrupted);
+        };
         match key {
             Ok(Key::CtrlC) => {
                 let _ = self.term.write_line("^C");
@@ -277,6 +320,14 @@ fn answer<T>(result: dialoguer::Result<T>) -> Answer<T> {
     }
 }
 
+/// The signal that ended the walk, once one came.
+fn ended() -> Option<Termination> {
+    crate::runner::termination().map(|number| Termination {
+        signal: crate::runner::signal_name(number),
+        number,
+    })
+}
+
 /// Nobody at the keyboard (`--yes` without a terminal): shows everything, answers nothing.
 pub struct UnattendedPrompter {
     paint: Paint,
@@ -289,6 +340,10 @@ impl UnattendedPrompter {
 }
 
 impl Prompter for UnattendedPrompter {
+    fn termination(&self) -> Option<Termination> {
+        ended()
+    }
+
     fn show(&mut self, screen: Screen<'_>) {
         write_block(&render(&screen, self.paint, None));
     }
@@ -298,18 +353,27 @@ impl Prompter for UnattendedPrompter {
     }
 
     fn choose(&mut self, _: &Menu<'_>) -> Answer<usize> {
-        Answer::Unavailable
+        unanswered()
     }
 
     fn ask_text(&mut self, _: &str, _: Option<&str>) -> Answer<String> {
-        Answer::Unavailable
+        unanswered()
     }
 
     fn ask_secret(&mut self, _: &str) -> Answer<String> {
-        Answer::Unavailable
+        unanswered()
     }
 
     fn confirm(&mut self, _: &str, _: bool) -> Answer<bool> {
+        unanswered()
+    }
+}
+
+/// Nobody answers; once a signal ends the walk, `Interrupted`, so the walk leaves at once.
+fn unanswered<T>() -> Answer<T> {
+    if ended().is_some() {
+        Answer::Interrupted
+    } else {
         Answer::Unavailable
     }
 }

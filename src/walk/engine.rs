@@ -53,6 +53,8 @@ pub enum Ending {
     Paused { reason: String },
     /// Stopped by the tool: a command failed under `--yes`, or nobody is left to ask (resumable).
     Stopped { reason: String },
+    /// Ended by a signal (SIGTERM, SIGHUP, SIGQUIT), recorded as a pause (resumable).
+    Signalled(super::ports::Termination),
 }
 
 /// What the operator chose to do after a step.
@@ -213,8 +215,18 @@ impl<'r, 'p> Walk<'r, 'p> {
 
     /// Ends the walk, logging the pause: `paused` by the operator, else stopped by the tool.
     fn leave(&mut self, reason: String, paused: bool) -> Result<Ending, LogError> {
+        // However the walk got here (a question answered `Interrupted`, a command stopped), a
+        // signal is the real reason.
+        if let Some(ended) = self.ports.ui.termination() {
+            self.log(Event::SessionPaused {
+                reason: super::pause::SIGNAL.into(),
+                signal: Some(ended.signal.clone()),
+            })?;
+            return Ok(Ending::Signalled(ended));
+        }
         self.log(Event::SessionPaused {
             reason: reason.clone(),
+            signal: None,
         })?;
         Ok(if paused {
             Ending::Paused { reason }
@@ -330,6 +342,9 @@ impl<'r, 'p> Walk<'r, 'p> {
         loop {
             // A safe point: guard news is logged and shown before the operator is asked anything.
             self.poll_guard()?;
+            if self.ports.ui.termination().is_some() {
+                return Ok(StepExit::Quit(super::pause::SIGNAL.into()));
+            }
             let next = self.state.steps[i].next_pending();
             match next {
                 None if self.opts.yes || !empty => {

@@ -204,6 +204,10 @@ impl Walk<'_, '_> {
         if let Some(result) = self.guard_check(n)? {
             return Ok(result);
         }
+        // Nothing starts once the walk is ending (a signal during a question or a lookup).
+        if self.ports.ui.termination().is_some() {
+            return Ok(RunResult::Paused);
+        }
         self.state.steps[i].attempts.insert(n, attempt);
         // Synced together with `command_started`, which follows at once: one fdatasync, and both
         // are on disk before the command starts.
@@ -257,6 +261,13 @@ impl Walk<'_, '_> {
             outcome: &outcome,
             success,
         });
+        // The signal that stopped the command ends the walk: no failure menu, no next command.
+        if self.ports.ui.termination().is_some() {
+            if success {
+                self.state.steps[i].set(Item::Command(n), ItemStatus::Done);
+            }
+            return Ok(RunResult::Paused);
+        }
         if success {
             self.state.steps[i].set(Item::Command(n), ItemStatus::Done);
             Ok(RunResult::Done)

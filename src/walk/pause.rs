@@ -11,6 +11,8 @@ pub const PAUSED_BY_OPERATOR: &str = "paused by the operator";
 pub const PAUSED_BY_CTRL_C: &str = "paused by the operator (Ctrl-C)";
 /// Nobody can answer any more: Ctrl-D at a prompt, or the terminal closed. The walk pauses.
 pub const END_OF_INPUT: &str = "end of input (Ctrl-D, or the terminal closed)";
+/// SIGTERM, SIGHUP or SIGQUIT ended the walk; `session_paused.signal` says which.
+pub const SIGNAL: &str = "signal";
 
 impl Walk<'_, '_> {
     /// Asks `question`; Ctrl-C at it asks whether to pause. `Interrupted` comes back only when
@@ -31,6 +33,10 @@ impl Walk<'_, '_> {
 
     /// "Pause the walk? [y/N]": `y`, a second Ctrl-C, or nobody left to answer mean yes.
     pub(super) fn confirm_pause(&mut self) -> bool {
+        // A signal is ending the walk: nobody is asked.
+        if self.ports.ui.termination().is_some() {
+            return true;
+        }
         match self.ports.ui.confirm(PAUSE_QUESTION, false) {
             Answer::Given(yes) => yes,
             Answer::Interrupted | Answer::Unavailable => true,
@@ -74,8 +80,33 @@ mod tests {
         assert_eq!(h.ran(), ["check $NODE"]);
         assert_eq!(pauses(&h), 2);
         assert!(h.log.events().contains(&&Event::SessionPaused {
-            reason: PAUSED_BY_CTRL_C.into()
+            reason: PAUSED_BY_CTRL_C.into(),
+            signal: None,
         }));
+    }
+
+    #[test]
+    fn a_signal_at_a_question_leaves_at_once_recording_it_and_nothing_more() {
+        // Step 1 runs; at step 2's confirm question the terminal closes (SIGHUP).
+        let mut h = Harness::new([Reply::Enter, Reply::Enter, Reply::Signal("SIGHUP", 1)]);
+        let ending = h.walk(RB, opts(Mode::Live, false, false));
+        assert_eq!(
+            ending,
+            Ending::Signalled(crate::walk::ports::Termination {
+                signal: "SIGHUP".into(),
+                number: 1
+            })
+        );
+        assert_eq!(h.ran(), ["check $NODE"]);
+        assert_eq!(pauses(&h), 0, "nobody is asked whether to pause");
+        assert_eq!(
+            h.log.events().last(),
+            Some(&&Event::SessionPaused {
+                reason: SIGNAL.into(),
+                signal: Some("SIGHUP".into()),
+            })
+        );
+        assert!(!h.log.types().contains(&"command_refused".to_string()));
     }
 
     #[test]

@@ -44,6 +44,15 @@ pub struct Menu<'a> {
     pub default: usize,
 }
 
+/// A signal that ended the session (SIGTERM, SIGHUP: the terminal closed, SIGQUIT: Ctrl-\\):
+/// the walk records it, stops at once, and the process exits 128 + `number`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Termination {
+    /// `SIGTERM`, `SIGHUP`, `SIGQUIT`.
+    pub signal: String,
+    pub number: i32,
+}
+
 /// Everything the operator sees and answers. The walk says what to show; the prompter decides how.
 pub trait Prompter {
     /// Something for the operator to read: a header, a step, a table, an outcome.
@@ -59,6 +68,12 @@ pub trait Prompter {
     fn ask_secret(&mut self, question: &str) -> Answer<String>;
     /// Yes or no.
     fn confirm(&mut self, question: &str, default: bool) -> Answer<bool>;
+    /// The signal that ended the session, once one came. From then on every question answers
+    /// `Interrupted` at once (the walk leaves through its pause path, asking nothing) and the
+    /// walk starts nothing more.
+    fn termination(&self) -> Option<Termination> {
+        None
+    }
 }
 
 /// Opens a command's text for the operator to change before it runs (`e`).

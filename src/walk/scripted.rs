@@ -36,6 +36,9 @@ pub enum Reply {
     Cancel,
     /// Ctrl-C at the prompt.
     CtrlC,
+    /// A signal (`SIGTERM`, 15) ends the session at this question: it and every later one
+    /// answer `Interrupted`, and [`Prompter::termination`] says so.
+    Signal(&'static str, i32),
 }
 
 /// Answers from a script, recording everything shown; when the script runs out, nobody is there.
@@ -47,6 +50,8 @@ pub struct ScriptedPrompter {
     pub render: fn(&Screen<'_>) -> String,
     /// The keys of each menu offered, in order.
     pub menus: Vec<String>,
+    /// Set by [`Reply::Signal`].
+    pub ended: Option<crate::walk::ports::Termination>,
 }
 
 impl ScriptedPrompter {
@@ -56,6 +61,7 @@ impl ScriptedPrompter {
             transcript: Vec::new(),
             render: describe,
             menus: Vec::new(),
+            ended: None,
         }
     }
 
@@ -65,11 +71,27 @@ impl ScriptedPrompter {
     }
 
     fn next(&mut self) -> Option<Reply> {
+        if self.ended.is_none()
+            && let Some(Reply::Signal(signal, number)) = self.replies.front().cloned()
+        {
+            self.replies.pop_front();
+            self.ended = Some(crate::walk::ports::Termination {
+                signal: signal.into(),
+                number,
+            });
+        }
+        if self.ended.is_some() {
+            return Some(Reply::CtrlC);
+        }
         self.replies.pop_front()
     }
 }
 
 impl Prompter for ScriptedPrompter {
+    fn termination(&self) -> Option<crate::walk::ports::Termination> {
+        self.ended.clone()
+    }
+
     fn show(&mut self, screen: Screen<'_>) {
         self.transcript.push((self.render)(&screen));
     }

@@ -367,6 +367,7 @@ pub fn incident(dir: &Path) {
         .at(261.0)
         .ev(Event::SessionPaused {
             reason: "handed over to bob on ops-2".into(),
+            signal: None,
         });
     a.finish(dir, "alice.jsonl");
 

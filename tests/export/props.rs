@@ -298,6 +298,7 @@ fn event(what: &What, rb: &runbook::event::RunbookRef) -> Event {
         },
         What::Paused => Event::SessionPaused {
             reason: "operator".into(),
+            signal: None,
         },
         What::Finished => Event::SessionFinished {
             done: 1,

@@ -13,6 +13,7 @@ mod run;
 mod samples;
 mod secrets;
 mod show;
+mod signals;
 mod special_files;
 mod terminal;
 mod terminal_input;

@@ -1,0 +1,133 @@
+//! SIGTERM, SIGHUP and SIGQUIT end a walk as a recorded, resumable pause: the running command's
+//! process group is stopped and its end logged, then `session_paused` with the signal, and the
+//! exit status is 128 + the signal's number. In a real pseudo-terminal, colours on.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::run::{events, log_file};
+use crate::terminal_input::Term;
+use crate::test::{BIN, assert_valid};
+
+const SLEEPER: &str = "# Sleeper
+
+## Wait
+
+```bash
+echo $$ > group.pid; echo sleeping-now; sleep 30
+```
+
+## After
+
+```bash
+echo after >> after.txt
+```
+";
+
+const SIGNALS: [(&str, i32); 3] = [("TERM", 15), ("HUP", 1), ("QUIT", 3)];
+
+fn send_signal(t: &Term, name: &str) {
+    let pid = t.session.get_process().pid().to_string();
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &pid])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// The log verifies, follows the schema, and ends with `session_paused` for `signal`.
+fn assert_ended_by(dir: &Path, signal: &str) -> Vec<serde_json::Value> {
+    let log = log_file(dir);
+    let out = Command::new(BIN).arg("verify").arg(&log).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all = events(&log);
+    for event in &all {
+        assert_valid("incident-log.schema.json", event);
+    }
+    let last = all.last().unwrap();
+    assert_eq!(last["type"], "session_paused", "{all:#?}");
+    assert_eq!(last["reason"], "signal");
+    assert_eq!(last["signal"], format!("SIG{signal}"));
+    all
+}
+
+/// No process of the command's group is left (no orphan `sleep`).
+fn assert_group_gone(dir: &Path) {
+    let pgid: i32 = fs::read_to_string(dir.join("group.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let pid = rustix::process::Pid::from_raw(pgid).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while rustix::process::test_kill_process_group(pid).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "process group {pgid} still alive"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_signal_while_a_command_runs_stops_it_records_both_ends_and_exits_128_plus_n() {
+    for (name, number) in SIGNALS {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("rb.md"), SLEEPER).unwrap();
+        let mut t = Term::spawn(dir.path(), &["run", "rb.md"], 100);
+        t.expect("(Enter: run)");
+        t.send("\r");
+        t.expect("sleeping-now");
+        let sent = Instant::now();
+        send_signal(&t, name);
+        assert_eq!(t.exit_code(), 128 + number, "SIG{name}: {}", t.text());
+        assert!(
+            sent.elapsed() < Duration::from_secs(5),
+            "SIG{name} took {:?}",
+            sent.elapsed()
+        );
+        let all = assert_ended_by(dir.path(), name);
+        let finished = &all[all.len() - 2];
+        assert_eq!(finished["type"], "command_finished", "SIG{name}: {all:#?}");
+        assert_eq!(finished["interrupted"], true);
+        assert_eq!(finished["success"], false);
+        assert!(finished["signal"].is_string(), "{finished}");
+        assert_group_gone(dir.path());
+        assert!(!dir.path().join("after.txt").exists(), "nothing runs after");
+        if name != "HUP" {
+            assert!(
+                t.text()
+                    .contains(&format!("walk paused: SIG{name} received")),
+                "{}",
+                t.text()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_signal_at_the_menu_abandons_the_prompt_and_records_the_pause() {
+    for (name, number) in SIGNALS {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("rb.md"), SLEEPER).unwrap();
+        let mut t = Term::spawn(dir.path(), &["run", "rb.md"], 100);
+        t.expect("(Enter: run)");
+        // The prompt is waiting for a key when the signal comes.
+        std::thread::sleep(Duration::from_millis(200));
+        send_signal(&t, name);
+        assert_eq!(t.exit_code(), 128 + number, "SIG{name}: {}", t.text());
+        let all = assert_ended_by(dir.path(), name);
+        let kinds: Vec<&str> = all.iter().map(|e| e["type"].as_str().unwrap()).collect();
+        assert_eq!(
+            kinds,
+            ["session_started", "step_started", "session_paused"],
+            "SIG{name}"
+        );
+    }
+}
