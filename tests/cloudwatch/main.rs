@@ -35,6 +35,7 @@ use emulator::{Emulator, Shared};
 use terminal::{
     a_blind_guard_says_so_and_says_when_it_sees_again,
     a_guard_alarm_firing_during_a_command_is_a_status_line_and_logged_once,
+    a_signal_while_lookups_run_cancels_them_and_ends_the_walk,
     a_walks_lookups_show_their_table_in_a_terminal_twenty_times_in_a_row,
     ctrl_c_cancels_slow_lookups_and_the_walk_goes_on,
     no_credentials_is_one_line_and_l_retries_after_login,
@@ -714,6 +715,7 @@ fn main() -> std::process::ExitCode {
                 a_walks_lookups_show_their_table_in_a_terminal_twenty_times_in_a_row,
                 runbook_lookup_shows_its_tables_in_a_terminal_twenty_times_in_a_row,
                 ctrl_c_cancels_slow_lookups_and_the_walk_goes_on,
+                a_signal_while_lookups_run_cancels_them_and_ends_the_walk,
                 a_guard_alarm_firing_during_a_command_is_a_status_line_and_logged_once,
                 a_blind_guard_says_so_and_says_when_it_sees_again,
                 no_credentials_is_one_line_and_l_retries_after_login,

@@ -223,6 +223,58 @@ pub fn ctrl_c_cancels_slow_lookups_and_the_walk_goes_on(emu: &Shared) {
     assert_eq!(cancelled, 2);
 }
 
+/// Issue 11 item 6: SIGTERM while a region does not answer cancels the lookups at once, logs
+/// them as cancelled, and ends the walk as a recorded pause, exit 143.
+pub fn a_signal_while_lookups_run_cancels_them_and_ends_the_walk(emu: &Shared) {
+    let slow = "il-central-1";
+    emu.delay(slow, 30_000);
+    let dir = tempfile::tempdir().unwrap();
+    lookup_runbook(dir.path(), &unique("Signal"), "slow region", slow);
+    let mut p = spawn(
+        emu,
+        dir.path(),
+        &["run", "rb.md", "--aws-timeout", "30s", "--log-dir", "logs"],
+        true,
+    );
+    p.expect("il-central-1 …").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Instant::now();
+    let pid = p.get_process().pid().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(exit_code(&mut p), Some(143));
+    emu.delay(slow, 0);
+    assert!(
+        sent.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        sent.elapsed()
+    );
+    let all = events(dir.path());
+    let kinds: Vec<&str> = all.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "session_started",
+            "step_started",
+            "lookup_result",
+            "session_paused"
+        ]
+    );
+    assert!(
+        all[2]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cancelled")
+    );
+    assert_eq!(all[3]["reason"], "signal");
+    assert_eq!(all[3]["signal"], "SIGTERM");
+}
+
 /// Item 10: a guard alarm that fires while a command runs is a status line at once, logged once
 /// with the alarm's own time, not shown again at the next prompt; the next command asks first.
 pub fn a_guard_alarm_firing_during_a_command_is_a_status_line_and_logged_once(emu: &Shared) {
