@@ -4,7 +4,6 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::REHEARSAL_REASON;
 use super::actions::{Recovery, paused_by_ctrl_c, pick};
 use super::approval::{Approval, redact, resolve_for_display};
 use super::asking::Needed;
@@ -14,8 +13,9 @@ use super::pause::END_OF_INPUT;
 use super::ports::{Answer, CommandOutcome, CommandSpec, Tone};
 use super::safety::{self, Gate};
 use super::screen::{Question, Screen};
-use super::state::ItemStatus;
+use super::state::{ItemStatus, Past};
 use super::variables::expand;
+use super::{OUTCOME_UNKNOWN, REHEARSAL_REASON};
 use crate::event::{ApprovalHow, Event, LogError};
 use crate::runbook::Command;
 
@@ -137,6 +137,13 @@ impl Walk<'_, '_> {
                 .notice(Tone::Info, &format!("command {n} not run: {why}"));
             Ok(RunResult::NotRun)
         };
+        // A command a killed walk started may have done its work: never run again unasked.
+        if !matches!(gate, Gate::Rehearse | Gate::Skip(_))
+            && self.state.unknown_outcomes.contains(&(step.index, n))
+            && let Some(result) = self.outcome_unknown(i, n)?
+        {
+            return Ok(result);
+        }
         // Values are asked for only once the command will really be offered to run.
         if !matches!(gate, Gate::Rehearse | Gate::Skip(_)) {
             match self.need(&command.uses)? {
@@ -273,6 +280,68 @@ impl Walk<'_, '_> {
             Ok(RunResult::Done)
         } else {
             Ok(RunResult::Failed)
+        }
+    }
+
+    /// Command `n` started in an earlier session that ended with no record of how it ended (a
+    /// SIGKILL, a crash): asks before it may run again; under `--yes`, or with nobody to ask,
+    /// it is skipped, logged with reason [`OUTCOME_UNKNOWN`]. `None`: go on and run it.
+    fn outcome_unknown(&mut self, i: usize, n: usize) -> Result<Option<RunResult>, LogError> {
+        let step = self.step(i);
+        let command = &step.commands[n - 1];
+        let shown = match &command.annotations.name {
+            Some(name) => name.clone(),
+            None => {
+                let first = command.code.lines().next().unwrap_or_default();
+                let more = if command.code.trim_end().contains('\n') {
+                    " …"
+                } else {
+                    ""
+                };
+                format!("{first}{more}")
+            }
+        };
+        let at = match self.state.steps[i].past.get(&n) {
+            Some(Past::Started { at, .. }) => format!("at {} UTC", crate::human::clock(at)),
+            _ => "earlier".to_string(),
+        };
+        let answer = if self.opts.yes {
+            Answer::Unavailable
+        } else {
+            let question = format!(
+                "`{shown}` was started {at} but its outcome is unknown (the walk was killed): run it again?"
+            );
+            self.ask(|ui| ui.confirm(&question, false))
+        };
+        let key = (step.index, n);
+        match answer {
+            Answer::Given(true) => {
+                self.state.unknown_outcomes.retain(|u| *u != key);
+                Ok(None)
+            }
+            Answer::Given(false) | Answer::Cancelled => {
+                self.ports.ui.notice(
+                    Tone::Info,
+                    &format!("command {n} not run: its outcome is unknown"),
+                );
+                Ok(Some(RunResult::NotRun))
+            }
+            Answer::Interrupted => Ok(Some(RunResult::Paused)),
+            Answer::Unavailable => {
+                self.ports.ui.notice(
+                    Tone::Warning,
+                    &format!("command {n} not run: {OUTCOME_UNKNOWN} (it was started {at}; the walk was killed)"),
+                );
+                self.log(Event::CommandSkipped {
+                    step: step.index,
+                    command: n,
+                    reason: OUTCOME_UNKNOWN.into(),
+                    automatic: true,
+                })?;
+                self.state.unknown_outcomes.retain(|u| *u != key);
+                self.state.steps[i].set(Item::Command(n), ItemStatus::Skipped);
+                Ok(Some(RunResult::Settled))
+            }
         }
     }
 

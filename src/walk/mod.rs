@@ -29,6 +29,9 @@ pub use pause::{END_OF_INPUT, PAUSE_QUESTION, PAUSED_BY_CTRL_C, PAUSED_BY_OPERAT
 /// Reason logged for commands a rehearsal does not run.
 pub const REHEARSAL_REASON: &str = "rehearsal: only `readonly` commands run";
 
+/// Reason logged for a command a killed walk started and never saw end, skipped under `--yes`.
+pub const OUTCOME_UNKNOWN: &str = "outcome unknown";
+
 #[cfg(test)]
 mod approval_tests;
 #[cfg(test)]

@@ -629,3 +629,52 @@ fn i_shows_the_context_again_p_reprints_and_g_goes_to_a_step_by_title() {
         2
     );
 }
+
+/// A walk of `RB` whose first command started and was then killed (SIGKILL): the log ends at its
+/// `command_started`, with no `command_finished`.
+fn killed_during_the_first_command() -> Harness {
+    let mut h = Harness::new([Reply::Enter]);
+    h.walk(RB, opts(Mode::Live, false, false));
+    let started = h
+        .log
+        .types()
+        .iter()
+        .position(|t| t == "command_started")
+        .unwrap();
+    h.log.records.truncate(started + 1);
+    h
+}
+
+#[test]
+fn resume_yes_skips_a_command_whose_outcome_is_unknown_and_logs_why() {
+    let mut h = killed_during_the_first_command();
+    h.resume(RB, opts(Mode::Live, true, false));
+    assert_eq!(h.ran(), ["check $NODE"], "not run a second time");
+    assert!(h.log.events().contains(&&Event::CommandSkipped {
+        step: 1,
+        command: 1,
+        reason: super::OUTCOME_UNKNOWN.into(),
+        automatic: true,
+    }));
+}
+
+#[test]
+fn resume_asks_before_running_a_command_whose_outcome_is_unknown() {
+    // Enter at the menu, "no": not run, back at the menu; Enter asks again, and "yes" runs it.
+    let mut h = killed_during_the_first_command();
+    h.ui.replies = [Reply::Enter, Reply::No, Reply::Enter, Reply::Yes].into();
+    h.resume(RB, opts(Mode::Live, false, false));
+    let asked: Vec<&String> =
+        h.ui.transcript
+            .iter()
+            .filter(|l| l.contains("outcome is unknown (the walk was killed): run it again?"))
+            .collect();
+    assert_eq!(asked.len(), 2, "{:#?}", h.ui.transcript);
+    assert!(
+        asked[0].starts_with("? `check $NODE` was started at "),
+        "{}",
+        asked[0]
+    );
+    assert_eq!(h.ran(), ["check $NODE", "check $NODE"]);
+    assert!(!h.log.types().contains(&"command_skipped".to_string()));
+}

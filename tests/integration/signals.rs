@@ -131,3 +131,73 @@ fn a_signal_at_the_menu_abandons_the_prompt_and_records_the_pause() {
         );
     }
 }
+
+/// After a SIGKILL during a command (no `command_finished`), `resume --yes` does not run it
+/// again: its outcome is unknown, so it is skipped and the skip's reason says so.
+#[test]
+fn resume_yes_never_reruns_a_command_whose_outcome_is_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("rb.md"),
+        "# Once\n\n## Append\n\n```bash\necho $$ > group.pid; echo ran >> ran.txt; sleep 30\n```\n\n## After\n\n```bash\necho after >> after.txt\n```\n",
+    )
+    .unwrap();
+    let mut child = Command::new(BIN)
+        .args(["run", "rb.md", "--yes"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !dir.path().join("ran.txt").exists() {
+        assert!(Instant::now() < deadline, "the command never ran");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL: no chance to record anything
+    child.wait().unwrap();
+    // The killed walk could not stop its command; the test does.
+    let pgid: i32 = fs::read_to_string(dir.path().join("group.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let _ = rustix::process::kill_process_group(
+        rustix::process::Pid::from_raw(pgid).unwrap(),
+        rustix::process::Signal::KILL,
+    );
+    let log = log_file(dir.path());
+    assert_eq!(events(&log).last().unwrap()["type"], "command_started");
+
+    let out = Command::new(BIN)
+        .args(["resume", log.to_str().unwrap(), "--yes"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("command 1 not run: outcome unknown (it was started at "),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("ran.txt")).unwrap(),
+        "ran\n",
+        "run once only"
+    );
+    assert!(dir.path().join("after.txt").exists());
+    let skipped: Vec<serde_json::Value> = events(&log)
+        .into_iter()
+        .filter(|e| e["type"] == "command_skipped")
+        .collect();
+    assert_eq!(skipped.len(), 1, "{skipped:#?}");
+    assert_eq!(skipped[0]["step"], 1);
+    assert_eq!(skipped[0]["reason"], "outcome unknown");
+    assert_eq!(skipped[0]["automatic"], true);
+    let verify = Command::new(BIN).arg("verify").arg(&log).output().unwrap();
+    assert!(verify.status.success());
+}
