@@ -7,9 +7,11 @@
 //! as a [`crate::event::Event::LogRepaired`] event.
 
 mod reader;
+mod watch;
 mod writer;
 
 pub use reader::{ExistingLog, LogProblem, MAX_LINE_BYTES, read_log, read_log_from};
+pub use watch::lost;
 pub use writer::{IncidentLogFile, SystemClock, format_timestamp, new_session_id};
 
 /// `prev` of the first line: the sha256 of the empty string.

@@ -116,6 +116,12 @@ impl Partial {
     }
 }
 
+impl Drop for IncidentLogFile {
+    fn drop(&mut self) {
+        super::watch::unwatch(&self.path);
+    }
+}
+
 impl std::fmt::Debug for IncidentLogFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IncidentLogFile")
@@ -213,6 +219,7 @@ impl IncidentLogFile {
             file.set_len(existing.valid_len).map_err(io)?;
             file.sync_all().map_err(io)?;
         }
+        super::watch::watch(path, &file);
         let log = IncidentLogFile {
             file,
             path: path.to_path_buf(),
@@ -249,6 +256,13 @@ impl IncidentLogFile {
                 "an earlier write failed ({reason}); nothing more is written to it"
             )));
         }
+        // Deleted or replaced since the last line: nothing more is recorded, or run.
+        if self.partial.is_none()
+            && let Some(reason) = super::watch::check(&self.path, &self.file)
+        {
+            self.poisoned = Some(reason.clone());
+            return Err(self.error(reason));
+        }
         if self.seq == 0 && !matches!(event, Event::SessionStarted { .. }) {
             return Err(self.error("the first event must be `session_started`"));
         }
@@ -284,7 +298,10 @@ impl IncidentLogFile {
         }
         if let Some(partial) = self.partial.take() {
             match partial.publish() {
-                Ok(path) => self.path = path,
+                Ok(path) => {
+                    super::watch::watch(&path, &self.file);
+                    self.path = path;
+                }
                 Err(e) => {
                     self.poisoned = Some(e.reason.clone());
                     return Err(e);

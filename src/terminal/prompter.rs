@@ -183,13 +183,18 @@ impl Prompter for TerminalPrompter {
 }
 
 impl TerminalPrompter {
-    /// The next key; `None` when a signal that ends the walk came first. The wait polls stdin
-    /// and the runner's signal self-pipe, so such a signal wakes it at once, however it falls.
+    /// The next key; `None` when a signal that ends the walk came first, or the log file was
+    /// deleted or replaced. The wait polls stdin and the runner's signal self-pipe, so such a
+    /// signal wakes it at once, however it falls; the log is looked at twice a second.
     fn read_key(&self) -> Option<std::io::Result<Key>> {
-        use rustix::event::{PollFd, PollFlags, poll};
+        use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        const LOG_CHECK: Timespec = Timespec {
+            tv_sec: 0,
+            tv_nsec: 500_000_000,
+        };
         let stdin = rustix::stdio::stdin();
         loop {
-            if ended().is_some() {
+            if must_stop() {
                 return None;
             }
             let Some(wake) = crate::runner::wake_fd().filter(|_| rustix::termios::isatty(stdin))
@@ -200,7 +205,7 @@ impl TerminalPrompter {
                 PollFd::from_borrowed_fd(stdin, PollFlags::IN),
                 PollFd::from_borrowed_fd(wake, PollFlags::IN),
             ];
-            match poll(&mut fds, None) {
+            match poll(&mut fds, Some(&LOG_CHECK)) {
                 Ok(_) | Err(rustix::io::Errno::INTR) => {}
                 Err(_) => return Some(self.term.read_key_raw()),
             }
@@ -221,7 +226,7 @@ impl TerminalPrompter {
     /// Opens a question: pending input is discarded; a Ctrl-C that came while no question was
     /// open (output printing, lookups running) is answered here, as a Ctrl-C at this question.
     fn open<T>(&self) -> Option<Answer<T>> {
-        if ended().is_some() {
+        if must_stop() {
             return Some(Answer::Interrupted);
         }
         discard_typeahead();
@@ -326,6 +331,12 @@ fn ended() -> Option<Termination> {
         signal: crate::runner::signal_name(number),
         number,
     })
+}
+
+/// No question can be answered any more: a signal is ending the walk, or its log is gone (the
+/// walk then fails to record its pause and stops with the log's error).
+fn must_stop() -> bool {
+    ended().is_some() || crate::incident_log::lost().is_some()
 }
 
 /// Nobody at the keyboard (`--yes` without a terminal): shows everything, answers nothing.

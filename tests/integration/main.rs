@@ -8,6 +8,7 @@ mod generate;
 mod keys;
 mod kill;
 mod list_and_check;
+mod log_watch;
 mod rehearse;
 mod run;
 mod samples;
