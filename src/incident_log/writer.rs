@@ -119,6 +119,8 @@ impl Partial {
 impl Drop for IncidentLogFile {
     fn drop(&mut self) {
         super::watch::unwatch(&self.path);
+        // Never written (the walk failed before its first event): nothing to keep.
+        self.discard_partial();
     }
 }
 
@@ -246,6 +248,14 @@ impl IncidentLogFile {
     fn error(&self, reason: impl Into<String>) -> LogError {
         log_error(&self.path, reason)
     }
+
+    /// Removes the hidden file of a log whose first line never made it (a failed write or
+    /// publish): only a published log is ever left behind.
+    fn discard_partial(&mut self) {
+        if let Some(partial) = self.partial.take() {
+            let _ = fs::remove_file(&partial.path);
+        }
+    }
 }
 
 impl IncidentLogFile {
@@ -294,16 +304,20 @@ impl IncidentLogFile {
             // Best effort: take back a partial line so the file ends on a complete one.
             let _ = self.file.set_len(self.len);
             self.poisoned = Some(reason.clone());
+            // A first line that failed leaves no hidden file behind.
+            self.discard_partial();
             return Err(self.error(reason));
         }
-        if let Some(partial) = self.partial.take() {
+        if let Some(partial) = &self.partial {
             match partial.publish() {
                 Ok(path) => {
+                    self.partial = None;
                     super::watch::watch(&path, &self.file);
                     self.path = path;
                 }
                 Err(e) => {
                     self.poisoned = Some(e.reason.clone());
+                    self.discard_partial();
                     return Err(e);
                 }
             }

@@ -136,3 +136,37 @@ fn a_log_deleted_or_replaced_at_a_prompt_is_said_at_once() {
         assert!(!t.text().contains("Pause the walk?"), "{}", t.text());
     }
 }
+
+/// The first write fails (`ulimit -f 0`, SIGXFSZ ignored: `write` gets EFBIG): exit 2 with the
+/// reason, and nothing is left in the log directory, not even the hidden file the log starts as.
+#[test]
+fn a_failed_first_write_leaves_no_hidden_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("rb.md"), TWO_STEPS).unwrap();
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            "trap '' XFSZ; ulimit -f 0; exec \"$0\" run rb.md --yes",
+            BIN,
+        ])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env_remove("RUNBOOK_LOG_DIR")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let line = stderr.lines().last().unwrap();
+    assert!(
+        line.starts_with("error: cannot write the incident log `incidents/")
+            && line.ends_with("-rb.jsonl`: file too large"),
+        "{stderr}"
+    );
+    let left: Vec<_> = fs::read_dir(dir.path().join("incidents"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(!dir.path().join("started.txt").exists(), "nothing ran");
+}
