@@ -104,7 +104,12 @@ pub fn main(cli: Cli) -> ExitCode {
     let result = Config::from_cli(cli)
         .and_then(|config| dispatch(config, &mut out, &mut err))
         .and_then(|code| {
-            out.flush()?;
+            match out.flush() {
+                // A walk a signal ended (128 + n): after SIGHUP the terminal is gone, and the
+                // exit status must still name the signal.
+                Err(_) if code > 128 => {}
+                flushed => flushed?,
+            }
             Ok(code)
         });
     match result {

@@ -201,3 +201,94 @@ fn resume_yes_never_reruns_a_command_whose_outcome_is_unknown() {
     let verify = Command::new(BIN).arg("verify").arg(&log).output().unwrap();
     assert!(verify.status.success());
 }
+
+/// At a line question (the reason for a skip, read by the line editor) the wait wakes too, and
+/// nothing half-typed is recorded.
+#[test]
+fn a_signal_at_a_text_question_abandons_it_and_records_the_pause() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("rb.md"), SLEEPER).unwrap();
+    let mut t = Term::spawn(dir.path(), &["run", "rb.md"], 100);
+    t.expect("(Enter: run)");
+    t.send("s");
+    t.expect("Why skip this step?");
+    t.send("half a rea");
+    std::thread::sleep(Duration::from_millis(200));
+    send_signal(&t, "TERM");
+    assert_eq!(t.exit_code(), 143, "{}", t.text());
+    let all = assert_ended_by(dir.path(), "TERM");
+    let kinds: Vec<&str> = all.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["session_started", "step_started", "session_paused"]);
+}
+
+/// The terminal really closes (the pty's master side goes away; the kernel sends SIGHUP and
+/// every write to the terminal fails): the command is stopped, both ends are logged, and the
+/// exit status is still 129, although the summary cannot be printed.
+#[test]
+fn the_terminal_closing_is_a_recorded_sighup_with_exit_129() {
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    use std::io::Read;
+    use std::os::fd::OwnedFd;
+    for during_command in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("rb.md"), SLEEPER).unwrap();
+        let master =
+            openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC).unwrap();
+        grantpt(&master).unwrap();
+        unlockpt(&master).unwrap();
+        let name = ptsname(&master, Vec::new()).unwrap();
+        let slave: OwnedFd = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(name.to_str().unwrap())
+            .unwrap()
+            .into();
+        // `setsid -c`: a session of its own whose controlling terminal is this pty, as a login
+        // shell's walk has; closing the master hangs it up.
+        let mut child = Command::new("setsid")
+            .args(["-c", BIN, "run", "rb.md"])
+            .current_dir(dir.path())
+            .env_remove("NO_COLOR")
+            .env("TERM", "xterm-256color")
+            .stdin(slave.try_clone().unwrap())
+            .stdout(slave.try_clone().unwrap())
+            .stderr(slave)
+            .spawn()
+            .unwrap();
+        let mut master = fs::File::from(master);
+        let mut seen = Vec::new();
+        let mut read_until = |master: &mut fs::File, text: &str| {
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while !String::from_utf8_lossy(&seen).contains(text) {
+                assert!(
+                    Instant::now() < deadline,
+                    "{}",
+                    String::from_utf8_lossy(&seen)
+                );
+                let mut buf = [0u8; 4096];
+                let n = master.read(&mut buf).unwrap();
+                seen.extend_from_slice(&buf[..n]);
+            }
+        };
+        read_until(&mut master, "(Enter: run)");
+        if during_command {
+            std::io::Write::write_all(&mut master, b"\r").unwrap();
+            read_until(&mut master, "sleeping-now");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        drop(master);
+        let status = child.wait().unwrap();
+        assert_eq!(
+            status.code(),
+            Some(129),
+            "during a command: {during_command}"
+        );
+        let all = assert_ended_by(dir.path(), "HUP");
+        if during_command {
+            let finished = &all[all.len() - 2];
+            assert_eq!(finished["type"], "command_finished");
+            assert_eq!(finished["interrupted"], true);
+            assert_group_gone(dir.path());
+        }
+    }
+}
