@@ -126,7 +126,10 @@ fn connect(
         // A walk: Ctrl-C (a flag once the runner's handler is installed) cancels lookups, and so
         // does a signal that ends the walk (SIGTERM, SIGHUP, SIGQUIT).
         cloudwatch.cancel_on(std::sync::Arc::new(|| {
-            crate::runner::termination().is_some() || crate::runner::take_interrupt()
+            if let Some(number) = crate::runner::termination() {
+                return Some(format!("by {}", crate::runner::signal_name(number)));
+            }
+            crate::runner::take_interrupt().then(|| "by the operator (Ctrl-C)".to_string())
         }));
     }
     Box::new(cloudwatch)

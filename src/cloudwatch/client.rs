@@ -54,8 +54,9 @@ pub struct CloudWatch {
 /// The current SDK configuration, shared with the guard poll.
 pub(super) type SharedConfig = Arc<std::sync::Mutex<Option<SdkConfig>>>;
 
-/// Whether the operator asked to stop what is running (reading the flag clears it).
-pub type Cancel = Arc<dyn Fn() -> bool + Send + Sync>;
+/// Who asked to stop what is running, if anyone (reading the flag clears it): `by the operator
+/// (Ctrl-C)`, or the signal ending the walk.
+pub type Cancel = Arc<dyn Fn() -> Option<String> + Send + Sync>;
 
 impl CloudWatch {
     /// Loads the SDK configuration the usual way (profile, SSO, environment, `AWS_ENDPOINT_URL*`),
@@ -346,10 +347,10 @@ impl Metrics for CloudWatch {
         let mut results: Vec<Option<(Result<_, LookupError>, Duration)>> =
             vec![None; requests.len()];
         let deadline = started + self.timeout + GRACE;
-        let mut cancelled = false;
+        let mut cancelled = None;
         while results.iter().any(Option::is_none) {
-            if self.cancel.as_ref().is_some_and(|asked| asked()) {
-                cancelled = true;
+            if let Some(by) = self.cancel.as_ref().and_then(|asked| asked()) {
+                cancelled = Some(by);
                 break;
             }
             let now = Instant::now();
@@ -373,11 +374,11 @@ impl Metrics for CloudWatch {
             .zip(results)
             .map(|(request, done)| {
                 let (result, took) = done.unwrap_or_else(|| {
-                    let error = if cancelled {
+                    let error = if let Some(by) = &cancelled {
                         LookupError {
                             kind: LookupErrorKind::Other,
                             message: format!(
-                                "cancelled by the operator (Ctrl-C) after {}",
+                                "cancelled {by} after {}",
                                 crate::human::duration(started.elapsed())
                             ),
                         }
