@@ -292,3 +292,27 @@ fn the_terminal_closing_is_a_recorded_sighup_with_exit_129() {
         }
     }
 }
+
+/// A reviewer reads which signal ended the walk in the exports.
+#[test]
+fn the_exports_name_the_signal_that_ended_the_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("rb.md"), SLEEPER).unwrap();
+    let mut t = Term::spawn(dir.path(), &["run", "rb.md"], 100);
+    t.expect("(Enter: run)");
+    t.send("\r");
+    t.expect("sleeping-now");
+    send_signal(&t, "HUP");
+    assert_eq!(t.exit_code(), 129);
+    let log = log_file(dir.path());
+    for format in ["markdown", "html", "json", "aws-timeline"] {
+        let out = Command::new(BIN)
+            .args(["export", "--format", format])
+            .arg(&log)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("signal (SIGHUP)"), "{format}: {text}");
+    }
+}
