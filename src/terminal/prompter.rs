@@ -249,9 +249,16 @@ impl TerminalPrompter {
                 let _ = self.term.write_line("^C");
                 Some(Answer::Interrupted)
             }
-            Ok(Key::Char('\x04')) | Err(_) => {
+            Ok(Key::Char('\x04')) => {
                 let _ = self.term.write_line("");
                 Some(Answer::Unavailable)
+            }
+            Err(_) => {
+                let answer = input_gone();
+                if matches!(answer, Answer::Unavailable) {
+                    let _ = self.term.write_line("");
+                }
+                Some(answer)
             }
             Ok(Key::UnknownEscSeq(_)) => {
                 // The key reader took the sequence's first bytes only: its tail (`4;1R`, `c`)
@@ -312,7 +319,7 @@ fn answer<T>(result: dialoguer::Result<T>) -> Answer<T> {
             if e.kind() == std::io::ErrorKind::UnexpectedEof
                 || e.kind() == std::io::ErrorKind::NotConnected =>
         {
-            Answer::Unavailable
+            input_gone()
         }
         // dialoguer reads keys with Ctrl-C as a signal: it raises SIGINT (which only sets the
         // runner's flag here) and reports the read as interrupted.
@@ -331,6 +338,21 @@ fn ended() -> Option<Termination> {
         signal: crate::runner::signal_name(number),
         number,
     })
+}
+
+/// The terminal gave end of input or an error: closed, most likely. Its SIGHUP can reach us a
+/// moment after the read fails, and must win (a recorded signal, not a skipped `confirm`): wait
+/// for it briefly.
+fn input_gone<T>() -> Answer<T> {
+    let deadline = std::time::Instant::now() + Duration::from_millis(100);
+    while ended().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    if ended().is_some() {
+        Answer::Interrupted
+    } else {
+        Answer::Unavailable
+    }
 }
 
 /// No question can be answered any more: a signal is ending the walk, or its log is gone (the
