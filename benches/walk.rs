@@ -2,8 +2,10 @@
 //!
 //! A plain program (no harness). It writes a runbook of 200 steps, each one `true` command, runs
 //! `runbook run --yes` on it with the release binary (its log on the real disk, under `target/`:
-//! every event durable before the next action, three fdatasyncs per step), and compares the time per step with running `bash -c true` 200 times
-//! from one process. Goal: under 2 ms per step in total. Best of 5 runs after a warm-up.
+//! every event durable before the next action, one group fdatasync per step), and compares the
+//! time per step with running `bash -c true` 200 times from one process. The two alternate, run
+//! by run, so a noisy machine weighs on both alike. Goal: at most 0.6 ms per step beyond bash.
+//! Best of 5 runs each after a warm-up.
 //!
 //! To show where the time goes, the same walk also runs with its log on a tmpfs (`/dev/shm`),
 //! where fsync costs nothing: the difference is the price of the step's fdatasyncs on this disk,
@@ -15,7 +17,8 @@ use std::time::{Duration, Instant};
 
 const STEPS: usize = 200;
 const RUNS: usize = 5;
-const GOAL_MS_PER_STEP: f64 = 2.0;
+/// The walk's cost per step beyond the bare command, log on disk included.
+const GOAL_OVERHEAD_MS: f64 = 0.6;
 
 fn main() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -77,8 +80,12 @@ fn main() {
     walk(0);
     bash();
     let best = |f: &mut dyn FnMut(usize) -> Duration| (1..=RUNS).map(f).min().unwrap_or_default();
-    let walk_best = best(&mut |k| walk(k));
-    let bash_best = best(&mut |_| bash());
+    // Side by side: walk, bash, walk, bash, ...
+    let (mut walk_best, mut bash_best) = (Duration::MAX, Duration::MAX);
+    for k in 1..=RUNS {
+        walk_best = walk_best.min(walk(k));
+        bash_best = bash_best.min(bash());
+    }
     let tmpfs_best = shm_dir.as_ref().map(|shm| {
         walk_in(shm.path(), 0);
         best(&mut |k| walk_in(shm.path(), k))
@@ -124,8 +131,8 @@ fn main() {
         );
     }
     println!(
-        "  goal < {GOAL_MS_PER_STEP} ms/step: {}",
-        if per_step < GOAL_MS_PER_STEP {
+        "  goal: overhead <= {GOAL_OVERHEAD_MS} ms/step: {}",
+        if per_step - per_bash <= GOAL_OVERHEAD_MS {
             "PASS"
         } else {
             "FAIL"

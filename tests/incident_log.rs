@@ -884,34 +884,30 @@ fn verify_a_file_that_is_not_a_log() {
 }
 
 #[test]
-fn an_unsynced_append_is_in_the_file_in_order_and_chained_like_any_other() {
+fn appended_events_are_in_the_file_at_once_in_order_and_a_commit_syncs_them_together() {
     let tmp = tempfile::tempdir().unwrap();
     let mut log =
         IncidentLogFile::create(tmp.path(), "db", FakeClock::boxed(), "s".into()).unwrap();
-    // The first event is synced whatever is asked: it publishes the file.
-    log.append_unsynced("alice", session_started()).unwrap();
-    let approved = log
-        .append_unsynced(
-            "alice",
-            Event::Note {
-                step: None,
-                kind: NoteKind::Note,
-                text: "written before the next".into(),
-            },
-        )
+    // The first event is synced at once: it publishes the file.
+    log.append("alice", session_started()).unwrap();
+    assert_eq!(log.unsynced(), 0);
+    let note = |text: &str| Event::Note {
+        step: None,
+        kind: NoteKind::Note,
+        text: text.into(),
+    };
+    let first = log.append("alice", note("written at once")).unwrap();
+    let second = log
+        .append("alice", note("synced with the one before"))
         .unwrap();
-    let started = log
-        .append(
-            "alice",
-            Event::Note {
-                step: None,
-                kind: NoteKind::Decision,
-                text: "synced with the one before".into(),
-            },
-        )
-        .unwrap();
-    assert_eq!((approved.seq, started.seq), (2, 3));
+    assert_eq!((first.seq, second.seq), (2, 3));
+    // In the file before any commit: a killed process loses nothing it wrote.
     let bytes = fs::read(log.path()).unwrap();
     assert_eq!(lines(&bytes).len(), 3);
     assert_eq!(verdict(&bytes), Ok(()));
+    assert_eq!(log.unsynced(), 2);
+    log.commit().unwrap();
+    assert_eq!(log.unsynced(), 0);
+    // A second commit with nothing pending is free.
+    log.commit().unwrap();
 }

@@ -12,17 +12,19 @@ pub struct LogError {
     pub reason: String,
 }
 
-/// The incident log: every event durable before the action it announces goes ahead.
+/// The incident log, written as a database writes its write-ahead log: each event is written at
+/// once (a killed process loses nothing it wrote), and made durable in groups by [`commit`]
+/// (one `fdatasync` for every event since the last one). The walk commits before each action an
+/// event announces (a command, a lookup, an editor) and before each prompt and its end, so every
+/// event is on disk before what it announces starts.
+///
+/// [`commit`]: EventLog::commit
 pub trait EventLog {
-    /// Appends `event` as `operator` and returns the record as written.
+    /// Writes `event` as `operator` and returns the record as written; durable at the next
+    /// [`commit`](Self::commit).
     fn append(&mut self, operator: &str, event: Event) -> Result<Record, LogError>;
-    /// Appends `event` without waiting for the disk; the next [`append`](Self::append) makes both
-    /// durable. Only for an event whose action follows the next event (an approval, written just
-    /// before the command's start): one sync instead of two, and both are on disk before the
-    /// command runs.
-    fn append_unsynced(&mut self, operator: &str, event: Event) -> Result<Record, LogError> {
-        self.append(operator, event)
-    }
+    /// Makes every event appended so far durable; a no-op when nothing is pending.
+    fn commit(&mut self) -> Result<(), LogError>;
     /// Where the log lives, for messages.
     fn location(&self) -> String;
 }

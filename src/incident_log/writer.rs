@@ -1,4 +1,4 @@
-//! Writing the incident log: one whole line per event, appended and fsync'd before `append` returns.
+//! Writing the incident log: one whole line per event, written at once, made durable in groups.
 
 use std::fs::{self, DirBuilder, File, OpenOptions, Permissions};
 use std::io::{self, Read, Write};
@@ -48,7 +48,8 @@ pub fn new_session_id() -> String {
     crate::digest::hex(&bytes)
 }
 
-/// The incident log file: appends hash-chained lines, each durable before `append` returns.
+/// The incident log file: appends hash-chained lines, each written at once and durable after the
+/// next [`EventLog::commit`] (the first line, which names the file, at once).
 ///
 /// Holds an exclusive `flock` on the file while open, so two walks cannot write the same log.
 /// After a failed write it is poisoned: every later `append` fails.
@@ -65,6 +66,8 @@ pub struct IncidentLogFile {
     len: u64,
     /// Why an earlier write failed.
     poisoned: Option<String>,
+    /// Lines written since the last `fdatasync`.
+    unsynced: usize,
     /// Until the first line is written: the hidden file, and how to name the log.
     partial: Option<Partial>,
 }
@@ -118,6 +121,10 @@ impl Partial {
 
 impl Drop for IncidentLogFile {
     fn drop(&mut self) {
+        // A last commit for a walk that ended on an error path: best effort, nothing to report to.
+        if self.unsynced > 0 && self.poisoned.is_none() {
+            let _ = self.file.sync_data();
+        }
         super::watch::unwatch(&self.path);
         // Never written (the walk failed before its first event): nothing to keep.
         self.discard_partial();
@@ -184,6 +191,7 @@ impl IncidentLogFile {
             prev: EMPTY_HASH.to_string(),
             len: 0,
             poisoned: None,
+            unsynced: 0,
             partial: Some(Partial {
                 path: partial,
                 dir: dir.to_path_buf(),
@@ -231,6 +239,7 @@ impl IncidentLogFile {
             prev: existing.last_line_hash.clone(),
             len: existing.valid_len,
             poisoned: None,
+            unsynced: 0,
             partial: None,
         };
         Ok((log, existing))
@@ -259,8 +268,9 @@ impl IncidentLogFile {
 }
 
 impl IncidentLogFile {
-    /// Appends one record; `sync`: durable (with every line before it) before this returns.
-    fn write(&mut self, operator: &str, event: Event, sync: bool) -> Result<Record, LogError> {
+    /// Appends one record in one `write` on the `O_APPEND` file, so a killed process leaves only
+    /// whole lines. The first line is synced at once: it is what names the file.
+    fn write(&mut self, operator: &str, event: Event) -> Result<Record, LogError> {
         if let Some(reason) = &self.poisoned {
             return Err(self.error(format!(
                 "an earlier write failed ({reason}); nothing more is written to it"
@@ -293,12 +303,11 @@ impl IncidentLogFile {
                 MAX_LINE_BYTES / 1024 / 1024
             )));
         }
-        // One write of the whole line on an O_APPEND file, then fdatasync: durable before we
-        // return (an unsynced line is made durable by the next synced one).
+        let first = self.partial.is_some();
         if let Err(e) = self
             .file
             .write_all(&line)
-            .and_then(|()| if sync { self.file.sync_data() } else { Ok(()) })
+            .and_then(|()| if first { self.file.sync_data() } else { Ok(()) })
         {
             let reason = io_reason(&e);
             // Best effort: take back a partial line so the file ends on a complete one.
@@ -321,22 +330,44 @@ impl IncidentLogFile {
                     return Err(e);
                 }
             }
+        } else {
+            self.unsynced += 1;
         }
         self.len += line.len() as u64;
         self.seq = record.seq;
         self.prev = sha256_hex(&line[..line.len() - 1]);
         Ok(record)
     }
+
+    /// Lines written but not yet synced (for tests and benchmarks).
+    pub fn unsynced(&self) -> usize {
+        self.unsynced
+    }
 }
 
 impl EventLog for IncidentLogFile {
     fn append(&mut self, operator: &str, event: Event) -> Result<Record, LogError> {
-        self.write(operator, event, true)
+        self.write(operator, event)
     }
 
-    fn append_unsynced(&mut self, operator: &str, event: Event) -> Result<Record, LogError> {
-        // The first event publishes the file: it is always synced.
-        self.write(operator, event, self.seq == 0)
+    fn commit(&mut self) -> Result<(), LogError> {
+        if let Some(reason) = &self.poisoned {
+            return Err(self.error(format!(
+                "an earlier write failed ({reason}); nothing more is written to it"
+            )));
+        }
+        if self.unsynced == 0 {
+            return Ok(());
+        }
+        if let Err(e) = self.file.sync_data() {
+            // After a failed fdatasync the kernel may have dropped the dirty pages: nothing
+            // written since the last good sync can be trusted, so nothing more is written.
+            let reason = io_reason(&e);
+            self.poisoned = Some(reason.clone());
+            return Err(self.error(reason));
+        }
+        self.unsynced = 0;
+        Ok(())
     }
 
     fn location(&self) -> String {

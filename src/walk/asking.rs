@@ -42,6 +42,7 @@ impl Walk<'_, '_> {
         }
         for var in missing {
             loop {
+                self.commit()?;
                 match ask(var, self.ports.ui, var.default.as_deref()) {
                     Ok(Some((value, source))) => self.set_value(var, value, source)?,
                     Ok(None) => self.declined.push(var.name.clone()),
@@ -156,6 +157,7 @@ impl Walk<'_, '_> {
             .map(|v| v.value.clone());
         // Enter keeps what is there: the current value, else the default.
         let keep = current.clone().or_else(|| var.default.clone());
+        self.commit()?;
         let answer = ask(
             var,
             self.ports.ui,

@@ -22,6 +22,7 @@ impl Walk<'_, '_> {
             .get(&n)
             .cloned()
             .unwrap_or_else(|| command.code.clone());
+        self.commit()?;
         let mut text = match self.ports.editor.edit(&current) {
             Err(reason) => {
                 self.ports

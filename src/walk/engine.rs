@@ -146,15 +146,10 @@ impl<'r, 'p> Walk<'r, 'p> {
         Ok(())
     }
 
-    /// [`log`](Self::log) for an event the very next logged event makes durable with it (the
-    /// approval, right before `command_started`): both are on disk before the command runs.
-    pub(super) fn log_before_next(&mut self, event: Event) -> Result<(), LogError> {
-        let record = self
-            .ports
-            .log
-            .append_unsynced(&self.state.operator, event)?;
-        self.state.observe(&record);
-        Ok(())
+    /// Makes every event logged so far durable (one sync for the group), before an action they
+    /// announce or a prompt: the rule of the log, at the price of one `fdatasync` per group.
+    pub(super) fn commit(&mut self) -> Result<(), LogError> {
+        self.ports.log.commit()
     }
 
     /// Logs `session_started` (the log file appears with it) and shows the header.
@@ -222,12 +217,14 @@ impl<'r, 'p> Walk<'r, 'p> {
                 reason: super::pause::SIGNAL.into(),
                 signal: Some(ended.signal.clone()),
             })?;
+            self.commit()?;
             return Ok(Ending::Signalled(ended));
         }
         self.log(Event::SessionPaused {
             reason: reason.clone(),
             signal: None,
         })?;
+        self.commit()?;
         Ok(if paused {
             Ending::Paused { reason }
         } else {
@@ -255,6 +252,7 @@ impl<'r, 'p> Walk<'r, 'p> {
             failed,
             rehearsed,
         })?;
+        self.commit()?;
         Ok(Ending::Finished { failed })
     }
 
@@ -401,9 +399,7 @@ impl<'r, 'p> Walk<'r, 'p> {
         progress.status = Some(status);
         progress.reason = reason.clone();
         progress.finished_at = Some(self.ports.clock.now());
-        // Nothing happens between a step's end and the next event (the next step's start, or the
-        // session's end), so that event's fdatasync makes this one durable too.
-        self.log_before_next(Event::StepFinished {
+        self.log(Event::StepFinished {
             step: step.index,
             step_id: step.id.clone(),
             status,

@@ -216,9 +216,7 @@ impl Walk<'_, '_> {
             return Ok(RunResult::Paused);
         }
         self.state.steps[i].attempts.insert(n, attempt);
-        // Synced together with `command_started`, which follows at once: one fdatasync, and both
-        // are on disk before the command starts.
-        self.log_before_next(Event::CommandApproved {
+        self.log(Event::CommandApproved {
             step: step.index,
             command: n,
             attempt,
@@ -242,6 +240,9 @@ impl Walk<'_, '_> {
             Tone::Info,
             &format!("running command {n}{}", retry_note(attempt)),
         );
+        // `step_started`, `command_approved`, `command_started` (and whatever came before since the
+        // last prompt) go to disk in one fdatasync, before the command can do anything.
+        self.commit()?;
         let outcome = self.ports.runner.run(&spec);
         let success = succeeded(command, &outcome);
         let mut output = outcome.output.clone();

@@ -22,6 +22,8 @@ impl Walk<'_, '_> {
             self.pause_pending = true;
             return Ok(());
         }
+        // A lookup can take seconds: what led to it is on disk first.
+        self.commit()?;
         let vars = self.variables();
         let secrets = self.secrets();
         let Some(metrics) = self.ports.metrics.as_deref_mut() else {

@@ -23,6 +23,11 @@ impl Walk<'_, '_> {
         mut question: impl FnMut(&mut dyn Prompter) -> Answer<T>,
     ) -> Answer<T> {
         loop {
+            // Every event so far is on disk before the operator is asked anything. A failed sync
+            // poisons the log: the walk then stops at its next event, with the reason.
+            if self.commit().is_err() {
+                return Answer::Unavailable;
+            }
             match question(&mut *self.ports.ui) {
                 Answer::Interrupted if self.confirm_pause() => return Answer::Interrupted,
                 Answer::Interrupted => {}
@@ -34,7 +39,7 @@ impl Walk<'_, '_> {
     /// "Pause the walk? [y/N]": `y`, a second Ctrl-C, or nobody left to answer mean yes.
     pub(super) fn confirm_pause(&mut self) -> bool {
         // A signal is ending the walk: nobody is asked.
-        if self.ports.ui.termination().is_some() {
+        if self.ports.ui.termination().is_some() || self.commit().is_err() {
             return true;
         }
         match self.ports.ui.confirm(PAUSE_QUESTION, false) {

@@ -2,7 +2,7 @@
 //! fixed clock and canned CloudWatch, and a harness that walks a runbook on them. Unit tests only:
 //! the real terminal and pseudo-terminal have their own tests.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -23,6 +23,52 @@ use super::{Ending, Ports, SessionInfo, Walk, WalkOptions};
 use crate::event::{Event, FORMAT_VERSION, Record};
 use crate::event::{LookupErrorKind, Mode, VariableSource};
 use crate::markdown::parse;
+
+/// What the ports saw, in order: how the durability rule is checked on every scripted walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Port {
+    /// An event written (not yet durable).
+    Append(String),
+    /// Everything written so far made durable.
+    Commit,
+    /// Something the operator or the world sees: a question, a command, a lookup, an editor.
+    Action(&'static str),
+}
+
+thread_local! {
+    // libtest runs each test on its own thread, so each test has its own journal.
+    static JOURNAL: RefCell<Vec<Port>> = const { RefCell::new(Vec::new()) };
+}
+
+fn note(port: Port) {
+    JOURNAL.with(|j| j.borrow_mut().push(port));
+}
+
+/// Takes this thread's journal.
+pub fn take_journal() -> Vec<Port> {
+    JOURNAL.with(|j| std::mem::take(&mut *j.borrow_mut()))
+}
+
+/// The rule of the log: every event is durable before the next action starts and when the walk
+/// returns. Names each action (and the end) that found events not yet committed, with them.
+pub fn durability_breaches(journal: &[Port]) -> Vec<String> {
+    let mut pending: Vec<&str> = Vec::new();
+    let mut breaches = Vec::new();
+    for port in journal {
+        match port {
+            Port::Append(event) => pending.push(event),
+            Port::Commit => pending.clear(),
+            Port::Action(what) if !pending.is_empty() => {
+                breaches.push(format!("{what} after uncommitted {pending:?}"));
+            }
+            Port::Action(_) => {}
+        }
+    }
+    if !pending.is_empty() {
+        breaches.push(format!("walk ended with uncommitted {pending:?}"));
+    }
+    breaches
+}
 
 /// One scripted answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +147,7 @@ impl Prompter for ScriptedPrompter {
     }
 
     fn choose(&mut self, menu: &Menu<'_>) -> Answer<usize> {
+        note(Port::Action("menu"));
         let prompt = describe_question(&menu.question);
         self.transcript.push(format!("? {prompt}"));
         self.menus
@@ -122,6 +169,7 @@ impl Prompter for ScriptedPrompter {
     }
 
     fn ask_text(&mut self, question: &str, default: Option<&str>) -> Answer<String> {
+        note(Port::Action("question"));
         self.transcript.push(format!("? {question}"));
         match self.next() {
             Some(Reply::Text(t)) => Answer::Given(t),
@@ -138,6 +186,7 @@ impl Prompter for ScriptedPrompter {
     }
 
     fn confirm(&mut self, question: &str, default: bool) -> Answer<bool> {
+        note(Port::Action("confirm"));
         self.transcript.push(format!("? {question}"));
         match self.next() {
             Some(Reply::Yes) => Answer::Given(true),
@@ -239,6 +288,7 @@ impl ScriptedRunner {
 
 impl CommandRunner for ScriptedRunner {
     fn run(&mut self, spec: &CommandSpec) -> CommandOutcome {
+        note(Port::Action("command"));
         self.ran.push(spec.clone());
         for (needle, queue) in &mut self.outcomes {
             if spec.code.contains(needle.as_str())
@@ -301,8 +351,18 @@ impl EventLog for MemoryLog {
             reason: e.to_string(),
         })?;
         self.prev = Some(crate::digest::sha256_hex(line.as_bytes()));
+        let kind = serde_json::to_value(&record.event)
+            .ok()
+            .and_then(|v| v["type"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        note(Port::Append(kind));
         self.records.push(record.clone());
         Ok(record)
+    }
+
+    fn commit(&mut self) -> Result<(), LogError> {
+        note(Port::Commit);
+        Ok(())
     }
 
     fn location(&self) -> String {
@@ -373,6 +433,7 @@ impl ScriptedMetrics {
 
 impl Metrics for ScriptedMetrics {
     fn lookup(&mut self, requests: &[LookupRequest]) -> Vec<LookupOutcome> {
+        note(Port::Action("lookup"));
         requests
             .iter()
             .map(|r| {
@@ -414,6 +475,7 @@ pub struct ScriptedEditor {
 
 impl Editor for ScriptedEditor {
     fn edit(&mut self, text: &str) -> Result<Option<String>, String> {
+        note(Port::Action("editor"));
         self.opened.push(text.to_string());
         self.edits.pop_front().unwrap_or(Ok(None))
     }
@@ -432,6 +494,8 @@ pub struct Harness {
     pub summary: Option<super::screen::Summary>,
     /// The values known when the walk starts (as from `--var`); the rest are asked when needed.
     pub values: Vec<Value>,
+    /// What the ports saw during the last walk or resume.
+    pub journal: Vec<Port>,
 }
 
 impl Harness {
@@ -446,6 +510,7 @@ impl Harness {
             editor: ScriptedEditor::default(),
             summary: None,
             values: preset_values(),
+            journal: Vec::new(),
         }
     }
 
@@ -528,6 +593,12 @@ impl Harness {
         };
         let ending = walk.run(from).unwrap();
         self.summary = Some(walk.summary());
+        self.journal = take_journal();
+        let breaches = durability_breaches(&self.journal);
+        assert!(
+            breaches.is_empty(),
+            "events not durable before an action: {breaches:#?}"
+        );
         ending
     }
 

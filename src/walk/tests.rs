@@ -678,3 +678,37 @@ fn resume_asks_before_running_a_command_whose_outcome_is_unknown() {
     assert_eq!(h.ran(), ["check $NODE", "check $NODE"]);
     assert!(!h.log.types().contains(&"command_skipped".to_string()));
 }
+
+#[test]
+fn the_durability_check_names_an_action_that_found_events_not_committed() {
+    use crate::walk::scripted::{Port, durability_breaches};
+    let committed = [
+        Port::Append("step_started".into()),
+        Port::Commit,
+        Port::Action("command"),
+    ];
+    assert!(durability_breaches(&committed).is_empty());
+    let late = [
+        Port::Append("step_started".into()),
+        Port::Action("command"),
+        Port::Append("command_finished".into()),
+    ];
+    assert_eq!(
+        durability_breaches(&late),
+        [
+            "command after uncommitted [\"step_started\"]",
+            "walk ended with uncommitted [\"step_started\", \"command_finished\"]"
+        ]
+    );
+}
+
+#[test]
+fn a_walk_with_yes_syncs_once_per_step_of_one_command_and_once_at_the_end() {
+    use crate::walk::scripted::Port;
+    let mut h = Harness::new([]);
+    let text = "# R\n\n## One\n```bash\ntrue\n```\n\n## Two\n```bash\ntrue\n```\n";
+    h.walk(text, opts(Mode::Live, true, false));
+    assert_eq!(h.ran(), ["true", "true"]);
+    let commits = h.journal.iter().filter(|p| **p == Port::Commit).count();
+    assert_eq!(commits, 3, "{:#?}", h.journal);
+}
