@@ -226,6 +226,14 @@ impl CloudWatch {
             }
         }
         self.checked_once = true;
+        // A profile the files do not name is a typo, not a missing login (as the AWS CLI says
+        // too, even with keys in the environment). Only when the files were read: a
+        // configuration the caller built has no profile files behind it.
+        if let (Some(_), Some(profile)) = (&self.reload, &self.profile)
+            && let Some(error) = super::profiles::missing(profile)
+        {
+            return Err(error);
+        }
         let Ok(engine) = &self.engine else {
             return Ok(());
         };
