@@ -67,7 +67,7 @@ impl CloudWatch {
             Err(e) => return CloudWatch::broken(&settings, e.to_string()),
         };
         let config = runtime.block_on(loader(&settings).load());
-        let mut cloudwatch = CloudWatch::start(runtime, settings.clone(), config);
+        let mut cloudwatch = CloudWatch::start(runtime, settings.clone(), config, true);
         cloudwatch.reload = Some(settings);
         cloudwatch
     }
@@ -76,7 +76,7 @@ impl CloudWatch {
     /// region, endpoint); `settings.endpoint`, when set, still overrides the configuration's.
     pub fn connect_with(settings: AwsSettings, config: SdkConfig) -> CloudWatch {
         match engine::runtime() {
-            Ok(runtime) => CloudWatch::start(runtime, settings, config),
+            Ok(runtime) => CloudWatch::start(runtime, settings, config, false),
             Err(e) => CloudWatch::broken(&settings, e.to_string()),
         }
     }
@@ -99,10 +99,13 @@ impl CloudWatch {
         }
     }
 
+    /// `from_files`: the configuration was loaded from the shared AWS files (and the
+    /// environment), not built by the caller.
     fn start(
         runtime: tokio::runtime::Runtime,
         settings: AwsSettings,
         config: SdkConfig,
+        from_files: bool,
     ) -> CloudWatch {
         let config = match &settings.endpoint {
             Some(url) => config.into_builder().endpoint_url(url).build(),
@@ -144,6 +147,7 @@ impl CloudWatch {
                 interval: settings.guard_interval.max(Duration::from_millis(100)),
                 timeout: settings.timeout,
                 profile: profile.clone(),
+                check_profile: from_files,
                 queue: Arc::clone(&queue),
                 announcer: Arc::clone(&announcer),
                 stop: engine.stop_flag(),

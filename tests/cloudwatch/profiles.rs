@@ -90,6 +90,31 @@ pub fn a_profile_in_neither_aws_file_is_named_as_such() {
         said("nope", "~/.aws/config", "~/.aws/credentials")
     );
 
+    // The guard is not polled with the environment's keys either: the walk says so on a line
+    // of its own, and goes on.
+    std::fs::write(
+        d.join("guarded.md"),
+        "---\nprofile: nope\nregions: [euw2]\nguard_alarms: [w-]\n---\n# Guarded\n\n## Act\n```bash\necho acted\n```\n",
+    )
+    .expect("write runbook");
+    let out = runbook(
+        d,
+        &["run", "--yes", "guarded.md", "--log-dir", "logs"],
+        &files,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let line = format!(
+        "  ! guard alarms cannot be read in eu-west-2: {}; the walk does not see them until they can",
+        said("nope", config, credentials)
+            .trim_end()
+            .trim_start_matches("error: lookups not run: ")
+    );
+    assert!(
+        stderr(&out).lines().any(|l| l == line),
+        "{line}\n{}",
+        stderr(&out)
+    );
+
     // A profile either file names is not refused (the closed endpoint answers instead); nor is
     // the SDK's default chain when no profile is named.
     for (args, env) in [
