@@ -11,6 +11,7 @@ use props::{exports_of_any_log_never_panic, exports_of_edge_logs_never_panic};
 use secrets::{
     a_secret_coloured_by_grep_is_in_no_export, no_secret_reaches_the_log_or_any_export,
     no_secret_survives_the_redactor_in_any_form,
+    whatever_the_exports_strip_between_two_bytes_the_redactor_skips,
 };
 
 use std::fs;
@@ -721,6 +722,7 @@ fn main() -> std::process::ExitCode {
             no_secret_survives_the_redactor_in_any_form,
             no_secret_reaches_the_log_or_any_export,
             a_secret_coloured_by_grep_is_in_no_export,
+            whatever_the_exports_strip_between_two_bytes_the_redactor_skips,
         ])
         .needing(
             "Chromium (scripts/test installs it)",

@@ -287,6 +287,42 @@ pub fn no_secret_reaches_the_log_or_any_export() {
     run(EXPORT_CASES, export_case);
 }
 
+/// What the exports strip between two characters, the redactor skips: for random stretches of
+/// escape-like text `g`, whenever `<a{g}b>` shows as `<ab>` in an export, the secret `ab` is
+/// redacted in it (both read `g` from the ground state, after a character of text).
+pub fn whatever_the_exports_strip_between_two_bytes_the_redactor_skips() {
+    let piece = select(vec![
+        "\x1b", "[", "]", "P", "_", "(", "#", "1", ";", "m", "K", "\x07", "\\", "\r", "\n", "\t",
+        "x", " ", "\u{9b}", "\u{9c}", "\u{85}", "\0", "\x7f", "é",
+    ]);
+    let mut runner = TestRunner::new(Config {
+        cases: 4096,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let stripped = std::cell::Cell::new(0u32);
+    let result = runner.run(&prop::collection::vec(piece, 0..10), |g| {
+        let text = format!("<a{}b>", g.concat());
+        if clean_output(&text) != "<ab>" {
+            return Ok(());
+        }
+        stripped.set(stripped.get() + 1);
+        let (out, count) = redacted("ab", text.as_bytes(), &[]);
+        prop_assert_eq!(
+            (String::from_utf8_lossy(&out).into_owned(), count),
+            ("<[REDACTED]>".to_string(), 1),
+            "{:?}",
+            text
+        );
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    // Enough of the cases are stretches the exports strip to test something.
+    assert!(stripped.get() > 200, "{}", stripped.get());
+}
+
 /// The case the issue names: `grep --color=always` splits the secret with colour codes, and the
 /// exports, which strip colours, printed it clean.
 pub fn a_secret_coloured_by_grep_is_in_no_export() {
