@@ -16,9 +16,9 @@ pub const MAX_GAP: usize = 256;
 ///
 /// Matching is on bytes, so multi-byte UTF-8 secrets work whatever the chunk boundaries.
 /// Between two bytes of a secret the stream may hold what a terminal or the exports do not
-/// show as text (the grammar of the private `gap`): escape sequences (`grep --color` colouring a match), control
-/// characters, and the `\r` a pseudo-terminal puts before each `\n`, at most [`MAX_GAP`]
-/// bytes per gap. The whole span, escapes included, becomes one `[REDACTED]`: nothing the
+/// show as text (the grammar of `gap` below): escape sequences (`grep --color` colouring a
+/// match), control characters, and the `\r` a pseudo-terminal puts before each `\n`, at most
+/// [`MAX_GAP`] bytes per gap. The whole span, escapes included, becomes one `[REDACTED]`: nothing the
 /// exports would strip can reassemble the secret.
 ///
 /// At each position the longest span wins; occurrences that overlap (`abcd` and `cdef` in
