@@ -37,6 +37,18 @@ pub enum Error {
     /// The walk cannot go on as asked (changed runbook, invalid log); exit 1.
     #[error("{0}")]
     Refused(String),
+    /// A log to resume was changed or damaged (not torn by a crash); exit 2.
+    #[error(transparent)]
+    DamagedLog(#[from] crate::incident_log::DamagedLog),
+}
+
+impl From<crate::incident_log::ResumeError> for Error {
+    fn from(e: crate::incident_log::ResumeError) -> Self {
+        match e {
+            crate::incident_log::ResumeError::Log(e) => Error::Log(e),
+            crate::incident_log::ResumeError::Damaged(e) => Error::DamagedLog(e),
+        }
+    }
 }
 
 impl Error {
@@ -48,7 +60,8 @@ impl Error {
             | Error::Output(_)
             | Error::Usage(_)
             | Error::Log(_)
-            | Error::WriteFile { .. } => 2,
+            | Error::WriteFile { .. }
+            | Error::DamagedLog(_) => 2,
         }
     }
 
@@ -64,6 +77,7 @@ impl Error {
             Error::Unusable {
                 path, diagnostic, ..
             } => Some(diagnostic.render(path)),
+            Error::DamagedLog(d) => Some(format!("{}: error: {}", d.location(), d.message())),
             Error::Output(_)
             | Error::Usage(_)
             | Error::Log(_)

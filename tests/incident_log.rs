@@ -568,13 +568,31 @@ fn reasons_name_the_problem() {
     };
     assert_eq!(
         with(2, b"{not json\n"),
-        Err("line 3: not valid JSON at column 2: key must be a string".into())
+        Err("line 3: not valid JSON: key must be a string: the line was changed or damaged after it was written".into())
     );
     assert_eq!(
         with(2, b"{\"v\":1}\n"),
-        Err("line 3: not a valid event: missing field `seq`".into())
+        Err("line 3: not a valid event: missing field `seq`: the line was changed or damaged after it was written".into())
     );
-    assert_eq!(with(2, b"\n"), Err("line 3: the line is empty".into()));
+    assert_eq!(
+        with(2, b"\n"),
+        Err(
+            "line 3: the line is empty: the line was changed or damaged after it was written"
+                .into()
+        )
+    );
+    // The same complete lines as the last line: not a tear either.
+    assert_eq!(
+        with(19, b"{not json\n"),
+        Err("line 20: not valid JSON: key must be a string: the line was changed or damaged after it was written".into())
+    );
+    assert_eq!(
+        with(19, b"\n"),
+        Err(
+            "line 20: the line is empty: the line was changed or damaged after it was written"
+                .into()
+        )
+    );
     assert_eq!(verdict(b""), Err("line 1: the log is empty".into()));
     assert_eq!(
         verdict(&lines[1..].concat()),
@@ -704,8 +722,10 @@ fn a_torn_last_line_is_reported_cut_off_on_resume_and_the_chain_goes_on() {
     assert_eq!(fs::read(&path).unwrap(), before);
 }
 
+/// Only a last line without its newline is torn (the writer writes each line and its newline
+/// at once): a complete line that fails is changed or damaged, even the last one.
 #[test]
-fn a_last_line_without_newline_or_not_a_record_is_torn() {
+fn a_last_line_without_newline_is_torn_and_a_complete_bad_one_is_not() {
     let tmp = tempfile::tempdir().unwrap();
     let (_, bytes) = twenty_event_log(tmp.path());
     let tail = |bytes: &[u8]| read_log_from(bytes).unwrap();
@@ -716,13 +736,18 @@ fn a_last_line_without_newline_or_not_a_record_is_torn() {
         log.torn_tail.as_deref(),
         Some(lines(&bytes)[19].strip_suffix(b"\n").unwrap())
     );
-    // Zeros where the last line should be (a crash on some filesystems).
+    // Zeros where the last line should be (a crash on some filesystems: the newline is lost
+    // with the rest).
     let mut zeros = lines(&bytes)[..19].concat();
     zeros.extend_from_slice(&[0; 40]);
-    zeros.push(b'\n');
     let log = tail(&zeros);
     assert_eq!(log.problem, None);
-    assert_eq!(log.torn_tail.as_ref().map(Vec::len), Some(41));
+    assert_eq!(log.torn_tail.as_ref().map(Vec::len), Some(40));
+    // With a newline after them, the line is complete: damaged, not torn.
+    zeros.push(b'\n');
+    let log = tail(&zeros);
+    assert_eq!(log.torn_tail, None);
+    assert_eq!(log.problem.map(|p| (p.line, p.column)), Some((20, 1)));
     // The same line anywhere else is a problem, not a tear.
     let mut middle = lines(&bytes)[..10].concat();
     middle.extend_from_slice(&[0; 40]);
@@ -744,7 +769,7 @@ fn resume_refuses_a_log_invalid_before_its_last_line() {
     assert_eq!(
         e.to_string(),
         format!(
-            "cannot write the incident log `{}`: line 5 is invalid: `seq` is 6, expected 5: a line is missing or out of order; it cannot be resumed",
+            "{}:5:8: `seq` is 6, expected 5: a line is missing or out of order; it cannot be resumed: only a last line cut short by a crash is repaired",
             path.display()
         )
     );
@@ -815,7 +840,7 @@ fn verify_a_changed_log() {
         .file("incident.jsonl", bytes)
         .args(["verify", "incident.jsonl"])
         .status(1)
-        .stdout("incident.jsonl:1: invalid: `hash` does not match the line: the line was changed after it was written\n")
+        .stdout("incident.jsonl:1:711: invalid: `hash` does not match the line: the line was changed after it was written\n")
         .stderr("")
         .run();
 }
@@ -829,7 +854,7 @@ fn verify_a_log_missing_a_line() {
         .file("incident.jsonl", lines.concat())
         .args(["verify", "incident.jsonl"])
         .status(1)
-        .stdout("incident.jsonl:7: invalid: `seq` is 8, expected 7: a line is missing or out of order\n")
+        .stdout("incident.jsonl:7:8: invalid: `seq` is 8, expected 7: a line is missing or out of order\n")
         .run();
 }
 
@@ -842,7 +867,8 @@ fn verify_a_torn_log() {
         .args(["verify", "logs/incident.jsonl"])
         .status(1)
         .stdout(&format!(
-            "logs/incident.jsonl:20: invalid: the last line is torn (written partially, {} bytes): run `runbook resume` to repair it\n",
+            "logs/incident.jsonl:20:{}: invalid: the last line is torn (written partially, {} bytes): run `runbook resume` to repair it\n",
+            lines(&bytes)[19].len() - 36,
             lines(&bytes)[19].len() - 37
         ))
         .run();
@@ -854,7 +880,7 @@ fn verify_an_empty_log_and_unreadable_ones() {
         .file("empty.jsonl", "")
         .args(["verify", "empty.jsonl"])
         .status(1)
-        .stdout("empty.jsonl:1: invalid: the log is empty\n")
+        .stdout("empty.jsonl:1:1: invalid: the log is empty\n")
         .run();
     Test::new()
         .args(["verify", "nope.jsonl"])
@@ -879,7 +905,7 @@ fn verify_a_file_that_is_not_a_log() {
         .file("notes.md", file)
         .args(["verify", "notes.md"])
         .status(1)
-        .stdout("notes.md:1: invalid: not valid JSON at column 1: expected value\n")
+        .stdout("notes.md:1:1: invalid: not valid JSON: expected value: not an incident log, or its first line was changed or damaged\n")
         .run();
 }
 

@@ -68,7 +68,7 @@ impl CloudWatch {
             Err(e) => return CloudWatch::broken(&settings, e.to_string()),
         };
         let config = runtime.block_on(loader(&settings).load());
-        let mut cloudwatch = CloudWatch::start(runtime, settings.clone(), config);
+        let mut cloudwatch = CloudWatch::start(runtime, settings.clone(), config, true);
         cloudwatch.reload = Some(settings);
         cloudwatch
     }
@@ -77,7 +77,7 @@ impl CloudWatch {
     /// region, endpoint); `settings.endpoint`, when set, still overrides the configuration's.
     pub fn connect_with(settings: AwsSettings, config: SdkConfig) -> CloudWatch {
         match engine::runtime() {
-            Ok(runtime) => CloudWatch::start(runtime, settings, config),
+            Ok(runtime) => CloudWatch::start(runtime, settings, config, false),
             Err(e) => CloudWatch::broken(&settings, e.to_string()),
         }
     }
@@ -100,10 +100,13 @@ impl CloudWatch {
         }
     }
 
+    /// `from_files`: the configuration was loaded from the shared AWS files (and the
+    /// environment), not built by the caller.
     fn start(
         runtime: tokio::runtime::Runtime,
         settings: AwsSettings,
         config: SdkConfig,
+        from_files: bool,
     ) -> CloudWatch {
         let config = match &settings.endpoint {
             Some(url) => config.into_builder().endpoint_url(url).build(),
@@ -145,6 +148,7 @@ impl CloudWatch {
                 interval: settings.guard_interval.max(Duration::from_millis(100)),
                 timeout: settings.timeout,
                 profile: profile.clone(),
+                check_profile: from_files,
                 queue: Arc::clone(&queue),
                 announcer: Arc::clone(&announcer),
                 stop: engine.stop_flag(),
@@ -227,6 +231,14 @@ impl CloudWatch {
             }
         }
         self.checked_once = true;
+        // A profile the files do not name is a typo, not a missing login (as the AWS CLI says
+        // too, even with keys in the environment). Only when the files were read: a
+        // configuration the caller built has no profile files behind it.
+        if let (Some(_), Some(profile)) = (&self.reload, &self.profile)
+            && let Some(error) = super::profiles::missing(profile)
+        {
+            return Err(error);
+        }
         let Ok(engine) = &self.engine else {
             return Ok(());
         };

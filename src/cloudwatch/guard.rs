@@ -103,6 +103,9 @@ pub(crate) struct Guard {
     pub timeout: Duration,
     /// For the no-credentials message.
     pub profile: Option<String>,
+    /// The configuration came from the shared files: a `profile` they do not declare is
+    /// refused, as the lookups refuse it.
+    pub check_profile: bool,
     pub queue: Queue,
     pub announcer: Announcer,
     pub stop: Arc<AtomicBool>,
@@ -117,7 +120,12 @@ async fn poll_region(
     region: String,
     timeout: Duration,
     profile: Option<String>,
+    check_profile: bool,
 ) -> (String, Result<Vec<AlarmInfo>, LookupError>) {
+    // Not polled with whatever keys the environment holds: they may be another account's.
+    if check_profile && let Some(error) = profile.as_deref().and_then(super::profiles::missing) {
+        return (region, Err(error));
+    }
     let all = async {
         let mut found = Vec::new();
         for prefix in &prefixes {
@@ -148,6 +156,7 @@ pub(crate) async fn run(mut guard: Guard) {
                 region.clone(),
                 guard.timeout,
                 guard.profile.clone(),
+                guard.check_profile,
             ));
         }
         while let Some(done) = polls.join_next().await {

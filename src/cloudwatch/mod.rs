@@ -10,6 +10,7 @@ mod classify;
 mod client;
 mod engine;
 mod guard;
+mod profiles;
 mod progress;
 mod query;
 mod settings;

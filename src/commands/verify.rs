@@ -9,7 +9,7 @@ use crate::incident_log;
 use crate::source::LoadError;
 
 /// Exit 0 when the log is intact, 1 when a line is invalid, changed, missing or torn (reported on
-/// `out` as `LOG:LINE: invalid: reason`), 2 (an `Err`) when it cannot be read.
+/// `out` as `LOG:LINE:COLUMN: invalid: reason`), 2 (an `Err`) when it cannot be read.
 pub fn run(path: &Path, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8, Error> {
     let shown = path.display().to_string();
     let log = incident_log::read_log(path).map_err(|e| {
@@ -35,12 +35,16 @@ pub fn run(path: &Path, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8,
             Ok(0)
         }
         (Err(problem), ..) => {
-            writeln!(out, "{shown}:{}: invalid: {}", problem.line, problem.reason)?;
+            writeln!(
+                out,
+                "{shown}:{}:{}: invalid: {}",
+                problem.line, problem.column, problem.reason
+            )?;
             Ok(1)
         }
         // A log with no problem has a first line; kept total for the type checker.
         (Ok(()), ..) => {
-            writeln!(out, "{shown}:1: invalid: the log is empty")?;
+            writeln!(out, "{shown}:1:1: invalid: the log is empty")?;
             Ok(1)
         }
     }

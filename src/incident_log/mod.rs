@@ -6,10 +6,12 @@
 //! [`IncidentLogFile`]; a crash can only tear the last line, which resuming cuts off and records
 //! as a [`crate::event::Event::LogRepaired`] event.
 
+mod damaged;
 mod reader;
 mod watch;
 mod writer;
 
+pub use damaged::{DamagedLog, ResumeError};
 pub use reader::{ExistingLog, LogProblem, MAX_LINE_BYTES, read_log, read_log_from};
 pub use watch::lost;
 pub use writer::{IncidentLogFile, SystemClock, format_timestamp, new_session_id};

@@ -28,9 +28,11 @@ pub struct ExistingLog {
     pub valid_len: u64,
     /// Hex sha256 of the last valid line (without its newline); of "" when there is none.
     pub last_line_hash: String,
-    /// The last line when it was written partially (no newline, or not a valid record): its raw bytes.
+    /// The last line when it was written partially (no newline): its raw bytes. Only that is a
+    /// crash's doing: the writer ends each line with its newline in the same write.
     pub torn_tail: Option<Vec<u8>>,
-    /// The first invalid line other than a torn tail; nothing after it was read.
+    /// The first invalid line other than a torn tail (a complete line that fails a check: the
+    /// log was changed or damaged after it was written); nothing after it was read.
     pub problem: Option<LogProblem>,
 }
 
@@ -39,6 +41,8 @@ pub struct ExistingLog {
 pub struct LogProblem {
     /// 1-based.
     pub line: usize,
+    /// 1-based, in bytes: where in the line the problem is (1 when it is the whole line).
+    pub column: usize,
     /// Lowercase, values in backticks: "`seq` is 5, expected 4: a line is missing or out of order".
     pub reason: String,
 }
@@ -52,6 +56,8 @@ impl ExistingLog {
         if let Some(torn) = &self.torn_tail {
             return Err(LogProblem {
                 line: self.lines,
+                // Where the write stopped.
+                column: torn.len() + 1,
                 reason: format!(
                     "the last line is torn (written partially, {} bytes): run `runbook resume` to repair it",
                     torn.len()
@@ -114,6 +120,7 @@ pub fn read_log_from(mut reader: impl BufRead) -> io::Result<ExistingLog> {
             if buf.len() > MAX_LINE_BYTES {
                 log.problem = Some(LogProblem {
                     line,
+                    column: MAX_LINE_BYTES + 1,
                     reason: format!(
                         "the line is longer than {} MiB",
                         MAX_LINE_BYTES / 1024 / 1024
@@ -130,12 +137,14 @@ pub fn read_log_from(mut reader: impl BufRead) -> io::Result<ExistingLog> {
                 log.valid_len += n as u64;
                 log.records.push(record);
             }
-            Err(Invalid { reason, torn }) => {
-                if torn && reader.fill_buf()?.is_empty() {
-                    log.torn_tail = Some(std::mem::take(&mut buf));
-                } else {
-                    log.problem = Some(LogProblem { line, reason });
-                }
+            // A complete line (it has its newline) that fails: changed or damaged, never a
+            // crash, even as the last line; reading stops and nothing is cut off.
+            Err(Invalid { reason, column }) => {
+                log.problem = Some(LogProblem {
+                    line,
+                    column,
+                    reason,
+                });
                 break;
             }
         }
@@ -143,27 +152,39 @@ pub fn read_log_from(mut reader: impl BufRead) -> io::Result<ExistingLog> {
     if log.lines == 0 {
         log.problem = Some(LogProblem {
             line: 1,
+            column: 1,
             reason: "the log is empty".into(),
         });
     }
     Ok(log)
 }
 
+/// Why a complete line fails, and where.
 struct Invalid {
     reason: String,
-    /// What a crash mid-write could leave (bad JSON, not a record): a torn tail when it is the last line.
-    torn: bool,
+    /// 1-based byte column.
+    column: usize,
 }
 
+/// What a line that is not a record was made by.
+const DAMAGED: &str = "the line was changed or damaged after it was written";
+
 impl Invalid {
-    fn torn(reason: String) -> Self {
-        Invalid { reason, torn: true }
-    }
-    fn changed(reason: String) -> Self {
+    fn at(column: usize, reason: String) -> Self {
         Invalid {
             reason,
-            torn: false,
+            column: column.max(1),
         }
+    }
+    /// At the member `key` of the line (its first occurrence: the record's own members come
+    /// before the event's), or the line's start.
+    fn member(content: &[u8], key: &str, reason: String) -> Self {
+        let needle = format!("\"{key}\":");
+        let column = content
+            .windows(needle.len())
+            .position(|w| w == needle.as_bytes())
+            .map_or(1, |i| i + 1);
+        Invalid::at(column, reason)
     }
 }
 
@@ -175,7 +196,7 @@ fn check_line(
     previous_hash: &str,
 ) -> Result<Record, Invalid> {
     if content.iter().all(u8::is_ascii_whitespace) {
-        return Err(Invalid::torn("the line is empty".into()));
+        return Err(Invalid::at(1, format!("the line is empty: {DAMAGED}")));
     }
     let record: Record = serde_json::from_slice(content).map_err(|e| {
         let message = e.to_string();
@@ -183,45 +204,74 @@ fn check_line(
             Some(i) => &message[..i],
             None => &message,
         };
-        Invalid::torn(match e.classify() {
-            serde_json::error::Category::Data => format!("not a valid event: {message}"),
-            _ => format!("not valid JSON at column {}: {message}", e.column()),
-        })
+        // A first line that is no event at all: likely not a log.
+        let why = if line == 1 {
+            "not an incident log, or its first line was changed or damaged".to_string()
+        } else {
+            DAMAGED.to_string()
+        };
+        Invalid::at(
+            e.column(),
+            match e.classify() {
+                serde_json::error::Category::Data => {
+                    format!("not a valid event: {message}: {why}")
+                }
+                _ => format!("not valid JSON: {message}: {why}"),
+            },
+        )
     })?;
     check_hash(content)?;
     if record.v != crate::event::FORMAT_VERSION {
-        return Err(Invalid::changed(format!(
-            "`v` is {}, expected {}: an unknown version of the log format",
-            record.v,
-            crate::event::FORMAT_VERSION
-        )));
+        return Err(Invalid::member(
+            content,
+            "v",
+            format!(
+                "`v` is {}, expected {}: an unknown version of the log format",
+                record.v,
+                crate::event::FORMAT_VERSION
+            ),
+        ));
     }
     let expected = previous.map_or(1, |p| p.seq + 1);
     if record.seq != expected {
-        return Err(Invalid::changed(format!(
-            "`seq` is {}, expected {expected}: a line is missing or out of order",
-            record.seq
-        )));
+        return Err(Invalid::member(
+            content,
+            "seq",
+            format!(
+                "`seq` is {}, expected {expected}: a line is missing or out of order",
+                record.seq
+            ),
+        ));
     }
     if record.prev != previous_hash {
-        return Err(Invalid::changed(if line == 1 {
-            "`prev` is not the hash of the empty string: the first line must start the chain"
-                .to_string()
-        } else {
-            format!(
-                "`prev` does not match the hash of line {}: the log was changed after it was written",
-                line - 1
-            )
-        }));
+        return Err(Invalid::member(
+            content,
+            "prev",
+            if line == 1 {
+                "`prev` is not the hash of the empty string: the first line must start the chain"
+                    .to_string()
+            } else {
+                format!(
+                    "`prev` does not match the hash of line {}: the log was changed after it was written",
+                    line - 1
+                )
+            },
+        ));
     }
     if !is_timestamp(&record.ts) {
-        return Err(Invalid::changed(format!(
-            "`ts` is `{}`, expected UTC with milliseconds like `2026-11-22T03:04:05.678Z`",
-            record.ts
-        )));
+        return Err(Invalid::member(
+            content,
+            "ts",
+            format!(
+                "`ts` is `{}`, expected UTC with milliseconds like `2026-11-22T03:04:05.678Z`",
+                record.ts
+            ),
+        ));
     }
     if line == 1 && !matches!(record.event, Event::SessionStarted { .. }) {
-        return Err(Invalid::changed(
+        return Err(Invalid::member(
+            content,
+            "type",
             "the first event is not `session_started`: the beginning of the log is missing".into(),
         ));
     }
@@ -231,7 +281,8 @@ fn check_line(
 /// The line ends with `,"hash":"<sha256 of the line before that member, plus `}`>"}`.
 fn check_hash(content: &[u8]) -> Result<(), Invalid> {
     let missing = || {
-        Invalid::changed(
+        Invalid::at(
+            content.len(),
             "`hash` is missing at the end of the line: the line was not written by runbook".into(),
         )
     };
@@ -248,7 +299,9 @@ fn check_hash(content: &[u8]) -> Result<(), Invalid> {
     hasher.update(body);
     hasher.update(b"}");
     if crate::digest::hex(&hasher.finalize()).as_bytes() != digest {
-        return Err(Invalid::changed(
+        // At the digest.
+        return Err(Invalid::at(
+            content.len() - HASH_SUFFIX_LEN + HASH_MEMBER.len() + 1,
             "`hash` does not match the line: the line was changed after it was written".into(),
         ));
     }

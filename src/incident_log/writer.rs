@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use super::damaged::{DamagedLog, ResumeError};
 use super::reader::{ExistingLog, MAX_LINE_BYTES, read_log};
 use super::{EMPTY_HASH, HASH_MEMBER};
 use crate::digest::sha256_hex;
@@ -203,27 +204,28 @@ impl IncidentLogFile {
 
     /// Opens an existing log to continue it. A torn last line is cut off (and fsync'd) and
     /// returned in [`ExistingLog::torn_tail`]: append [`ExistingLog::repair_event`] next.
-    /// Refuses a log that is invalid anywhere else, or that another process has open.
+    /// Refuses a log that is invalid anywhere else ([`ResumeError::Damaged`]: never cut), or that
+    /// another process has open.
     pub fn open_for_resume(
         path: &Path,
         clock: Box<dyn Clock + Send>,
         session: String,
-    ) -> Result<(Self, ExistingLog), LogError> {
+    ) -> Result<(Self, ExistingLog), ResumeError> {
         let io = |e: io::Error| log_error(path, io_reason(&e));
         let file = OpenOptions::new().append(true).open(path).map_err(io)?;
         lock(&file, path)?;
         let existing = read_log(path).map_err(io)?;
         if let Some(problem) = &existing.problem {
-            return Err(log_error(
-                path,
-                format!(
-                    "line {} is invalid: {}; it cannot be resumed",
-                    problem.line, problem.reason
-                ),
-            ));
+            return Err(DamagedLog {
+                path: path.display().to_string(),
+                line: problem.line,
+                column: problem.column,
+                reason: problem.reason.clone(),
+            }
+            .into());
         }
         let Some(last) = existing.records.last() else {
-            return Err(log_error(path, "it holds no complete event to resume from"));
+            return Err(log_error(path, "it holds no complete event to resume from").into());
         };
         if existing.torn_tail.is_some() {
             file.set_len(existing.valid_len).map_err(io)?;

@@ -8,6 +8,7 @@ mod binary;
 mod emulator;
 #[path = "../common/needs.rs"]
 mod needs;
+mod profiles;
 mod terminal;
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -32,6 +33,7 @@ use binary::{
     lookup_prints_per_region_verdicts_as_json_events,
 };
 use emulator::{Emulator, Shared};
+use profiles::a_profile_in_neither_aws_file_is_named_as_such;
 use terminal::{
     a_blind_guard_says_so_and_says_when_it_sees_again,
     a_guard_alarm_firing_during_a_command_is_a_status_line_and_logged_once,
@@ -692,7 +694,10 @@ fn child(filter: &[&str], home: &std::path::Path) -> std::process::Command {
 
 fn main() -> std::process::ExitCode {
     needs::Suite::default()
-        .plain(tests![connect_without_any_credentials])
+        .plain(tests![
+            connect_without_any_credentials,
+            a_profile_in_neither_aws_file_is_named_as_such,
+        ])
         .needing(
             "the AWS emulator (moto; scripts/test installs it)",
             emulator::available(),

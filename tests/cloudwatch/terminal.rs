@@ -400,6 +400,13 @@ pub fn no_credentials_is_one_line_and_l_retries_after_login(emu: &Shared) {
         "---\nprofile: oncall-ro\nregions: [euw2, euc1]\n---\n# Watched\n\n## Look\n```cloudwatch\nnamespace: Runbook/Test\nmetric: {metric}\ndimensions:\n  Service: api\nstat: Sum\nlabel: errors after login\n```\n\n```cloudwatch\nalarms: nothing-\n```\n\n## Act\n```bash\necho acted\n```\n"
     );
     std::fs::write(dir.path().join("rb.md"), text).unwrap();
+    // An SSO profile not logged in: it exists, without credentials (a profile in neither file
+    // is another message, `no AWS profile`).
+    std::fs::write(
+        dir.path().join("aws-config"),
+        "[profile oncall-ro]\nregion = eu-west-2\n",
+    )
+    .unwrap();
     let mut p = spawn(
         emu,
         dir.path(),

@@ -6,7 +6,13 @@ mod logs;
 #[path = "../common/needs.rs"]
 mod needs;
 mod props;
+mod secrets;
 use props::{exports_of_any_log_never_panic, exports_of_edge_logs_never_panic};
+use secrets::{
+    a_secret_coloured_by_grep_is_in_no_export, no_secret_reaches_the_log_or_any_export,
+    no_secret_survives_the_redactor_in_any_form,
+    whatever_the_exports_strip_between_two_bytes_the_redactor_skips,
+};
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -713,6 +719,10 @@ fn main() -> std::process::ExitCode {
             html_is_self_contained_and_escapes_log_text,
             exports_of_edge_logs_never_panic,
             exports_of_any_log_never_panic,
+            no_secret_survives_the_redactor_in_any_form,
+            no_secret_reaches_the_log_or_any_export,
+            a_secret_coloured_by_grep_is_in_no_export,
+            whatever_the_exports_strip_between_two_bytes_the_redactor_skips,
         ])
         .needing(
             "Chromium (scripts/test installs it)",

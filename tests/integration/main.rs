@@ -3,6 +3,7 @@
 mod approve;
 mod context;
 mod control_chars;
+mod damaged_log;
 mod errors;
 mod generate;
 mod keys;

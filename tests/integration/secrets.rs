@@ -75,3 +75,51 @@ fn a_credential_named_variable_of_a_plain_runbook_is_secret_in_the_log_and_every
         );
     }
 }
+
+/// `grep --color=always` puts colour codes inside the secret it prints; the exports strip
+/// colours, so the secret would come out clean there had redaction missed it.
+#[test]
+fn a_secret_coloured_by_grep_is_redacted_in_the_log_and_every_export() {
+    let secret = "zz-abcdef-zz";
+    let (out, dir) = Test::new()
+        .file(
+            "rb.md",
+            "# Grep\n\n## Find it\n\n```bash\nprintf 'key=%s\\n' \"$ADMIN_API_TOKEN\" > creds\ngrep --color=always cd creds\n```\n",
+        )
+        .args([
+            "run",
+            "rb.md",
+            "--yes",
+            "--var",
+            &format!("ADMIN_API_TOKEN={secret}"),
+        ])
+        .run_keep();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = log_file(dir.path());
+    let finished = events(&log)
+        .into_iter()
+        .find(|e| e["type"] == "command_finished")
+        .unwrap();
+    assert_eq!(finished["output"], "key=[REDACTED]\r\n");
+    assert_eq!(finished["redactions"], 1);
+    let text = fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("abcdef"), "{text}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("abcdef"));
+    for format in ["markdown", "html", "json", "aws-timeline"] {
+        let export = Test::new()
+            .args(["export", log.to_str().unwrap(), "--format", format])
+            .run();
+        let shown = String::from_utf8_lossy(&export.stdout);
+        // The AWS timeline carries no command output.
+        assert!(
+            format == "aws-timeline" || shown.contains("[REDACTED]"),
+            "{format}: {shown}"
+        );
+        assert!(!shown.contains("abcdef"), "secret in the {format} export");
+    }
+}
