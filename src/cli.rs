@@ -192,6 +192,9 @@ pub struct ResumeArgs {
     /// Continue even if the runbook's list of steps changed since the log began
     #[arg(long)]
     pub force: bool,
+    /// The runbook to continue with, when it moved [default: the path the log recorded]
+    #[arg(long, value_name = "FILE")]
+    pub runbook: Option<PathBuf>,
     /// Walk the rest unattended (see `run --yes`)
     #[arg(long, short = 'y')]
     pub yes: bool,

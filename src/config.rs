@@ -104,6 +104,8 @@ pub struct ExportConfig {
 pub struct ResumeConfig {
     pub log: PathBuf,
     pub force: bool,
+    /// `--runbook FILE`: read instead of the path the log recorded.
+    pub runbook: Option<PathBuf>,
     pub yes: bool,
     pub allow_danger: bool,
     pub vars: Vec<(String, String)>,
@@ -246,6 +248,7 @@ fn resume_config(args: ResumeArgs) -> Result<ResumeConfig, Error> {
     Ok(ResumeConfig {
         log: args.log,
         force: args.force,
+        runbook: args.runbook,
         yes: args.yes,
         allow_danger: args.allow_danger,
         vars: parse_vars(&args.vars)?,

@@ -1,6 +1,7 @@
 //! `runbook resume`: continues a walk in its own incident log, after a pause, a crash or on another machine.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
@@ -9,7 +10,7 @@ use super::run::{How, Start, asking, drive, hostname};
 use crate::config::ResumeConfig;
 use crate::error::Error;
 use crate::event::EventLog;
-use crate::event::{Event, LoggedVariable, StepStatus, VariableSource};
+use crate::event::{Event, LoggedVariable, Record, RunbookRef, StepStatus, VariableSource};
 use crate::incident_log::{IncidentLogFile, SystemClock, new_session_id};
 use crate::walk::ports::Tone;
 use crate::walk::screen::{Resuming, Screen};
@@ -43,10 +44,11 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
     let started: DateTime<Utc> = DateTime::parse_from_rfc3339(&first.ts)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| Error::Refused(format!("`{location}`: line 1 has a bad timestamp")))?;
-    let runbook = load_usable(
-        std::path::Path::new(&started_ref.path),
-        &mut std::io::stderr(),
-    )?;
+    let place = locate(config, &existing.records, started_ref)?;
+    for note in &place.notes {
+        ports.prompter.notice(Tone::Warning, note);
+    }
+    let runbook = load_usable(&place.file, &mut std::io::stderr())?;
 
     let now: Vec<_> = runbook.steps.iter().map(outline).collect();
     let same_steps = started_ref.outline.len() == now.len()
@@ -59,9 +61,20 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
     if changed && !same_steps && !config.force {
         let was: Vec<&str> = started_ref.outline.iter().map(|s| s.id.as_str()).collect();
         let is: Vec<&str> = now.iter().map(|s| s.id.as_str()).collect();
-        return Err(Error::Refused(format!(
-            "the steps of `{}` changed since this log began (were: {}; now: {}); resume with --force to continue anyway",
-            runbook.path,
+        let what = if place.moved {
+            format!(
+                "the steps of `{}` differ from those of `{}` when this log began",
+                runbook.path, place.recorded
+            )
+        } else {
+            format!(
+                "the steps of `{}` changed since this log began",
+                place.recorded
+            )
+        };
+        // Exit 2, as for a missing file: the log is fine, the runbook given for it is not.
+        return Err(Error::Usage(format!(
+            "{what} (were: {}; now: {}); resume with --force to continue anyway",
             was.join(", "),
             is.join(", ")
         )));
@@ -169,7 +182,13 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
     let resumed = log.append(
         &state.operator,
         Event::SessionResumed {
-            runbook: Walk::runbook_ref(&runbook),
+            runbook: RunbookRef {
+                absolute_path: std::fs::canonicalize(&place.file)
+                    .ok()
+                    .map(|p| p.display().to_string()),
+                start_dir: Some(place.start_dir.display().to_string()),
+                ..Walk::runbook_ref(&runbook)
+            },
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             hostname: hostname(),
             mode: *mode,
@@ -216,6 +235,7 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
         yes: config.yes,
         allow_danger: config.allow_danger,
         aws: &config.aws,
+        cwd: place.start_dir,
     };
     drive(
         &runbook,
@@ -228,4 +248,77 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
         Start::Resumed(next),
         out,
     )
+}
+
+/// Where a resumed walk reads its runbook and runs its commands.
+struct Place {
+    /// The runbook file to read.
+    file: PathBuf,
+    /// The path the log recorded (absolute in logs that record it).
+    recorded: String,
+    /// `--runbook` named another file than the recorded one.
+    moved: bool,
+    /// Where commands without `cwd=` run and relative ones resolve: as in the first session.
+    start_dir: PathBuf,
+    /// What the operator should know about the choice.
+    notes: Vec<String>,
+}
+
+/// The runbook and the directory the log recorded (the latest session's), so `resume` does the
+/// same from any directory; `--runbook` points elsewhere. Older logs: the current directory.
+fn locate(config: &ResumeConfig, records: &[Record], first: &RunbookRef) -> Result<Place, Error> {
+    let refs: Vec<&RunbookRef> = records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::SessionStarted { runbook, .. } | Event::SessionResumed { runbook, .. } => {
+                Some(runbook)
+            }
+            _ => None,
+        })
+        .collect();
+    let absolute = refs.iter().rev().find_map(|r| r.absolute_path.clone());
+    let dir = refs.iter().rev().find_map(|r| r.start_dir.clone());
+    let here = std::env::current_dir().map_err(Error::Output)?;
+    let mut notes = Vec::new();
+    let recorded = absolute.clone().unwrap_or_else(|| first.path.clone());
+    let (file, moved) = match (&config.runbook, &absolute) {
+        (Some(given), Some(abs)) => {
+            let same = std::fs::canonicalize(given).is_ok_and(|g| g == Path::new(abs));
+            (given.clone(), !same)
+        }
+        (Some(given), None) => (given.clone(), false),
+        (None, Some(abs)) => {
+            if std::fs::symlink_metadata(abs).is_err() {
+                return Err(Error::Usage(format!(
+                    "the runbook of this log, `{abs}`, is missing; give its new place with --runbook FILE"
+                )));
+            }
+            (PathBuf::from(abs), false)
+        }
+        (None, None) => {
+            notes.push(format!(
+                "this log does not record where its runbook is (an older log): reading `{}` from the current directory",
+                first.path
+            ));
+            (PathBuf::from(&first.path), false)
+        }
+    };
+    let start_dir = match dir {
+        Some(d) if Path::new(&d).is_dir() => PathBuf::from(d),
+        Some(d) => {
+            notes.push(format!(
+                "the walk's directory `{d}` is not here; commands run in `{}`",
+                here.display()
+            ));
+            here
+        }
+        None => here,
+    };
+    Ok(Place {
+        file,
+        recorded,
+        moved,
+        start_dir,
+        notes,
+    })
 }

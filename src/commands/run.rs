@@ -61,10 +61,16 @@ pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
         new_session_id(),
     )?;
     let started = ports.clock.now();
+    let cwd = std::env::current_dir().map_err(Error::Output)?;
     let info = SessionInfo {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         hostname: hostname(),
         incident: config.incident.clone(),
+        // Recorded so `resume` reads this file and runs commands here, from wherever it is started.
+        runbook_file: std::fs::canonicalize(&config.file)
+            .ok()
+            .map(|p| p.display().to_string()),
+        start_dir: Some(cwd.display().to_string()),
     };
     let state = SessionState::new(&runbook, &config.operator);
     let how = How {
@@ -72,6 +78,7 @@ pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
         yes: config.yes,
         allow_danger: config.allow_danger,
         aws: &config.aws,
+        cwd,
     };
     drive(
         &runbook,
@@ -92,6 +99,8 @@ pub(super) struct How<'a> {
     pub yes: bool,
     pub allow_danger: bool,
     pub aws: &'a crate::config::AwsConfig,
+    /// Where commands run when they have no `cwd`, and what relative ones resolve against.
+    pub cwd: std::path::PathBuf,
 }
 
 /// Where a walk starts: a new session (logs `session_started`) or a resumed one.
@@ -117,7 +126,7 @@ pub(super) fn drive(
         mode: how.mode,
         yes: how.yes,
         allow_danger: how.allow_danger,
-        cwd: std::env::current_dir().map_err(Error::Output)?,
+        cwd: how.cwd,
         regions: how.aws.regions_for(runbook),
     };
     let mut metrics = crate::wiring::metrics(runbook, how.aws, &ports.status);

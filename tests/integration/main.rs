@@ -9,6 +9,7 @@ mod keys;
 mod kill;
 mod list_and_check;
 mod rehearse;
+mod resume_place;
 mod run;
 mod samples;
 mod secrets;
