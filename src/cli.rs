@@ -49,6 +49,13 @@ pub enum CliCommand {
     Verify {
         /// The incident log (`.jsonl`)
         log: PathBuf,
+        /// Also prove the log reaches this head, as a walk prints it at its end (`log head: SEQ:HASH`)
+        #[arg(long, value_name = "SEQ:HASH")]
+        head: Option<String>,
+        /// Also check the head's signature (`LOG.head.sig`, made with `--sign`) against this
+        /// allowed_signers file (ssh-keygen's format), then prove the log reaches the signed head
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<PathBuf>,
     },
     /// Export incident logs for a post-incident review: Markdown, HTML, JSON or AWS timeline events
     Export(ExportArgs),
@@ -146,6 +153,20 @@ pub struct RunArgs {
     pub from: Option<String>,
     #[command(flatten)]
     pub aws: AwsArgs,
+    #[command(flatten)]
+    pub sign: SignArgs,
+}
+
+/// Signing the log's head with an SSH key at each session end.
+#[derive(Debug, Clone, Args)]
+pub struct SignArgs {
+    /// Sign the log's head at each session end with your SSH key (`LOG.head` and `LOG.head.sig`,
+    /// via `ssh-keygen -Y sign`) [default key: ~/.ssh/id_ed25519, id_ecdsa or id_rsa]
+    #[arg(long)]
+    pub sign: bool,
+    /// Sign with this SSH key (a private key, or the `.pub` of a key in ssh-agent); implies --sign
+    #[arg(long, env = "RUNBOOK_SIGNING_KEY", value_name = "FILE")]
+    pub signing_key: Option<PathBuf>,
 }
 
 /// How CloudWatch is reached, for lookups and guard alarms.
@@ -209,4 +230,6 @@ pub struct ResumeArgs {
     pub operator: Option<String>,
     #[command(flatten)]
     pub aws: AwsArgs,
+    #[command(flatten)]
+    pub sign: SignArgs,
 }

@@ -37,6 +37,15 @@ pub enum Error {
     /// The walk cannot go on as asked (changed runbook, invalid log); exit 1.
     #[error("{0}")]
     Refused(String),
+    /// A log head cannot be signed, or a signature checked; exit 2.
+    #[error(transparent)]
+    Sign(#[from] crate::signing::SignError),
+    /// The log does not reach the head it was asked to prove; exit 2.
+    #[error("`{path}`: {source}")]
+    Head {
+        path: String,
+        source: crate::incident_log::HeadError,
+    },
 }
 
 impl Error {
@@ -48,7 +57,9 @@ impl Error {
             | Error::Output(_)
             | Error::Usage(_)
             | Error::Log(_)
-            | Error::WriteFile { .. } => 2,
+            | Error::WriteFile { .. }
+            | Error::Sign(_)
+            | Error::Head { .. } => 2,
         }
     }
 
@@ -68,7 +79,9 @@ impl Error {
             | Error::Usage(_)
             | Error::Log(_)
             | Error::Refused(_)
-            | Error::WriteFile { .. } => Some(format!("error: {self}")),
+            | Error::WriteFile { .. }
+            | Error::Sign(_)
+            | Error::Head { .. } => Some(format!("error: {self}")),
         };
         message.map(|m| crate::human::visible(&m).into_owned())
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use super::load_usable;
-use super::run::{How, Start, asking, drive, hostname};
+use super::run::{How, Start, asking, drive, hostname, seal};
 use crate::config::ResumeConfig;
 use crate::error::Error;
 use crate::event::EventLog;
@@ -20,6 +20,9 @@ use crate::wiring::walk_ports;
 
 /// Exit codes as for `run`; 0 with a message when nothing is left to do.
 pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
+    if let Some(key) = &config.signing_key {
+        crate::signing::check_ready(key)?;
+    }
     let mut ports = walk_ports(config.yes)?;
     let (mut log, existing) =
         IncidentLogFile::open_for_resume(&config.log, Box::new(SystemClock), new_session_id())?;
@@ -127,13 +130,14 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
                 Tone::Warning,
                 &format!("every step in `{location}` has a status but the walk's end was not recorded; recorded it now"),
             );
-            return Ok(if failed > 0 { 1 } else { 0 });
+            let code = if failed > 0 { 1 } else { 0 };
+            return Ok(seal(&log, config.signing_key.as_deref(), ui, code));
         }
         ui.notice(
             Tone::Success,
             &format!("nothing to resume: every step in `{location}` has a status"),
         );
-        return Ok(0);
+        return Ok(seal(&log, config.signing_key.as_deref(), ui, 0));
     };
     if changed {
         let list: Vec<String> = changed_steps.iter().map(usize::to_string).collect();
@@ -236,6 +240,7 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
         allow_danger: config.allow_danger,
         aws: &config.aws,
         cwd: place.start_dir,
+        signing_key: config.signing_key.as_deref(),
     };
     drive(
         &runbook,

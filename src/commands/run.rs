@@ -23,6 +23,10 @@ use chrono::{DateTime, Utc};
 pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
     // The file first: a mistyped name is the likelier mistake, and its did-you-mean the better help.
     let runbook = load_usable(&config.file, &mut std::io::stderr())?;
+    // A walk that is to be signed learns of a missing key or ssh-keygen before anything runs.
+    if let Some(key) = &config.signing_key {
+        crate::signing::check_ready(key)?;
+    }
     let mut ports = walk_ports(config.yes)?;
     let from = match &config.from {
         Some(key) => match runbook.find_step(key) {
@@ -79,6 +83,7 @@ pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
         allow_danger: config.allow_danger,
         aws: &config.aws,
         cwd,
+        signing_key: config.signing_key.as_deref(),
     };
     drive(
         &runbook,
@@ -101,6 +106,8 @@ pub(super) struct How<'a> {
     pub aws: &'a crate::config::AwsConfig,
     /// Where commands run when they have no `cwd`, and what relative ones resolve against.
     pub cwd: std::path::PathBuf,
+    /// Sign the log's head at the end with this SSH key.
+    pub signing_key: Option<&'a std::path::Path>,
 }
 
 /// Where a walk starts: a new session (logs `session_started`) or a resumed one.
@@ -153,13 +160,52 @@ pub(super) fn drive(
     let ending = walk.run(from)?;
     let summary = walk.summary();
     drop(walk);
-    finish(
+    let code = finish(
         ending,
         &summary,
         &log.location(),
         ports.prompter.as_mut(),
         out,
-    )
+    )?;
+    Ok(seal(log, how.signing_key, ports.prompter.as_mut(), code))
+}
+
+/// At a session's end: prints the log's head (write it down, or sign it, to prove the log's end
+/// later with `verify --head`) and signs it when asked. A signing failure leaves the log whole;
+/// it is said, and the exit code is 2, since the operator asked for a signature.
+pub(super) fn seal(
+    log: &IncidentLogFile,
+    signing_key: Option<&std::path::Path>,
+    ui: &mut dyn crate::walk::ports::Prompter,
+    code: u8,
+) -> u8 {
+    let head = log.head();
+    ui.notice(Tone::Info, &format!("log head: {head}"));
+    let Some(key) = signing_key else {
+        return code;
+    };
+    let statement = crate::incident_log::HeadStatement {
+        log: log
+            .path()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        session: log.session().to_string(),
+        head,
+    };
+    match crate::signing::sign(key, log.path(), &statement) {
+        Ok(sig) => {
+            ui.notice(Tone::Info, &format!("log head signed: {}", sig.display()));
+            code
+        }
+        Err(e) => {
+            ui.notice(
+                Tone::Error,
+                &format!("the log is complete, but its head is not signed: {e}"),
+            );
+            2
+        }
+    }
 }
 
 /// Prints the summary (stdout) and where the log is, and picks the exit code.

@@ -6,9 +6,11 @@
 //! [`IncidentLogFile`]; a crash can only tear the last line, which resuming cuts off and records
 //! as a [`crate::event::Event::LogRepaired`] event.
 
+mod head;
 mod reader;
 mod writer;
 
+pub use head::{Head, HeadError, HeadStatement, HeadSyntax, head_of, reaches};
 pub use reader::{ExistingLog, LogProblem, MAX_LINE_BYTES, read_log, read_log_from};
 pub use writer::{IncidentLogFile, SystemClock, format_timestamp, new_session_id};
 

@@ -5,6 +5,7 @@ mod context;
 mod control_chars;
 mod errors;
 mod generate;
+mod head;
 mod keys;
 mod kill;
 mod list_and_check;
