@@ -320,3 +320,113 @@ fn signing_problems_are_said_before_the_walk_or_leave_the_log_whole() {
     );
     assert!(!PathBuf::from(format!("{}.head", log.display())).exists());
 }
+
+#[test]
+fn resume_signs_the_new_head_of_the_same_log() {
+    let keys = tempfile::tempdir().unwrap();
+    let (key, allowed) = key_in(keys.path(), "alice", "alice@example.com");
+    let flaky =
+        "# Flaky\n\n## One\n```bash\necho one\n```\n\n## Two\n```bash\ntest -f marker\n```\n";
+    let (out, dir) = Test::new()
+        .file("rb.md", flaky)
+        .args([
+            "run",
+            "rb.md",
+            "--yes",
+            "--signing-key",
+            key.to_str().unwrap(),
+        ])
+        .status(1)
+        .run_keep();
+    let log = log_file(dir.path());
+    let first = head_at(&log, lines(&log));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("log head: {first}\n")));
+    verify(&log, &["--allowed-signers", allowed.to_str().unwrap()]).run();
+    fs::write(dir.path().join("marker"), "").unwrap();
+    let out = Test::new()
+        .in_dir(dir.path())
+        .args(["resume", log.to_str().unwrap(), "--yes", "--sign"])
+        .env("RUNBOOK_SIGNING_KEY", key.to_str().unwrap())
+        .run();
+    let last = head_at(&log, lines(&log));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("log head: {last}\n")));
+    let out = verify(&log, &["--allowed-signers", allowed.to_str().unwrap()]).run();
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .ends_with(&format!("ok: the log reaches head {last}\n"))
+    );
+    let resumed = events(&log)
+        .into_iter()
+        .find(|e| e["type"] == "session_resumed")
+        .unwrap();
+    let statement = fs::read_to_string(format!("{}.head", log.display())).unwrap();
+    assert!(statement.contains(&format!(
+        "session: {}\n",
+        resumed["session"].as_str().unwrap()
+    )));
+    // The earlier head is still reached, with the resumed session's events after it.
+    verify(&log, &["--head", &first]).run();
+}
+
+/// A pseudo-terminal as an operator's: colours on, a 256-colour `TERM`.
+fn spawn_pty(dir: &Path, args: &[&str]) -> expectrl::session::OsSession {
+    let mut command = Command::new(crate::test::BIN);
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("RUNBOOK_SIGNING_KEY")
+        .env("USER", "oncall")
+        .env("TERM", "xterm-256color");
+    let mut session = expectrl::Session::spawn(command).expect("spawn runbook in a pty");
+    session.set_expect_timeout(Some(std::time::Duration::from_secs(15)));
+    session
+}
+
+#[test]
+fn a_pause_at_the_terminal_prints_the_head_and_signs_with_a_passphrase_key() {
+    use expectrl::{Eof, Expect, Regex};
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("rb.md"), TINY).unwrap();
+    let key = dir.path().join("key");
+    let status = Command::new("ssh-keygen")
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "correct horse",
+            "-C",
+            "alice",
+            "-f",
+        ])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut p = spawn_pty(dir.path(), &["run", "rb.md", "--signing-key", "key"]);
+    p.expect("(Enter: run)").unwrap();
+    p.send("\r").unwrap();
+    p.expect("Step 2/2").unwrap();
+    p.expect("(Enter: run)").unwrap();
+    p.send("q").unwrap();
+    p.expect("Pause the walk?").unwrap();
+    p.send("y").unwrap();
+    let shown = p.expect(Regex("log head: [0-9]+:[0-9a-f]{64}")).unwrap();
+    let shown = String::from_utf8_lossy(shown.get(0).unwrap()).into_owned();
+    // ssh-keygen asks for the key's passphrase on the operator's terminal.
+    p.expect("passphrase").unwrap();
+    p.send_line("correct horse").unwrap();
+    p.expect("log head signed").unwrap();
+    p.expect(Eof).ok();
+    let code = p.get_process().wait().unwrap();
+    assert!(format!("{code:?}").ends_with(", 3)"), "{code:?}");
+    let log = log_file(dir.path());
+    assert_eq!(shown, format!("log head: {}", head_at(&log, lines(&log))));
+    let public = fs::read_to_string(dir.path().join("key.pub")).unwrap();
+    let mut fields = public.split_whitespace();
+    let allowed = dir.path().join("allowed");
+    let (kind, blob) = (fields.next().unwrap(), fields.next().unwrap());
+    fs::write(&allowed, format!("alice@example.com {kind} {blob}\n")).unwrap();
+    assert!(ssh_keygen_verifies(&log, &allowed));
+}
