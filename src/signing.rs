@@ -76,21 +76,33 @@ pub fn default_key() -> Result<PathBuf, SignError> {
         })
 }
 
-/// Checked before a walk that will sign, so a missing key or tool is said before anything runs.
+/// Checked before a walk that will sign, so a missing or unusable key, or no ssh-keygen, is said
+/// before anything runs.
 pub fn check_ready(key: &Path) -> Result<(), SignError> {
     fs::File::open(key).map_err(|e| SignError::Key {
         path: key.to_path_buf(),
         reason: io_reason(&e),
     })?;
-    match Command::new("ssh-keygen")
-        .arg("-?")
+    // Its fingerprint: a file that is no key at all is found now, without asking a passphrase.
+    let output = Command::new("ssh-keygen")
+        .arg("-l")
+        .arg("-f")
+        .arg(key)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-    {
+        .stderr(Stdio::piped())
+        .output();
+    match output {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(SignError::NoSshKeygen),
-        _ => Ok(()),
+        Err(e) => Err(SignError::Key {
+            path: key.to_path_buf(),
+            reason: io_reason(&e),
+        }),
+        Ok(o) if !o.status.success() => Err(SignError::Key {
+            path: key.to_path_buf(),
+            reason: format!("not an SSH key (ssh-keygen: {})", said(&o.stderr)),
+        }),
+        Ok(_) => Ok(()),
     }
 }
 

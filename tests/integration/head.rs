@@ -307,15 +307,28 @@ fn signing_problems_are_said_before_the_walk_or_leave_the_log_whole() {
         .status(2)
         .stderr("error: `ssh-keygen` is not installed (it comes with OpenSSH, package `openssh-client`): log heads cannot be signed or checked\n")
         .run();
-    // A key ssh-keygen cannot use: the walk ends, its log is whole, and the exit code says the
-    // signature is missing.
-    let (_dir, log, stderr) = walk(&["--signing-key", "key"], |t| {
-        t.file("key", "not a key\n").status(2)
+    // A file that is no key: likewise.
+    Test::new()
+        .file("rb.md", TINY)
+        .file("key", "not a key\n")
+        .args(["run", "rb.md", "--yes", "--signing-key", "key"])
+        .status(2)
+        .stderr("error: cannot read the signing key `key`: not an SSH key (ssh-keygen: key is not a public key file.)\n")
+        .run();
+    // A public key whose private half is neither beside it nor in ssh-agent: signing fails at the
+    // end; the walk ended, its log is whole, and the exit code says the signature is missing.
+    let keys = tempfile::tempdir().unwrap();
+    let (key, _) = key_in(keys.path(), "alice", "alice@example.com");
+    let public = fs::read_to_string(format!("{}.pub", key.display())).unwrap();
+    let (_dir, log, stderr) = walk(&["--signing-key", "lone.pub"], |t| {
+        t.file("lone.pub", &public)
+            .env("SSH_AUTH_SOCK", "/nonexistent")
+            .status(2)
     });
     assert_eq!(events(&log).last().unwrap()["type"], "session_finished");
     verify(&log, &[]).run();
     assert!(
-        stderr.contains("  ✘ the log is complete, but its head is not signed: ssh-keygen could not sign with `key`: "),
+        stderr.contains("  ✘ the log is complete, but its head is not signed: ssh-keygen could not sign with `lone.pub`: "),
         "{stderr}"
     );
     assert!(!PathBuf::from(format!("{}.head", log.display())).exists());
