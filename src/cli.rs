@@ -45,7 +45,7 @@ pub enum CliCommand {
     Resume(ResumeArgs),
     /// Run a runbook's CloudWatch lookups without walking it
     Lookup(LookupArgs),
-    /// Check an incident log: every line, its sequence and its hash chain
+    /// Check an incident log: every line, its sequence, its hash chain, and (--head) its end
     Verify {
         /// The incident log (`.jsonl`)
         log: PathBuf,
