@@ -187,6 +187,7 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
         &state.operator,
         Event::SessionResumed {
             runbook: RunbookRef {
+                path: place.path.clone(),
                 absolute_path: std::fs::canonicalize(&place.file)
                     .ok()
                     .map(|p| p.display().to_string()),
@@ -263,6 +264,8 @@ struct Place {
     recorded: String,
     /// `--runbook` named another file than the recorded one.
     moved: bool,
+    /// The runbook's path as the operator gave it (`--runbook`, else as the log has it), logged.
+    path: String,
     /// Where commands without `cwd=` run and relative ones resolve: as in the first session.
     start_dir: PathBuf,
     /// What the operator should know about the choice.
@@ -281,7 +284,13 @@ fn locate(config: &ResumeConfig, records: &[Record], first: &RunbookRef) -> Resu
             _ => None,
         })
         .collect();
-    let absolute = refs.iter().rev().find_map(|r| r.absolute_path.clone());
+    let latest = refs.iter().rev().find(|r| r.absolute_path.is_some());
+    let absolute = latest.and_then(|r| r.absolute_path.clone());
+    let path = match (&config.runbook, latest) {
+        (Some(given), _) => given.display().to_string(),
+        (None, Some(r)) => r.path.clone(),
+        (None, None) => first.path.clone(),
+    };
     let dir = refs.iter().rev().find_map(|r| r.start_dir.clone());
     let here = std::env::current_dir().map_err(Error::Output)?;
     let mut notes = Vec::new();
@@ -323,6 +332,7 @@ fn locate(config: &ResumeConfig, records: &[Record], first: &RunbookRef) -> Resu
         file,
         recorded,
         moved,
+        path,
         start_dir,
         notes,
     })
