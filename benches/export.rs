@@ -142,6 +142,7 @@ fn write_log(dir: &Path) -> PathBuf {
                 sha256: "ab".repeat(32),
                 steps,
                 outline,
+                ..Default::default()
             },
             tool_version: "bench".into(),
             hostname: "bench".into(),

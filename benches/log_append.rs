@@ -98,6 +98,7 @@ fn events() -> Vec<Event> {
         sha256: "0".repeat(64),
         steps: 200,
         outline: vec![],
+        ..Default::default()
     };
     let mut events = vec![Event::SessionStarted {
         runbook,

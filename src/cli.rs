@@ -45,10 +45,17 @@ pub enum CliCommand {
     Resume(ResumeArgs),
     /// Run a runbook's CloudWatch lookups without walking it
     Lookup(LookupArgs),
-    /// Check an incident log: every line, its sequence and its hash chain
+    /// Check an incident log: every line, its sequence, its hash chain, and (--head) its end
     Verify {
         /// The incident log (`.jsonl`)
         log: PathBuf,
+        /// Also prove the log reaches this head, as a walk prints it at its end (`log head: SEQ:HASH`)
+        #[arg(long, value_name = "SEQ:HASH")]
+        head: Option<String>,
+        /// Also check the head's signature (`LOG.head.sig`, made with `--sign`) against this
+        /// allowed_signers file (ssh-keygen's format), then prove the log reaches the signed head
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<PathBuf>,
     },
     /// Export incident logs for a post-incident review: Markdown, HTML, JSON or AWS timeline events
     Export(ExportArgs),
@@ -146,6 +153,20 @@ pub struct RunArgs {
     pub from: Option<String>,
     #[command(flatten)]
     pub aws: AwsArgs,
+    #[command(flatten)]
+    pub sign: SignArgs,
+}
+
+/// Signing the log's head with an SSH key at each session end.
+#[derive(Debug, Clone, Args)]
+pub struct SignArgs {
+    /// Sign the log's head at each session end with your SSH key (`LOG.head` and `LOG.head.sig`,
+    /// via `ssh-keygen -Y sign`) [default key: ~/.ssh/id_ed25519, id_ecdsa or id_rsa]
+    #[arg(long)]
+    pub sign: bool,
+    /// Sign with this SSH key (a private key, or the `.pub` of a key in ssh-agent); implies --sign
+    #[arg(long, env = "RUNBOOK_SIGNING_KEY", value_name = "FILE")]
+    pub signing_key: Option<PathBuf>,
 }
 
 /// How CloudWatch is reached, for lookups and guard alarms.
@@ -192,6 +213,9 @@ pub struct ResumeArgs {
     /// Continue even if the runbook's list of steps changed since the log began
     #[arg(long)]
     pub force: bool,
+    /// The runbook to continue with, when it moved [default: the path the log recorded]
+    #[arg(long, value_name = "FILE")]
+    pub runbook: Option<PathBuf>,
     /// Walk the rest unattended (see `run --yes`)
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -206,4 +230,6 @@ pub struct ResumeArgs {
     pub operator: Option<String>,
     #[command(flatten)]
     pub aws: AwsArgs,
+    #[command(flatten)]
+    pub sign: SignArgs,
 }

@@ -14,18 +14,42 @@ pub const DEFAULT_RUNBOOK_DIR: &str = "runbooks";
 /// One command, with every choice made.
 #[derive(Debug)]
 pub enum Config {
-    Show { file: PathBuf, json: bool },
-    List { paths: Vec<PathBuf>, json: bool },
-    Check { paths: Vec<PathBuf>, json: bool },
+    Show {
+        file: PathBuf,
+        json: bool,
+    },
+    List {
+        paths: Vec<PathBuf>,
+        json: bool,
+    },
+    Check {
+        paths: Vec<PathBuf>,
+        json: bool,
+    },
     Run(RunConfig),
     Resume(ResumeConfig),
     Lookup(LookupConfig),
-    Verify { log: PathBuf },
+    Verify {
+        log: PathBuf,
+        /// `--head`: a head the log must reach.
+        head: Option<crate::incident_log::Head>,
+        /// `--allowed-signers`: check `LOG.head.sig` against this file.
+        allowed_signers: Option<PathBuf>,
+    },
     Export(ExportConfig),
-    Timeline { logs: Vec<PathBuf> },
-    Compare { log: PathBuf, with: Vec<PathBuf> },
-    Completions { shell: clap_complete::Shell },
-    Man { dir: Option<PathBuf> },
+    Timeline {
+        logs: Vec<PathBuf>,
+    },
+    Compare {
+        log: PathBuf,
+        with: Vec<PathBuf>,
+    },
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    Man {
+        dir: Option<PathBuf>,
+    },
 }
 
 /// `runbook run`, validated.
@@ -41,6 +65,8 @@ pub struct RunConfig {
     pub log_dir: PathBuf,
     pub from: Option<String>,
     pub aws: AwsConfig,
+    /// The SSH key that signs the log's head at each session end.
+    pub signing_key: Option<PathBuf>,
 }
 
 /// CloudWatch settings, validated: regions normalised to full names, durations read.
@@ -104,11 +130,15 @@ pub struct ExportConfig {
 pub struct ResumeConfig {
     pub log: PathBuf,
     pub force: bool,
+    /// `--runbook FILE`: read instead of the path the log recorded.
+    pub runbook: Option<PathBuf>,
     pub yes: bool,
     pub allow_danger: bool,
     pub vars: Vec<(String, String)>,
     pub operator: Option<String>,
     pub aws: AwsConfig,
+    /// As for `run`.
+    pub signing_key: Option<PathBuf>,
 }
 
 impl Config {
@@ -142,7 +172,18 @@ impl Config {
                 json: args.json,
                 aws: aws_config(args.aws)?,
             }),
-            CliCommand::Verify { log } => Config::Verify { log },
+            CliCommand::Verify {
+                log,
+                head,
+                allowed_signers,
+            } => Config::Verify {
+                log,
+                head: head
+                    .map(|h| h.parse())
+                    .transpose()
+                    .map_err(|e: crate::incident_log::HeadSyntax| Error::Usage(e.to_string()))?,
+                allowed_signers,
+            },
             CliCommand::Export(args) => Config::Export(ExportConfig {
                 logs: args.logs,
                 format: match args.format {
@@ -201,7 +242,17 @@ fn run_config(args: RunArgs) -> Result<RunConfig, Error> {
         log_dir: args.log_dir,
         from: args.from,
         aws: aws_config(args.aws)?,
+        signing_key: signing_key(args.sign)?,
     })
+}
+
+/// `--signing-key` (or `RUNBOOK_SIGNING_KEY`) signs with that key; `--sign` alone with the usual one.
+fn signing_key(args: crate::cli::SignArgs) -> Result<Option<PathBuf>, Error> {
+    match args.signing_key.filter(|p| !p.as_os_str().is_empty()) {
+        Some(key) => Ok(Some(key)),
+        None if args.sign => Ok(Some(crate::signing::default_key()?)),
+        None => Ok(None),
+    }
 }
 
 fn aws_config(args: AwsArgs) -> Result<AwsConfig, Error> {
@@ -246,6 +297,7 @@ fn resume_config(args: ResumeArgs) -> Result<ResumeConfig, Error> {
     Ok(ResumeConfig {
         log: args.log,
         force: args.force,
+        runbook: args.runbook,
         yes: args.yes,
         allow_danger: args.allow_danger,
         vars: parse_vars(&args.vars)?,
@@ -254,6 +306,7 @@ fn resume_config(args: ResumeArgs) -> Result<ResumeConfig, Error> {
             .map(|o| non_empty("--operator", o))
             .transpose()?,
         aws: aws_config(args.aws)?,
+        signing_key: signing_key(args.sign)?,
     })
 }
 

@@ -40,6 +40,15 @@ pub enum Error {
     /// A log to resume was changed or damaged (not torn by a crash); exit 2.
     #[error(transparent)]
     DamagedLog(#[from] crate::incident_log::DamagedLog),
+    /// A log head cannot be signed, or a signature checked; exit 2.
+    #[error(transparent)]
+    Sign(#[from] crate::signing::SignError),
+    /// The log does not reach the head it was asked to prove; exit 2.
+    #[error("`{path}`: {source}")]
+    Head {
+        path: String,
+        source: crate::incident_log::HeadError,
+    },
 }
 
 impl From<crate::incident_log::ResumeError> for Error {
@@ -61,7 +70,9 @@ impl Error {
             | Error::Usage(_)
             | Error::Log(_)
             | Error::WriteFile { .. }
-            | Error::DamagedLog(_) => 2,
+            | Error::DamagedLog(_)
+            | Error::Sign(_)
+            | Error::Head { .. } => 2,
         }
     }
 
@@ -82,7 +93,9 @@ impl Error {
             | Error::Usage(_)
             | Error::Log(_)
             | Error::Refused(_)
-            | Error::WriteFile { .. } => Some(format!("error: {self}")),
+            | Error::WriteFile { .. }
+            | Error::Sign(_)
+            | Error::Head { .. } => Some(format!("error: {self}")),
         };
         message.map(|m| crate::human::visible(&m).into_owned())
     }

@@ -23,6 +23,7 @@ pub mod incident_log;
 pub mod markdown;
 pub mod runbook;
 pub mod runner;
+pub mod signing;
 pub mod source;
 pub mod span;
 pub mod suggest;

@@ -52,6 +52,8 @@ fn runbook_ref() -> RunbookRef {
             title: "Check replication".into(),
             sha256: sha256_hex(b"step 1"),
         }],
+        absolute_path: Some("/srv/ops/runbooks/db-failover.md".into()),
+        start_dir: Some("/srv/ops".into()),
     }
 }
 

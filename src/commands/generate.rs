@@ -277,7 +277,7 @@ const EXIT_CODES: [(&str, &str); 5] = [
     ),
     (
         "2",
-        "usage error, no terminal for a walk, or a file or log that cannot be read or written",
+        "usage error, no terminal for a walk, a file or log that cannot be read or written, a log that does not reach its head (verify --head), or a head signature that is bad or could not be made",
     ),
     (
         "3",
@@ -289,7 +289,7 @@ const EXIT_CODES: [(&str, &str); 5] = [
     ),
 ];
 
-const ENVIRONMENT: [(&str, &str); 7] = [
+const ENVIRONMENT: [(&str, &str); 8] = [
     (
         "RUNBOOK_LOG_DIR",
         "where incident logs go (default ./incidents)",
@@ -311,6 +311,10 @@ const ENVIRONMENT: [(&str, &str); 7] = [
     (
         "TERM",
         "the terminal type; dumb turns off spinners and colours",
+    ),
+    (
+        "RUNBOOK_SIGNING_KEY",
+        "an SSH key that signs the log's head at each session end of run and resume (as --signing-key)",
     ),
 ];
 

@@ -13,6 +13,7 @@ pub mod run;
 pub mod show;
 pub mod timeline;
 pub mod verify;
+pub mod verify_head;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -132,7 +133,16 @@ fn dispatch(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         Config::Run(config) => run::run(&config, out),
         Config::Resume(config) => resume::run(&config, out),
         Config::Lookup(config) => lookup::run(&config, out),
-        Config::Verify { log } => verify::run(&log, out, err),
+        Config::Verify {
+            log,
+            head: None,
+            allowed_signers: None,
+        } => verify::run(&log, out, err),
+        Config::Verify {
+            log,
+            head,
+            allowed_signers,
+        } => verify_head::run(&log, head, allowed_signers.as_deref(), out, err),
         Config::Export(config) => export::run(&config, out, err),
         Config::Timeline { logs } => timeline::run(&logs, out, err),
         Config::Compare { log, with } => compare::run(&log, &with, out, err),

@@ -1,15 +1,16 @@
 //! `runbook resume`: continues a walk in its own incident log, after a pause, a crash or on another machine.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
 use super::load_usable;
-use super::run::{How, Start, asking, drive, hostname};
+use super::run::{How, Start, asking, drive, hostname, seal};
 use crate::config::ResumeConfig;
 use crate::error::Error;
 use crate::event::EventLog;
-use crate::event::{Event, LoggedVariable, StepStatus, VariableSource};
+use crate::event::{Event, LoggedVariable, Record, RunbookRef, StepStatus, VariableSource};
 use crate::incident_log::{IncidentLogFile, SystemClock, new_session_id};
 use crate::walk::ports::Tone;
 use crate::walk::screen::{Resuming, Screen};
@@ -19,6 +20,9 @@ use crate::wiring::walk_ports;
 
 /// Exit codes as for `run`; 0 with a message when nothing is left to do.
 pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
+    if let Some(key) = &config.signing_key {
+        crate::signing::check_ready(key)?;
+    }
     let mut ports = walk_ports(config.yes)?;
     let (mut log, existing) =
         IncidentLogFile::open_for_resume(&config.log, Box::new(SystemClock), new_session_id())?;
@@ -43,10 +47,11 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
     let started: DateTime<Utc> = DateTime::parse_from_rfc3339(&first.ts)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| Error::Refused(format!("`{location}`: line 1 has a bad timestamp")))?;
-    let runbook = load_usable(
-        std::path::Path::new(&started_ref.path),
-        &mut std::io::stderr(),
-    )?;
+    let place = locate(config, &existing.records, started_ref)?;
+    for note in &place.notes {
+        ports.prompter.notice(Tone::Warning, note);
+    }
+    let runbook = load_usable(&place.file, &mut std::io::stderr())?;
 
     let now: Vec<_> = runbook.steps.iter().map(outline).collect();
     let same_steps = started_ref.outline.len() == now.len()
@@ -59,9 +64,20 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
     if changed && !same_steps && !config.force {
         let was: Vec<&str> = started_ref.outline.iter().map(|s| s.id.as_str()).collect();
         let is: Vec<&str> = now.iter().map(|s| s.id.as_str()).collect();
-        return Err(Error::Refused(format!(
-            "the steps of `{}` changed since this log began (were: {}; now: {}); resume with --force to continue anyway",
-            runbook.path,
+        let what = if place.moved {
+            format!(
+                "the steps of `{}` differ from those of `{}` when this log began",
+                runbook.path, place.recorded
+            )
+        } else {
+            format!(
+                "the steps of `{}` changed since this log began",
+                place.recorded
+            )
+        };
+        // Exit 2, as for a missing file: the log is fine, the runbook given for it is not.
+        return Err(Error::Usage(format!(
+            "{what} (were: {}; now: {}); resume with --force to continue anyway",
             was.join(", "),
             is.join(", ")
         )));
@@ -114,13 +130,14 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
                 Tone::Warning,
                 &format!("every step in `{location}` has a status but the walk's end was not recorded; recorded it now"),
             );
-            return Ok(if failed > 0 { 1 } else { 0 });
+            let code = if failed > 0 { 1 } else { 0 };
+            return Ok(seal(&log, config.signing_key.as_deref(), ui, code));
         }
         ui.notice(
             Tone::Success,
             &format!("nothing to resume: every step in `{location}` has a status"),
         );
-        return Ok(0);
+        return Ok(seal(&log, config.signing_key.as_deref(), ui, 0));
     };
     if changed {
         let list: Vec<String> = changed_steps.iter().map(usize::to_string).collect();
@@ -169,7 +186,14 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
     let resumed = log.append(
         &state.operator,
         Event::SessionResumed {
-            runbook: Walk::runbook_ref(&runbook),
+            runbook: RunbookRef {
+                path: place.path.clone(),
+                absolute_path: std::fs::canonicalize(&place.file)
+                    .ok()
+                    .map(|p| p.display().to_string()),
+                start_dir: Some(place.start_dir.display().to_string()),
+                ..Walk::runbook_ref(&runbook)
+            },
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             hostname: hostname(),
             mode: *mode,
@@ -216,6 +240,8 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
         yes: config.yes,
         allow_danger: config.allow_danger,
         aws: &config.aws,
+        cwd: place.start_dir,
+        signing_key: config.signing_key.as_deref(),
     };
     drive(
         &runbook,
@@ -228,4 +254,86 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
         Start::Resumed(next),
         out,
     )
+}
+
+/// Where a resumed walk reads its runbook and runs its commands.
+struct Place {
+    /// The runbook file to read.
+    file: PathBuf,
+    /// The path the log recorded (absolute in logs that record it).
+    recorded: String,
+    /// `--runbook` named another file than the recorded one.
+    moved: bool,
+    /// The runbook's path as the operator gave it (`--runbook`, else as the log has it), logged.
+    path: String,
+    /// Where commands without `cwd=` run and relative ones resolve: as in the first session.
+    start_dir: PathBuf,
+    /// What the operator should know about the choice.
+    notes: Vec<String>,
+}
+
+/// The runbook and the directory the log recorded (the latest session's), so `resume` does the
+/// same from any directory; `--runbook` points elsewhere. Older logs: the current directory.
+fn locate(config: &ResumeConfig, records: &[Record], first: &RunbookRef) -> Result<Place, Error> {
+    let refs: Vec<&RunbookRef> = records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::SessionStarted { runbook, .. } | Event::SessionResumed { runbook, .. } => {
+                Some(runbook)
+            }
+            _ => None,
+        })
+        .collect();
+    let latest = refs.iter().rev().find(|r| r.absolute_path.is_some());
+    let absolute = latest.and_then(|r| r.absolute_path.clone());
+    let path = match (&config.runbook, latest) {
+        (Some(given), _) => given.display().to_string(),
+        (None, Some(r)) => r.path.clone(),
+        (None, None) => first.path.clone(),
+    };
+    let dir = refs.iter().rev().find_map(|r| r.start_dir.clone());
+    let here = std::env::current_dir().map_err(Error::Output)?;
+    let mut notes = Vec::new();
+    let recorded = absolute.clone().unwrap_or_else(|| first.path.clone());
+    let (file, moved) = match (&config.runbook, &absolute) {
+        (Some(given), Some(abs)) => {
+            let same = std::fs::canonicalize(given).is_ok_and(|g| g == Path::new(abs));
+            (given.clone(), !same)
+        }
+        (Some(given), None) => (given.clone(), false),
+        (None, Some(abs)) => {
+            if std::fs::symlink_metadata(abs).is_err() {
+                return Err(Error::Usage(format!(
+                    "the runbook of this log, `{abs}`, is missing; give its new place with --runbook FILE"
+                )));
+            }
+            (PathBuf::from(abs), false)
+        }
+        (None, None) => {
+            notes.push(format!(
+                "this log does not record where its runbook is (an older log): reading `{}` from the current directory",
+                first.path
+            ));
+            (PathBuf::from(&first.path), false)
+        }
+    };
+    let start_dir = match dir {
+        Some(d) if Path::new(&d).is_dir() => PathBuf::from(d),
+        Some(d) => {
+            notes.push(format!(
+                "the walk's directory `{d}` is not here; commands run in `{}`",
+                here.display()
+            ));
+            here
+        }
+        None => here,
+    };
+    Ok(Place {
+        file,
+        recorded,
+        moved,
+        path,
+        start_dir,
+        notes,
+    })
 }

@@ -23,6 +23,10 @@ use chrono::{DateTime, Utc};
 pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
     // The file first: a mistyped name is the likelier mistake, and its did-you-mean the better help.
     let runbook = load_usable(&config.file, &mut std::io::stderr())?;
+    // A walk that is to be signed learns of a missing key or ssh-keygen before anything runs.
+    if let Some(key) = &config.signing_key {
+        crate::signing::check_ready(key)?;
+    }
     let mut ports = walk_ports(config.yes)?;
     let from = match &config.from {
         Some(key) => match runbook.find_step(key) {
@@ -61,10 +65,16 @@ pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
         new_session_id(),
     )?;
     let started = ports.clock.now();
+    let cwd = std::env::current_dir().map_err(Error::Output)?;
     let info = SessionInfo {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         hostname: hostname(),
         incident: config.incident.clone(),
+        // Recorded so `resume` reads this file and runs commands here, from wherever it is started.
+        runbook_file: std::fs::canonicalize(&config.file)
+            .ok()
+            .map(|p| p.display().to_string()),
+        start_dir: Some(cwd.display().to_string()),
     };
     let state = SessionState::new(&runbook, &config.operator);
     let how = How {
@@ -72,6 +82,8 @@ pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
         yes: config.yes,
         allow_danger: config.allow_danger,
         aws: &config.aws,
+        cwd,
+        signing_key: config.signing_key.as_deref(),
     };
     drive(
         &runbook,
@@ -92,6 +104,10 @@ pub(super) struct How<'a> {
     pub yes: bool,
     pub allow_danger: bool,
     pub aws: &'a crate::config::AwsConfig,
+    /// Where commands run when they have no `cwd`, and what relative ones resolve against.
+    pub cwd: std::path::PathBuf,
+    /// Sign the log's head at the end with this SSH key.
+    pub signing_key: Option<&'a std::path::Path>,
 }
 
 /// Where a walk starts: a new session (logs `session_started`) or a resumed one.
@@ -117,7 +133,7 @@ pub(super) fn drive(
         mode: how.mode,
         yes: how.yes,
         allow_danger: how.allow_danger,
-        cwd: std::env::current_dir().map_err(Error::Output)?,
+        cwd: how.cwd,
         regions: how.aws.regions_for(runbook),
     };
     let mut metrics = crate::wiring::metrics(runbook, how.aws, &ports.status);
@@ -144,13 +160,52 @@ pub(super) fn drive(
     let ending = walk.run(from)?;
     let summary = walk.summary();
     drop(walk);
-    finish(
+    let code = finish(
         ending,
         &summary,
         &log.location(),
         ports.prompter.as_mut(),
         out,
-    )
+    )?;
+    Ok(seal(log, how.signing_key, ports.prompter.as_mut(), code))
+}
+
+/// At a session's end: prints the log's head (write it down, or sign it, to prove the log's end
+/// later with `verify --head`) and signs it when asked. A signing failure leaves the log whole;
+/// it is said, and the exit code is 2, since the operator asked for a signature.
+pub(super) fn seal(
+    log: &IncidentLogFile,
+    signing_key: Option<&std::path::Path>,
+    ui: &mut dyn crate::walk::ports::Prompter,
+    code: u8,
+) -> u8 {
+    let head = log.head();
+    ui.notice(Tone::Info, &format!("log head: {head}"));
+    let Some(key) = signing_key else {
+        return code;
+    };
+    let statement = crate::incident_log::HeadStatement {
+        log: log
+            .path()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        session: log.session().to_string(),
+        head,
+    };
+    match crate::signing::sign(key, log.path(), &statement) {
+        Ok(sig) => {
+            ui.notice(Tone::Info, &format!("log head signed: {}", sig.display()));
+            code
+        }
+        Err(e) => {
+            ui.notice(
+                Tone::Error,
+                &format!("the log is complete, but its head is not signed: {e}"),
+            );
+            2
+        }
+    }
 }
 
 /// Prints the summary (stdout) and where the log is, and picks the exit code.

@@ -88,7 +88,7 @@ impl NoteKind {
 }
 
 /// The runbook a session walks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunbookRef {
     pub path: String,
     pub title: String,
@@ -97,6 +97,14 @@ pub struct RunbookRef {
     /// Each step's id, title and digest, so a resume can tell which steps changed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outline: Vec<StepOutline>,
+    /// The runbook's canonical absolute path, so `resume` finds it from any directory (older
+    /// logs lack it: `path` is then read from the current directory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub absolute_path: Option<String>,
+    /// The directory the walk started in: commands without `cwd=`, and relative ones, run there,
+    /// on resume too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_dir: Option<String>,
 }
 
 /// One step as it was when the log began.

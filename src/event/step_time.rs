@@ -115,7 +115,7 @@ mod tests {
                     title: String::new(),
                     sha256: String::new(),
                     steps: 2,
-                    outline: Vec::new(),
+                    ..Default::default()
                 },
                 tool_version: String::new(),
                 hostname: String::new(),

@@ -7,11 +7,13 @@
 //! as a [`crate::event::Event::LogRepaired`] event.
 
 mod damaged;
+mod head;
 mod reader;
 mod watch;
 mod writer;
 
 pub use damaged::{DamagedLog, ResumeError};
+pub use head::{Head, HeadError, HeadStatement, HeadSyntax, head_of, reaches};
 pub use reader::{ExistingLog, LogProblem, MAX_LINE_BYTES, read_log, read_log_from};
 pub use watch::lost;
 pub use writer::{IncidentLogFile, SystemClock, format_timestamp, new_session_id};

@@ -256,6 +256,19 @@ impl IncidentLogFile {
         self.seq
     }
 
+    /// The head: `seq` and hash of the last line written (the `prev` the next line would carry).
+    pub fn head(&self) -> super::Head {
+        super::Head {
+            seq: self.seq,
+            hash: self.prev.clone(),
+        }
+    }
+
+    /// The random id of this process's session, as every line it writes carries.
+    pub fn session(&self) -> &str {
+        &self.session
+    }
+
     fn error(&self, reason: impl Into<String>) -> LogError {
         log_error(&self.path, reason)
     }

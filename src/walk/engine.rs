@@ -89,6 +89,10 @@ pub struct SessionInfo {
     pub tool_version: String,
     pub hostname: String,
     pub incident: Option<String>,
+    /// The runbook's canonical absolute path, when it is a file.
+    pub runbook_file: Option<String>,
+    /// The directory the walk starts in, as the log records it.
+    pub start_dir: Option<String>,
 }
 
 /// A walk of one runbook with one operator at a time.
@@ -137,6 +141,8 @@ impl<'r, 'p> Walk<'r, 'p> {
             sha256: runbook.sha256.clone(),
             steps: runbook.steps.len(),
             outline: runbook.steps.iter().map(outline).collect(),
+            absolute_path: None,
+            start_dir: None,
         }
     }
 
@@ -155,8 +161,13 @@ impl<'r, 'p> Walk<'r, 'p> {
     /// Logs `session_started` (the log file appears with it) and shows the header.
     pub fn begin(&mut self, info: &SessionInfo) -> Result<(), LogError> {
         let variables = self.values.iter().map(Value::logged).collect();
+        let runbook = RunbookRef {
+            absolute_path: info.runbook_file.clone(),
+            start_dir: info.start_dir.clone(),
+            ..Self::runbook_ref(self.runbook)
+        };
         self.log(Event::SessionStarted {
-            runbook: Self::runbook_ref(self.runbook),
+            runbook,
             tool_version: info.tool_version.clone(),
             hostname: info.hostname.clone(),
             mode: self.opts.mode,

@@ -586,6 +586,8 @@ impl Harness {
                     tool_version: "t".into(),
                     hostname: "h".into(),
                     incident: Some("INC-1".into()),
+                    runbook_file: None,
+                    start_dir: None,
                 })
                 .unwrap();
                 0

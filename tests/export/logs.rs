@@ -97,6 +97,7 @@ pub fn runbook(title: &str, steps: &[(&str, &str)]) -> RunbookRef {
                 sha256: "cd".repeat(32),
             })
             .collect(),
+        ..Default::default()
     }
 }
 

@@ -249,10 +249,13 @@ fn resume_refuses_when_the_steps_changed_unless_forced() {
         args.extend_from_slice(extra);
         Test::new().in_dir(&dir).args(args)
     };
-    let out = resume(&[]).status(1).run();
+    let out = resume(&[]).status(2).run();
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "error: the steps of `rb.md` changed since this log began (were: greet, needs-a-marker, finish; now: greet, needs-a-marker, finish-up); resume with --force to continue anyway\n"
+        format!(
+            "error: the steps of `{}` changed since this log began (were: greet, needs-a-marker, finish; now: greet, needs-a-marker, finish-up); resume with --force to continue anyway\n",
+            fs::canonicalize(dir.join("rb.md")).unwrap().display()
+        )
     );
     fs::write(dir.join("marker"), "").unwrap();
     let out = resume(&["--force"]).run();

@@ -17,6 +17,7 @@ pub struct Test {
     dir: TempDir,
     args: Vec<String>,
     current_dir: Option<PathBuf>,
+    envs: Vec<(String, String)>,
     status: i32,
     stdout: Option<String>,
     stdout_prefix: Option<String>,
@@ -29,6 +30,7 @@ impl Test {
             dir: tempfile::tempdir().expect("temporary directory"),
             args: Vec::new(),
             current_dir: None,
+            envs: Vec::new(),
             status: 0,
             stdout: None,
             stdout_prefix: None,
@@ -68,6 +70,12 @@ impl Test {
     /// Runs from `dir` instead of the test directory.
     pub fn in_dir(mut self, dir: &Path) -> Self {
         self.current_dir = Some(dir.to_path_buf());
+        self
+    }
+
+    /// Sets an environment variable for the run.
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.envs.push((name.to_string(), value.to_string()));
         self
     }
 
@@ -111,8 +119,10 @@ impl Test {
             .args(&self.args)
             .current_dir(self.current_dir.as_deref().unwrap_or(self.dir.path()))
             .env_remove("RUNBOOK_LOG_DIR")
+            .env_remove("RUNBOOK_SIGNING_KEY")
             .env("NO_COLOR", "1")
             .env("USER", "tester")
+            .envs(self.envs.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .output()
             .expect("run runbook");
