@@ -10,6 +10,11 @@
 //!
 //! The ratio column is the time at n divided by the time at n/4: about 4 means linear, 16
 //! quadratic. A missed goal is reported as FAIL; it does not fail the process.
+//!
+//! Then peak memory: `show`, `check` and `run --rehearse --yes` of the bench build of the binary
+//! on a 2 MB nesting bomb, a 32 MiB runbook of ordinary steps, a 32 MiB single code block and
+//! 40,000 variables, each in a child of a child of this process, whose `getrusage(RUSAGE_CHILDREN)`
+//! `ru_maxrss` is that one process's peak RSS; goal ≤ 8 × the input size + 32 MiB.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -24,6 +29,15 @@ const VARIABLES: usize = 40_000;
 type Case = (&'static str, fn(usize) -> String, usize, f64);
 
 fn main() {
+    if std::env::var_os(MEASURE).is_some() {
+        measure_child();
+        return;
+    }
+    timing();
+    memory();
+}
+
+fn timing() {
     println!("runbook input-limit benchmark (best of 3)");
     println!(
         "  {:<34} {:>9} {:>10} {:>11} {:>8}  goal",
@@ -142,4 +156,149 @@ fn variables(n: usize) -> String {
         n.saturating_sub(1)
     ));
     s
+}
+
+/// Set in the measuring child: it runs the binary with its arguments and prints the peak RSS.
+const MEASURE: &str = "INPUT_LIMITS_MEASURE_RSS";
+
+const MIB: usize = 1024 * 1024;
+
+/// The measuring child: runs `runbook ARGS` (stdin, stdout and stderr null), waits, and prints
+/// `ru_maxrss` (KiB) of its only child and the exit code.
+// `getrusage` has no safe wrapper in the crates used here (rustix has none).
+#[allow(unsafe_code)]
+fn measure_child() {
+    let args: Vec<String> = std::env::args().skip_while(|a| a != "--").skip(1).collect();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run runbook");
+    // SAFETY: `getrusage` writes one `rusage` into the zeroed value it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    println!("{} {}", usage.ru_maxrss, status.code().unwrap_or(-1));
+}
+
+/// Peak RSS (KiB) and exit code of `runbook ARGS`, measured in a fresh child.
+fn peak_rss(args: &[&str]) -> (u64, i32) {
+    let out = std::process::Command::new(std::env::current_exe().expect("this bench"))
+        .env(MEASURE, "1")
+        .arg("--")
+        .args(args)
+        .output()
+        .expect("measure");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text.split_whitespace();
+    let rss = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let code = parts.next().and_then(|v| v.parse().ok()).unwrap_or(-1);
+    (rss, code)
+}
+
+fn memory() {
+    println!();
+    println!("peak RSS of the binary (goal ≤ 8 × input + 32 MiB)");
+    println!(
+        "  {:<38} {:>9} {:>6} {:>10} {:>10} {:>6}  exit",
+        "input", "size", "cmd", "peak", "goal", "ratio"
+    );
+    let dir = tempfile::tempdir().expect("temporary directory");
+    // The log on tmpfs where there is one: the walk's fdatasyncs are not what is measured.
+    let logs = tempfile::tempdir_in("/dev/shm")
+        .or_else(|_| tempfile::tempdir())
+        .expect("log directory");
+    let inputs: [(&str, &str, String); 4] = [
+        ("nesting bomb `- `, 2 MB", "bomb.md", repeat("- ", 1 << 20)),
+        (
+            "ordinary steps, 32 MiB",
+            "steps.md",
+            ordinary_steps(32 * MIB - 1),
+        ),
+        (
+            "one code block, 32 MiB",
+            "block.md",
+            one_code_block(32 * MIB - 1),
+        ),
+        (
+            "front matter, 40,000 variables",
+            "vars.md",
+            variables(VARIABLES),
+        ),
+    ];
+    let mut failed = 0;
+    for (name, file, text) in inputs {
+        let path = dir.path().join(file);
+        std::fs::write(&path, &text).expect("write input");
+        let path = path.display().to_string();
+        let log_dir = logs.path().display().to_string();
+        let goal = 8 * text.len() as u64 + 32 * MIB as u64;
+        for (cmd, args) in [
+            ("show", vec!["show", path.as_str()]),
+            ("check", vec!["check", path.as_str()]),
+            (
+                "run",
+                vec![
+                    "run",
+                    "--rehearse",
+                    "--yes",
+                    path.as_str(),
+                    "--log-dir",
+                    log_dir.as_str(),
+                ],
+            ),
+        ] {
+            let (kib, code) = peak_rss(&args);
+            let peak = kib * 1024;
+            let pass = peak > 0 && peak <= goal;
+            failed += usize::from(!pass);
+            println!(
+                "  {:<38} {:>6} KB {:>6} {:>6.1} MiB {:>6.1} MiB {:>6.2}  {code} {}",
+                name,
+                text.len() / 1024,
+                cmd,
+                peak as f64 / MIB as f64,
+                goal as f64 / MIB as f64,
+                peak as f64 / goal as f64,
+                if pass { "ok" } else { "FAIL" }
+            );
+        }
+    }
+    println!(
+        "{}",
+        if failed == 0 {
+            "all memory goals met"
+        } else {
+            "some memory goals missed"
+        }
+    );
+}
+
+/// Steps as a runbook has them (a paragraph, a short list, a command), up to `limit` bytes.
+fn ordinary_steps(limit: usize) -> String {
+    let para = "The service answers slowly when the queue grows; check the depth first, then the consumers. ".repeat(10);
+    let mut s = String::from("# Ordinary\n\nA long runbook of ordinary steps.\n\n");
+    for i in 1.. {
+        let step = format!(
+            "## Step {i}: check the queue\n\n{}\n\n- look at the dashboard\n- note the depth\n\n```bash\necho step {i}\n```\n\n",
+            para.trim_end()
+        );
+        if s.len() + step.len() > limit {
+            break;
+        }
+        s.push_str(&step);
+    }
+    s
+}
+
+/// One step whose one code block fills the file up to `limit` bytes.
+fn one_code_block(limit: usize) -> String {
+    let (head, tail) = ("# Huge\n\n## Dump\n\n```bash\n", "```\n");
+    let line = "echo 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\n";
+    let n = (limit - head.len() - tail.len()) / line.len();
+    format!("{head}{}{tail}", line.repeat(n))
 }

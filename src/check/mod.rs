@@ -3,10 +3,12 @@
 
 mod control;
 mod destructive;
+mod log_limits;
 mod programs;
 
 pub use control::control_characters;
 pub use destructive::looks_destructive;
+pub use log_limits::log_limits;
 pub use programs::programs;
 
 use crate::runbook::{Diagnostic, DiagnosticCode, Runbook};

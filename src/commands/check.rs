@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::parallel_map;
-use crate::check::{control_characters, lint};
+use crate::check::{control_characters, lint, log_limits};
 use crate::error::Error;
 use crate::human;
 use crate::markdown;
@@ -43,6 +43,7 @@ pub fn run(
         let parsed = markdown::parse_unhashed(&source.path, &source.text);
         let mut diagnostics = parsed.diagnostics;
         diagnostics.extend(lint(&parsed.runbook));
+        diagnostics.extend(log_limits(&parsed.runbook));
         diagnostics.extend(control_characters(&source.text));
         diagnostics.sort_by_key(|d| (d.span.start, d.severity));
         Ok((parsed.runbook.path, diagnostics))

@@ -42,6 +42,9 @@ pub fn load(paths: &[PathBuf], err: &mut dyn Write) -> Result<Timeline, Error> {
     for w in &timeline.warnings {
         writeln!(err, "warning: {w}")?;
     }
+    for n in &timeline.merge_notes {
+        writeln!(err, "note: {n}")?;
+    }
     Ok(timeline)
 }
 

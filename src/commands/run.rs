@@ -23,6 +23,19 @@ use chrono::{DateTime, Utc};
 pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
     // The file first: a mistyped name is the likelier mistake, and its did-you-mean the better help.
     let runbook = load_usable(&config.file, &mut std::io::stderr())?;
+    // What `check` reports as `event-too-large`, refused before the log exists: a walk that
+    // could not log an event would stop halfway.
+    let too_large = crate::check::log_limits(&runbook);
+    if !too_large.is_empty() {
+        let mut err = std::io::stderr();
+        for d in &too_large {
+            writeln!(err, "{}", d.render(&runbook.path))?;
+        }
+        return Err(Error::Invalid {
+            path: runbook.path.clone(),
+            count: too_large.len(),
+        });
+    }
     // A walk that is to be signed learns of a missing key or ssh-keygen before anything runs.
     if let Some(key) = &config.signing_key {
         crate::signing::check_ready(key)?;

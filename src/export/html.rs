@@ -119,6 +119,14 @@ impl Sections for Html {
         o.push_str("</ul></div>\n");
     }
 
+    fn merge_notes(o: &mut String, notes: &[String]) {
+        o.push_str("<div class=\"merge-notes\" id=\"merge-notes\"><ul>");
+        for n in notes {
+            let _ = write!(o, "<li><strong>Note:</strong> {}</li>", inline(n));
+        }
+        o.push_str("</ul></div>\n");
+    }
+
     fn summary(o: &mut String, s: &Summary<'_>) {
         o.push_str("<section id=\"summary\"><h2>Summary</h2><dl class=\"facts\">");
         for f in s.facts().iter().filter(|f| !f.text_only) {

@@ -18,6 +18,9 @@ struct Document<'a> {
     /// Each input log and its hash chain at export time.
     logs: &'a [LogStatus],
     warnings: &'a [String],
+    /// Events given more than once, merged once.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    merge_notes: &'a [String],
     sessions: &'a [SessionInfo],
     steps: &'a [StepSummary],
     milestones: &'a Milestones,
@@ -34,6 +37,7 @@ pub fn render(t: &Timeline) -> String {
         header: &t.header,
         logs: &t.logs,
         warnings: &t.warnings,
+        merge_notes: &t.merge_notes,
         sessions: &t.sessions,
         steps: &t.steps,
         milestones: &t.milestones,

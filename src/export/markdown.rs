@@ -34,6 +34,13 @@ impl Sections for Markdown {
         o.push('\n');
     }
 
+    fn merge_notes(o: &mut String, notes: &[String]) {
+        for n in notes {
+            let _ = writeln!(o, "> **Note:** {}", inline(n));
+        }
+        o.push('\n');
+    }
+
     fn summary(o: &mut String, s: &Summary<'_>) {
         o.push_str("## Summary\n\n| | |\n| --- | --- |\n");
         for f in s.facts() {

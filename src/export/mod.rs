@@ -10,6 +10,7 @@ pub mod compare;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod merge;
 pub mod model;
 pub mod report;
 pub mod terminal;
@@ -17,6 +18,8 @@ pub mod text;
 
 #[cfg(test)]
 mod duration_tests;
+#[cfg(test)]
+mod merge_tests;
 
 use std::path::{Path, PathBuf};
 

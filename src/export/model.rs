@@ -164,6 +164,10 @@ pub struct Entry {
     pub event: Event,
     #[serde(skip)]
     pub time: DateTime<Utc>,
+    /// The log whose branch this event is on, when two logs fork from one session (the shared
+    /// events before the fork have none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
 }
 
 /// The runbook the logs walk, as the first session recorded it.
@@ -353,8 +357,10 @@ impl Milestones {
 pub struct Timeline {
     pub header: Header,
     pub logs: Vec<LogStatus>,
-    /// Lines for the warning banner: torn or invalid logs, logs that disagree.
+    /// Lines for the warning banner: torn or invalid logs, logs that disagree or fork.
     pub warnings: Vec<String>,
+    /// Events given more than once (a log twice, a log and its resumed copy), merged once.
+    pub merge_notes: Vec<String>,
     pub sessions: Vec<SessionInfo>,
     pub steps: Vec<StepSummary>,
     pub milestones: Milestones,
@@ -435,10 +441,17 @@ fn ms_between(a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {
 }
 
 /// Builds the timeline; `logs` with no records at all contribute only their status.
+///
+/// Events given more than once (same `seq` and line hash, hence the same chain up to them) are
+/// kept once, under the first log that has them; a log that goes on from the shared events in
+/// another direction than a second one (a fork) has its own events labelled as its branch.
 pub fn build(logs: Vec<LoadedLog>) -> Timeline {
     let mut statuses = Vec::with_capacity(logs.len());
     let mut warnings = Vec::new();
     let mut entries = Vec::new();
+    let shared = super::merge::Shared::new(&logs);
+    let merge_notes = shared.notes(&logs);
+    let (fork_warnings, branch_from) = shared.forks(&logs);
     for (li, loaded) in logs.into_iter().enumerate() {
         let LoadedLog { path, log } = loaded;
         let status = log_status(&path, &log);
@@ -458,10 +471,19 @@ pub fn build(logs: Vec<LoadedLog>) -> Timeline {
             )),
         }
         statuses.push(status);
-        for record in log.records {
-            entries.push(entry(li, record));
+        for (ri, record) in log.records.into_iter().enumerate() {
+            if ri < shared.len[li] {
+                continue;
+            }
+            let mut e = entry(li, record);
+            if branch_from[li].is_some_and(|at| ri >= at) {
+                e.summary = format!("[branch {path}] {}", e.summary);
+                e.branch = Some(path.clone());
+            }
+            entries.push(e);
         }
     }
+    warnings.extend(fork_warnings);
     entries.sort_by_key(|e| (e.time, e.log, e.seq));
     let start = entries
         .first()
@@ -473,13 +495,24 @@ pub fn build(logs: Vec<LoadedLog>) -> Timeline {
 
     let header = header(&entries, &statuses, &mut warnings);
     let sessions = sessions(&entries);
-    let mut per_log: Vec<Vec<usize>> = vec![Vec::new(); statuses.len()];
-    for (i, e) in entries.iter().enumerate() {
-        per_log[e.log].push(i);
-    }
-    for list in &mut per_log {
-        list.sort_by_key(|&i| entries[i].seq);
-    }
+    // Each log's whole chain, the events it shares with an earlier log included (those are
+    // replayed for state only, so that nothing shared is counted twice).
+    let at: HashMap<(usize, u64), usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| ((e.log, e.seq), i))
+        .collect();
+    let per_log: Vec<Chain> = (0..statuses.len())
+        .map(|li| Chain {
+            events: (0..shared.lens[li])
+                .filter_map(|ri| {
+                    at.get(&(shared.owner(li, ri), shared.seqs[li][ri]))
+                        .copied()
+                })
+                .collect(),
+            replayed: shared.len[li],
+        })
+        .collect();
     let steps = steps(&entries, &per_log, start);
     for e in &mut entries {
         if let Event::StepFinished { step_id, .. } = &e.event
@@ -497,6 +530,7 @@ pub fn build(logs: Vec<LoadedLog>) -> Timeline {
         header,
         logs: statuses,
         warnings,
+        merge_notes,
         sessions,
         steps,
         milestones,
@@ -540,6 +574,7 @@ fn entry(log: usize, record: Record) -> Entry {
         step,
         summary,
         event: record.event,
+        branch: None,
     }
 }
 
@@ -1118,7 +1153,14 @@ fn sessions(entries: &[Entry]) -> Vec<SessionInfo> {
     out
 }
 
-fn steps(entries: &[Entry], per_log: &[Vec<usize>], start: DateTime<Utc>) -> Vec<StepSummary> {
+/// One log's events in `seq` order (indexes into the entries); the first `replayed` were given by
+/// an earlier log, so they set up state (which step is open, which command runs) and count nothing.
+struct Chain {
+    events: Vec<usize>,
+    replayed: usize,
+}
+
+fn steps(entries: &[Entry], per_log: &[Chain], start: DateTime<Utc>) -> Vec<StepSummary> {
     let mut steps: Vec<StepSummary> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let new_step = |index: usize, id: &str, title: &str| StepSummary {
@@ -1158,13 +1200,30 @@ fn steps(entries: &[Entry], per_log: &[Vec<usize>], start: DateTime<Utc>) -> Vec
         }
     };
     // Steps known by number only (command events), per log.
-    for list in per_log {
+    for chain in per_log {
+        let list = &chain.events;
         // Durations: the one definition shared with the walk's summary (`event::StepTimes`).
         let mut times = StepTimes::default();
+        // The shared events' durations were counted under the log that gave them: only what this
+        // log adds after them counts here (its total less the shared part's, ended where it ends).
+        let mut shared_times = StepTimes::default();
         let mut by_index: HashMap<usize, usize> = HashMap::new();
-        for &i in list {
+        for (n, &i) in list.iter().enumerate() {
             let e = &entries[i];
             times.observe(e.time, &e.event);
+            if n < chain.replayed {
+                shared_times.observe(e.time, &e.event);
+                if n + 1 == chain.replayed {
+                    shared_times.end(e.time);
+                }
+                if let Event::StepStarted { step, step_id, .. }
+                | Event::StepFinished { step, step_id, .. } = &e.event
+                    && let Some(&pos) = by_id.get(&key(step_id, *step))
+                {
+                    by_index.insert(*step, pos);
+                }
+                continue;
+            }
             match &e.event {
                 Event::StepStarted {
                     step,
@@ -1232,7 +1291,9 @@ fn steps(entries: &[Entry], per_log: &[Vec<usize>], start: DateTime<Utc>) -> Vec
         if let Some(&last) = list.last() {
             times.end(entries[last].time);
         }
+        let shared: HashMap<usize, i64> = shared_times.totals().collect();
         for (step, ms) in times.totals() {
+            let ms = ms - shared.get(&step).copied().unwrap_or(0);
             if let Some(s) = by_index.get(&step).and_then(|&pos| steps.get_mut(pos)) {
                 *s.duration_ms.get_or_insert(0) += ms;
             }
@@ -1246,7 +1307,7 @@ fn steps(entries: &[Entry], per_log: &[Vec<usize>], start: DateTime<Utc>) -> Vec
     steps
 }
 
-fn commands(entries: &[Entry], per_log: &[Vec<usize>]) -> Vec<CommandRun> {
+fn commands(entries: &[Entry], per_log: &[Chain]) -> Vec<CommandRun> {
     let mut runs: Vec<CommandRun> = Vec::new();
     let run = |started, finished, other| CommandRun {
         started,
@@ -1255,11 +1316,35 @@ fn commands(entries: &[Entry], per_log: &[Vec<usize>]) -> Vec<CommandRun> {
         approved: None,
         edited: None,
     };
-    for list in per_log {
+    // The run each `command_started` made, for logs that share it.
+    let mut run_of_start: HashMap<usize, usize> = HashMap::new();
+    for chain in per_log {
         let mut open: HashMap<(usize, usize), usize> = HashMap::new();
         let mut approvals: HashMap<(usize, usize), usize> = HashMap::new();
         let mut edits: HashMap<(usize, usize), usize> = HashMap::new();
-        for &i in list {
+        for (n, &i) in chain.events.iter().enumerate() {
+            if n < chain.replayed {
+                match &entries[i].event {
+                    Event::CommandStarted { step, command, .. } => {
+                        if let Some(&r) = run_of_start.get(&i) {
+                            open.insert((*step, *command), r);
+                        }
+                    }
+                    Event::CommandFinished { step, command, .. } => {
+                        open.remove(&(*step, *command));
+                    }
+                    Event::CommandApproved { step, command, .. } => {
+                        approvals.insert((*step, *command), i);
+                    }
+                    Event::CommandEdited { step, command, .. } => {
+                        edits.insert((*step, *command), i);
+                    }
+                    Event::StepStarted { step, .. } => edits.retain(|(s, _), _| s != step),
+                    Event::SessionStarted { .. } | Event::SessionResumed { .. } => edits.clear(),
+                    _ => {}
+                }
+                continue;
+            }
             match &entries[i].event {
                 Event::CommandApproved { step, command, .. } => {
                     approvals.insert((*step, *command), i);
@@ -1273,6 +1358,7 @@ fn commands(entries: &[Entry], per_log: &[Vec<usize>]) -> Vec<CommandRun> {
                 Event::CommandStarted { step, command, .. } => {
                     let key = (*step, *command);
                     open.insert(key, runs.len());
+                    run_of_start.insert(i, runs.len());
                     runs.push(CommandRun {
                         approved: approvals.remove(&key),
                         edited: edits.get(&key).copied(),
@@ -1281,7 +1367,12 @@ fn commands(entries: &[Entry], per_log: &[Vec<usize>]) -> Vec<CommandRun> {
                 }
                 Event::CommandFinished { step, command, .. } => {
                     match open.remove(&(*step, *command)) {
-                        Some(r) => runs[r].finished = Some(i),
+                        Some(r) if runs[r].finished.is_none() => runs[r].finished = Some(i),
+                        // Started before a fork and finished on both branches: one run each.
+                        Some(r) => runs.push(CommandRun {
+                            finished: Some(i),
+                            ..runs[r]
+                        }),
                         None => runs.push(run(None, Some(i), None)),
                     }
                 }

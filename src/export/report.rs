@@ -30,6 +30,8 @@ pub struct Report<'a> {
     pub head: Head<'a>,
     /// Lines for the warning banner; `code` spans in backticks.
     pub warnings: &'a [String],
+    /// Events given more than once and merged once; `code` spans in backticks.
+    pub merge_notes: &'a [String],
     pub summary: Summary<'a>,
     /// `None` when no milestone note was recorded.
     pub key_times: Option<KeyTimes<'a>>,
@@ -55,6 +57,7 @@ impl<'a> Report<'a> {
         Report {
             head: Head::new(t),
             warnings: &t.warnings,
+            merge_notes: &t.merge_notes,
             summary: Summary::new(t),
             key_times: KeyTimes::new(t),
             steps: t.steps.iter().map(|s| StepRow::new(s, t)).collect(),
@@ -83,10 +86,11 @@ impl<'a> Report<'a> {
 }
 
 /// The sections of a report as one format writes them; [`Report::write`] puts them in order and
-/// calls `banner`, `commands`, `notes`, `lookups` and `guard_alarms` only when they have something
+/// calls `banner`, `merge_notes`, `commands`, `notes`, `lookups` and `guard_alarms` only when they have something
 /// to show.
 pub trait Sections {
     fn banner(o: &mut String, warnings: &[String]);
+    fn merge_notes(o: &mut String, notes: &[String]);
     fn summary(o: &mut String, s: &Summary<'_>);
     fn key_times(o: &mut String, k: Option<&KeyTimes<'_>>);
     fn steps(o: &mut String, r: &Report<'_>);
@@ -104,6 +108,9 @@ impl Report<'_> {
     pub fn write<S: Sections>(&self, o: &mut String) {
         if !self.warnings.is_empty() {
             S::banner(o, self.warnings);
+        }
+        if !self.merge_notes.is_empty() {
+            S::merge_notes(o, self.merge_notes);
         }
         S::summary(o, &self.summary);
         S::key_times(o, self.key_times.as_ref());

@@ -30,6 +30,9 @@ pub fn render(t: &Timeline, paint: Paint) -> String {
     for w in &t.warnings {
         let _ = writeln!(o, "{}", paint.red(&visible(&format!("warning: {w}"))));
     }
+    for n in &t.merge_notes {
+        let _ = writeln!(o, "{}", paint.dim(&visible(&format!("note: {n}"))));
+    }
     o.push('\n');
     let rows = event_rows(t);
     let who_width = rows

@@ -93,7 +93,7 @@ pub fn parse(
             "regions" => fm.regions = ctx.strings(&key, &value, span, diagnostics),
             "guard_alarms" => fm.guard_alarms = ctx.strings(&key, &value, span, diagnostics),
             "profile" => fm.profile = ctx.string(&key, &value, span, diagnostics),
-            "variables" => out.variables = ctx.variables(&value, span, diagnostics),
+            "variables" => out.variables = ctx.variables(value, span, diagnostics),
             _ => {
                 fm.extra.insert(key, value);
             }
@@ -270,25 +270,31 @@ impl Ctx<'_> {
 
     fn variables(
         &self,
-        value: &Value,
+        value: Value,
         span: Span,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Vec<Variable> {
-        let Value::Object(map) = value else {
-            if !value.is_null() {
-                diagnostics.push(Diagnostic::error(
-                    DiagnosticCode::FrontMatter,
-                    span,
-                    format!(
-                        "`variables` must map names to their descriptions, not {}",
-                        kind(value)
-                    ),
-                ));
+        let map = match value {
+            Value::Object(map) => map,
+            other => {
+                if !other.is_null() {
+                    diagnostics.push(Diagnostic::error(
+                        DiagnosticCode::FrontMatter,
+                        span,
+                        format!(
+                            "`variables` must map names to their descriptions, not {}",
+                            kind(&other)
+                        ),
+                    ));
+                }
+                return Vec::new();
             }
-            return Vec::new();
         };
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(map.len());
+        // Taken entry by entry, so each declaration is freed once it is a variable: the values
+        // and the variables are never both whole in memory (40,000 variables).
         for (name, decl) in map {
+            let (name, decl) = (&name, &decl);
             let name_span = self.key_span(name, 2);
             if !is_variable_name(name) {
                 diagnostics.push(Diagnostic::error(

@@ -4,6 +4,7 @@ mod annotations;
 mod console;
 mod front_matter;
 mod lookup_block;
+mod nesting;
 mod shell_vars;
 mod simple_yaml;
 
@@ -61,6 +62,9 @@ pub fn parse(path: &str, text: &str) -> Parsed {
 /// [`parse`] without the text's SHA-256: `runbook.sha256` is left empty. For callers that never
 /// show nor log the digest (`check`), which are spared hashing every byte once more.
 pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
+    // Same length, same offsets: every span still points into `text`.
+    let capped = nesting::cap_nesting(text);
+    let text: &str = &capped;
     let index = LineIndex::new(text);
     let mut diagnostics = Vec::new();
     let fm = front_matter::parse(text, &index, &mut diagnostics);

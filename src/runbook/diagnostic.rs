@@ -48,10 +48,12 @@ pub enum DiagnosticCode {
     UnterminatedFence,
     /// A control character (ESC, CR, C1, a bidirectional override) that a terminal would obey.
     ControlCharacter,
+    /// A command, title or outline a walk would log as an event longer than a log line may be.
+    EventTooLarge,
 }
 
 impl DiagnosticCode {
-    pub const ALL: [DiagnosticCode; 12] = [
+    pub const ALL: [DiagnosticCode; 13] = [
         DiagnosticCode::BackslashSpace,
         DiagnosticCode::BadAnnotation,
         DiagnosticCode::BadLookup,
@@ -64,6 +66,7 @@ impl DiagnosticCode {
         DiagnosticCode::UnknownAnnotation,
         DiagnosticCode::UnterminatedFence,
         DiagnosticCode::ControlCharacter,
+        DiagnosticCode::EventTooLarge,
     ];
 
     /// The name as written in JSON output and the README: `front-matter`.
@@ -81,6 +84,7 @@ impl DiagnosticCode {
             DiagnosticCode::UnknownAnnotation => "unknown-annotation",
             DiagnosticCode::UnterminatedFence => "unterminated-fence",
             DiagnosticCode::ControlCharacter => "control-character",
+            DiagnosticCode::EventTooLarge => "event-too-large",
         }
     }
 }

@@ -53,6 +53,25 @@ impl Builder {
     }
 
     /// Sets the time to `secs` seconds after 03:00:00Z.
+    /// Continues the log at `path`, as `runbook resume` does, as a new session.
+    pub fn resume(path: &Path, session: &str, operator: &str) -> Self {
+        let now = Arc::new(AtomicI64::new(START_MS));
+        let (log, _) = IncidentLogFile::open_for_resume(
+            path,
+            Box::new(HandClock(now.clone())),
+            session.to_string(),
+        )
+        .expect("open log to resume");
+        Builder {
+            log,
+            now,
+            operator: operator.to_string(),
+        }
+    }
+
+    /// Closes the log where it is.
+    pub fn close(self) {}
+
     pub fn at(&mut self, secs: f64) -> &mut Self {
         self.now
             .store(START_MS + (secs * 1000.0) as i64, Ordering::SeqCst);
@@ -584,4 +603,76 @@ pub fn ends_with_a_step_start(dir: &Path) {
         .at(10.0)
         .ev(step_started(1, steps));
     l.finish(dir, "open.jsonl");
+}
+
+/// The same log twice over: `a.jsonl`, alice's walk paused in step 2; `b.jsonl`, a copy of it
+/// resumed by bob on another machine, who finished the walk; `c.jsonl`, another copy resumed by
+/// carol, who skipped step 2 instead.
+pub fn copies(dir: &Path) {
+    let steps = &INCIDENT_STEPS[..2];
+    let rb = || runbook("Widget 5xx storm", steps);
+    let mut a = Builder::new(dir, "a11ce0a11ce0a11c", "alice");
+    a.at(0.0)
+        .ev(started(rb(), Mode::Live, "ops-1", Some("INC-9")))
+        .at(5.0)
+        .ev(step_started(1, steps))
+        .at(6.0)
+        .ev(cmd_started(1, "status", "systemctl status widget\n", 1))
+        .at(7.0)
+        .ev(cmd_finished(1, 0, 1_000, "active (running)\n"))
+        .at(65.0)
+        .ev(step_finished(1, steps, StepStatus::Done, None))
+        .at(65.0)
+        .ev(step_started(2, steps))
+        .at(125.0)
+        .ev(Event::SessionPaused {
+            reason: "operator quit".into(),
+            signal: None,
+        });
+    let a = a.finish(dir, "a.jsonl");
+    let resumed = |host: &str| -> Event {
+        serde_json::from_value(json!({
+            "type": "session_resumed",
+            "runbook": rb(),
+            "tool_version": "0.1.0",
+            "hostname": host,
+            "mode": "live",
+            "runbook_changed": false,
+            "step": 2,
+        }))
+        .expect("a session_resumed event")
+    };
+    fs::copy(&a, dir.join("b.jsonl")).expect("copy");
+    fs::copy(&a, dir.join("c.jsonl")).expect("copy");
+    let mut b = Builder::resume(&dir.join("b.jsonl"), "b0b0b0b0b0b0b0b0", "bob");
+    b.at(600.0)
+        .ev(resumed("ops-2"))
+        .ev(step_started(2, steps))
+        .at(720.0)
+        .ev(step_finished(2, steps, StepStatus::Done, None))
+        .ev(Event::SessionFinished {
+            done: 2,
+            skipped: 0,
+            failed: 0,
+            rehearsed: 0,
+        });
+    b.close();
+    let mut c = Builder::resume(&dir.join("c.jsonl"), "ca201ca201ca201c", "carol");
+    c.at(900.0)
+        .ev(resumed("ops-3"))
+        .ev(step_started(2, steps))
+        .at(930.0)
+        .ev(step_finished(
+            2,
+            steps,
+            StepStatus::Skipped,
+            Some("done by bob already"),
+        ))
+        .ev(Event::SessionFinished {
+            done: 1,
+            skipped: 1,
+            failed: 0,
+            rehearsed: 0,
+        });
+    c.close();
 }

@@ -471,6 +471,114 @@ fn a_walk_hung_up_during_a_later_step_exports_in_every_format() {
     );
 }
 
+/// (index, status, runs, duration) of each step of a JSON export.
+fn step_facts(doc: &Value) -> Vec<(u64, String, u64, u64)> {
+    doc["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| {
+            (
+                s["index"].as_u64().unwrap_or(0),
+                s["status"].as_str().unwrap_or("").to_string(),
+                s["runs"].as_u64().unwrap_or(0),
+                s["duration_ms"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+fn a_log_given_twice_or_with_its_resumed_copy_is_merged_once_with_a_note() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::copies(dir.path());
+    let (_, stderr) = ok(dir.path(), &["export", "a.jsonl", "a.jsonl"], 0);
+    assert_eq!(
+        stderr,
+        "note: `a.jsonl` is given twice; its 7 events of session `a11ce0a11ce0a11c` merged once\n"
+    );
+    let note = "note: `b.jsonl` repeats 7 events of session `a11ce0a11ce0a11c` from `a.jsonl`; merged once\n";
+    for args in [
+        &["export", "a.jsonl", "b.jsonl"][..],
+        &["timeline", "a.jsonl", "b.jsonl"],
+        &["export", "--format", "json", "a.jsonl", "b.jsonl"],
+    ] {
+        let (_, stderr) = ok(dir.path(), args, 0);
+        assert_eq!(stderr, note, "{args:?}");
+    }
+    // The merge is the copy alone: step 1 a minute, step 2 one minute then two, two runs.
+    let alone = export_json(dir.path(), &["b.jsonl"]);
+    let merged = export_json(dir.path(), &["a.jsonl", "b.jsonl"]);
+    assert_eq!(step_facts(&merged), step_facts(&alone));
+    assert_eq!(
+        step_facts(&merged),
+        [
+            (1, "done".to_string(), 1, 60_000),
+            (2, "done".to_string(), 2, 180_000)
+        ]
+    );
+    assert_eq!(merged["events"].as_array().map(Vec::len), Some(11));
+    assert_eq!(
+        merged["merge_notes"],
+        serde_json::json!([
+            "`b.jsonl` repeats 7 events of session `a11ce0a11ce0a11c` from `a.jsonl`; merged once"
+        ])
+    );
+    assert!(alone.get("merge_notes").is_none());
+    let (md, _) = ok(dir.path(), &["export", "a.jsonl", "b.jsonl"], 0);
+    assert!(
+        md.contains("> **Note:** `b.jsonl` repeats 7 events of session `a11ce0a11ce0a11c` from `a.jsonl`; merged once\n"),
+        "{md}"
+    );
+    assert!(md.contains("| 2 | Drain the bad node | done |"), "{md}");
+    let (html, _) = ok(
+        dir.path(),
+        &["export", "--format", "html", "a.jsonl", "b.jsonl"],
+        0,
+    );
+    assert!(
+        html.contains("<li><strong>Note:</strong> <code>b.jsonl</code> repeats 7 events"),
+        "{html}"
+    );
+    let (text, _) = ok(dir.path(), &["timeline", "a.jsonl", "b.jsonl"], 0);
+    assert!(
+        text.contains("\nnote: `b.jsonl` repeats 7 events"),
+        "{text}"
+    );
+}
+
+const FORK_WARNING: &str = "warning: `b.jsonl` and `c.jsonl` fork after event 7 of session `a11ce0a11ce0a11c`: two walks went on from the same log separately; the 7 shared events are shown once, then each branch's events labelled `branch b.jsonl` or `branch c.jsonl`\n";
+
+fn two_copies_resumed_separately_are_shown_as_branches_with_a_warning() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::copies(dir.path());
+    let (md, stderr) = ok(dir.path(), &["export", "b.jsonl", "c.jsonl"], 0);
+    assert_eq!(stderr, FORK_WARNING);
+    insta::assert_snapshot!("forked_markdown", md);
+    let (text, stderr) = ok(dir.path(), &["timeline", "b.jsonl", "c.jsonl"], 0);
+    assert_eq!(stderr, FORK_WARNING);
+    insta::assert_snapshot!("forked_timeline", text);
+    let doc = export_json(dir.path(), &["b.jsonl", "c.jsonl"]);
+    // Step 2: a minute shared, then two minutes on one branch and half a minute on the other.
+    assert_eq!(step_facts(&doc)[1], (2, "skipped".to_string(), 3, 210_000));
+    let branches: Vec<&str> = doc["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["branch"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(branches.iter().filter(|b| **b == "-").count(), 7);
+    assert_eq!(branches.iter().filter(|b| **b == "b.jsonl").count(), 4);
+    assert_eq!(branches.iter().filter(|b| **b == "c.jsonl").count(), 4);
+    // Given with the original too, the fork is warned of once and the original noted.
+    let (_, stderr) = ok(dir.path(), &["export", "a.jsonl", "b.jsonl", "c.jsonl"], 0);
+    assert_eq!(
+        stderr,
+        format!(
+            "{FORK_WARNING}note: `b.jsonl` repeats 7 events of session `a11ce0a11ce0a11c` from `a.jsonl`; merged once\nnote: `c.jsonl` repeats 7 events of session `a11ce0a11ce0a11c` from `a.jsonl`; merged once\n"
+        )
+    );
+}
+
 fn errors_name_the_file_and_exit_as_documented() {
     let dir = tempfile::tempdir().expect("dir");
     let out = runbook(dir.path(), &["export", "missing.jsonl"]);
@@ -710,6 +818,8 @@ fn main() -> std::process::ExitCode {
             a_broken_chain_exports_the_events_before_it,
             a_step_started_by_the_last_event_exports_in_every_format,
             a_walk_hung_up_during_a_later_step_exports_in_every_format,
+            a_log_given_twice_or_with_its_resumed_copy_is_merged_once_with_a_note,
+            two_copies_resumed_separately_are_shown_as_branches_with_a_warning,
             errors_name_the_file_and_exit_as_documented,
             export_writes_the_output_file,
             timeline_is_plain_without_a_terminal,

@@ -469,6 +469,34 @@ fn export_all(ops: &[Op], cut: &Cut, rehearsal: bool) -> Result<(), TestCaseErro
         "json of two",
         &export::render(&twice, Format::Json),
     )?;
+    // Given twice, or with a copy of its first half (a log and its resumed copy), the log's
+    // events, runs and durations count once.
+    let facts = |t: &export::Timeline| {
+        t.steps
+            .iter()
+            .map(|s| (s.index, s.runs, s.duration_ms, s.commands))
+            .collect::<Vec<_>>()
+    };
+    prop_assert_eq!(twice.entries.len(), timeline.entries.len());
+    prop_assert_eq!(facts(&twice), facts(&timeline));
+    let raw = fs::read(&path).expect("read log");
+    let lines = raw.iter().filter(|&&b| b == b'\n').count();
+    let half = raw
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(lines / 2)
+        .map_or(raw.len(), |(i, _)| i + 1);
+    let head = path.with_file_name("head.jsonl");
+    fs::write(&head, &raw[..half]).expect("write half");
+    let with_head = export::build(vec![
+        export::load_log(&head).expect("load log"),
+        export::load_log(&path).expect("load log"),
+    ])
+    .map_err(|e| TestCaseError::reject(e.to_string()))?;
+    prop_assert_eq!(with_head.entries.len(), timeline.entries.len());
+    prop_assert_eq!(facts(&with_head), facts(&timeline));
+    prop_assert!(with_head.warnings.len() <= timeline.warnings.len() + 1);
     let before = build()?;
     compare::render(
         "now",

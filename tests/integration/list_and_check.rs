@@ -89,3 +89,32 @@ fn list_defaults_to_the_current_directory_without_runbooks_dir() {
         .stdout("PATH       TITLE  STEPS  COMMANDS  SERVICE  SEVERITY\ndemo.md    Demo       1         1  -        -\nops/db.md  DB         2         0  db       -\n")
         .run();
 }
+
+/// A command of 8.5 MiB of `"`: 17 MiB as JSON, more than a log line holds (16 MiB).
+fn too_large_to_log() -> String {
+    format!(
+        "# Big\n\n## Dump\n\n```bash\necho '{}'\n```\n",
+        "\"".repeat(17 << 19)
+    )
+}
+
+const TOO_LARGE: &str = "big.md:5:1: error: command 1 of step 1 would be logged as an event of 17 MiB, more than the 16 MiB a log line holds: split it, or run it from a script file\n";
+
+#[test]
+fn check_and_run_agree_on_what_the_log_can_hold() {
+    Test::new()
+        .file("big.md", too_large_to_log())
+        .args(["check", "big.md"])
+        .status(1)
+        .stdout(TOO_LARGE)
+        .stderr("checked 1 runbook: 1 error, 0 warnings\n")
+        .run();
+    let (_, dir) = Test::new()
+        .file("big.md", too_large_to_log())
+        .args(["run", "--yes", "big.md", "--log-dir", "logs"])
+        .status(1)
+        .stdout("")
+        .stderr(TOO_LARGE)
+        .run_keep();
+    assert!(!dir.path().join("logs").exists(), "no log is started");
+}
