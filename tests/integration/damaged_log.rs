@@ -120,14 +120,24 @@ fn a_last_line_without_its_newline_is_torn_and_resume_repairs_it() {
         .stdout("torn.jsonl:12:101: invalid: the last line is torn (written partially, 100 bytes): run `runbook resume` to repair it\n")
         .stderr("")
         .run();
-    Test::new()
+    let out = Test::new()
         .in_dir(dir.path())
         .args(["resume", "--yes", "torn.jsonl"])
         .status(0)
-        .stderr(
-            "  ! the log's last line was torn (100 bytes written by a crash mid-write); it is cut off and kept in a `log_repaired` event\n  ! every step in `torn.jsonl` has a status but the walk's end was not recorded; recorded it now\n",
-        )
         .run();
+    let log = fs::read_to_string(dir.path().join("torn.jsonl")).unwrap();
+    let last = log.lines().last().unwrap();
+    let head = format!(
+        "{}:{}",
+        log.lines().count(),
+        runbook::digest::sha256_hex(last.as_bytes())
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "  ! the log's last line was torn (100 bytes written by a crash mid-write); it is cut off and kept in a `log_repaired` event\n  ! every step in `torn.jsonl` has a status but the walk's end was not recorded; recorded it now\n  · log head: {head}\n"
+        )
+    );
     let kinds = types(&dir.path().join("torn.jsonl"));
     assert_eq!(
         kinds[11..],
