@@ -51,7 +51,9 @@ fn main() {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let pct =
         |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).min(latencies.len()) - 1];
-    println!("incident log append + commit (serialize + sha256 + write + fdatasync), {EVENTS} events");
+    println!(
+        "incident log append + commit (serialize + sha256 + write + fdatasync), {EVENTS} events"
+    );
     println!("  dir        {} ({fs_type})", tmp.path().display());
     println!(
         "  log        {:.1} MiB, {:.1} KiB per event on average",
