@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::parallel_map;
+use super::{load_or_empty, parallel_map};
 use crate::check::{control_characters, lint, log_limits};
 use crate::error::Error;
 use crate::human;
 use crate::markdown;
 use crate::runbook::{Diagnostic, Severity};
-use crate::source::{LoadError, Source, markdown_files};
+use crate::source::{LoadError, markdown_files};
 
 /// The JSON report (schemas/check-report.schema.json).
 #[derive(Serialize)]
@@ -39,7 +39,8 @@ pub fn run(
     let files = markdown_files(paths)?;
     let results: Vec<Result<(String, Vec<Diagnostic>), LoadError>> = parallel_map(&files, |path| {
         // `check` reports no digest, so it does not compute one.
-        let source = Source::load(path)?;
+        // An empty file is a `no-steps` warning from the parser, not an unreadable path.
+        let source = load_or_empty(path)?;
         let parsed = markdown::parse_unhashed(&source.path, &source.text);
         let mut diagnostics = parsed.diagnostics;
         diagnostics.extend(lint(&parsed.runbook));

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::{parallel_map, parse_file};
+use super::{load_or_empty, parallel_map};
 use crate::error::Error;
 use crate::source::markdown_files;
 
@@ -21,7 +21,8 @@ struct Row {
     sha256: String,
 }
 
-/// Exit 0, or 2 when some file could not be read (the others are still listed).
+/// Exit 0, or 2 when some file could not be read (the others are still listed); an empty file is
+/// listed with no steps.
 pub fn run(
     paths: &[PathBuf],
     json: bool,
@@ -30,8 +31,8 @@ pub fn run(
 ) -> Result<u8, Error> {
     let files = markdown_files(paths)?;
     let results = parallel_map(&files, |path| {
-        parse_file(path).map(|parsed| {
-            let rb = parsed.runbook;
+        load_or_empty(path).map(|source| {
+            let rb = crate::markdown::parse(&source.path, &source.text).runbook;
             Row {
                 steps: rb.steps.len(),
                 commands: rb.command_count(),

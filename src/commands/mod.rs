@@ -32,6 +32,18 @@ pub fn parse_file(path: &Path) -> Result<Parsed, LoadError> {
     Ok(markdown::parse(&source.path, &source.text))
 }
 
+/// Reads a runbook for `list` and `check`, where an empty file is a runbook with no steps (a
+/// warning), not an unreadable path: placeholder files are common in a tree of runbooks.
+pub fn load_or_empty(path: &Path) -> Result<Source, LoadError> {
+    match Source::load(path) {
+        Err(LoadError::Empty { path }) => Ok(Source {
+            path,
+            text: String::new(),
+        }),
+        other => other,
+    }
+}
+
 /// [`parse_file`] without the SHA-256 (`runbook.sha256` is empty), for commands that never use it.
 pub fn parse_file_unhashed(path: &Path) -> Result<Parsed, LoadError> {
     let source = Source::load(path)?;

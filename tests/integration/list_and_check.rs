@@ -118,3 +118,47 @@ fn check_and_run_agree_on_what_the_log_can_hold() {
         .run_keep();
     assert!(!dir.path().join("logs").exists(), "no log is started");
 }
+
+/// Placeholder files in a tree of runbooks are warned about, never a reason to exit 2.
+#[test]
+fn check_warns_about_empty_files_and_files_with_no_steps() {
+    Test::new()
+        .file("d/empty.md", "")
+        .file("d/title.md", "# Only a title\n")
+        .file("d/ok.md", "## Step\n```bash {readonly}\nuptime\n```\n")
+        .args(["check", "d"])
+        .stdout(
+            "d/empty.md:1:1: warning: no steps: no heading is followed by text, a list or a code block
+d/title.md:1:1: warning: no steps: no heading is followed by text, a list or a code block
+",
+        )
+        .stderr("checked 3 runbooks: 0 errors, 2 warnings\n")
+        .run();
+}
+
+#[test]
+fn list_shows_empty_files_with_no_steps() {
+    Test::new()
+        .file("d/empty.md", "")
+        .file("d/ok.md", "# Ok\n## Step\ntext\n")
+        .args(["list", "d"])
+        .stdout(
+            "PATH        TITLE  STEPS  COMMANDS  SERVICE  SEVERITY
+d/empty.md  empty      0         0  -        -
+d/ok.md     Ok         1         0  -        -
+",
+        )
+        .stderr("")
+        .run();
+}
+
+#[test]
+fn check_and_list_exit_2_for_a_missing_path() {
+    for command in ["check", "list"] {
+        Test::new()
+            .file("ok.md", "## Step\ntext\n")
+            .args([command, "ok.md", "gone.md"])
+            .status(2)
+            .run();
+    }
+}
