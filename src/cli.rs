@@ -38,6 +38,9 @@ pub enum CliCommand {
         /// Output format
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
+        /// Warnings fail too (exit 1), for CI gates
+        #[arg(long)]
+        strict: bool,
     },
     /// Walk a runbook step by step: asks before it runs anything and logs every event
     Run(RunArgs),
@@ -120,6 +123,8 @@ pub enum CheckFormat {
     Text,
     /// One JSON document (schemas/check-report.schema.json)
     Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::message`), shown as annotations
+    Github,
 }
 
 #[derive(Debug, Args)]

@@ -24,7 +24,9 @@ pub enum Config {
     },
     Check {
         paths: Vec<PathBuf>,
-        json: bool,
+        format: CheckOutput,
+        /// `--strict`: warnings fail as errors do.
+        strict: bool,
     },
     Run(RunConfig),
     Resume(ResumeConfig),
@@ -50,6 +52,17 @@ pub enum Config {
     Man {
         dir: Option<PathBuf>,
     },
+}
+
+/// How `check` writes its diagnostics on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckOutput {
+    /// `path:line:col: severity: message`.
+    Text,
+    /// One report (schemas/check-report.schema.json).
+    Json,
+    /// GitHub Actions workflow commands, one per diagnostic.
+    Github,
 }
 
 /// `runbook run`, validated.
@@ -159,9 +172,18 @@ impl Config {
                 },
                 json,
             },
-            CliCommand::Check { paths, format } => Config::Check {
+            CliCommand::Check {
                 paths,
-                json: format == CheckFormat::Json,
+                format,
+                strict,
+            } => Config::Check {
+                paths,
+                format: match format {
+                    CheckFormat::Text => CheckOutput::Text,
+                    CheckFormat::Json => CheckOutput::Json,
+                    CheckFormat::Github => CheckOutput::Github,
+                },
+                strict,
             },
             CliCommand::Run(args) => Config::Run(run_config(args)?),
             CliCommand::Resume(args) => Config::Resume(resume_config(args)?),

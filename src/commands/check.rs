@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{load_or_empty, parallel_map};
 use crate::check::{control_characters, lint, log_limits};
+use crate::config::CheckOutput;
 use crate::error::Error;
 use crate::human;
 use crate::markdown;
@@ -29,10 +30,12 @@ struct Entry<'a> {
     diagnostic: &'a Diagnostic,
 }
 
-/// Exit 0 when clean or only warnings, 1 with errors, 2 when a file could not be read.
+/// Exit 0 when clean or only warnings, 1 with errors (or warnings under `strict`), 2 when a file
+/// could not be read.
 pub fn run(
     paths: &[PathBuf],
-    json: bool,
+    format: CheckOutput,
+    strict: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, Error> {
@@ -70,7 +73,7 @@ pub fn run(
             .count()
     };
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
-    if json {
+    if format == CheckOutput::Json {
         let report = Report {
             checked: checked.len(),
             errors,
@@ -90,7 +93,11 @@ pub fn run(
     } else {
         for (path, diagnostics) in &checked {
             for d in diagnostics {
-                writeln!(out, "{}", d.render(path))?;
+                let line = match format {
+                    CheckOutput::Github => github_command(path, d),
+                    _ => d.render(path),
+                };
+                writeln!(out, "{line}")?;
             }
         }
     }
@@ -108,9 +115,58 @@ pub fn run(
     )?;
     Ok(if unreadable > 0 {
         2
-    } else if errors > 0 {
+    } else if errors > 0 || (strict && warnings > 0) {
         1
     } else {
         0
     })
+}
+
+/// One GitHub Actions workflow command, which the runner shows as an annotation on the line:
+/// `::error file=PATH,line=L,col=C,title=CODE::message`. Severities beyond error and warning
+/// (informational ones) become `notice`.
+fn github_command(path: &str, d: &Diagnostic) -> String {
+    let command = match d.severity.to_string().as_str() {
+        "error" => "error",
+        "warning" => "warning",
+        _ => "notice",
+    };
+    // Control characters are shown, never obeyed, in a CI log as in a terminal.
+    format!(
+        "::{command} file={},line={},col={},title={}::{}",
+        github_property(&human::visible(path)),
+        d.span.line,
+        d.span.column,
+        github_property(d.code.as_str()),
+        github_data(&human::visible(&d.message)),
+    )
+}
+
+/// Escapes a workflow command's message as the runner unescapes it (`%`, CR and LF).
+fn github_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value: as a message, plus `:` and `,`, which end a value.
+fn github_property(s: &str) -> String {
+    github_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runbook::{DiagnosticCode, Span};
+
+    #[test]
+    fn github_commands_escape_data_and_properties() {
+        assert_eq!(github_data("50% a\r\nb"), "50%25 a%0D%0Ab");
+        assert_eq!(github_property("a,b:c%.md"), "a%2Cb%3Ac%25.md");
+        let d = Diagnostic::warning(DiagnosticCode::NoSteps, Span::FILE, "no steps: 100%");
+        assert_eq!(
+            github_command("x,y.md", &d),
+            "::warning file=x%2Cy.md,line=1,col=1,title=no-steps::no steps: 100%25"
+        );
+    }
 }

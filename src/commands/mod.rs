@@ -141,7 +141,11 @@ fn dispatch(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Result<
     match config {
         Config::Show { file, json } => show::run(&file, json, out, err).map(|()| 0),
         Config::List { paths, json } => list::run(&paths, json, out, err),
-        Config::Check { paths, json } => check::run(&paths, json, out, err),
+        Config::Check {
+            paths,
+            format,
+            strict,
+        } => check::run(&paths, format, strict, out, err),
         Config::Run(config) => run::run(&config, out),
         Config::Resume(config) => resume::run(&config, out),
         Config::Lookup(config) => lookup::run(&config, out),

@@ -162,3 +162,49 @@ fn check_and_list_exit_2_for_a_missing_path() {
             .run();
     }
 }
+
+#[test]
+fn check_strict_fails_on_warnings() {
+    let file = "## Clean up\n```bash\nrm -rf /tmp/x\n```\n";
+    let warning = "rm.md:2:1: warning: `rm -r` looks destructive: mark the block `danger` (typed confirmation) or `confirm`\n";
+    Test::new()
+        .file("rm.md", file)
+        .args(["check", "rm.md"])
+        .stdout(warning)
+        .stderr("checked 1 runbook: 0 errors, 1 warning\n")
+        .run();
+    Test::new()
+        .file("rm.md", file)
+        .args(["check", "--strict", "rm.md"])
+        .status(1)
+        .stdout(warning)
+        .stderr("checked 1 runbook: 0 errors, 1 warning\n")
+        .run();
+    Test::new()
+        .file("ok.md", "## Step\n```bash {readonly}\nuptime\n```\n")
+        .args(["check", "--strict", "ok.md"])
+        .stdout("")
+        .run();
+}
+
+/// One workflow command per diagnostic; `%` in the message and `,`/`:` in the path are escaped
+/// so the runner does not cut the value short.
+#[test]
+fn check_format_github_writes_workflow_commands() {
+    Test::new()
+        .file(
+            "d/a,b:c.md",
+            "## A\n```bash {timeout=50%}\nkubectl delete pod x\n```\n",
+        )
+        .file("d/empty.md", "")
+        .args(["check", "--format", "github", "d"])
+        .status(1)
+        .stdout(
+            "::warning file=d/a%2Cb%3Ac.md,line=2,col=1,title=destructive-command::`kubectl delete` looks destructive: mark the block `danger` (typed confirmation) or `confirm`
+::error file=d/a%2Cb%3Ac.md,line=2,col=10,title=bad-annotation::bad duration `50%25`: use a number with a unit, as in `500ms`, `30s`, `5m`, `1h30m`
+::warning file=d/empty.md,line=1,col=1,title=no-steps::no steps: no heading is followed by text, a list or a code block
+",
+        )
+        .stderr("checked 2 runbooks: 1 error, 2 warnings\n")
+        .run();
+}
