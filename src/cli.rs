@@ -125,6 +125,8 @@ pub enum CheckFormat {
     Json,
     /// GitHub Actions workflow commands (`::error file=…,line=…::message`), shown as annotations
     Github,
+    /// One SARIF 2.1.0 log, for code-scanning services
+    Sarif,
 }
 
 #[derive(Debug, Args)]

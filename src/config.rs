@@ -63,6 +63,8 @@ pub enum CheckOutput {
     Json,
     /// GitHub Actions workflow commands, one per diagnostic.
     Github,
+    /// One SARIF 2.1.0 log.
+    Sarif,
 }
 
 /// `runbook run`, validated.
@@ -182,6 +184,7 @@ impl Config {
                     CheckFormat::Text => CheckOutput::Text,
                     CheckFormat::Json => CheckOutput::Json,
                     CheckFormat::Github => CheckOutput::Github,
+                    CheckFormat::Sarif => CheckOutput::Sarif,
                 },
                 strict,
             },

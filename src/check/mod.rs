@@ -5,11 +5,13 @@ mod control;
 mod destructive;
 mod log_limits;
 mod programs;
+mod sarif;
 
 pub use control::control_characters;
 pub use destructive::looks_destructive;
 pub use log_limits::log_limits;
 pub use programs::programs;
+pub use sarif::sarif_log;
 
 use crate::runbook::{Diagnostic, DiagnosticCode, Runbook};
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::{load_or_empty, parallel_map};
-use crate::check::{control_characters, lint, log_limits};
+use crate::check::{control_characters, lint, log_limits, sarif_log};
 use crate::config::CheckOutput;
 use crate::error::Error;
 use crate::human;
@@ -89,6 +89,10 @@ pub fn run(
                 .collect(),
         };
         serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else if format == CheckOutput::Sarif {
+        serde_json::to_writer_pretty(&mut *out, &sarif_log(&checked))
+            .map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
         for (path, diagnostics) in &checked {

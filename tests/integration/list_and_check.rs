@@ -208,3 +208,55 @@ fn check_format_github_writes_workflow_commands() {
         .stderr("checked 2 runbooks: 1 error, 2 warnings\n")
         .run();
 }
+
+/// Validated against schemas/check-sarif.schema.json, a hand-written subset of the official
+/// SARIF 2.1.0 schema (not obtainable offline; tests run without network).
+#[test]
+fn check_format_sarif_follows_the_schema() {
+    let output = Test::new()
+        .file(
+            "d/a b.md",
+            "## A\n```bash {timeout=soon}\nkubectl delete pod x\n```\n",
+        )
+        .file("d/empty.md", "")
+        .file("d/ok.md", "## Step\n```bash {readonly}\nuptime\n```\n")
+        .args(["check", "d", "--format", "sarif"])
+        .status(1)
+        .stderr("checked 3 runbooks: 1 error, 2 warnings\n")
+        .run();
+    let log = json(&output);
+    assert_valid("check-sarif.schema.json", &log);
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "runbook");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let summary: Vec<String> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let place = &r["locations"][0]["physicalLocation"];
+            let index = r["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[index]["id"], r["ruleId"]);
+            format!(
+                "{}:{}:{} {} {}",
+                place["artifactLocation"]["uri"].as_str().unwrap(),
+                place["region"]["startLine"],
+                place["region"]["startColumn"],
+                r["level"].as_str().unwrap(),
+                r["ruleId"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "d/a%20b.md:2:1 warning destructive-command",
+            "d/a%20b.md:2:10 error bad-annotation",
+            "d/empty.md:1:1 warning no-steps",
+        ]
+    );
+    assert_eq!(
+        run["results"][1]["message"]["text"],
+        "bad duration `soon`: use a number with a unit, as in `500ms`, `30s`, `5m`, `1h30m`"
+    );
+}
