@@ -27,6 +27,8 @@ pub fn sarif_log(checked: &[(String, Vec<Diagnostic>)]) -> Value {
                 }
             },
             "results": results,
+            // Columns count characters (`Span`), not SARIF's default UTF-16 code units.
+            "columnKind": "unicodeCodePoints",
         }],
     })
 }
@@ -94,5 +96,6 @@ mod tests {
         assert_eq!(place["artifactLocation"]["uri"], "a.md");
         assert_eq!(place["region"]["startLine"], 1);
         assert_eq!(place["region"]["startColumn"], 1);
+        assert_eq!(log["runs"][0]["columnKind"], "unicodeCodePoints");
     }
 }
