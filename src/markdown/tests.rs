@@ -16,7 +16,7 @@ fn title_from_front_matter_then_h1_then_file_name() {
         "FM"
     );
     assert_eq!(p("# H1\n\n## A\ntext\n").runbook.title, "H1");
-    assert_eq!(p("## A\ntext\n").runbook.title, "sample");
+    assert_eq!(p("## A\ntext\n").runbook.title, "A");
 }
 
 #[test]
@@ -415,4 +415,63 @@ fn many_variables_keep_their_order_spans_and_uses() {
         parsed.runbook.steps[0].commands[0].uses,
         ["VAR_4999", "VAR_0", "EXTRA"]
     );
+}
+
+#[test]
+fn title_is_the_only_h1_and_it_is_not_a_step() {
+    let parsed = p("# Restart Redis\n\nintro\n\n## Stop\nx\n");
+    assert_eq!(parsed.runbook.title, "Restart Redis");
+    assert_eq!(titles(&parsed), ["Stop"]);
+    assert_eq!(parsed.runbook.introduction.as_deref(), Some("intro"));
+}
+
+#[test]
+fn several_h1s_take_the_first_and_keep_its_commands_as_a_step() {
+    let parsed = p("# Failover\n```bash\nfail over\n```\n# Failback\n```bash\nfail back\n```\n");
+    assert_eq!(parsed.runbook.title, "Failover");
+    assert_eq!(titles(&parsed), ["Failover", "Failback"]);
+}
+
+#[test]
+fn several_h1s_the_first_without_content_is_only_the_title() {
+    let parsed = p("# Redis runbook\n# Stop\nx\n# Start\ny\n");
+    assert_eq!(parsed.runbook.title, "Redis runbook");
+    assert_eq!(titles(&parsed), ["Stop", "Start"]);
+}
+
+#[test]
+fn a_file_that_starts_at_h2_takes_its_first_heading() {
+    let parsed = p("## Restart Redis\n\n### Stop\nx\n### Start\ny\n");
+    assert_eq!(parsed.runbook.title, "Restart Redis");
+    // The heading is the title, not a group in every breadcrumb.
+    assert_eq!(titles(&parsed), ["Stop", "Start"]);
+    // With content of its own, it stays a step too: its commands must not vanish.
+    let parsed = p("## Drain\n```bash\ndrain\n```\n## Undrain\nx\n");
+    assert_eq!(parsed.runbook.title, "Drain");
+    assert_eq!(titles(&parsed), ["Drain", "Undrain"]);
+}
+
+#[test]
+fn comments_badges_and_blank_lines_may_come_before_the_first_heading() {
+    let text = "<!--\nowner: sre\n-->\n\n[![build](https://ci/b.svg)](https://ci) ![cov](c.svg)\n\n## Rotate keys\nx\n";
+    assert_eq!(p(text).runbook.title, "Rotate keys");
+    assert_eq!(p("\n\n### Deep\nx\n").runbook.title, "Deep");
+}
+
+#[test]
+fn prose_before_the_first_heading_keeps_the_file_name() {
+    assert_eq!(
+        p("Read this first.\n\n## A\ntext\n").runbook.title,
+        "sample"
+    );
+    assert_eq!(
+        p("[docs](https://x)\n\n## A\ntext\n").runbook.title,
+        "sample"
+    );
+}
+
+#[test]
+fn an_h1_after_other_headings_is_still_the_title() {
+    let parsed = p("## Notes\nn\n# Real title\n## A\nx\n");
+    assert_eq!(parsed.runbook.title, "Real title");
 }
