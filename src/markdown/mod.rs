@@ -62,11 +62,29 @@ pub fn parse(path: &str, text: &str) -> Parsed {
 /// [`parse`] without the text's SHA-256: `runbook.sha256` is left empty. For callers that never
 /// show nor log the digest (`check`), which are spared hashing every byte once more.
 pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
+    // A file whose lines end in a lone CR (classic Mac OS) is read with LF in their place: same
+    // length, same offsets, so every span keeps the line and column of the original bytes. The
+    // commands read from it end their lines in LF, as the author's editor showed them.
+    let cr_only = cr_line_endings(text);
+    let translated;
+    let text: &str = if cr_only {
+        translated = text.replace('\r', "\n");
+        &translated
+    } else {
+        text
+    };
     // Same length, same offsets: every span still points into `text`.
     let capped = nesting::cap_nesting(text);
     let text: &str = &capped;
     let index = LineIndex::new(text);
     let mut diagnostics = Vec::new();
+    if cr_only {
+        diagnostics.push(Diagnostic::warning(
+            DiagnosticCode::CrLineEndings,
+            Span::FILE,
+            "lines end in a lone CR (classic Mac OS line endings): they are read as line ends; convert them to LF, e.g. `tr '\\r' '\\n' < FILE > FILE.new`",
+        ));
+    }
     let fm = front_matter::parse(text, &index, &mut diagnostics);
     let mut walker = Walker::new(text, &index, fm.body_start);
     walker.walk(&mut diagnostics);
@@ -178,6 +196,13 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
         },
         diagnostics,
     }
+}
+
+/// True when the text's lines end in a lone CR: it has a CR and no LF at all. A file that mixes
+/// them is not guessed at; its lone CRs are `control-character` errors.
+pub fn cr_line_endings(text: &str) -> bool {
+    memchr::memchr(b'\n', text.as_bytes()).is_none()
+        && memchr::memchr(b'\r', text.as_bytes()).is_some()
 }
 
 /// An open heading, as the breadcrumb of the steps under it will name it.

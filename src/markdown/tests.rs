@@ -475,3 +475,39 @@ fn an_h1_after_other_headings_is_still_the_title() {
     let parsed = p("## Notes\nn\n# Real title\n## A\nx\n");
     assert_eq!(parsed.runbook.title, "Real title");
 }
+
+#[test]
+fn cr_only_files_are_read_with_cr_as_line_ends_at_the_original_places() {
+    let text = "# Restart\r\r## Stop\r```bash\rsystemctl stop x\recho $NODE\r```\r";
+    let parsed = p(text);
+    assert_eq!(parsed.runbook.title, "Restart");
+    assert_eq!(titles(&parsed), ["Stop"]);
+    let c = &parsed.runbook.steps[0].commands[0];
+    assert_eq!(c.code, "systemctl stop x\necho $NODE\n");
+    assert!(c.runnable);
+    // Offsets are those of the original bytes; lines count the CRs.
+    assert_eq!((c.span.line, c.span.column), (4, 1));
+    assert_eq!(&text[c.span.start..c.span.start + 7], "```bash");
+    assert_eq!(parsed.runbook.variables[0].name, "NODE");
+    let d = &parsed.diagnostics[0];
+    assert_eq!(d.code, DiagnosticCode::CrLineEndings);
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!((d.span.line, d.span.column), (1, 1));
+    // The digest is of the bytes as written.
+    assert_eq!(parsed.runbook.sha256, sha256_hex(text.as_bytes()));
+}
+
+#[test]
+fn crlf_and_lf_files_are_not_cr_only() {
+    assert!(!cr_line_endings("# T\r\n## A\r\nx\r\n"));
+    assert!(!cr_line_endings("# T\n## A\nx\n"));
+    assert!(!cr_line_endings(""));
+    assert!(cr_line_endings("# T\r## A\rx\r"));
+    let parsed = p("# T\r\n## A\r\nx\r\n");
+    assert!(
+        parsed
+            .diagnostics
+            .iter()
+            .all(|d| d.code != DiagnosticCode::CrLineEndings)
+    );
+}
