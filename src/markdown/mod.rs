@@ -7,6 +7,7 @@ mod lookup_block;
 mod nesting;
 mod shell_vars;
 mod simple_yaml;
+mod unclosed_comment;
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -75,9 +76,18 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
     };
     // Same length, same offsets: every span still points into `text`.
     let capped = nesting::cap_nesting(text);
-    let text: &str = &capped;
+    // Same length again: an unclosed annotation comment is read as an empty one on its line.
+    let (closed, unclosed) = unclosed_comment::close_unclosed(&capped);
+    let text: &str = &closed;
     let index = LineIndex::new(text);
     let mut diagnostics = Vec::new();
+    for at in unclosed {
+        diagnostics.push(Diagnostic::error(
+            DiagnosticCode::UnclosedAnnotationComment,
+            index.span(at, at + 4),
+            "annotation comment is not closed before the next blank line, so it would hide what follows: end it with `-->` on its line (until then it is ignored)",
+        ));
+    }
     if cr_only {
         diagnostics.push(Diagnostic::warning(
             DiagnosticCode::CrLineEndings,

@@ -511,3 +511,28 @@ fn crlf_and_lf_files_are_not_cr_only() {
             .all(|d| d.code != DiagnosticCode::CrLineEndings)
     );
 }
+
+#[test]
+fn an_unclosed_annotation_comment_is_an_error_and_the_rest_is_parsed() {
+    let text = "# T\n\n## Wipe\n\n<!-- runbook: danger\n\n```bash\nrm -rf /data\n```\n\n## Check\n<!-- runbook: readonly -->\n```bash\nls\n```\n";
+    let parsed = p(text);
+    assert_eq!(titles(&parsed), ["Wipe", "Check"]);
+    let wipe = &parsed.runbook.steps[0].commands[0];
+    assert_eq!(wipe.code, "rm -rf /data\n");
+    assert!(!wipe.annotations.danger);
+    assert!(parsed.runbook.steps[1].commands[0].annotations.readonly);
+    let d: Vec<_> = parsed
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.severity, d.span.line, d.span.column))
+        .collect();
+    assert_eq!(
+        d,
+        [(
+            DiagnosticCode::UnclosedAnnotationComment,
+            Severity::Error,
+            5,
+            1
+        )]
+    );
+}

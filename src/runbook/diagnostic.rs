@@ -52,10 +52,12 @@ pub enum DiagnosticCode {
     EventTooLarge,
     /// A file whose lines end in a lone CR (classic Mac OS), read with CR as line ends.
     CrLineEndings,
+    /// A `<!-- runbook:` comment not closed before the next blank line.
+    UnclosedAnnotationComment,
 }
 
 impl DiagnosticCode {
-    pub const ALL: [DiagnosticCode; 14] = [
+    pub const ALL: [DiagnosticCode; 15] = [
         DiagnosticCode::BackslashSpace,
         DiagnosticCode::BadAnnotation,
         DiagnosticCode::BadLookup,
@@ -70,6 +72,7 @@ impl DiagnosticCode {
         DiagnosticCode::ControlCharacter,
         DiagnosticCode::EventTooLarge,
         DiagnosticCode::CrLineEndings,
+        DiagnosticCode::UnclosedAnnotationComment,
     ];
 
     /// The name as written in JSON output and the README: `front-matter`.
@@ -89,6 +92,7 @@ impl DiagnosticCode {
             DiagnosticCode::ControlCharacter => "control-character",
             DiagnosticCode::EventTooLarge => "event-too-large",
             DiagnosticCode::CrLineEndings => "cr-line-endings",
+            DiagnosticCode::UnclosedAnnotationComment => "unclosed-annotation-comment",
         }
     }
 }
