@@ -12,12 +12,22 @@ pub fn close_unclosed(text: &str) -> (Cow<'_, str>, Vec<usize>) {
     let mut out: Option<Vec<u8>> = None;
     let mut found = Vec::new();
     let mut start = 0;
+    // The open fence (its character and length): a comment shown inside a code block is code.
+    let mut fence: Option<(u8, usize)> = None;
     while start < text.len() {
         let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = &text[start..end];
         let lead = line.len() - line.trim_start().len();
         let rest = &line[lead..];
-        if let Some(after) = rest.strip_prefix(OPEN)
+        let marker = fence_marker(rest);
+        match (fence, marker) {
+            (None, Some(m)) => fence = Some(m),
+            (Some((c, n)), Some((mc, mn))) if c == mc && mn >= n && is_bare(rest) => fence = None,
+            _ => {}
+        }
+        if fence.is_none()
+            && marker.is_none()
+            && let Some(after) = rest.strip_prefix(OPEN)
             && after.trim_start().starts_with("runbook:")
             && !after.contains("-->")
             && !closed_before_blank_line(&text[end..])
@@ -41,6 +51,22 @@ pub fn close_unclosed(text: &str) -> (Cow<'_, str>, Vec<usize>) {
         None => Cow::Borrowed(text),
     };
     (text, found)
+}
+
+/// The fence a line opens or closes: three or more backticks or tildes.
+fn fence_marker(line: &str) -> Option<(u8, usize)> {
+    let c = *line.as_bytes().first()?;
+    if c != b'`' && c != b'~' {
+        return None;
+    }
+    let n = line.bytes().take_while(|&b| b == c).count();
+    (n >= 3).then_some((c, n))
+}
+
+/// A closing fence holds nothing but its marker.
+fn is_bare(line: &str) -> bool {
+    let t = line.trim_end();
+    t.bytes().all(|b| b == t.as_bytes()[0])
 }
 
 /// A comment that goes on over several lines is closed when `-->` comes before a blank line.
@@ -81,6 +107,10 @@ mod tests {
             assert!(matches!(fixed, Cow::Borrowed(_)), "{text:?}");
             assert!(at.is_empty());
         }
+        // Shown inside a code block, it is code.
+        let (fixed, at) = close_unclosed("````markdown\n<!-- runbook: confirm\n```\n````\n");
+        assert!(matches!(fixed, Cow::Borrowed(_)));
+        assert!(at.is_empty());
         // Closed only after a blank line: that `-->` belongs to another comment.
         let (_, at) = close_unclosed("<!-- runbook: confirm\n\nx\n<!-- note -->\n");
         assert_eq!(at, [0]);
