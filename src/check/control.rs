@@ -12,12 +12,17 @@ pub fn control_characters(text: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut index: Option<LineIndex<'_>> = None;
     let mut run: Option<(usize, usize)> = None;
+    // In a file whose lines all end in a lone CR, those CRs are line ends (`cr-line-endings`).
+    let cr_lines = crate::markdown::cr_line_endings(text);
+    // Lines and columns are counted as the parser counts them: CR ends a line there.
+    let translated = cr_lines.then(|| text.replace('\r', "\n"));
+    let lines_of: &str = translated.as_deref().unwrap_or(text);
     let hidden = |i: usize, c: char| {
-        is_hidden_control(c) && !(c == '\r' && bytes.get(i + 1) == Some(&b'\n'))
+        is_hidden_control(c) && !(c == '\r' && (cr_lines || bytes.get(i + 1) == Some(&b'\n')))
     };
     let mut flush = |run: &mut Option<(usize, usize)>, out: &mut Vec<Diagnostic>| {
         if let Some((start, end)) = run.take() {
-            let index = index.get_or_insert_with(|| LineIndex::new(text));
+            let index = index.get_or_insert_with(|| LineIndex::new(lines_of));
             out.push(Diagnostic::error(
                 DiagnosticCode::ControlCharacter,
                 index.span(start, end),
@@ -65,5 +70,12 @@ mod tests {
         assert!(found[0].message.starts_with("control character `^[`"));
         assert!(found[1].message.starts_with("control character `^M`"));
         assert!(control_characters("# T\r\n\ttab\n").is_empty());
+    }
+
+    #[test]
+    fn cr_line_ends_are_not_control_characters_and_lines_count_them() {
+        let found = control_characters("# T\r\r## A\recho \x1b[2Kok\r");
+        let at: Vec<(u32, u32)> = found.iter().map(|d| (d.span.line, d.span.column)).collect();
+        assert_eq!(at, [(4, 6)]);
     }
 }

@@ -7,6 +7,7 @@ mod lookup_block;
 mod nesting;
 mod shell_vars;
 mod simple_yaml;
+mod unclosed_comment;
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -62,22 +63,50 @@ pub fn parse(path: &str, text: &str) -> Parsed {
 /// [`parse`] without the text's SHA-256: `runbook.sha256` is left empty. For callers that never
 /// show nor log the digest (`check`), which are spared hashing every byte once more.
 pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
+    // A file whose lines end in a lone CR (classic Mac OS) is read with LF in their place: same
+    // length, same offsets, so every span keeps the line and column of the original bytes. The
+    // commands read from it end their lines in LF, as the author's editor showed them.
+    let cr_only = cr_line_endings(text);
+    let translated;
+    let text: &str = if cr_only {
+        translated = text.replace('\r', "\n");
+        &translated
+    } else {
+        text
+    };
     // Same length, same offsets: every span still points into `text`.
     let capped = nesting::cap_nesting(text);
-    let text: &str = &capped;
+    // Same length again: an unclosed annotation comment is read as an empty one on its line.
+    let (closed, unclosed) = unclosed_comment::close_unclosed(&capped);
+    let text: &str = &closed;
     let index = LineIndex::new(text);
     let mut diagnostics = Vec::new();
+    for at in unclosed {
+        diagnostics.push(Diagnostic::error(
+            DiagnosticCode::UnclosedAnnotationComment,
+            index.span(at, at + 4),
+            "annotation comment is not closed before the next blank line, so it would hide what follows: end it with `-->` on its line (until then it is ignored)",
+        ));
+    }
+    if cr_only {
+        diagnostics.push(Diagnostic::warning(
+            DiagnosticCode::CrLineEndings,
+            Span::FILE,
+            "lines end in a lone CR (classic Mac OS line endings): they are read as line ends; convert them to LF, e.g. `tr '\\r' '\\n' < FILE > FILE.new`",
+        ));
+    }
     let fm = front_matter::parse(text, &index, &mut diagnostics);
     let mut walker = Walker::new(text, &index, fm.body_start);
     walker.walk(&mut diagnostics);
     let sections = walker.sections;
 
-    let title_heading = title_heading(&sections);
+    let choice = title_heading(&sections, text);
+    let title_heading = choice.consumed;
     let title = fm
         .title
         .clone()
         .or_else(|| {
-            title_heading.map(|i| {
+            choice.source.map(|i| {
                 sections[i]
                     .heading
                     .as_ref()
@@ -179,6 +208,13 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
     }
 }
 
+/// True when the text's lines end in a lone CR: it has a CR and no LF at all. A file that mixes
+/// them is not guessed at; its lone CRs are `control-character` errors.
+pub fn cr_line_endings(text: &str) -> bool {
+    memchr::memchr(b'\n', text.as_bytes()).is_none()
+        && memchr::memchr(b'\r', text.as_bytes()).is_some()
+}
+
 /// An open heading, as the breadcrumb of the steps under it will name it.
 enum Crumb {
     /// The heading of `steps[i]`.
@@ -187,14 +223,81 @@ enum Crumb {
     Group(String),
 }
 
-/// The first heading is the document's title when it is an H1 and the only one.
-fn title_heading(sections: &[Section]) -> Option<usize> {
+/// Which heading names the runbook, and which heading (if any) is that title rather than a step.
+struct TitleChoice {
+    /// The section whose heading gives the title.
+    source: Option<usize>,
+    /// The section whose heading is the title itself: its content is the introduction.
+    consumed: Option<usize>,
+}
+
+/// The first H1 names the runbook; with no H1, the first heading does when only blank lines,
+/// comments or badges come before it. The heading is taken out of the steps only when it is the
+/// first heading and either the only H1 or has no content: a first heading with commands under it
+/// (several H1s, or a file that starts at H2) stays a step, so that nothing it holds vanishes.
+fn title_heading(sections: &[Section], text: &str) -> TitleChoice {
     let mut headings = sections
         .iter()
         .enumerate()
         .filter_map(|(i, s)| s.heading.as_ref().map(|h| (i, h.level)));
-    let (first, level) = headings.next()?;
-    (level == 1 && headings.all(|(_, l)| l != 1)).then_some(first)
+    let Some((first, level)) = headings.next() else {
+        return TitleChoice {
+            source: None,
+            consumed: None,
+        };
+    };
+    let h1s = std::iter::once((first, level))
+        .chain(headings)
+        .filter(|&(_, l)| l == 1)
+        .map(|(i, _)| i)
+        .take(2)
+        .collect::<Vec<_>>();
+    let source = match h1s.first() {
+        Some(&i) => Some(i),
+        None => sections
+            .first()
+            .is_none_or(|preamble| only_badges(preamble.body(text)))
+            .then_some(first),
+    };
+    let empty = !sections[first].has_content;
+    let consumed = source
+        .filter(|&i| i == first)
+        .filter(|_| (level == 1 && h1s.len() == 1) || empty);
+    TitleChoice { source, consumed }
+}
+
+/// True when `text` holds nothing a reader would read before a title: blank lines, HTML comments,
+/// and badges (images, or links whose text is only images, as READMEs put above their title).
+fn only_badges(text: &str) -> bool {
+    let mut in_image = 0usize;
+    // An HTML block comes line by line: a comment may span several.
+    let mut html = String::new();
+    Parser::new(text).all(|event| match event {
+        Event::Start(Tag::Image { .. }) => {
+            in_image += 1;
+            true
+        }
+        Event::End(TagEnd::Image) => {
+            in_image = in_image.saturating_sub(1);
+            true
+        }
+        Event::End(TagEnd::HtmlBlock) => {
+            let ok = is_only_comments(&html);
+            html.clear();
+            ok
+        }
+        Event::Start(Tag::Paragraph | Tag::Link { .. } | Tag::HtmlBlock)
+        | Event::End(TagEnd::Paragraph | TagEnd::Link)
+        | Event::SoftBreak
+        | Event::HardBreak => true,
+        Event::Html(t) => {
+            html.push_str(&t);
+            true
+        }
+        Event::InlineHtml(t) => is_only_comments(&t),
+        Event::Text(t) | Event::Code(t) => in_image > 0 || t.trim().is_empty(),
+        _ => false,
+    })
 }
 
 fn file_stem(path: &str) -> String {

@@ -16,7 +16,7 @@ fn title_from_front_matter_then_h1_then_file_name() {
         "FM"
     );
     assert_eq!(p("# H1\n\n## A\ntext\n").runbook.title, "H1");
-    assert_eq!(p("## A\ntext\n").runbook.title, "sample");
+    assert_eq!(p("## A\ntext\n").runbook.title, "A");
 }
 
 #[test]
@@ -414,5 +414,125 @@ fn many_variables_keep_their_order_spans_and_uses() {
     assert_eq!(
         parsed.runbook.steps[0].commands[0].uses,
         ["VAR_4999", "VAR_0", "EXTRA"]
+    );
+}
+
+#[test]
+fn title_is_the_only_h1_and_it_is_not_a_step() {
+    let parsed = p("# Restart Redis\n\nintro\n\n## Stop\nx\n");
+    assert_eq!(parsed.runbook.title, "Restart Redis");
+    assert_eq!(titles(&parsed), ["Stop"]);
+    assert_eq!(parsed.runbook.introduction.as_deref(), Some("intro"));
+}
+
+#[test]
+fn several_h1s_take_the_first_and_keep_its_commands_as_a_step() {
+    let parsed = p("# Failover\n```bash\nfail over\n```\n# Failback\n```bash\nfail back\n```\n");
+    assert_eq!(parsed.runbook.title, "Failover");
+    assert_eq!(titles(&parsed), ["Failover", "Failback"]);
+}
+
+#[test]
+fn several_h1s_the_first_without_content_is_only_the_title() {
+    let parsed = p("# Redis runbook\n# Stop\nx\n# Start\ny\n");
+    assert_eq!(parsed.runbook.title, "Redis runbook");
+    assert_eq!(titles(&parsed), ["Stop", "Start"]);
+}
+
+#[test]
+fn a_file_that_starts_at_h2_takes_its_first_heading() {
+    let parsed = p("## Restart Redis\n\n### Stop\nx\n### Start\ny\n");
+    assert_eq!(parsed.runbook.title, "Restart Redis");
+    // The heading is the title, not a group in every breadcrumb.
+    assert_eq!(titles(&parsed), ["Stop", "Start"]);
+    // With content of its own, it stays a step too: its commands must not vanish.
+    let parsed = p("## Drain\n```bash\ndrain\n```\n## Undrain\nx\n");
+    assert_eq!(parsed.runbook.title, "Drain");
+    assert_eq!(titles(&parsed), ["Drain", "Undrain"]);
+}
+
+#[test]
+fn comments_badges_and_blank_lines_may_come_before_the_first_heading() {
+    let text = "<!--\nowner: sre\n-->\n\n[![build](https://ci/b.svg)](https://ci) ![cov](c.svg)\n\n## Rotate keys\nx\n";
+    assert_eq!(p(text).runbook.title, "Rotate keys");
+    assert_eq!(p("\n\n### Deep\nx\n").runbook.title, "Deep");
+}
+
+#[test]
+fn prose_before_the_first_heading_keeps_the_file_name() {
+    assert_eq!(
+        p("Read this first.\n\n## A\ntext\n").runbook.title,
+        "sample"
+    );
+    assert_eq!(
+        p("[docs](https://x)\n\n## A\ntext\n").runbook.title,
+        "sample"
+    );
+}
+
+#[test]
+fn an_h1_after_other_headings_is_still_the_title() {
+    let parsed = p("## Notes\nn\n# Real title\n## A\nx\n");
+    assert_eq!(parsed.runbook.title, "Real title");
+}
+
+#[test]
+fn cr_only_files_are_read_with_cr_as_line_ends_at_the_original_places() {
+    let text = "# Restart\r\r## Stop\r```bash\rsystemctl stop x\recho $NODE\r```\r";
+    let parsed = p(text);
+    assert_eq!(parsed.runbook.title, "Restart");
+    assert_eq!(titles(&parsed), ["Stop"]);
+    let c = &parsed.runbook.steps[0].commands[0];
+    assert_eq!(c.code, "systemctl stop x\necho $NODE\n");
+    assert!(c.runnable);
+    // Offsets are those of the original bytes; lines count the CRs.
+    assert_eq!((c.span.line, c.span.column), (4, 1));
+    assert_eq!(&text[c.span.start..c.span.start + 7], "```bash");
+    assert_eq!(parsed.runbook.variables[0].name, "NODE");
+    let d = &parsed.diagnostics[0];
+    assert_eq!(d.code, DiagnosticCode::CrLineEndings);
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!((d.span.line, d.span.column), (1, 1));
+    // The digest is of the bytes as written.
+    assert_eq!(parsed.runbook.sha256, sha256_hex(text.as_bytes()));
+}
+
+#[test]
+fn crlf_and_lf_files_are_not_cr_only() {
+    assert!(!cr_line_endings("# T\r\n## A\r\nx\r\n"));
+    assert!(!cr_line_endings("# T\n## A\nx\n"));
+    assert!(!cr_line_endings(""));
+    assert!(cr_line_endings("# T\r## A\rx\r"));
+    let parsed = p("# T\r\n## A\r\nx\r\n");
+    assert!(
+        parsed
+            .diagnostics
+            .iter()
+            .all(|d| d.code != DiagnosticCode::CrLineEndings)
+    );
+}
+
+#[test]
+fn an_unclosed_annotation_comment_is_an_error_and_the_rest_is_parsed() {
+    let text = "# T\n\n## Wipe\n\n<!-- runbook: danger\n\n```bash\nrm -rf /data\n```\n\n## Check\n<!-- runbook: readonly -->\n```bash\nls\n```\n";
+    let parsed = p(text);
+    assert_eq!(titles(&parsed), ["Wipe", "Check"]);
+    let wipe = &parsed.runbook.steps[0].commands[0];
+    assert_eq!(wipe.code, "rm -rf /data\n");
+    assert!(!wipe.annotations.danger);
+    assert!(parsed.runbook.steps[1].commands[0].annotations.readonly);
+    let d: Vec<_> = parsed
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.severity, d.span.line, d.span.column))
+        .collect();
+    assert_eq!(
+        d,
+        [(
+            DiagnosticCode::UnclosedAnnotationComment,
+            Severity::Error,
+            5,
+            1
+        )]
     );
 }

@@ -50,10 +50,14 @@ pub enum DiagnosticCode {
     ControlCharacter,
     /// A command, title or outline a walk would log as an event longer than a log line may be.
     EventTooLarge,
+    /// A file whose lines end in a lone CR (classic Mac OS), read with CR as line ends.
+    CrLineEndings,
+    /// A `<!-- runbook:` comment not closed before the next blank line.
+    UnclosedAnnotationComment,
 }
 
 impl DiagnosticCode {
-    pub const ALL: [DiagnosticCode; 13] = [
+    pub const ALL: [DiagnosticCode; 15] = [
         DiagnosticCode::BackslashSpace,
         DiagnosticCode::BadAnnotation,
         DiagnosticCode::BadLookup,
@@ -67,6 +71,8 @@ impl DiagnosticCode {
         DiagnosticCode::UnterminatedFence,
         DiagnosticCode::ControlCharacter,
         DiagnosticCode::EventTooLarge,
+        DiagnosticCode::CrLineEndings,
+        DiagnosticCode::UnclosedAnnotationComment,
     ];
 
     /// The name as written in JSON output and the README: `front-matter`.
@@ -85,6 +91,8 @@ impl DiagnosticCode {
             DiagnosticCode::UnterminatedFence => "unterminated-fence",
             DiagnosticCode::ControlCharacter => "control-character",
             DiagnosticCode::EventTooLarge => "event-too-large",
+            DiagnosticCode::CrLineEndings => "cr-line-endings",
+            DiagnosticCode::UnclosedAnnotationComment => "unclosed-annotation-comment",
         }
     }
 }

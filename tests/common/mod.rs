@@ -19,9 +19,15 @@ pub fn span_problem(text: &str, span: &Span) -> Option<String> {
             span.start, span.end
         ));
     }
+    // Lines end as the parser reads them: in LF, or in a lone CR in a file with no LF at all.
+    let end = if runbook::markdown::cr_line_endings(text) {
+        '\r'
+    } else {
+        '\n'
+    };
     let before = &text[..span.start];
-    let line = 1 + before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = 1 + before.matches(end).count();
+    let line_start = before.rfind(end).map_or(0, |i| i + 1);
     let column = 1 + text[line_start..span.start].chars().count();
     if (span.line as usize, span.column as usize) != (line, column) {
         return Some(format!(

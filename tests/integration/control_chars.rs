@@ -107,3 +107,22 @@ fn an_unattended_walk_runs_the_bytes_and_the_timeline_shows_them() {
     assert!(!has_raw_controls(&timeline), "{timeline:?}");
     assert!(timeline.contains("^[[2K^Mrm -rf ./gone"), "{timeline}");
 }
+
+#[test]
+fn check_reads_a_cr_only_file_with_cr_as_line_ends() {
+    // Classic Mac OS line endings: a warning, not a control character per line; the
+    // destructive block is found at its fence's line as the author's editor numbers it.
+    Test::new()
+        .file(
+            "mac.md",
+            "# Restart\r\r## Stop\r```bash\rsystemctl stop redis\r```\r",
+        )
+        .args(["check", "mac.md"])
+        .stdout(
+            "mac.md:1:1: warning: lines end in a lone CR (classic Mac OS line endings): they are read as line ends; convert them to LF, e.g. `tr '\\r' '\\n' < FILE > FILE.new`
+mac.md:4:1: warning: `systemctl stop` looks destructive: mark the block `danger` (typed confirmation) or `confirm`
+",
+        )
+        .stderr("checked 1 runbook: 0 errors, 2 warnings\n")
+        .run();
+}

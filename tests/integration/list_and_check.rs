@@ -260,3 +260,22 @@ fn check_format_sarif_follows_the_schema() {
         "bad duration `soon`: use a number with a unit, as in `500ms`, `30s`, `5m`, `1h30m`"
     );
 }
+
+#[test]
+fn check_reports_an_unclosed_annotation_comment_and_reads_the_rest() {
+    // Without the fix the comment ran to the end of the file: no step, no warning about `rm -rf`.
+    Test::new()
+        .file(
+            "rb.md",
+            "# T\n\n## Wipe\n\n  <!-- runbook: danger\n\n```bash\nrm -rf /data\n```\n",
+        )
+        .args(["check", "rb.md"])
+        .status(1)
+        .stdout(
+            "rb.md:5:3: error: annotation comment is not closed before the next blank line, so it would hide what follows: end it with `-->` on its line (until then it is ignored)
+rb.md:7:1: warning: `rm -r` looks destructive: mark the block `danger` (typed confirmation) or `confirm`
+",
+        )
+        .stderr("checked 1 runbook: 1 error, 1 warning\n")
+        .run();
+}
