@@ -587,6 +587,12 @@ struct ItemFrame {
     /// Index into the section's checklist when this item is a checklist item.
     checklist: Option<usize>,
     text: String,
+    /// Whether the item holds a link and text outside any link: a reading-list entry
+    /// (`- [Dashboard](https://…)`) has the first and not the second.
+    has_link: bool,
+    has_plain_text: bool,
+    /// Whether a task marker (`[ ]`) made this item a checklist item.
+    task: bool,
 }
 
 /// Walks pulldown-cmark's events once, cutting the document into sections.
@@ -602,6 +608,8 @@ struct Walker<'t> {
     /// not nest. Kept so that each event is O(1) whatever the nesting depth (was a scan of `items`).
     checklist_frame: Option<usize>,
     containers: usize,
+    /// Open links: text inside one is not an item's own words for the reading-list rule.
+    links: usize,
     code: Option<CodeBlock<'t>>,
     html: Option<(usize, CowStr<'t>)>,
     pending: Option<Annotations>,
@@ -619,6 +627,7 @@ impl<'t> Walker<'t> {
             items: Vec::new(),
             checklist_frame: None,
             containers: 0,
+            links: 0,
             code: None,
             html: None,
             pending: None,
@@ -752,6 +761,9 @@ impl<'t> Walker<'t> {
                     end,
                     checklist,
                     text: String::new(),
+                    has_link: false,
+                    has_plain_text: false,
+                    task: false,
                 });
             }
             Event::TaskListMarker(checked) => {
@@ -767,6 +779,7 @@ impl<'t> Walker<'t> {
                         let i = self.new_checklist_item(frame_start);
                         if let Some(frame) = self.items.last_mut() {
                             frame.checklist = Some(i);
+                            frame.task = true;
                         }
                         self.checklist_frame = Some(innermost);
                         i
@@ -782,11 +795,33 @@ impl<'t> Walker<'t> {
                 if let Some(frame) = self.items.pop()
                     && let Some(i) = frame.checklist
                 {
-                    let text = collapse_whitespace(frame.text);
-                    self.section().checklist[i].text = text;
+                    let checklist = &mut self.section().checklist;
+                    // A reading-list entry is not something to confirm; dropped only when it is
+                    // the last item so far (nothing nested was numbered after it).
+                    let only_a_link = frame.has_link && !frame.has_plain_text && !frame.task;
+                    if only_a_link && i + 1 == checklist.len() && checklist[i].commands.is_empty() {
+                        checklist.pop();
+                    } else {
+                        checklist[i].text = collapse_whitespace(frame.text);
+                    }
                 }
             }
-            Event::Text(t) | Event::Code(t) => self.inline_text(t),
+            Event::Start(Tag::Link { .. }) => {
+                if let Some(frame) = self.items.last_mut() {
+                    frame.has_link = true;
+                }
+                self.links += 1;
+            }
+            Event::End(TagEnd::Link) => self.links = self.links.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) => {
+                if self.links == 0
+                    && !t.trim().is_empty()
+                    && let Some(frame) = self.items.last_mut()
+                {
+                    frame.has_plain_text = true;
+                }
+                self.inline_text(t)
+            }
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => {
                 self.inline_text(" ");
             }

@@ -536,3 +536,16 @@ fn an_unclosed_annotation_comment_is_an_error_and_the_rest_is_parsed() {
         )]
     );
 }
+
+#[test]
+fn items_that_are_only_a_link_are_not_checklist_items() {
+    let parsed = p(
+        "## A\n1. [Dashboard](https://example.com/d)\n2. <https://example.com/w>\n3. open [the wiki](https://w) and check\n4. - [ ] [Ticket](https://t)\n\n## B\n- [ ] [Ticket](https://t)\n",
+    );
+    let a = &parsed.runbook.steps[0];
+    let texts: Vec<&str> = a.checklist.iter().map(|i| i.text.as_str()).collect();
+    assert_eq!(texts[0], "open the wiki and check");
+    assert_eq!(a.checklist[0].index, 1);
+    // A task item asks to be ticked even when it is only a link.
+    assert_eq!(parsed.runbook.steps[1].checklist.len(), 1);
+}
