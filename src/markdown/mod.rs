@@ -820,7 +820,7 @@ impl<'t> Walker<'t> {
                 {
                     frame.has_plain_text = true;
                 }
-                self.inline_text(t)
+                self.inline_text(t);
             }
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => {
                 self.inline_text(" ");
