@@ -750,9 +750,16 @@ impl<'t> Walker<'t> {
             }
             Event::Start(Tag::Item) => {
                 let ordered = self.lists.last().copied().unwrap_or(false);
+                // Under a heading that names a procedure, a top-level bullet list is one too.
+                let procedure_bullet = self.lists.len() == 1
+                    && self
+                        .sections
+                        .last()
+                        .and_then(|s| s.heading.as_ref())
+                        .is_some_and(|h| is_procedure_heading(&h.title));
                 let inside_checklist = self.checklist_frame.is_some();
-                let checklist =
-                    (ordered && !inside_checklist).then(|| self.new_checklist_item(start));
+                let checklist = ((ordered || procedure_bullet) && !inside_checklist)
+                    .then(|| self.new_checklist_item(start));
                 if checklist.is_some() {
                     self.checklist_frame = Some(self.items.len());
                 }
@@ -1118,6 +1125,16 @@ fn find(haystack: &str, needle: &str) -> Option<usize> {
 /// Where the first `-->` starts.
 fn find_comment_end(html: &str) -> Option<usize> {
     find(html, "-->")
+}
+
+/// Headings whose bullet lists are procedures to confirm item by item.
+const PROCEDURE_HEADINGS: [&str; 4] = ["checklist", "steps", "procedure", "instructions"];
+
+fn is_procedure_heading(title: &str) -> bool {
+    let title = title.trim().trim_end_matches(':').trim_end();
+    PROCEDURE_HEADINGS
+        .iter()
+        .any(|name| title.eq_ignore_ascii_case(name))
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {

@@ -549,3 +549,23 @@ fn items_that_are_only_a_link_are_not_checklist_items() {
     // A task item asks to be ticked even when it is only a link.
     assert_eq!(parsed.runbook.steps[1].checklist.len(), 1);
 }
+
+#[test]
+fn bullets_under_a_procedure_heading_are_checklist_items() {
+    let parsed = p(
+        "## Checklist\n- stop the writer\n  - detail\n- swap\n## PROCEDURE:\n* one\n## Instructions\n- a\n## Steps\n- b\n## Notes\n- not an item\n",
+    );
+    let counts: Vec<usize> = parsed
+        .runbook
+        .steps
+        .iter()
+        .map(|s| s.checklist.len())
+        .collect();
+    assert_eq!(counts, [2, 1, 1, 1, 0]);
+    let texts: Vec<&str> = parsed.runbook.steps[0]
+        .checklist
+        .iter()
+        .map(|i| i.text.as_str())
+        .collect();
+    assert_eq!(texts, ["stop the writer", "swap"]);
+}
