@@ -96,7 +96,7 @@ fn write_step(step: &Step, number_width: usize, out: &mut dyn Write) -> std::io:
     let mut entries: Vec<(usize, Entry<'_>)> = step
         .checklist
         .iter()
-        .map(|i| (i.span.start, Entry::Item(i.index, &i.text, i.checked)))
+        .map(|i| (i.span.start, Entry::Item(&i.number, &i.text, i.checked)))
         .chain(
             step.commands
                 .iter()
@@ -189,7 +189,7 @@ fn describe_lookup(lookup: &Lookup) -> String {
 }
 
 enum Entry<'a> {
-    Item(usize, &'a str, bool),
+    Item(&'a str, &'a str, bool),
     Command(&'a Command),
 }
 

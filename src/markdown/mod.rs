@@ -515,6 +515,8 @@ struct Section {
     has_content: bool,
     commands: Vec<Command>,
     checklist: Vec<ChecklistItem>,
+    /// Top-level checklist items so far, to number the next one.
+    top_items: usize,
     step_id: Option<(String, Span)>,
     /// Code blocks seen so far in this section.
     blocks: usize,
@@ -530,6 +532,7 @@ impl Section {
             has_content: false,
             commands: Vec::new(),
             checklist: Vec::new(),
+            top_items: 0,
             step_id: None,
             blocks: 0,
             lookups: Vec::new(),
@@ -593,7 +596,17 @@ struct ItemFrame {
     has_plain_text: bool,
     /// Whether a task marker (`[ ]`) made this item a checklist item.
     task: bool,
+    /// The checklist frame that was open when this one opened (its parent item).
+    parent_checklist_frame: Option<usize>,
+    /// Checklist items numbered under this one so far (`3.1`, `3.2`).
+    children: usize,
+    /// How deep this checklist item is nested in others (0 for a top-level item).
+    depth: usize,
 }
+
+/// Nested task items deeper than this are text of their parent: numbers stay short and a
+/// pathological file does not make quadratic numbers.
+const MAX_CHECKLIST_DEPTH: usize = 4;
 
 /// Walks pulldown-cmark's events once, cutting the document into sections.
 struct Walker<'t> {
@@ -759,7 +772,7 @@ impl<'t> Walker<'t> {
                         .is_some_and(|h| is_procedure_heading(&h.title));
                 let inside_checklist = self.checklist_frame.is_some();
                 let checklist = ((ordered || procedure_bullet) && !inside_checklist)
-                    .then(|| self.new_checklist_item(start));
+                    .then(|| self.new_checklist_item(start, None));
                 if checklist.is_some() {
                     self.checklist_frame = Some(self.items.len());
                 }
@@ -771,6 +784,9 @@ impl<'t> Walker<'t> {
                     has_link: false,
                     has_plain_text: false,
                     task: false,
+                    parent_checklist_frame: None,
+                    children: 0,
+                    depth: 0,
                 });
             }
             Event::TaskListMarker(checked) => {
@@ -778,15 +794,19 @@ impl<'t> Walker<'t> {
                     return;
                 };
                 let innermost = self.items.len() - 1;
-                let inside_checklist = self.checklist_frame.is_some_and(|i| i < innermost);
+                let parent = self.checklist_frame.filter(|&i| i < innermost);
                 let (frame_start, existing) = (frame.start, frame.checklist);
+                let depth = parent.map_or(0, |p| self.items[p].depth + 1);
                 let idx = match existing {
                     Some(i) => i,
-                    None if !inside_checklist => {
-                        let i = self.new_checklist_item(frame_start);
+                    // A task item nested in a checklist item is an item of its own (`3.1`).
+                    None if depth <= MAX_CHECKLIST_DEPTH => {
+                        let i = self.new_checklist_item(frame_start, parent);
                         if let Some(frame) = self.items.last_mut() {
                             frame.checklist = Some(i);
                             frame.task = true;
+                            frame.parent_checklist_frame = parent;
+                            frame.depth = depth;
                         }
                         self.checklist_frame = Some(innermost);
                         i
@@ -797,7 +817,7 @@ impl<'t> Walker<'t> {
             }
             Event::End(TagEnd::Item) => {
                 if self.checklist_frame == Some(self.items.len().saturating_sub(1)) {
-                    self.checklist_frame = None;
+                    self.checklist_frame = self.items.last().and_then(|f| f.parent_checklist_frame);
                 }
                 if let Some(frame) = self.items.pop()
                     && let Some(i) = frame.checklist
@@ -807,7 +827,11 @@ impl<'t> Walker<'t> {
                     // the last item so far (nothing nested was numbered after it).
                     let only_a_link = frame.has_link && !frame.has_plain_text && !frame.task;
                     if only_a_link && i + 1 == checklist.len() && checklist[i].commands.is_empty() {
-                        checklist.pop();
+                        if let Some(dropped) = checklist.pop()
+                            && !dropped.number.contains('.')
+                        {
+                            self.section().top_items -= 1;
+                        }
                     } else {
                         checklist[i].text = collapse_whitespace(frame.text);
                     }
@@ -864,11 +888,27 @@ impl<'t> Walker<'t> {
         }
     }
 
-    fn new_checklist_item(&mut self, start: usize) -> usize {
+    /// A new checklist item at `start`, nested in the item of frame `parent` if any.
+    fn new_checklist_item(&mut self, start: usize, parent: Option<usize>) -> usize {
         let span = self.index.span(start, start);
+        let number = match parent {
+            Some(p) => {
+                self.items[p].children += 1;
+                let children = self.items[p].children;
+                let of = self.items[p]
+                    .checklist
+                    .expect("a checklist frame holds an item");
+                format!("{}.{children}", self.section().checklist[of].number)
+            }
+            None => {
+                self.section().top_items += 1;
+                self.section().top_items.to_string()
+            }
+        };
         let checklist = &mut self.section().checklist;
         checklist.push(ChecklistItem {
             index: checklist.len() + 1,
+            number,
             text: String::new(),
             checked: false,
             span,

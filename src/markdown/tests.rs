@@ -569,3 +569,29 @@ fn bullets_under_a_procedure_heading_are_checklist_items() {
         .collect();
     assert_eq!(texts, ["stop the writer", "swap"]);
 }
+
+#[test]
+fn nested_task_items_are_items_of_their_own() {
+    let parsed = p(
+        "## A\n1. [Docs](https://d)\n2. prepare\n   - [ ] stop writer\n     ```bash\n     echo stop\n     ```\n   - [x] snapshot\n     - [ ] verify\n   - plain detail\n3. go\n",
+    );
+    let a = &parsed.runbook.steps[0];
+    let items: Vec<(usize, &str, &str, bool)> = a
+        .checklist
+        .iter()
+        .map(|i| (i.index, i.number.as_str(), i.text.as_str(), i.checked))
+        .collect();
+    assert_eq!(
+        items,
+        [
+            (1, "1", "prepare", false),
+            (2, "1.1", "stop writer", false),
+            (3, "1.2", "snapshot", true),
+            (4, "1.2.1", "verify", false),
+            (5, "2", "go", false),
+        ]
+    );
+    // A block belongs to the innermost item holding it.
+    assert_eq!(a.commands[0].checklist_item, Some(2));
+    assert_eq!(a.checklist[1].commands, [1]);
+}

@@ -7,6 +7,8 @@ use crate::span::Span;
 pub struct ChecklistItem {
     /// 1-based position among the step's checklist items.
     pub index: usize,
+    /// Its number as written for people: `3`, or `3.1` for a task item nested in item 3.
+    pub number: String,
     /// The item's text, without nested code blocks or lists.
     pub text: String,
     /// Whether the file already ticks it (`- [x]`); the walk still asks.
