@@ -602,6 +602,10 @@ struct ItemFrame {
     children: usize,
     /// How deep this checklist item is nested in others (0 for a top-level item).
     depth: usize,
+    /// The first line of text nested in this item (in a plain sub-list, say): its text when it
+    /// has none of its own, as in `1.` followed only by an indented list.
+    fallback: String,
+    fallback_done: bool,
 }
 
 /// Nested task items deeper than this are text of their parent: numbers stay short and a
@@ -787,6 +791,8 @@ impl<'t> Walker<'t> {
                     parent_checklist_frame: None,
                     children: 0,
                     depth: 0,
+                    fallback: String::new(),
+                    fallback_done: false,
                 });
             }
             Event::TaskListMarker(checked) => {
@@ -833,7 +839,12 @@ impl<'t> Walker<'t> {
                             self.section().top_items -= 1;
                         }
                     } else {
-                        checklist[i].text = collapse_whitespace(frame.text);
+                        let own = collapse_whitespace(frame.text);
+                        checklist[i].text = if own.is_empty() {
+                            collapse_whitespace(frame.fallback)
+                        } else {
+                            own
+                        };
                     }
                 }
             }
@@ -855,6 +866,13 @@ impl<'t> Walker<'t> {
             }
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => {
                 self.inline_text(" ");
+                // The fallback is one line: it ends with the first nested line that has text.
+                if let Some(cf) = self.checklist_frame
+                    && cf + 1 < self.items.len()
+                    && !self.items[cf].fallback.trim().is_empty()
+                {
+                    self.items[cf].fallback_done = true;
+                }
             }
             Event::Start(tag) if is_block(tag) => self.block_start(diagnostics),
             _ => {}
@@ -885,6 +903,12 @@ impl<'t> Walker<'t> {
                 frame.text.reserve((frame.end - frame.start).min(512));
             }
             frame.text.push_str(t);
+        } else if let Some(cf) = self.checklist_frame
+            && let Some(frame) = self.items.get_mut(cf)
+            && !frame.fallback_done
+            && frame.fallback.len() < 512
+        {
+            frame.fallback.push_str(t);
         }
     }
 

@@ -382,7 +382,8 @@ fn deep_nesting_keeps_the_structure_around_it() {
     assert_eq!(titles(&parsed), ["A", "B", "C"]);
     let a = &parsed.runbook.steps[0];
     let items: Vec<&str> = a.checklist.iter().map(|i| i.text.as_str()).collect();
-    assert_eq!(items, ["", "second"]);
+    // With no text of its own, the first item takes its first nested line.
+    assert_eq!(items, ["… x", "second"]);
     assert_eq!(a.commands.len(), 1);
     assert_eq!(a.commands[0].code, "echo done\n");
     assert_eq!(a.commands[0].checklist_item, None);
@@ -594,4 +595,16 @@ fn nested_task_items_are_items_of_their_own() {
     // A block belongs to the innermost item holding it.
     assert_eq!(a.commands[0].checklist_item, Some(2));
     assert_eq!(a.checklist[1].commands, [1]);
+}
+
+#[test]
+fn an_item_without_text_takes_its_first_nested_line() {
+    let parsed =
+        p("## A\n1.\n   - drain the node\n     and wait\n   - check\n2. done\n   - detail\n");
+    let texts: Vec<&str> = parsed.runbook.steps[0]
+        .checklist
+        .iter()
+        .map(|i| i.text.as_str())
+        .collect();
+    assert_eq!(texts, ["drain the node", "done"]);
 }
