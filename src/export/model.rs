@@ -1307,6 +1307,27 @@ fn steps(entries: &[Entry], per_log: &[Chain], start: DateTime<Utc>) -> Vec<Step
     steps
 }
 
+/// The approval and the edit waiting for each `(step, command)`'s next start; the walk forgets
+/// edits when a step is met again or the walk resumes.
+fn track_approval_and_edit(
+    event: &Event,
+    i: usize,
+    approvals: &mut HashMap<(usize, usize), usize>,
+    edits: &mut HashMap<(usize, usize), usize>,
+) {
+    match event {
+        Event::CommandApproved { step, command, .. } => {
+            approvals.insert((*step, *command), i);
+        }
+        Event::CommandEdited { step, command, .. } => {
+            edits.insert((*step, *command), i);
+        }
+        Event::StepStarted { step, .. } => edits.retain(|(s, _), _| s != step),
+        Event::SessionStarted { .. } | Event::SessionResumed { .. } => edits.clear(),
+        _ => {}
+    }
+}
+
 fn commands(entries: &[Entry], per_log: &[Chain]) -> Vec<CommandRun> {
     let mut runs: Vec<CommandRun> = Vec::new();
     let run = |started, finished, other| CommandRun {
@@ -1323,8 +1344,11 @@ fn commands(entries: &[Entry], per_log: &[Chain]) -> Vec<CommandRun> {
         let mut approvals: HashMap<(usize, usize), usize> = HashMap::new();
         let mut edits: HashMap<(usize, usize), usize> = HashMap::new();
         for (n, &i) in chain.events.iter().enumerate() {
+            let event = &entries[i].event;
+            track_approval_and_edit(event, i, &mut approvals, &mut edits);
             if n < chain.replayed {
-                match &entries[i].event {
+                // Shared with a log read before: only the state, not a second run.
+                match event {
                     Event::CommandStarted { step, command, .. } => {
                         if let Some(&r) = run_of_start.get(&i) {
                             open.insert((*step, *command), r);
@@ -1333,28 +1357,11 @@ fn commands(entries: &[Entry], per_log: &[Chain]) -> Vec<CommandRun> {
                     Event::CommandFinished { step, command, .. } => {
                         open.remove(&(*step, *command));
                     }
-                    Event::CommandApproved { step, command, .. } => {
-                        approvals.insert((*step, *command), i);
-                    }
-                    Event::CommandEdited { step, command, .. } => {
-                        edits.insert((*step, *command), i);
-                    }
-                    Event::StepStarted { step, .. } => edits.retain(|(s, _), _| s != step),
-                    Event::SessionStarted { .. } | Event::SessionResumed { .. } => edits.clear(),
                     _ => {}
                 }
                 continue;
             }
-            match &entries[i].event {
-                Event::CommandApproved { step, command, .. } => {
-                    approvals.insert((*step, *command), i);
-                }
-                Event::CommandEdited { step, command, .. } => {
-                    edits.insert((*step, *command), i);
-                }
-                // The walk forgets edits when a step is met again or the walk resumes.
-                Event::StepStarted { step, .. } => edits.retain(|(s, _), _| s != step),
-                Event::SessionStarted { .. } | Event::SessionResumed { .. } => edits.clear(),
+            match event {
                 Event::CommandStarted { step, command, .. } => {
                     let key = (*step, *command);
                     open.insert(key, runs.len());
