@@ -285,12 +285,18 @@ impl IncidentLogFile {
 impl IncidentLogFile {
     /// Appends one record in one `write` on the `O_APPEND` file, so a killed process leaves only
     /// whole lines. The first line is synced at once: it is what names the file.
-    fn write(&mut self, operator: &str, event: Event) -> Result<Record, LogError> {
-        if let Some(reason) = &self.poisoned {
-            return Err(self.error(format!(
+    /// Refuses everything after a failed write or sync.
+    fn usable(&self) -> Result<(), LogError> {
+        match &self.poisoned {
+            Some(reason) => Err(self.error(format!(
                 "an earlier write failed ({reason}); nothing more is written to it"
-            )));
+            ))),
+            None => Ok(()),
         }
+    }
+
+    fn write(&mut self, operator: &str, event: Event) -> Result<Record, LogError> {
+        self.usable()?;
         // Deleted or replaced since the last line: nothing more is recorded, or run.
         if self.partial.is_none()
             && let Some(reason) = super::watch::check(&self.path, &self.file)
@@ -366,11 +372,7 @@ impl EventLog for IncidentLogFile {
     }
 
     fn commit(&mut self) -> Result<(), LogError> {
-        if let Some(reason) = &self.poisoned {
-            return Err(self.error(format!(
-                "an earlier write failed ({reason}); nothing more is written to it"
-            )));
-        }
+        self.usable()?;
         if self.unsynced == 0 {
             return Ok(());
         }
