@@ -591,7 +591,7 @@ fn target_down_groups_steps_under_empty_headings(dir: &Corpus) {
     let rb = &f.parsed.runbook;
     assert_eq!(rb.title, "TargetDown");
     assert_eq!(
-        rb.introduction.as_deref(),
+        rb.introduction_text(),
         Some(
             "This runbook provides guidance for diagnosing and resolving the `TargetDown` alert\nin OpenShift Container Platform."
         )

@@ -3,6 +3,7 @@
 mod annotations;
 mod console;
 mod front_matter;
+mod introduction;
 mod lookup_block;
 mod nesting;
 mod shell_vars;
@@ -117,7 +118,7 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
         .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| file_stem(path));
 
-    let mut intro_parts = Vec::new();
+    let mut intro_sections = Vec::new();
     let mut steps: Vec<Step> = Vec::with_capacity(sections.len());
     let mut explicit_ids = Vec::with_capacity(sections.len());
     // The open headings: a step's title is read from `steps` when needed, a group's kept here.
@@ -126,14 +127,12 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
     // `crumb` is valid for as many leading entries of `stack` as `crumb_valid` says.
     let mut crumb: Arc<[String]> = Arc::from([]);
     let mut crumb_valid = 0;
-    let mut intro_section = None;
     for (i, section) in sections.into_iter().enumerate() {
         let heading = match &section.heading {
             Some(h) if Some(i) != title_heading => h,
             _ => {
                 if section.has_content {
-                    intro_parts.push(section.body(text).to_string());
-                    intro_section.get_or_insert(section);
+                    intro_sections.push(section);
                 }
                 continue;
             }
@@ -167,16 +166,14 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
             stack.push((level, Crumb::Group(title)));
         }
     }
-    let mut introduction = Some(intro_parts.join("\n\n")).filter(|s| !s.trim().is_empty());
-    // A runbook with no step headings at all is one step: its text is what to do.
-    if steps.is_empty()
-        && let Some(section) = intro_section
-    {
-        let (mut step, id) = section.into_step(text, &index, Arc::from([]));
-        step.title = title.clone();
-        step.body = introduction.take().unwrap_or_default();
-        steps.push(step);
-        explicit_ids.push(id);
+    let mut introduction = None;
+    match introduction::settle(intro_sections, text, &index, steps.is_empty(), &title) {
+        introduction::Settled::None => {}
+        introduction::Settled::Text(intro) => introduction = Some(intro),
+        introduction::Settled::Step(step, id) => {
+            steps.insert(0, *step);
+            explicit_ids.insert(0, id);
+        }
     }
     for (i, step) in steps.iter_mut().enumerate() {
         step.index = i + 1;
