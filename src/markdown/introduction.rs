@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::Section;
-use crate::runbook::{Introduction, Step};
+use crate::runbook::{Command, Introduction, Step};
 use crate::span::{LineIndex, Span};
 
 /// The title of the step an introduction with work in it becomes.
@@ -40,9 +40,9 @@ pub fn settle(
     let rest = &text[first.content_start..];
     let at = first.content_start + (rest.len() - rest.trim_start().len());
     let span = index.span(at, at);
-    let holds_work = sections
-        .iter()
-        .any(|s| !s.commands.is_empty() || !s.checklist.is_empty() || !s.lookups.is_empty());
+    let holds_work = sections.iter().any(|s| {
+        s.commands.iter().any(is_work) || !s.checklist.is_empty() || !s.lookups.is_empty()
+    });
     if !no_steps && !holds_work {
         return if joined.trim().is_empty() {
             Settled::None
@@ -61,6 +61,30 @@ pub fn settle(
         step.span = span;
     }
     Settled::Step(Box::new(step), id)
+}
+
+/// Languages of blocks that are only shown (diagrams, data, output): an introduction that holds
+/// only such blocks stays text.
+const DISPLAY_LANGS: &[&str] = &[
+    "text",
+    "plaintext",
+    "output",
+    "log",
+    "mermaid",
+    "plantuml",
+    "dot",
+    "yaml",
+    "yml",
+    "json",
+    "toml",
+    "xml",
+    "ini",
+    "hcl",
+];
+
+/// Whether a block of the introduction is something to do rather than something to read.
+fn is_work(command: &Command) -> bool {
+    command.runnable || !DISPLAY_LANGS.contains(&&*command.lang)
 }
 
 /// One section holding the commands, checklist items and lookups of all, renumbered in order.

@@ -1,6 +1,7 @@
 //! The parser: Markdown text in, runbook model and diagnostics out. Pure: no I/O, no terminal.
 
 mod annotations;
+mod bullet_item;
 mod console;
 mod front_matter;
 mod introduction;
@@ -699,6 +700,7 @@ impl<'t> Walker<'t> {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 self.section().has_content = true;
+                self.promote_bullet_item(start);
                 let (info, fenced) = match kind {
                     CodeBlockKind::Fenced(info) => (info.clone(), true),
                     CodeBlockKind::Indented => (CowStr::Borrowed(""), false),
@@ -936,6 +938,24 @@ impl<'t> Walker<'t> {
             commands: Vec::new(),
         });
         checklist.len() - 1
+    }
+
+    /// A code block at `start` in a bullet item outside any checklist item makes that item a
+    /// checklist item, the block nested in it.
+    fn promote_bullet_item(&mut self, start: usize) {
+        if self.checklist_frame.is_some() {
+            return;
+        }
+        let Some(innermost) = self.items.len().checked_sub(1) else {
+            return;
+        };
+        let frame_start = self.items[innermost].start;
+        let i = self.new_checklist_item(frame_start, None);
+        let before = self.text.get(frame_start..start).unwrap_or("");
+        let frame = &mut self.items[innermost];
+        frame.checklist = Some(i);
+        frame.text = bullet_item::text_before_block(before);
+        self.checklist_frame = Some(innermost);
     }
 
     fn html_block(&mut self, html: &str, start: usize, diagnostics: &mut Vec<Diagnostic>) {

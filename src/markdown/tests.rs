@@ -675,3 +675,45 @@ fn introduction_parts_above_and_below_the_title_are_one_step_numbered_in_order()
     assert_eq!(intro.commands[1].checklist_item, Some(1));
     assert_ne!(intro.commands[0].block, intro.commands[1].block);
 }
+
+#[test]
+fn an_introduction_of_only_output_or_diagrams_stays_text() {
+    let parsed = p("# T\n\nLooks like:\n\n```text\nok\n```\n\n## Go\nx\n");
+    assert_eq!(titles(&parsed), ["Go"]);
+    assert!(
+        parsed
+            .runbook
+            .introduction_text()
+            .is_some_and(|t| t.contains("```text"))
+    );
+}
+
+#[test]
+fn a_bullet_item_holding_a_code_block_is_a_checklist_item() {
+    let parsed = p(
+        "## Restart\n- Read the [dashboard](https://grafana)\n- Restart **FreeSWITCH** on `fs-1`:\n  ```bash\n  systemctl restart freeswitch\n  ```\n  then wait.\n- Tell #voice\n- On the proxy\n  - reload it:\n    ```bash\n    opensips-cli -x mi reload\n    ```\n",
+    );
+    let step = &parsed.runbook.steps[0];
+    let items: Vec<(&str, &str, &[usize])> = step
+        .checklist
+        .iter()
+        .map(|c| (c.number.as_str(), c.text.as_str(), c.commands.as_slice()))
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("1", "Restart FreeSWITCH on fs-1: then wait.", &[1][..]),
+            ("2", "reload it:", &[2][..]),
+        ]
+    );
+    assert_eq!(step.commands[0].checklist_item, Some(1));
+    assert_eq!(step.commands[1].checklist_item, Some(2));
+}
+
+#[test]
+fn a_bullet_with_code_inside_a_numbered_item_stays_part_of_it() {
+    let parsed = p("## A\n1. Restart\n   - on fs-1:\n     ```bash\n     restart\n     ```\n");
+    let step = &parsed.runbook.steps[0];
+    assert_eq!(step.checklist.len(), 1);
+    assert_eq!(step.checklist[0].commands, [1]);
+}
