@@ -29,6 +29,16 @@ pub fn settle(
     no_steps: bool,
     title: &str,
 ) -> Settled {
+    // Badges and comments above the title are decoration, not an introduction.
+    let sections: Vec<Section> = sections
+        .into_iter()
+        .filter(|s| {
+            !(s.commands.is_empty()
+                && s.checklist.is_empty()
+                && s.lookups.is_empty()
+                && super::only_badges(s.body(text)))
+        })
+        .collect();
     let joined = sections
         .iter()
         .map(|s| s.body(text))

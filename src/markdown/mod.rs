@@ -821,6 +821,13 @@ impl<'t> Walker<'t> {
                 self.section().checklist[idx].checked = *checked;
             }
             Event::End(TagEnd::Item) => {
+                // A tight nested item has no paragraph: its end ends the fallback's one line too.
+                if let Some(cf) = self.checklist_frame
+                    && cf + 1 < self.items.len()
+                    && !self.items[cf].fallback.trim().is_empty()
+                {
+                    self.items[cf].fallback_done = true;
+                }
                 if self.checklist_frame == Some(self.items.len().saturating_sub(1)) {
                     self.checklist_frame = self.items.last().and_then(|f| f.parent_checklist_frame);
                 }

@@ -717,3 +717,19 @@ fn a_bullet_with_code_inside_a_numbered_item_stays_part_of_it() {
     assert_eq!(step.checklist.len(), 1);
     assert_eq!(step.checklist[0].commands, [1]);
 }
+
+#[test]
+fn an_item_with_only_a_tight_nested_list_takes_its_first_line() {
+    let parsed = p("## A\n1.\n   - Raise the ASG to 12\n   - Wait for the nodes\n");
+    assert_eq!(
+        parsed.runbook.steps[0].checklist[0].text,
+        "Raise the ASG to 12"
+    );
+}
+
+#[test]
+fn badges_above_the_title_are_no_introduction() {
+    let parsed = p("[![ci](https://ci/badge.svg)](https://ci)\n\n# T\n\n## Go\nx\n");
+    assert_eq!(parsed.runbook.introduction, None);
+    assert_eq!(titles(&parsed), ["Go"]);
+}
