@@ -538,3 +538,240 @@ fn an_introduction_with_commands_is_walked_first() {
         .collect();
     assert_eq!(titles, ["Introduction", "Deploy the hotfix"]);
 }
+
+/// `check --format json` of one fixture: each diagnostic as (code, line).
+fn diagnostics(name: &str) -> Vec<(String, u64)> {
+    let out = run_in(&fixtures_dir(), &["check", name, "--format", "json"], &[]);
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{name}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+/// The 1-based line of the fixture that holds `needle` (the first one below the opening
+/// comment, which names what the file tests).
+fn line_of(name: &str, needle: &str) -> u64 {
+    let text = fs::read_to_string(fixtures_dir().join(name)).expect("fixture");
+    let text = text.replace('\r', "\n");
+    let from = text.find("-->").map_or(0, |i| i + 3);
+    let at = from
+        + text[from..]
+            .find(needle)
+            .unwrap_or_else(|| panic!("{name} has no {needle:?}"));
+    text[..at].matches('\n').count() as u64 + 1
+}
+
+/// The line of `needle` and the lines above it that open the statement it is in (a loop's
+/// `do`, an `if`'s `then`, a continued line): a report on any of them is about it.
+fn statement_lines(name: &str, needle: &str) -> Vec<u64> {
+    let text = fs::read_to_string(fixtures_dir().join(name)).expect("fixture");
+    let lines: Vec<&str> = text.lines().collect();
+    let mut at = line_of(name, needle);
+    let mut found = vec![at];
+    while at > 1 {
+        let above = lines[at as usize - 2].trim_end();
+        if ["do", "then", "\\", "|", "&&", "{"]
+            .iter()
+            .any(|end| above.ends_with(end))
+        {
+            at -= 1;
+            found.push(at);
+        } else {
+            break;
+        }
+    }
+    found
+}
+
+fn assert_reported(name: &str, code: &str, needle: &str) {
+    let want = (code.to_string(), line_of(name, needle));
+    let got = diagnostics(name);
+    assert!(got.contains(&want), "{name}: want {want:?} in {got:?}");
+}
+
+#[test]
+fn unclosed_comments_and_cr_line_endings_are_reported_and_the_rest_is_read() {
+    assert_reported(
+        "unclosed-annotation-comment.md",
+        "unclosed-annotation-comment",
+        "<!-- runbook: confirm",
+    );
+    let plan = shown("unclosed-annotation-comment.md");
+    let stderr = plan["stderr"].to_string();
+    assert!(stderr.contains("unclosed"), "{stderr}");
+    let cr = diagnostics("cr-only-line-endings.md");
+    assert!(cr.contains(&("cr-line-endings".to_string(), 1)), "{cr:?}");
+}
+
+#[test]
+#[ignore = "needs item 13 of issue 12"]
+fn check_reports_each_messy_feature_where_it_is() {
+    for (name, code, needle) in [
+        (
+            "output-mixed-in-bash.md",
+            "transcript-in-script",
+            "* Connected",
+        ),
+        (
+            "comment-only-block.md",
+            "comment-only-script",
+            "# wait 30 seconds",
+        ),
+        ("placeholders-angle-brackets.md", "placeholder", "<HO-ID>"),
+        (
+            "placeholders-angle-brackets.md",
+            "placeholder",
+            "<pool location>",
+        ),
+        (
+            "command-in-info-string.md",
+            "command-in-info-string",
+            "```curl",
+        ),
+        (
+            "unlabelled-shell-blocks.md",
+            "unlabelled-shell",
+            "aws route53",
+        ),
+        (
+            "unlabelled-indented-code.md",
+            "unlabelled-shell",
+            "sudo systemctl restart cacti",
+        ),
+        (
+            "ampersand-in-url.md",
+            "unquoted-ampersand",
+            "status:open&limit=100&sort",
+        ),
+        ("empty-file.md", "no-steps", ""),
+    ] {
+        assert_reported(name, code, needle);
+    }
+    // The quoted URL is fine; `< /tmp/ids.txt` is a redirect from a real path, not a placeholder.
+    let amp = line_of("ampersand-in-url.md", "\"https://api.opsgenie.com");
+    assert!(!diagnostics("ampersand-in-url.md").contains(&("unquoted-ampersand".into(), amp)));
+    let redirect = line_of("placeholders-angle-brackets.md", "< /tmp/ids.txt");
+    assert!(
+        !diagnostics("placeholders-angle-brackets.md").contains(&("placeholder".into(), redirect))
+    );
+}
+
+#[test]
+#[ignore = "needs item 13 of issue 12"]
+fn check_over_the_whole_suite_never_exits_2() {
+    let out = run_in(&fixtures_dir(), &["check", "."], &[]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+#[ignore = "needs item 13 of issue 12"]
+fn check_flags_every_destructive_command_and_nothing_harmless() {
+    let flagged: &[(&str, &[&str], &[&str])] = &[
+        (
+            "destructive-loops.md",
+            &[
+                "drain \"$n\"",
+                "rm -rf \"/srv/omni",
+                "systemctl stop omni-consumer",
+            ],
+            &["get nodes -l pool=omni\n"],
+        ),
+        (
+            "destructive-remote-strings.md",
+            &[
+                "ssh es-data-4",
+                "knife ssh",
+                "sh -c 'docker rm -f",
+                "exec es-data-4",
+                "mkfs.ext4",
+                "xargs rm -fr",
+            ],
+            &[],
+        ),
+        (
+            "destructive-cloud-and-infra.md",
+            &[
+                "tf destroy",
+                "s3 rb",
+                "terminate-instances",
+                "instances delete",
+                "uninstall call-router",
+                "delete namespace",
+                "--replicas=0",
+                "rollout restart",
+                "gitlab-ctl stop",
+                "docker rm -f",
+                "iptables -F",
+                "dd if=/dev/zero",
+            ],
+            &["voice plan", "aws s3 ls"],
+        ),
+        (
+            "destructive-sql-redis-http.md",
+            &[
+                "DROP TABLE",
+                "TRUNCATE TABLE",
+                "DELETE FROM sessions;",
+                "DROP DATABASE",
+                "FLUSHALL",
+                "-X DELETE",
+                "-X PUT",
+                "--request POST",
+            ],
+            &[
+                "WHERE expires_at",
+                "curl https://hapi.stage.internal/v1/routes\n",
+            ],
+        ),
+        (
+            "destructive-intent-in-comment.md",
+            &["swap?to=S02", "coredb-ctl", "purge-queue.sh"],
+            &["v1/status"],
+        ),
+        (
+            "transcript-redis-prompt.md",
+            &["FLUSHALL", "SENTINEL failover"],
+            &["slowlog get"],
+        ),
+        (
+            "transcript-mysql-prompt.md",
+            &["DELETE FROM mysql_query_rules"],
+            &["SELECT rule_id"],
+        ),
+        (
+            "cd-export-carried.md",
+            &["terraform apply"],
+            &["terraform plan"],
+        ),
+        ("unclosed-annotation-comment.md", &["rm -rf"], &[]),
+    ];
+    for (name, bad, good) in flagged {
+        let got = diagnostics(name);
+        let flagged_at = |line: u64| got.contains(&("destructive-command".to_string(), line));
+        for needle in *bad {
+            let lines = statement_lines(name, needle);
+            assert!(
+                lines.iter().any(|&l| flagged_at(l)),
+                "{name}: `{needle}` (lines {lines:?}) not flagged: {got:?}"
+            );
+        }
+        for needle in *good {
+            let line = line_of(name, needle);
+            assert!(!flagged_at(line), "{name}: `{needle}` flagged: {got:?}");
+        }
+    }
+}
