@@ -666,7 +666,6 @@ fn check_reports_each_messy_feature_where_it_is() {
 }
 
 #[test]
-#[ignore = "needs item 13 of issue 12"]
 fn check_over_the_whole_suite_never_exits_2() {
     let out = run_in(&fixtures_dir(), &["check", "."], &[]);
     assert!(
@@ -774,4 +773,333 @@ fn check_flags_every_destructive_command_and_nothing_harmless() {
             assert!(!flagged_at(line), "{name}: `{needle}` flagged: {got:?}");
         }
     }
+}
+
+/// The plan `show --json` gives for a fixture.
+fn plan(name: &str) -> Value {
+    let shown = shown(name);
+    assert!(
+        !shown["plan"].is_null(),
+        "{name}: no plan: {}",
+        shown["stderr"]
+    );
+    shown["plan"].clone()
+}
+
+/// Step `n`'s (1-based) commands.
+fn commands(plan: &Value, n: usize) -> Vec<Value> {
+    plan["steps"][n - 1]["commands"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn strings(values: &[Value], key: &str) -> Vec<String> {
+    values
+        .iter()
+        .map(|v| v[key].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn variable_names(plan: &Value) -> Vec<String> {
+    strings(plan["variables"].as_array().expect("variables"), "name")
+}
+
+#[test]
+fn titles_introductions_and_checklists_are_what_a_reader_sees() {
+    let titles = |name: &str| {
+        let p = plan(name);
+        let steps = strings(p["steps"].as_array().expect("steps"), "title");
+        (p["title"].as_str().unwrap_or_default().to_string(), steps)
+    };
+    assert_eq!(titles("h2-first.md").0, "Purge the SBC blacklist");
+    assert_eq!(titles("several-h1s.md").0, "Aurora failover");
+    assert_eq!(
+        titles("title-after-badges.md"),
+        (
+            "Emergency release rollback".into(),
+            vec!["Roll back".into(), "Verify".into()]
+        )
+    );
+    let (_, steps) = titles("introduction-with-commands.md");
+    assert_eq!(steps, ["Introduction", "Deploy the hotfix"]);
+    let (_, steps) = titles("introduction-with-checklist.md");
+    assert_eq!(steps[0], "Introduction");
+    let intro = plan("introduction-text-only.md");
+    assert!(
+        intro["introduction"]["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Impact: callers hear silence")),
+        "{intro}"
+    );
+    assert_eq!(intro["introduction"]["line"], 7);
+
+    let items = |name: &str, step: usize| {
+        let p = plan(name);
+        p["steps"][step - 1]["checklist"]
+            .as_array()
+            .expect("checklist")
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} {}",
+                    i["number"].as_str().unwrap_or_default(),
+                    i["text"].as_str().unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(items("checklist-heading-bullets.md", 1).len(), 6);
+    assert_eq!(
+        items("nested-task-items.md", 1),
+        [
+            "1 Drain the SIP proxies",
+            "1.1 opensips-euw2-1",
+            "1.2 opensips-euw2-2",
+            "2 Move the media",
+            "2.1 Update the GeoDNS weights",
+            "3 Raise the eu-central-1 FreeSWITCH ASG to 12",
+        ]
+    );
+    assert_eq!(
+        items("link-only-items.md", 1),
+        [
+            "1 Open the bridge",
+            "2 Page the on-call via PagerDuty for the affected service"
+        ]
+    );
+    assert_eq!(
+        items("bullets-with-code.md", 1),
+        [
+            "1 Check the minion from the master:",
+            "2 Restart it on the node:"
+        ]
+    );
+    assert_eq!(items("procedure-headings.md", 2).len(), 2);
+    assert!(items("procedure-headings.md", 4).is_empty());
+    let cr = plan("cr-only-line-endings.md");
+    assert_eq!(
+        strings(&commands(&cr, 1), "code"),
+        ["sudo systemctl restart opensips\n"]
+    );
+}
+
+#[test]
+#[ignore = "needs item 4 of issue 12"]
+fn transcripts_are_split_at_their_prompts() {
+    let knife = plan("transcript-dollar-gt-knife.md");
+    let first = &commands(&knife, 1)[0];
+    assert!(
+        first["code"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("be knife search node")),
+        "{first}"
+    );
+    assert!(
+        first["expected_output"]
+            .as_str()
+            .is_some_and(|o| o.contains("4 items found"))
+    );
+
+    let mysql = plan("transcript-mysql-prompt.md");
+    let clear = commands(&mysql, 3);
+    assert_eq!(
+        strings(&clear, "code")
+            .iter()
+            .map(|c| c.trim())
+            .collect::<Vec<_>>(),
+        [
+            "DELETE FROM mysql_query_rules;",
+            "LOAD MYSQL QUERY RULES TO RUNTIME;"
+        ]
+    );
+    assert!(
+        clear
+            .iter()
+            .all(|c| c["program"] == "mysql" && c["runnable"] == false)
+    );
+
+    let redis = plan("transcript-redis-prompt.md");
+    let slowlog = &commands(&redis, 1)[1];
+    assert_eq!(
+        slowlog["code"].as_str().map(str::trim),
+        Some("slowlog get 10")
+    );
+    assert_eq!(slowlog["program"], "redis-cli");
+
+    let psql = plan("transcript-psql-prompts.md");
+    assert!(
+        commands(&psql, 2)
+            .iter()
+            .all(|c| c["program"] == "psql" && c["runnable"] == false)
+    );
+
+    let gpg = plan("transcript-gpg-prompt.md");
+    let edit = commands(&gpg, 1);
+    assert_eq!(edit[0]["interactive"], true);
+    assert!(edit[1..].iter().all(|c| c["program"] == "gpg"));
+
+    let bmc = plan("transcript-bmc-arrow-prompt.md");
+    assert!(commands(&bmc, 2).iter().all(|c| c["runnable"] == false));
+
+    let zsh = plan("transcript-percent-and-continuation.md");
+    let cmds = commands(&zsh, 1);
+    assert_eq!(cmds.len(), 2);
+    assert!(
+        cmds[0]["code"]
+            .as_str()
+            .is_some_and(|c| c.contains("--function-name cdc-eventbridge-forwarder")
+                && c.contains("--region eu-west-2"))
+    );
+
+    let mixed = plan("output-mixed-in-bash.md");
+    assert!(commands(&mixed, 1).iter().all(|c| c["runnable"] == false));
+}
+
+#[test]
+#[ignore = "needs item 4 of issue 12"]
+fn commands_after_entering_another_host_say_where() {
+    let ssh = plan("ssh-then-commands.md");
+    let cmds = commands(&ssh, 1);
+    assert_eq!(cmds[0]["interactive"], true);
+    for c in &cmds[1..] {
+        assert_eq!(c["place"], "on fs-euw2-a-03.voice.internal", "{c}");
+        assert_eq!(c["runnable"], false, "{c}");
+    }
+    let su = plan("sudo-su-then-commands.md");
+    let nagios = commands(&su, 1);
+    assert_eq!(
+        nagios.last().map(|c| c["place"].clone()),
+        Some(json!("on nagios-1.mon.internal as root"))
+    );
+    let local = commands(&su, 2);
+    assert!(local[1..].iter().all(|c| c["place"] == "as root"));
+    let exec = plan("kubectl-exec-shell.md");
+    for step in 1..=3 {
+        let cmds = commands(&exec, step);
+        assert_eq!(cmds[0]["interactive"], true);
+        assert!(cmds[1..].iter().all(|c| c["runnable"] == false));
+    }
+}
+
+#[test]
+#[ignore = "needs item 5 of issue 12"]
+fn display_only_blocks_are_reference() {
+    let kinds = |name: &str, step: usize| strings(&commands(&plan(name), step), "kind");
+    assert_eq!(
+        kinds("reference-mermaid-plantuml.md", 1),
+        ["reference", "reference"]
+    );
+    assert_eq!(
+        kinds("reference-yaml-json-output.md", 1),
+        ["reference", "reference"]
+    );
+    assert_eq!(
+        kinds("reference-yaml-json-output.md", 2),
+        ["script", "reference", "reference", "reference"]
+    );
+    assert_eq!(kinds("reference-config-with-runner.md", 1), ["reference"]);
+    assert_eq!(kinds("reference-config-with-runner.md", 2), ["script"]);
+    assert_eq!(kinds("comment-only-block.md", 2), ["reference"]);
+    assert_eq!(kinds("unlabelled-indented-code.md", 2), ["reference"]);
+}
+
+#[test]
+#[ignore = "needs item 6 of issue 12"]
+fn unlabelled_shell_blocks_are_guessed_scripts() {
+    let p = plan("unlabelled-shell-blocks.md");
+    for step in [1, 2] {
+        for c in commands(&p, step) {
+            assert_eq!(
+                (c["kind"].clone(), c["guessed"].clone()),
+                (json!("script"), json!(true))
+            );
+        }
+    }
+    let note = &commands(&p, 3)[0];
+    assert_eq!(note["runnable"], false);
+    assert!(note.get("guessed").is_none());
+    let indented = plan("unlabelled-indented-code.md");
+    assert_eq!(commands(&indented, 1)[0]["guessed"], true);
+}
+
+#[test]
+#[ignore = "needs item 7 of issue 12"]
+fn commands_that_need_a_keyboard_are_interactive() {
+    let p = plan("interactive-commands.md");
+    let flags = |step: usize| -> Vec<bool> {
+        commands(&p, step)
+            .iter()
+            .map(|c| {
+                c["interactive"]
+                    .as_bool()
+                    .expect("interactive is always given")
+            })
+            .collect()
+    };
+    assert_eq!(flags(1), [true, false]);
+    assert_eq!(flags(2), [true, true, true, true]);
+    assert_eq!(flags(3), [true, false, true, false]);
+    assert_eq!(flags(4), [true, true]);
+    assert_eq!(flags(5), [false]);
+    let rails = plan("transcript-irb-pry.md");
+    assert_eq!(commands(&rails, 1)[0]["interactive"], true);
+}
+
+#[test]
+#[ignore = "needs item 2 of issue 12"]
+fn statements_are_commands_labelled_by_their_comment() {
+    let alt = plan("alternatives-one-block.md");
+    let cmds = commands(&alt, 1);
+    assert_eq!(
+        strings(&cmds, "label"),
+        ["Fail over to S02", "Fail back to S01", "Watch DNS"]
+    );
+    assert!(cmds.iter().all(|c| c["block"] == 1));
+    let region = plan("alternatives-per-region.md");
+    let cmds = commands(&region, 1);
+    assert_eq!(
+        strings(&cmds, "label"),
+        ["eu-west-2", "us-east-2", "check", "record the change"]
+    );
+    assert!(
+        cmds[2]["code"]
+            .as_str()
+            .is_some_and(|c| c.contains("| grep"))
+    );
+    assert!(
+        cmds[3]["code"]
+            .as_str()
+            .is_some_and(|c| c.contains("&& terraform plan"))
+    );
+    let whole = plan("whole-annotation-heredoc-function.md");
+    assert_eq!(commands(&whole, 1).len(), 1);
+    let helpers = commands(&whole, 2);
+    assert_eq!(helpers.len(), 3, "{helpers:?}");
+    assert!(
+        helpers[1]["code"]
+            .as_str()
+            .is_some_and(|c| c.contains("    - freeswitch"))
+    );
+    let loops = plan("destructive-loops.md");
+    assert_eq!(commands(&loops, 1).len(), 1);
+    assert_eq!(commands(&loops, 3).len(), 1);
+}
+
+#[test]
+#[ignore = "needs items 3, 8 and 9 of issue 12"]
+fn the_variables_asked_are_the_free_ones_placeholders_included() {
+    let names = |name: &str| variable_names(&plan(name));
+    let placeholders = names("placeholders-angle-brackets.md");
+    assert_eq!(placeholders, ["HO_ID", "POOL_LOCATION"]);
+    let mixed = names("placeholders-mixed-forms.md");
+    assert_eq!(mixed, ["ACCOUNT_ID", "REGION"]);
+    let lower = names("lowercase-variables.md");
+    assert_eq!(lower, ["node", "region"]);
+    assert!(!names("cd-export-carried.md").contains(&"TF_WORKSPACE".to_string()));
+    let source = names("source-env-file.md");
+    assert!(
+        !source.contains(&"AURORA_ENDPOINT".to_string()),
+        "{source:?}"
+    );
 }
