@@ -74,8 +74,8 @@ pub fn settle(
 }
 
 /// Languages of blocks that are only shown (diagrams, data, output): an introduction that holds
-/// only such blocks stays text.
-const DISPLAY_LANGS: &[&str] = &[
+/// only such blocks stays text, and a bullet holding one is no checklist item.
+pub const DISPLAY_LANGS: &[&str] = &[
     "text",
     "plaintext",
     "output",

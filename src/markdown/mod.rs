@@ -700,11 +700,13 @@ impl<'t> Walker<'t> {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 self.section().has_content = true;
-                self.promote_bullet_item(start);
                 let (info, fenced) = match kind {
                     CodeBlockKind::Fenced(info) => (info.clone(), true),
                     CodeBlockKind::Indented => (CowStr::Borrowed(""), false),
                 };
+                if bullet_item::makes_an_item(&info) {
+                    self.promote_bullet_item(start);
+                }
                 self.code = Some(CodeBlock {
                     start,
                     info,

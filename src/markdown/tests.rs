@@ -733,3 +733,10 @@ fn badges_above_the_title_are_no_introduction() {
     assert_eq!(parsed.runbook.introduction, None);
     assert_eq!(titles(&parsed), ["Go"]);
 }
+
+#[test]
+fn a_bullet_holding_only_sample_output_is_no_checklist_item() {
+    let parsed = p("## A\n- The output should look like:\n  ```text\n  OK\n  ```\n");
+    assert!(parsed.runbook.steps[0].checklist.is_empty());
+    assert_eq!(parsed.runbook.steps[0].commands[0].checklist_item, None);
+}
