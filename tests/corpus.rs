@@ -566,11 +566,33 @@ fn kube_node_not_ready_reads_blocks_nested_in_list_items(dir: &Corpus) {
         .map(|c| (c.span.line, c.span.column))
         .collect();
     assert_eq!(places, [(31, 5), (41, 5), (47, 5)]);
-    assert!(c[1..].iter().all(|c| c.kind == CommandKind::Console
-        && c.expected_output.is_none()
-        && c.checklist_item.is_none()));
-    // Bullets, not numbers: no checklist.
-    assert!(diagnosis.checklist.is_empty());
+    assert!(
+        c[1..]
+            .iter()
+            .all(|c| c.kind == CommandKind::Console && c.expected_output.is_none())
+    );
+    // Bullets that hold a command are things to do: each is a checklist item, its command in it.
+    let owners: Vec<Option<usize>> = c[1..].iter().map(|c| c.checklist_item).collect();
+    assert_eq!(owners, [Some(1), Some(2), Some(3)]);
+    let items: Vec<(&str, &str)> = diagnosis
+        .checklist
+        .iter()
+        .map(|i| (i.number.as_str(), i.text.as_str()))
+        .collect();
+    assert_eq!(
+        items,
+        [
+            (
+                "1",
+                "Log in to the cluster. Review the status of the node indicated in the alert message: The output of this command describes why the node is not ready. For example network issues could be causing timeouts when trying to reach the API or kubelet."
+            ),
+            ("2", "Check the machine for the node:"),
+            (
+                "3",
+                "Check the events for the machine API: If the machine API is not able to replace the node, the machine status and events list will provide the details."
+            ),
+        ]
+    );
     let vars: Vec<&str> = f
         .parsed
         .runbook
@@ -591,7 +613,7 @@ fn target_down_groups_steps_under_empty_headings(dir: &Corpus) {
     let rb = &f.parsed.runbook;
     assert_eq!(rb.title, "TargetDown");
     assert_eq!(
-        rb.introduction.as_deref(),
+        rb.introduction_text(),
         Some(
             "This runbook provides guidance for diagnosing and resolving the `TargetDown` alert\nin OpenShift Container Platform."
         )

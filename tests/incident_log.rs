@@ -199,6 +199,7 @@ fn all_events() -> Vec<Event> {
             item: 1,
             text: "Tell #incidents".into(),
             automatic: false,
+            number: Some("1".into()),
         },
         Event::Handoff {
             from: "alice".into(),

@@ -89,7 +89,7 @@ pub fn log_limits(runbook: &Runbook) -> Vec<Diagnostic> {
                 item.span,
                 too_large(
                     json_len(&item.text),
-                    &format!("checklist item {} of step {}", item.index, step.index),
+                    &format!("checklist item {} of step {}", item.number, step.index),
                     "shorten it",
                 ),
             );

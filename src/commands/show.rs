@@ -40,6 +40,12 @@ fn write_plan(rb: &Runbook, out: &mut dyn Write) -> std::io::Result<()> {
     if let Some(d) = &fm.description {
         writeln!(out, "{d}")?;
     }
+    if let Some(intro) = rb.introduction_text() {
+        writeln!(out, "\nIntroduction")?;
+        for line in intro.lines() {
+            writeln!(out, "  {line}")?;
+        }
+    }
     if !rb.variables.is_empty() {
         writeln!(out, "\nVariables")?;
         let width = rb.variables.iter().map(|v| v.name.len()).max().unwrap_or(0);

@@ -267,6 +267,10 @@ pub enum Event {
         item: usize,
         text: String,
         automatic: bool,
+        /// The item's number as written for people (`3.1`); absent in logs from before it was
+        /// recorded, which then show `item`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        number: Option<String>,
     },
     Note {
         #[serde(default, skip_serializing_if = "Option::is_none")]

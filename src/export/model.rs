@@ -746,12 +746,17 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
             ),
         ),
         Event::ChecklistItem {
-            step, item, text, ..
+            step,
+            item,
+            text,
+            number,
+            ..
         } => (
             Kind::Checklist,
             Some(*step),
             format!(
-                "step {step} item {item} checked: {}",
+                "step {step} item {} checked: {}",
+                number.clone().unwrap_or_else(|| item.to_string()),
                 text::one_line(text, 120)
             ),
         ),

@@ -1,8 +1,10 @@
 //! The parser: Markdown text in, runbook model and diagnostics out. Pure: no I/O, no terminal.
 
 mod annotations;
+mod bullet_item;
 mod console;
 mod front_matter;
+mod introduction;
 mod lookup_block;
 mod nesting;
 mod shell_vars;
@@ -117,7 +119,7 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
         .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| file_stem(path));
 
-    let mut intro_parts = Vec::new();
+    let mut intro_sections = Vec::new();
     let mut steps: Vec<Step> = Vec::with_capacity(sections.len());
     let mut explicit_ids = Vec::with_capacity(sections.len());
     // The open headings: a step's title is read from `steps` when needed, a group's kept here.
@@ -126,14 +128,12 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
     // `crumb` is valid for as many leading entries of `stack` as `crumb_valid` says.
     let mut crumb: Arc<[String]> = Arc::from([]);
     let mut crumb_valid = 0;
-    let mut intro_section = None;
     for (i, section) in sections.into_iter().enumerate() {
         let heading = match &section.heading {
             Some(h) if Some(i) != title_heading => h,
             _ => {
                 if section.has_content {
-                    intro_parts.push(section.body(text).to_string());
-                    intro_section.get_or_insert(section);
+                    intro_sections.push(section);
                 }
                 continue;
             }
@@ -167,16 +167,14 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
             stack.push((level, Crumb::Group(title)));
         }
     }
-    let mut introduction = Some(intro_parts.join("\n\n")).filter(|s| !s.trim().is_empty());
-    // A runbook with no step headings at all is one step: its text is what to do.
-    if steps.is_empty()
-        && let Some(section) = intro_section
-    {
-        let (mut step, id) = section.into_step(text, &index, Arc::from([]));
-        step.title = title.clone();
-        step.body = introduction.take().unwrap_or_default();
-        steps.push(step);
-        explicit_ids.push(id);
+    let mut introduction = None;
+    match introduction::settle(intro_sections, text, &index, steps.is_empty(), &title) {
+        introduction::Settled::None => {}
+        introduction::Settled::Text(intro) => introduction = Some(intro),
+        introduction::Settled::Step(step, id) => {
+            steps.insert(0, *step);
+            explicit_ids.insert(0, id);
+        }
     }
     for (i, step) in steps.iter_mut().enumerate() {
         step.index = i + 1;
@@ -706,6 +704,9 @@ impl<'t> Walker<'t> {
                     CodeBlockKind::Fenced(info) => (info.clone(), true),
                     CodeBlockKind::Indented => (CowStr::Borrowed(""), false),
                 };
+                if bullet_item::makes_an_item(&info) {
+                    self.promote_bullet_item(start);
+                }
                 self.code = Some(CodeBlock {
                     start,
                     info,
@@ -822,6 +823,13 @@ impl<'t> Walker<'t> {
                 self.section().checklist[idx].checked = *checked;
             }
             Event::End(TagEnd::Item) => {
+                // A tight nested item has no paragraph: its end ends the fallback's one line too.
+                if let Some(cf) = self.checklist_frame
+                    && cf + 1 < self.items.len()
+                    && !self.items[cf].fallback.trim().is_empty()
+                {
+                    self.items[cf].fallback_done = true;
+                }
                 if self.checklist_frame == Some(self.items.len().saturating_sub(1)) {
                     self.checklist_frame = self.items.last().and_then(|f| f.parent_checklist_frame);
                 }
@@ -939,6 +947,24 @@ impl<'t> Walker<'t> {
             commands: Vec::new(),
         });
         checklist.len() - 1
+    }
+
+    /// A code block at `start` in a bullet item outside any checklist item makes that item a
+    /// checklist item, the block nested in it.
+    fn promote_bullet_item(&mut self, start: usize) {
+        if self.checklist_frame.is_some() {
+            return;
+        }
+        let Some(innermost) = self.items.len().checked_sub(1) else {
+            return;
+        };
+        let frame_start = self.items[innermost].start;
+        let i = self.new_checklist_item(frame_start, None);
+        let before = self.text.get(frame_start..start).unwrap_or("");
+        let frame = &mut self.items[innermost];
+        frame.checklist = Some(i);
+        frame.text = bullet_item::text_before_block(before);
+        self.checklist_frame = Some(innermost);
     }
 
     fn html_block(&mut self, html: &str, start: usize, diagnostics: &mut Vec<Diagnostic>) {

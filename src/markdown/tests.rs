@@ -32,7 +32,7 @@ fn headings_without_content_are_groups() {
             "Verify"
         ]
     );
-    assert_eq!(parsed.runbook.introduction.as_deref(), Some("intro"));
+    assert_eq!(parsed.runbook.introduction_text(), Some("intro"));
     let indexes: Vec<usize> = parsed.runbook.steps.iter().map(|s| s.index).collect();
     assert_eq!(indexes, [1, 2, 3]);
 }
@@ -423,7 +423,7 @@ fn title_is_the_only_h1_and_it_is_not_a_step() {
     let parsed = p("# Restart Redis\n\nintro\n\n## Stop\nx\n");
     assert_eq!(parsed.runbook.title, "Restart Redis");
     assert_eq!(titles(&parsed), ["Stop"]);
-    assert_eq!(parsed.runbook.introduction.as_deref(), Some("intro"));
+    assert_eq!(parsed.runbook.introduction_text(), Some("intro"));
 }
 
 #[test]
@@ -607,4 +607,136 @@ fn an_item_without_text_takes_its_first_nested_line() {
         .map(|i| i.text.as_str())
         .collect();
     assert_eq!(texts, ["drain the node", "done"]);
+}
+
+#[test]
+fn an_introduction_of_text_is_kept_with_where_it_starts() {
+    let parsed = p(
+        "# Fail over SIP\n\nCalls drop while this runs.\nAsk #voice-oncall first.\n\n## Drain\nx\n",
+    );
+    let intro = parsed
+        .runbook
+        .introduction
+        .as_ref()
+        .expect("an introduction");
+    assert_eq!(
+        intro.text,
+        "Calls drop while this runs.\nAsk #voice-oncall first."
+    );
+    assert_eq!((intro.span.line, intro.span.column), (3, 1));
+    assert_eq!(titles(&parsed), ["Drain"]);
+}
+
+#[test]
+fn an_introduction_with_commands_is_the_first_step() {
+    let parsed = p(
+        "# Rotate keys\n\nLog in first:\n\n```bash\naws sso login --profile prod-euw2\n```\n\n## Rotate\n```bash\nrotate\n```\n",
+    );
+    assert_eq!(titles(&parsed), ["Introduction", "Rotate"]);
+    let intro = &parsed.runbook.steps[0];
+    assert_eq!((intro.index, intro.level, intro.span.line), (1, 0, 3));
+    assert_eq!(intro.id, "introduction");
+    assert!(intro.body.starts_with("Log in first:"), "{}", intro.body);
+    assert_eq!(intro.commands.len(), 1);
+    assert_eq!(
+        intro.commands[0].code,
+        "aws sso login --profile prod-euw2\n"
+    );
+    assert_eq!(parsed.runbook.introduction, None);
+    assert_eq!(parsed.runbook.steps[1].index, 2);
+}
+
+#[test]
+fn an_introduction_with_a_checklist_is_the_first_step() {
+    let parsed = p("# Upgrade\n\n1. Tell #ops\n2. Open the bridge\n\n## Upgrade\nx\n");
+    assert_eq!(titles(&parsed), ["Introduction", "Upgrade"]);
+    let numbers: Vec<&str> = parsed.runbook.steps[0]
+        .checklist
+        .iter()
+        .map(|c| c.number.as_str())
+        .collect();
+    assert_eq!(numbers, ["1", "2"]);
+}
+
+#[test]
+fn introduction_parts_above_and_below_the_title_are_one_step_numbered_in_order() {
+    let parsed = p(
+        "```bash\nexport AWS_PROFILE=prod\n```\n\n# Title\n\n1. first\n   ```bash\n   one\n   ```\n\n## Next\nx\n",
+    );
+    let intro = &parsed.runbook.steps[0];
+    assert_eq!(intro.title, "Introduction");
+    let codes: Vec<(usize, &str)> = intro
+        .commands
+        .iter()
+        .map(|c| (c.index, c.code.as_str()))
+        .collect();
+    assert_eq!(codes, [(1, "export AWS_PROFILE=prod\n"), (2, "one\n")]);
+    assert_eq!(intro.checklist[0].commands, [2]);
+    assert_eq!(intro.commands[1].checklist_item, Some(1));
+    assert_ne!(intro.commands[0].block, intro.commands[1].block);
+}
+
+#[test]
+fn an_introduction_of_only_output_or_diagrams_stays_text() {
+    let parsed = p("# T\n\nLooks like:\n\n```text\nok\n```\n\n## Go\nx\n");
+    assert_eq!(titles(&parsed), ["Go"]);
+    assert!(
+        parsed
+            .runbook
+            .introduction_text()
+            .is_some_and(|t| t.contains("```text"))
+    );
+}
+
+#[test]
+fn a_bullet_item_holding_a_code_block_is_a_checklist_item() {
+    let parsed = p(
+        "## Restart\n- Read the [dashboard](https://grafana)\n- Restart **FreeSWITCH** on `fs-1`:\n  ```bash\n  systemctl restart freeswitch\n  ```\n  then wait.\n- Tell #voice\n- On the proxy\n  - reload it:\n    ```bash\n    opensips-cli -x mi reload\n    ```\n",
+    );
+    let step = &parsed.runbook.steps[0];
+    let items: Vec<(&str, &str, &[usize])> = step
+        .checklist
+        .iter()
+        .map(|c| (c.number.as_str(), c.text.as_str(), c.commands.as_slice()))
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("1", "Restart FreeSWITCH on fs-1: then wait.", &[1][..]),
+            ("2", "reload it:", &[2][..]),
+        ]
+    );
+    assert_eq!(step.commands[0].checklist_item, Some(1));
+    assert_eq!(step.commands[1].checklist_item, Some(2));
+}
+
+#[test]
+fn a_bullet_with_code_inside_a_numbered_item_stays_part_of_it() {
+    let parsed = p("## A\n1. Restart\n   - on fs-1:\n     ```bash\n     restart\n     ```\n");
+    let step = &parsed.runbook.steps[0];
+    assert_eq!(step.checklist.len(), 1);
+    assert_eq!(step.checklist[0].commands, [1]);
+}
+
+#[test]
+fn an_item_with_only_a_tight_nested_list_takes_its_first_line() {
+    let parsed = p("## A\n1.\n   - Raise the ASG to 12\n   - Wait for the nodes\n");
+    assert_eq!(
+        parsed.runbook.steps[0].checklist[0].text,
+        "Raise the ASG to 12"
+    );
+}
+
+#[test]
+fn badges_above_the_title_are_no_introduction() {
+    let parsed = p("[![ci](https://ci/badge.svg)](https://ci)\n\n# T\n\n## Go\nx\n");
+    assert_eq!(parsed.runbook.introduction, None);
+    assert_eq!(titles(&parsed), ["Go"]);
+}
+
+#[test]
+fn a_bullet_holding_only_sample_output_is_no_checklist_item() {
+    let parsed = p("## A\n- The output should look like:\n  ```text\n  OK\n  ```\n");
+    assert!(parsed.runbook.steps[0].checklist.is_empty());
+    assert_eq!(parsed.runbook.steps[0].commands[0].checklist_item, None);
 }

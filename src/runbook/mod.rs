@@ -5,6 +5,7 @@ mod checklist_item;
 mod command;
 mod diagnostic;
 mod front_matter;
+mod introduction;
 mod lookup;
 pub mod region;
 #[allow(clippy::module_inception)]
@@ -17,6 +18,7 @@ pub use checklist_item::ChecklistItem;
 pub use command::{Command, CommandKind};
 pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
 pub use front_matter::FrontMatter;
+pub use introduction::Introduction;
 pub use lookup::{
     AlarmState, CmpOp, Dimension, Expect, Lookup, LookupQuery, MetricStat, NamedQuery, is_statistic,
 };

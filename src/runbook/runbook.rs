@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::{FrontMatter, Step, Variable};
+use super::{FrontMatter, Introduction, Step, Variable};
 
 /// A whole runbook: its metadata, variables and ordered steps.
 #[derive(Debug, Clone, Serialize)]
@@ -12,14 +12,20 @@ pub struct Runbook {
     pub sha256: String,
     #[serde(flatten)]
     pub front_matter: FrontMatter,
-    /// Markdown between the title and the first step.
+    /// Markdown between the title and the first step, when it holds no commands nor checklist
+    /// items (such an introduction is the first step, titled "Introduction").
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub introduction: Option<String>,
+    pub introduction: Option<Introduction>,
     pub variables: Vec<Variable>,
     pub steps: Vec<Step>,
 }
 
 impl Runbook {
+    /// The introduction's Markdown, if any.
+    pub fn introduction_text(&self) -> Option<&str> {
+        self.introduction.as_ref().map(|i| i.text.as_str())
+    }
+
     /// Commands across all steps.
     pub fn command_count(&self) -> usize {
         self.steps.iter().map(|s| s.commands.len()).sum()

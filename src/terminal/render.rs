@@ -121,11 +121,7 @@ fn context_view(runbook: &Runbook, paint: Paint, width: Option<usize>) -> String
     {
         out.push_str(&prose(d.trim(), paint, width));
     }
-    if let Some(intro) = runbook
-        .introduction
-        .as_deref()
-        .filter(|t| !t.trim().is_empty())
-    {
+    if let Some(intro) = runbook.introduction_text().filter(|t| !t.trim().is_empty()) {
         out.push_str(&prose(intro, paint, width));
     }
     out

@@ -110,7 +110,12 @@ pub fn item_line(step: &Step, item: Item, status: ItemStatus, paint: Paint) -> S
         }
         Item::Check(i) => {
             let check = &step.checklist[i - 1];
-            format!("{} [{i}] {}", mark(status, paint), visible(&check.text))
+            format!(
+                "{} [{}] {}",
+                mark(status, paint),
+                check.number,
+                visible(&check.text)
+            )
         }
     }
 }

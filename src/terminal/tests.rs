@@ -221,3 +221,30 @@ fn context_steps_and_variables_are_laid_out_for_reading() {
         "\n  HOST    db-2  (prompt)  — the standby\n  TOKEN   [secret, hidden]  (flag)\n  TICKET  (not asked yet: asked when a command needs it)\n"
     );
 }
+
+#[test]
+fn checklist_items_show_and_log_their_nested_numbers() {
+    use crate::event::Event;
+    use crate::walk::screen::Question;
+    let rb = "# R\n\n## Drain\n1. Drain the proxies\n   - [ ] opensips-1\n   - [ ] opensips-2\n2. Tell #voice\n";
+    let mut h = harness(std::iter::repeat_n(Reply::Enter, 5));
+    h.walk(rb, opts(Mode::Live, false, false));
+    let parsed = crate::markdown::parse("rb.md", rb).runbook;
+    let step = &parsed.steps[0];
+    let next = |n| {
+        let item = Some(crate::walk::items::Item::Check(n));
+        super::question(&Question::NextItem { step, item }, Paint { enabled: false })
+    };
+    assert_eq!(next(3), "next: · [1.2] opensips-2");
+    assert_eq!(next(4), "next: · [2] Tell #voice");
+    let numbers: Vec<Option<&str>> = h
+        .log
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::ChecklistItem { number, .. } => Some(number.as_deref()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(numbers, [Some("1"), Some("1.1"), Some("1.2"), Some("2")]);
+}

@@ -382,6 +382,7 @@ impl Walk<'_, '_> {
                 item: n,
                 text: step.checklist[n - 1].text.clone(),
                 automatic: false,
+                number: Some(step.checklist[n - 1].number.clone()),
             })?,
         }
         self.state.steps[i].set(item, ItemStatus::Done);

@@ -147,8 +147,8 @@ pub(super) enum StepChoice {
 
 /// Whether the runbook has a description or an introduction to show.
 pub fn has_context(runbook: &Runbook) -> bool {
-    let filled = |t: &Option<String>| t.as_deref().is_some_and(|t| !t.trim().is_empty());
-    filled(&runbook.front_matter.description) || filled(&runbook.introduction)
+    let filled = |t: Option<&str>| t.is_some_and(|t| !t.trim().is_empty());
+    filled(runbook.front_matter.description.as_deref()) || filled(runbook.introduction_text())
 }
 
 #[cfg(test)]

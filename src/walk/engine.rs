@@ -468,6 +468,7 @@ impl<'r, 'p> Walk<'r, 'p> {
                     item: n,
                     text: step.checklist[n - 1].text.clone(),
                     automatic: true,
+                    number: Some(step.checklist[n - 1].number.clone()),
                 })?;
                 self.state.steps[i].set(item, ItemStatus::Done);
             }

@@ -712,3 +712,22 @@ fn a_walk_with_yes_syncs_once_per_step_of_one_command_and_once_at_the_end() {
     let commits = h.journal.iter().filter(|p| **p == Port::Commit).count();
     assert_eq!(commits, 3, "{:#?}", h.journal);
 }
+
+#[test]
+fn an_introduction_is_shown_first_and_one_with_commands_is_walked_as_step_one() {
+    let text_only = "# Swap SBC\n\nCalls drop for 20 s.\n\n## Swap\n```bash\nswap\n```\n";
+    let mut h = Harness::new([]);
+    h.walk(text_only, opts(Mode::Live, true, false));
+    let screen = h.ui.screen();
+    let context = screen.find("[context Swap SBC]").expect(&screen);
+    assert!(context < screen.find("[step 1/1 Swap]").expect(&screen));
+
+    let with_commands = "# Swap SBC\n\nLog in first:\n\n```bash\naws sso login\n```\n\n## Swap\n```bash\nswap\n```\n";
+    let mut h = Harness::new([]);
+    let ending = h.walk(with_commands, opts(Mode::Live, true, false));
+    assert_eq!(ending, Ending::Finished { failed: 0 });
+    let screen = h.ui.screen();
+    assert!(screen.contains("[step 1/2 Introduction]"), "{screen}");
+    assert!(!screen.contains("[context"), "{screen}");
+    assert_eq!(h.ran(), ["aws sso login", "swap"]);
+}

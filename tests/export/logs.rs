@@ -440,6 +440,7 @@ pub fn incident(dir: &Path) {
             item: 1,
             text: "Post in #incident".into(),
             automatic: false,
+            number: Some("1".into()),
         })
         .at(630.0)
         .ev(note(

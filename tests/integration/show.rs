@@ -49,6 +49,9 @@ fn plan_as_text() {
             "Restart a FreeSWITCH node
 restart.md · sha256 0b54b3e7f566 · service voice · severity sev2 · regions eu-west-2, eu-central-1
 
+Introduction
+  Use when calls fail on one node.
+
 Variables
   NODE   declared, pattern ^fs-[a-z0-9-]+$  FreeSWITCH host
   TOKEN  declared, secret
