@@ -550,7 +550,8 @@ fn kube_node_not_ready_reads_blocks_nested_in_list_items(dir: &Corpus) {
     assert_eq!(command_counts(&f), [0, 0, 4, 0]);
     let diagnosis = step(&f, "Diagnosis");
     let c = &diagnosis.commands;
-    assert_eq!(c[0].kind, CommandKind::Manual);
+    // Sample alert labels: shown for reference, not an item.
+    assert_eq!(c[0].kind, CommandKind::Reference);
     assert_eq!(c[0].lang, "txt");
     assert_eq!(
         c[0].code,
@@ -664,10 +665,11 @@ fn target_down_groups_steps_under_empty_headings(dir: &Corpus) {
 
     let certs = step(&f, &format!("{group} › Expired SSL/TLS Certificates"));
     let kinds: Vec<CommandKind> = certs.commands.iter().map(|c| c.kind).collect();
-    use CommandKind::{Manual, Script};
+    use CommandKind::{Reference, Script};
+    // The sample `ServiceMonitor` (yaml) is shown for reference, not done by hand.
     assert_eq!(
         kinds,
-        [Manual, Script, Script, Script, Script, Script, Script]
+        [Reference, Script, Script, Script, Script, Script, Script]
     );
     assert_eq!(
         codes(certs)[4..],

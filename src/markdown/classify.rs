@@ -524,6 +524,10 @@ fn transcript(lines: &[&str], shell: bool, console: bool, plan: &mut Plan) {
     // Whether the last command may still take continuation lines (no output since).
     let mut open = false;
     let mut leading: Option<usize> = None;
+    let plain_prompts = lines.iter().any(|l| {
+        prompt_of(l.trim_start())
+            .is_some_and(|p| matches!(p.who, Prompter::Shell { root: false, .. }))
+    });
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -531,6 +535,10 @@ fn transcript(lines: &[&str], shell: bool, console: bool, plan: &mut Plan) {
         let here = places.current();
         let prompt = prompt_of(trimmed).map(|p| (p.len, p.who)).or_else(|| {
             let root_shell = here.user.as_deref() == Some("root") && here.program.is_none();
+            // Beside `$ ` prompts, a `# ` line is a comment, unless a root shell was entered.
+            if plain_prompts && !root_shell {
+                return None;
+            }
             root_hash(trimmed, root_shell).map(|_| {
                 (
                     2,
@@ -733,6 +741,20 @@ mod tests {
             [(CommandKind::Reference, false, String::new())]
         );
         assert_eq!(plan.findings[0].code, DiagnosticCode::CommentOnlyScript);
+    }
+
+    #[test]
+    fn hash_lines_beside_dollar_prompts_are_comments() {
+        let plan = classify(
+            "shell",
+            "# NAMESPACE='<ns>'\n\n$ oc -n $NAMESPACE logs x\nmsg=\"failed\"\n",
+            false,
+            None,
+        );
+        assert_eq!(
+            kinds(&plan),
+            [(CommandKind::Console, true, "oc -n $NAMESPACE logs x".into())]
+        );
     }
 
     #[test]

@@ -20,12 +20,7 @@ pub struct PromptAt {
 /// The prompt a (left-trimmed) line starts with, if any. The ambiguous forms are left out: `# `
 /// (a comment too: see [`root_hash`]) and the bare continuations `> ` and `-> ` (see [`continuation`]).
 pub fn prompt_of(line: &str) -> Option<PromptAt> {
-    let shell = |len, root| {
-        Some(PromptAt {
-            len,
-            who: Prompter::Shell { root, host: None },
-        })
-    };
+    let shell = shell_prompt;
     let program = |len, name| {
         Some(PromptAt {
             len,
@@ -35,7 +30,13 @@ pub fn prompt_of(line: &str) -> Option<PromptAt> {
     if line == "$" || line == "$>" {
         return shell(line.len(), false);
     }
-    for (p, root) in [("$ ", false), ("$> ", false), ("% ", false)] {
+    for (p, root) in [
+        ("$ ", false),
+        ("$> ", false),
+        ("% ", false),
+        ("❯ ", false),
+        ("➜ ", false),
+    ] {
         if line.starts_with(p) {
             return shell(p.len(), root);
         }
@@ -84,6 +85,15 @@ pub fn prompt_of(line: &str) -> Option<PromptAt> {
     if let Some(p) = program_word(word, rest) {
         return program(len, p);
     }
+    // `sh-4.4$ `, `bash-5.1# `: a shell's default prompt.
+    if let Some(head) = word.strip_suffix('$').or_else(|| word.strip_suffix('#'))
+        && let Some((shell, version)) = head.split_once('-')
+        && matches!(shell, "sh" | "bash" | "zsh")
+        && !version.is_empty()
+        && version.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    {
+        return shell_prompt(len, word.ends_with('#'));
+    }
     // `user@host:~/dir$ `, `host:~# `, `root@db1:/# `
     if let Some(head) = word.strip_suffix('$').or_else(|| word.strip_suffix('#')) {
         let root = word.ends_with('#');
@@ -98,6 +108,13 @@ pub fn prompt_of(line: &str) -> Option<PromptAt> {
         }
     }
     None
+}
+
+fn shell_prompt(len: usize, root: bool) -> Option<PromptAt> {
+    Some(PromptAt {
+        len,
+        who: Prompter::Shell { root, host: None },
+    })
 }
 
 /// A line `# text` whose text is a command line, read as a root prompt: `# gitlab-ctl restart`.
@@ -259,6 +276,12 @@ mod tests {
         );
         assert_eq!(who("% ls"), Some(("ls".into(), shell(false, None))));
         assert_eq!(who("$"), Some((String::new(), shell(false, None))));
+        assert_eq!(who("❯ ocm x"), Some(("ocm x".into(), shell(false, None))));
+        assert_eq!(
+            who("sh-4.4$ ceph -s"),
+            Some(("ceph -s".into(), shell(false, None)))
+        );
+        assert_eq!(who("bash-5.1# id"), Some(("id".into(), shell(true, None))));
     }
 
     #[test]
