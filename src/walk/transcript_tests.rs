@@ -80,6 +80,17 @@ fn commands_after_ssh_are_manual_on_that_host_and_never_run_locally() {
     h.walk(rb, opts(Mode::Live, true, false));
     assert_eq!(h.ran(), ["ssh db1"]);
     assert_eq!(done_by_hand(&h), [(1, 2), (1, 3)]);
+    // The log says where they were done.
+    let logged: Vec<Option<&str>> = h
+        .log
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::CommandDone { place, .. } => Some(place.as_deref()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(logged, [Some("on db1"), Some("on db1 as root")]);
 }
 
 #[test]
