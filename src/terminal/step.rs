@@ -416,6 +416,29 @@ mod tests {
     }
 
     #[test]
+    fn reference_blocks_have_no_mark_and_remote_commands_say_where() {
+        let rb = runbook(
+            "## Fix\n```mermaid\ngraph TD\n```\n```console\n$ ssh db1\n$ sudo -i\n# systemctl restart pg\n```\n```\nmysql> SELECT 1;\n```\n```\nkubectl get pods\n```\n",
+        );
+        let state = SessionState::new(&rb, "op");
+        let layout = StepLayout {
+            place: "Step 1/1",
+            mode: Mode::Live,
+            width: Some(80),
+        };
+        let view = step_view(
+            &rb.steps[0],
+            layout,
+            &state.steps[0],
+            Paint { enabled: false },
+        );
+        assert_eq!(
+            view,
+            "\n── Step 1/1  Fix  [fix]\n    (1) mermaid · for reference\n    │ graph TD\n  · (2) console · run\n    │ $ ssh db1\n  · (3) console · do by hand on db1\n    │ $ sudo -i\n  · (4) console · do by hand on db1 as root\n    │ # systemctl restart pg\n  · (5) · do by hand in mysql\n    │ mysql> SELECT 1;\n  · (6) · run · guessed shell · confirm\n    │ kubectl get pods\n"
+        );
+    }
+
+    #[test]
     fn code_blocks_are_labelled_with_their_commands() {
         let rb = runbook(
             "## Check\nLook at **it**:\n\n```console {readonly}\n$ uptime\n up 3 days\n$ df -h\n```\n\n1. Then `this`\n",
