@@ -249,6 +249,10 @@ pub fn is_output(line: &str) -> bool {
     if first == "total" && t[5..].trim().bytes().all(|b| b.is_ascii_digit()) {
         return true;
     }
+    // A `case` pattern (`1)`, `*)`, `start|stop)`) is shell.
+    if first.ends_with(')') && !first.contains('(') {
+        return false;
+    }
     // A shell line never starts with a digit, a table rule or a bullet.
     if t.starts_with(|c: char| c.is_ascii_digit() || "|+●│└├─═╭╰*".contains(c)) {
         return true;
@@ -372,6 +376,9 @@ mod tests {
             "{",
             "}",
             "[ -f x ] && echo y",
+            "  1) echo one ;;",
+            "  *) usage ;;",
+            "start|stop)",
         ] {
             assert!(!is_output(line), "{line}");
         }

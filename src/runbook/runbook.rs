@@ -20,9 +20,13 @@ pub struct Runbook {
 }
 
 impl Runbook {
-    /// Commands across all steps.
+    /// Commands across all steps; reference blocks (shown, never done) are not commands.
     pub fn command_count(&self) -> usize {
-        self.steps.iter().map(|s| s.commands.len()).sum()
+        self.steps
+            .iter()
+            .flat_map(|s| &s.commands)
+            .filter(|c| c.kind != super::CommandKind::Reference)
+            .count()
     }
 
     /// The step with this 1-based index or id.
