@@ -193,6 +193,8 @@ fn all_events() -> Vec<Event> {
             step: 2,
             command: 2,
             automatic: false,
+            place: Some("on db1 as root".into()),
+            program: None,
         },
         Event::ChecklistItem {
             step: 2,

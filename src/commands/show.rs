@@ -206,11 +206,17 @@ fn write_command(c: &Command, indent: &str, out: &mut dyn Write) -> std::io::Res
             CommandKind::Script => "script",
             CommandKind::Console => "console",
             CommandKind::Manual => "manual",
+            CommandKind::Reference => "reference",
         }
         .to_string(),
     ];
     if !c.lang.is_empty() && c.lang != tags[0] {
         tags.push(c.lang.to_string());
+    }
+    tags.extend(c.program.as_ref().map(|p| format!("in {p}")));
+    tags.extend(c.place.clone());
+    if c.guessed {
+        tags.push("guessed".into());
     }
     let a = &c.annotations;
     tags.extend(a.name.as_ref().map(|n| format!("name {n}")));

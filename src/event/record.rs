@@ -261,6 +261,12 @@ pub enum Event {
         step: usize,
         command: usize,
         automatic: bool,
+        /// Where it was typed, when not in the local shell: "on HOST", "as root"...
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        place: Option<String>,
+        /// The program it was typed to, at its prompt: `mysql`, `psql`...
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        program: Option<String>,
     },
     ChecklistItem {
         step: usize,

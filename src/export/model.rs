@@ -736,12 +736,18 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
             step,
             command,
             automatic,
+            place,
+            program,
         } => (
             Kind::Command,
             Some(*step),
             format!(
-                "{} done by hand{}",
+                "{} done by hand{}{}{}",
                 command_label(*step, *command, None),
+                program
+                    .as_ref()
+                    .map_or(String::new(), |p| format!(" in {p}")),
+                place.as_ref().map_or(String::new(), |p| format!(" {p}")),
                 if *automatic { " (automatic)" } else { "" }
             ),
         ),

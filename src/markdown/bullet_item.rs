@@ -4,7 +4,7 @@
 
 use pulldown_cmark::{Event, Parser};
 
-use super::introduction::DISPLAY_LANGS;
+use super::classify::REFERENCE_LANGS;
 
 /// Whether a block with this info string makes the bullet holding it something to do: not a
 /// sample of output, a diagram, data, or a CloudWatch lookup (those are read, not done).
@@ -15,7 +15,7 @@ pub fn makes_an_item(info: &str) -> bool {
         .next()
         .unwrap_or("");
     !lang.eq_ignore_ascii_case("cloudwatch")
-        && !DISPLAY_LANGS.iter().any(|l| lang.eq_ignore_ascii_case(l))
+        && !REFERENCE_LANGS.iter().any(|l| lang.eq_ignore_ascii_case(l))
 }
 
 /// The inline text of the Markdown `source` (an item from its marker up to its code block), as

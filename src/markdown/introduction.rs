@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::Section;
-use crate::runbook::{Command, Introduction, Step};
+use crate::runbook::{Command, CommandKind, Introduction, Step};
 use crate::span::{LineIndex, Span};
 
 /// The title of the step an introduction with work in it becomes.
@@ -73,28 +73,9 @@ pub fn settle(
     Settled::Step(Box::new(step), id)
 }
 
-/// Languages of blocks that are only shown (diagrams, data, output): an introduction that holds
-/// only such blocks stays text, and a bullet holding one is no checklist item.
-pub const DISPLAY_LANGS: &[&str] = &[
-    "text",
-    "plaintext",
-    "output",
-    "log",
-    "mermaid",
-    "plantuml",
-    "dot",
-    "yaml",
-    "yml",
-    "json",
-    "toml",
-    "xml",
-    "ini",
-    "hcl",
-];
-
 /// Whether a block of the introduction is something to do rather than something to read.
 fn is_work(command: &Command) -> bool {
-    command.runnable || !DISPLAY_LANGS.contains(&&*command.lang)
+    command.kind != CommandKind::Reference
 }
 
 /// One section holding the commands, checklist items and lookups of all, renumbered in order.

@@ -2,11 +2,14 @@
 
 mod annotations;
 mod bullet_item;
+mod classify;
 mod console;
 mod front_matter;
 mod introduction;
+mod known_commands;
 mod lookup_block;
 mod nesting;
+mod prompts;
 mod shell_vars;
 mod simple_yaml;
 mod unclosed_comment;
@@ -19,8 +22,8 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser
 
 use crate::digest::sha256_hex;
 use crate::runbook::{
-    Annotations, ChecklistItem, Command, CommandKind, Diagnostic, DiagnosticCode, Dimension,
-    Lookup, LookupQuery, Runbook, Step, Variable,
+    Annotations, ChecklistItem, Command, Diagnostic, DiagnosticCode, Dimension, Lookup,
+    LookupQuery, Runbook, Step, Variable,
 };
 use crate::span::{LineIndex, Span};
 use annotations::CommentAnnotation;
@@ -32,11 +35,6 @@ pub struct Parsed {
     pub runbook: Runbook,
     pub diagnostics: Vec<Diagnostic>,
 }
-
-/// Languages whose blocks are shell scripts, run whole.
-const SHELL_LANGS: &[&str] = &["sh", "bash", "zsh", "shell"];
-/// Languages whose blocks are prompt sessions.
-const CONSOLE_LANGS: &[&str] = &["console", "shell-session", "shellsession", "terminal"];
 
 /// Texts from this size on are hashed on a second thread while they are parsed: hashing takes
 /// about a tenth of the parse, more than a thread costs to start (~30 µs).
@@ -482,11 +480,13 @@ fn locate(index: &LineIndex<'_>, command: &Command, offset: usize) -> Option<Spa
     let line_in_code = before.matches('\n').count();
     let col_in_line = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
     let first_line = index.line_of(command.span.start);
-    let code_first_line = if command.kind == CommandKind::Console {
-        first_line
-    } else {
-        first_line + 1
-    };
+    // A command from a whole fenced block starts at its fence; one from a prompt or a cut
+    // block, at its own line.
+    let opening = index
+        .line_text(first_line)
+        .trim_start_matches([' ', '>', '\t']);
+    let fence = opening.starts_with("```") || opening.starts_with("~~~");
+    let code_first_line = if fence { first_line + 1 } else { first_line };
     let line = code_first_line + line_in_code;
     let text = index.line_text(line);
     let code_line = command.code.lines().nth(line_in_code)?;
@@ -628,6 +628,9 @@ struct Walker<'t> {
     code: Option<CodeBlock<'t>>,
     html: Option<(usize, CowStr<'t>)>,
     pending: Option<Annotations>,
+    /// The source range of the last paragraph: the one just before a code block may introduce
+    /// it as sample output.
+    last_paragraph: Option<(usize, usize)>,
 }
 
 impl<'t> Walker<'t> {
@@ -646,6 +649,7 @@ impl<'t> Walker<'t> {
             code: None,
             html: None,
             pending: None,
+            last_paragraph: None,
         }
     }
 
@@ -873,6 +877,9 @@ impl<'t> Walker<'t> {
                 self.inline_text(t);
             }
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => {
+                if matches!(event, Event::End(TagEnd::Paragraph)) {
+                    self.last_paragraph = Some((start, end));
+                }
                 self.inline_text(" ");
                 // The fallback is one line: it ends with the first nested line that has text.
                 if let Some(cf) = self.checklist_frame
@@ -1047,9 +1054,10 @@ impl<'t> Walker<'t> {
             return;
         }
         let owner = self.checklist_frame.and_then(|i| self.items[i].checklist);
-        let is_console = CONSOLE_LANGS.contains(&&*lang)
-            || ((SHELL_LANGS.contains(&&*lang) || lang.is_empty())
-                && console::starts_with_prompt(&block.code));
+        let intro = self
+            .last_paragraph
+            .and_then(|(s, e)| classify::paragraph_before(self.text, s, e, block.start));
+        let plan = classify::classify(&lang, &block.code, ann.runner.is_some(), intro);
         let index = self.index;
         let section = self
             .sections
@@ -1057,76 +1065,74 @@ impl<'t> Walker<'t> {
             .expect("the preamble section always exists");
         let block_no = section.blocks;
         section.blocks += 1;
-        // Straight into the section, numbered as they go: a runbook has thousands of blocks.
-        let mut push = |mut command: Command| {
-            command.index = section.commands.len() + 1;
-            command.block = block_no;
+        let code_first_line = if block.fenced {
+            fence_line + 1
+        } else {
+            fence_line
+        };
+        // Where a line of the block starts in the file, at its first non-blank character.
+        let line_pos = |k: usize| {
+            let line = code_first_line + k;
+            let src = index.line_text(line);
+            // Past the indentation and quote marks of the containers the block is in.
+            let col = src.len() - src.trim_start_matches([' ', '\t', '>']).len();
+            index.line_start(line).map_or(block.start, |s| s + col)
+        };
+        for finding in &plan.findings {
+            let pos = line_pos(finding.line);
+            let span = index.span(pos, pos + 1);
+            diagnostics.push(match finding.code {
+                DiagnosticCode::UnlabelledShell => {
+                    Diagnostic::info(finding.code, span, finding.message)
+                }
+                _ => Diagnostic::warning(finding.code, span, finding.message),
+            });
+        }
+        let count = plan.pieces.len();
+        let many = count > 1;
+        let mut whole_code = Some(block.code);
+        for (k, piece) in plan.pieces.into_iter().enumerate() {
+            // The last piece takes the block's own annotations: no copy.
+            let mut a = if k + 1 == count {
+                std::mem::take(&mut ann)
+            } else {
+                ann.clone()
+            };
+            if many && k > 0 {
+                a.name = a.name.map(|n| format!("{n}-{}", k + 1));
+            }
+            let (code, span) = match piece.line {
+                None => (
+                    whole_code.take().unwrap_or_default(),
+                    index.span(block.start, end),
+                ),
+                Some(line) => {
+                    let pos = line_pos(line);
+                    (piece.code.into_owned(), index.span(pos, pos + 1))
+                }
+            };
+            let mut command = Command {
+                index: section.commands.len() + 1,
+                lang: lang.clone(),
+                code,
+                span,
+                kind: piece.kind,
+                runnable: piece.runnable,
+                annotations: a,
+                expected_output: piece.expected_output,
+                block: block_no,
+                checklist_item: None,
+                uses: Vec::new(),
+                guessed: piece.guessed,
+                place: piece.place,
+                program: piece.program,
+            };
             if let Some(i) = owner {
                 command.checklist_item = Some(i + 1);
                 section.checklist[i].commands.push(command.index);
             }
             section.commands.push(command);
-        };
-        if is_console && ann.runner.is_none() {
-            let code_first_line = if block.fenced {
-                fence_line + 1
-            } else {
-                fence_line
-            };
-            let prompts = console::split(&block.code);
-            let count = prompts.len();
-            let many = count > 1;
-            for (k, prompt) in prompts.into_iter().enumerate() {
-                let line = code_first_line + prompt.line;
-                let src = index.line_text(line);
-                let col = src.find('$').unwrap_or(0);
-                let pos = index.line_start(line).map_or(block.start, |s| s + col);
-                // The last prompt takes the block's own annotations: no copy.
-                let mut a = if k + 1 == count {
-                    std::mem::take(&mut ann)
-                } else {
-                    ann.clone()
-                };
-                if many && k > 0 {
-                    a.name = a.name.map(|n| format!("{n}-{}", k + 1));
-                }
-                push(Command {
-                    index: 0,
-                    lang: lang.clone(),
-                    code: prompt.code,
-                    span: index.span(pos, pos + 1),
-                    kind: CommandKind::Console,
-                    runnable: true,
-                    annotations: a,
-                    expected_output: prompt.expected_output,
-                    block: 0,
-                    checklist_item: None,
-                    uses: Vec::new(),
-                });
-            }
-            if count > 0 {
-                return;
-            }
         }
-        let script = SHELL_LANGS.contains(&&*lang) || ann.runner.is_some();
-        let kind = if script {
-            CommandKind::Script
-        } else {
-            CommandKind::Manual
-        };
-        push(Command {
-            index: 0,
-            lang,
-            code: block.code,
-            span: index.span(block.start, end),
-            kind,
-            runnable: script,
-            annotations: ann,
-            expected_output: None,
-            block: 0,
-            checklist_item: None,
-            uses: Vec::new(),
-        });
     }
 
     /// pulldown-cmark quietly ends an unclosed fence at the end of its container; an operator must hear of it.

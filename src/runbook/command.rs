@@ -15,6 +15,9 @@ pub enum CommandKind {
     Console,
     /// Shown, never run: the operator marks it done by hand.
     Manual,
+    /// Shown for reference only (a diagram, data, sample output, a block of comments): never an
+    /// item, never done, never run.
+    Reference,
 }
 
 /// A command of a step: a code block, or one prompt of a console block.
@@ -45,6 +48,16 @@ pub struct Command {
     /// first use: a walk asks for them just before the command first runs.
     #[serde(skip)]
     pub uses: Vec<String>,
+    /// An unlabelled block read as shell from its content: always confirmed before it runs.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub guessed: bool,
+    /// Where a manual command is typed, when not in the local shell: "on HOST", "as root",
+    /// "on HOST as root" (after `ssh HOST`, `sudo su`, or at such a prompt).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// The program a manual command is typed to, at its prompt: `mysql`, `psql`, `redis-cli`...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
 }
 
 impl Command {

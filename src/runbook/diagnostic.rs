@@ -9,6 +9,8 @@ use crate::span::Span;
 pub enum Severity {
     Warning,
     Error,
+    /// A suggestion: neither counted nor failing `check`, not printed by `run` or `show`.
+    Info,
 }
 
 impl fmt::Display for Severity {
@@ -16,6 +18,7 @@ impl fmt::Display for Severity {
         f.write_str(match self {
             Severity::Warning => "warning",
             Severity::Error => "error",
+            Severity::Info => "info",
         })
     }
 }
@@ -54,10 +57,16 @@ pub enum DiagnosticCode {
     CrLineEndings,
     /// A `<!-- runbook:` comment not closed before the next blank line.
     UnclosedAnnotationComment,
+    /// A shell block that mixes commands with their output: not run.
+    TranscriptInScript,
+    /// A shell block holding only comments: nothing to run.
+    CommentOnlyScript,
+    /// An unlabelled block read as shell: confirmed before it runs.
+    UnlabelledShell,
 }
 
 impl DiagnosticCode {
-    pub const ALL: [DiagnosticCode; 15] = [
+    pub const ALL: [DiagnosticCode; 18] = [
         DiagnosticCode::BackslashSpace,
         DiagnosticCode::BadAnnotation,
         DiagnosticCode::BadLookup,
@@ -73,6 +82,9 @@ impl DiagnosticCode {
         DiagnosticCode::EventTooLarge,
         DiagnosticCode::CrLineEndings,
         DiagnosticCode::UnclosedAnnotationComment,
+        DiagnosticCode::TranscriptInScript,
+        DiagnosticCode::CommentOnlyScript,
+        DiagnosticCode::UnlabelledShell,
     ];
 
     /// The name as written in JSON output and the README: `front-matter`.
@@ -93,6 +105,9 @@ impl DiagnosticCode {
             DiagnosticCode::EventTooLarge => "event-too-large",
             DiagnosticCode::CrLineEndings => "cr-line-endings",
             DiagnosticCode::UnclosedAnnotationComment => "unclosed-annotation-comment",
+            DiagnosticCode::TranscriptInScript => "transcript-in-script",
+            DiagnosticCode::CommentOnlyScript => "comment-only-script",
+            DiagnosticCode::UnlabelledShell => "unlabelled-shell",
         }
     }
 }
@@ -127,6 +142,15 @@ impl Diagnostic {
     pub fn warning(code: DiagnosticCode, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
+            code,
+            message: message.into(),
+            span,
+        }
+    }
+
+    pub fn info(code: DiagnosticCode, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Info,
             code,
             message: message.into(),
             span,

@@ -26,9 +26,13 @@ impl Runbook {
         self.introduction.as_ref().map(|i| i.text.as_str())
     }
 
-    /// Commands across all steps.
+    /// Commands across all steps; reference blocks (shown, never done) are not commands.
     pub fn command_count(&self) -> usize {
-        self.steps.iter().map(|s| s.commands.len()).sum()
+        self.steps
+            .iter()
+            .flat_map(|s| &s.commands)
+            .filter(|c| c.kind != super::CommandKind::Reference)
+            .count()
     }
 
     /// The step with this 1-based index or id.

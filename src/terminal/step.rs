@@ -124,9 +124,9 @@ pub fn item_line(step: &Step, item: Item, status: ItemStatus, paint: Paint) -> S
 pub fn command_block(command: &Command, status: ItemStatus, paint: Paint) -> String {
     let mut out = String::new();
     let kind = match command.kind {
-        CommandKind::Script => "run",
-        CommandKind::Console => "run",
-        CommandKind::Manual => "do by hand",
+        CommandKind::Script | CommandKind::Console => "run".to_string(),
+        CommandKind::Manual => manual_label(command),
+        CommandKind::Reference => "for reference".to_string(),
     };
     let lang = if command.lang.is_empty() {
         String::new()
@@ -145,11 +145,26 @@ pub fn command_block(command: &Command, status: ItemStatus, paint: Paint) -> Str
     } else {
         paint.cyan(&label)
     };
-    out.push_str(&format!("  {} {label}\n", mark(status, paint)));
-    let prompt = if command.kind == CommandKind::Console {
-        "$ "
-    } else {
-        ""
+    // Not an item: no mark, as nothing is to be done with it.
+    let marked = match command.kind {
+        CommandKind::Reference => " ".to_string(),
+        _ => mark(status, paint),
+    };
+    out.push_str(&format!("  {marked} {label}\n"));
+    let program_prompt = command.program.as_ref().map(|p| format!("{p}> "));
+    let prompt = match (&program_prompt, command.kind) {
+        (Some(p), _) => p.as_str(),
+        (None, CommandKind::Console) => "$ ",
+        (None, CommandKind::Manual)
+            if command
+                .place
+                .as_deref()
+                .is_some_and(|p| p.ends_with("as root")) =>
+        {
+            "# "
+        }
+        (None, CommandKind::Manual) if command.place.is_some() => "$ ",
+        _ => "",
     };
     for (k, line) in command.code.trim_end_matches('\n').lines().enumerate() {
         let p = if k == 0 {
@@ -353,8 +368,24 @@ fn render_body(step: &Step, progress: &StepProgress, paint: Paint, width: Option
 }
 
 /// A command's annotations in one line: `DANGER · confirm · timeout 5m · cwd /srv · | psql`.
+/// "do by hand", "do by hand on db1 as root", "do by hand in mysql".
+fn manual_label(command: &Command) -> String {
+    let mut label = "do by hand".to_string();
+    if let Some(p) = &command.program {
+        label.push_str(&format!(" in {p}"));
+    }
+    if let Some(p) = &command.place {
+        label.push_str(&format!(" {p}"));
+    }
+    label
+}
+
 pub fn describe_command(command: &Command) -> String {
     let mut tags = Vec::new();
+    if command.guessed {
+        // Read as shell from its content, not its label: it is asked for before it runs.
+        tags.push("guessed shell · confirm".to_string());
+    }
     let a = &command.annotations;
     for (on, label) in [
         (a.danger, "DANGER"),
@@ -387,6 +418,29 @@ mod tests {
 
     fn runbook(text: &str) -> Runbook {
         parse("t.md", text).runbook
+    }
+
+    #[test]
+    fn reference_blocks_have_no_mark_and_remote_commands_say_where() {
+        let rb = runbook(
+            "## Fix\n```mermaid\ngraph TD\n```\n```console\n$ ssh db1\n$ sudo -i\n# systemctl restart pg\n```\n```\nmysql> SELECT 1;\n```\n```\nkubectl get pods\n```\n",
+        );
+        let state = SessionState::new(&rb, "op");
+        let layout = StepLayout {
+            place: "Step 1/1",
+            mode: Mode::Live,
+            width: Some(80),
+        };
+        let view = step_view(
+            &rb.steps[0],
+            layout,
+            &state.steps[0],
+            Paint { enabled: false },
+        );
+        assert_eq!(
+            view,
+            "\n── Step 1/1  Fix  [fix]\n    (1) mermaid · for reference\n    │ graph TD\n  · (2) console · run\n    │ $ ssh db1\n  · (3) console · do by hand on db1\n    │ $ sudo -i\n  · (4) console · do by hand on db1 as root\n    │ # systemctl restart pg\n  · (5) · do by hand in mysql\n    │ mysql> SELECT 1;\n  · (6) · run · guessed shell · confirm\n    │ kubectl get pods\n"
+        );
     }
 
     #[test]

@@ -376,6 +376,8 @@ impl Walk<'_, '_> {
                 step: step.index,
                 command: n,
                 automatic: false,
+                place: step.commands[n - 1].place.clone(),
+                program: step.commands[n - 1].program.clone(),
             })?,
             Item::Check(n) => self.log(Event::ChecklistItem {
                 step: step.index,

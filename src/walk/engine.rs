@@ -455,10 +455,13 @@ impl<'r, 'p> Walk<'r, 'p> {
                 RunResult::Paused => return Ok(Some(super::actions::paused_by_ctrl_c())),
             },
             Item::Command(n) => {
+                let c = &step.commands[n - 1];
                 self.log(Event::CommandDone {
                     step: step.index,
                     command: n,
                     automatic: true,
+                    place: c.place.clone(),
+                    program: c.program.clone(),
                 })?;
                 self.state.steps[i].set(item, ItemStatus::Done);
             }

@@ -180,8 +180,11 @@ impl Walk<'_, '_> {
                     Answer::Given(false) => return refuse(self, "n", "the operator said no"),
                     Answer::Cancelled => return refuse(self, "", "the question was cancelled"),
                     Answer::Unavailable => {
-                        let reason =
-                            "`confirm` command not run: no operator to confirm it".to_string();
+                        let reason = if command.guessed && !command.annotations.confirm {
+                            "unlabelled block guessed as shell not run: no operator to confirm it (label the block ```bash)".to_string()
+                        } else {
+                            "`confirm` command not run: no operator to confirm it".to_string()
+                        };
                         return settle(self, reason, ItemStatus::Skipped, Tone::Warning);
                     }
                 }

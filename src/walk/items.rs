@@ -1,6 +1,6 @@
 //! The work items of a step, in the order an operator meets them: commands, and checklist items after their nested commands.
 
-use crate::runbook::Step;
+use crate::runbook::{CommandKind, Step};
 
 /// One thing to get done in a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -17,6 +17,8 @@ pub fn items(step: &Step) -> Vec<Item> {
     let mut keyed: Vec<(usize, u8, Item)> = step
         .commands
         .iter()
+        // Reference blocks are shown, never done: not items.
+        .filter(|c| c.kind != CommandKind::Reference)
         .map(|c| (c.span.start, 0, Item::Command(c.index)))
         .collect();
     for check in &step.checklist {
@@ -42,7 +44,7 @@ mod tests {
     fn checklist_items_follow_their_commands() {
         let rb = parse(
             "t.md",
-            "## A\n```bash\none\n```\n1. first\n   ```bash\n   two\n   ```\n2. second\n\n```text\nthree\n```\n",
+            "## A\n```bash\none\n```\n1. first\n   ```bash\n   two\n   ```\n2. second\n\n```python\nthree\n```\n",
         )
         .runbook;
         assert_eq!(

@@ -38,3 +38,5 @@ mod approval_tests;
 mod secrets_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod transcript_tests;

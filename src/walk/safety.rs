@@ -31,7 +31,8 @@ pub fn gate(command: &Command, mode: Mode, yes: bool, allow_danger: bool) -> Gat
             (false, _) => Gate::TypeYes,
         };
     }
-    if a.confirm {
+    // An unlabelled block read as shell is the tool's guess: the operator confirms it.
+    if a.confirm || command.guessed {
         return Gate::Confirm;
     }
     Gate::Run

@@ -673,7 +673,7 @@ check $NODE
    ```
 
 ## Verify
-```text
+```
 look at the dashboard
 ```
 ";

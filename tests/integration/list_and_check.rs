@@ -279,3 +279,21 @@ rb.md:7:1: warning: `rm -r` looks destructive: mark the block `danger` (typed co
         .stderr("checked 1 runbook: 1 error, 1 warning\n")
         .run();
 }
+
+#[test]
+fn check_reports_transcripts_comment_only_scripts_and_unlabelled_shell_at_their_lines() {
+    Test::new()
+        .file(
+            "t.md",
+            "## Disk\n```bash\ndf -h\nFilesystem      Size  Used Avail\n```\n## Restart\n```bash\n# nothing to run: watch the graph\n```\n## Pods\n```\nkubectl get pods\n```\n",
+        )
+        .args(["check", "t.md"])
+        .stdout(concat!(
+            "t.md:4:1: warning: this `bash` block mixes commands with their output, so it is not run: label the block `console` and prefix commands with `$ `, or move the output into its own block\n",
+            "t.md:8:1: warning: this script block holds only comments, so there is nothing to run: a `# ` root prompt? label the block `console`; else remove the block or the `# `\n",
+            "t.md:12:1: info: this unlabelled block reads as shell, so it is run only once confirmed: label the block ```bash\n",
+        ))
+        // An info is a suggestion: neither counted nor failing.
+        .stderr("checked 1 runbook: 0 errors, 2 warnings\n")
+        .run();
+}
