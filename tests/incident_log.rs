@@ -168,6 +168,8 @@ fn all_events() -> Vec<Event> {
             redactions: 2,
             timed_out: true,
             interrupted: true,
+            cwd_after: None,
+            env_changed: Vec::new(),
         },
         Event::CommandFinished {
             step: 1,
@@ -182,6 +184,8 @@ fn all_events() -> Vec<Event> {
             redactions: 0,
             timed_out: false,
             interrupted: false,
+            cwd_after: None,
+            env_changed: Vec::new(),
         },
         Event::CommandSkipped {
             step: 2,

@@ -10,13 +10,13 @@ use super::asking::Needed;
 use super::engine::{RunResult, StepExit, Walk};
 use super::items::Item;
 use super::pause::END_OF_INPUT;
-use super::ports::{Answer, CommandOutcome, CommandSpec, Tone};
+use super::ports::{Answer, CommandOutcome, CommandSpec, ShellAfter, Tone};
 use super::safety::{self, Gate};
 use super::screen::{Question, Screen};
 use super::state::{ItemStatus, Past};
 use super::variables::expand;
 use super::{OUTCOME_UNKNOWN, REHEARSAL_REASON};
-use crate::event::{ApprovalHow, Event, LogError};
+use crate::event::{ApprovalHow, EnvChange, Event, LogError};
 use crate::runbook::Command;
 
 impl Walk<'_, '_> {
@@ -250,6 +250,7 @@ impl Walk<'_, '_> {
             // The reason may name the directory, which may hold a secret.
             output = redact(&format!("runbook: {e}"), &self.secrets());
         }
+        let (cwd_after, env_changed) = self.shell_for_log(outcome.shell.as_ref());
         self.log(Event::CommandFinished {
             step: step.index,
             command: n,
@@ -263,7 +264,12 @@ impl Walk<'_, '_> {
             redactions: outcome.redactions,
             timed_out: outcome.timed_out,
             interrupted: outcome.interrupted,
+            cwd_after,
+            env_changed,
         })?;
+        if let Some(after) = &outcome.shell {
+            self.state.shell.take(after);
+        }
         self.ports.ui.show(Screen::Outcome {
             command: n,
             outcome: &outcome,
@@ -415,13 +421,69 @@ impl Walk<'_, '_> {
         redact(text, &self.secrets())
     }
 
-    /// The values to keep out of the log and the screen.
+    /// The values to keep out of the log and the screen: secret variables, and values earlier
+    /// commands exported under a secret's name.
     pub(super) fn secrets(&self) -> Vec<String> {
+        let carried = self
+            .state
+            .shell
+            .set_vars()
+            .filter(|(name, _)| self.secret_name(name))
+            .map(|(_, value)| value);
         self.values
             .iter()
-            .filter(|v| v.secret && !v.value.is_empty())
-            .map(|v| v.value.clone())
+            .filter(|v| v.secret)
+            .map(|v| v.value.as_str())
+            .chain(carried)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
             .collect()
+    }
+
+    /// Whether a variable of this name holds a secret: declared so, or named like a credential.
+    fn secret_name(&self, name: &str) -> bool {
+        match self.runbook.variables.iter().find(|v| v.name == name) {
+            Some(var) => var.secret,
+            None => crate::runbook::secret_by_name(name),
+        }
+    }
+
+    /// What the log records of the state a command left: the directory and the changed
+    /// variables, secrets redacted (their values, or a directory that spells one out).
+    fn shell_for_log(&self, after: Option<&ShellAfter>) -> (Option<String>, Vec<EnvChange>) {
+        let Some(after) = after else {
+            return (None, Vec::new());
+        };
+        let secrets = self.secrets();
+        let mut secrets_now = secrets.clone();
+        for (name, value) in &after.changed {
+            if let Some(value) = value
+                && self.secret_name(name)
+                && !value.is_empty()
+            {
+                secrets_now.push(value.clone());
+            }
+        }
+        let cwd = after
+            .cwd
+            .as_ref()
+            .map(|dir| redact(&dir.display().to_string(), &secrets_now));
+        let changes = after
+            .changed
+            .iter()
+            .map(|(name, value)| {
+                let redacted = value
+                    .as_ref()
+                    .is_some_and(|v| self.secret_name(name) || redact(v, &secrets) != *v);
+                EnvChange {
+                    name: name.clone(),
+                    value: value.clone().filter(|_| !redacted),
+                    unset: value.is_none(),
+                    redacted,
+                }
+            })
+            .collect();
+        (cwd, changes)
     }
 
     /// Guard alarms that fired since the last check (logged and shown as they came in), and the
@@ -470,7 +532,17 @@ impl Walk<'_, '_> {
     /// The command as the runner gets it: code as written, the session's variables as its
     /// environment, `cwd` expanded and resolved against the walk's directory.
     fn spec(&self, command: &Command) -> CommandSpec {
-        let env = self.variables();
+        // The session's variables, then what earlier commands exported or unset.
+        let unset = self.state.shell.unset_names();
+        let mut env: Vec<(String, String)> = self
+            .variables()
+            .into_iter()
+            .filter(|(n, _)| !unset.contains(n))
+            .collect();
+        for (name, value) in self.state.shell.set_vars() {
+            env.retain(|(n, _)| n != name);
+            env.push((name.to_string(), value.to_string()));
+        }
         let cwd = match &command.annotations.cwd {
             Some(dir) => {
                 let expanded = expand(dir, &env, self.ports.env);
@@ -481,7 +553,12 @@ impl Walk<'_, '_> {
                     self.opts.cwd.join(path)
                 }
             }
-            None => self.opts.cwd.clone(),
+            None => self
+                .state
+                .shell
+                .cwd
+                .clone()
+                .unwrap_or_else(|| self.opts.cwd.clone()),
         };
         CommandSpec {
             code: command.code.clone(),
@@ -492,6 +569,7 @@ impl Walk<'_, '_> {
             no_input: self.opts.yes,
             secrets: self.secrets(),
             env,
+            unset,
         }
     }
 

@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod approval;
 mod asking;
+pub mod carried;
 pub mod context;
 mod edit;
 mod engine;
