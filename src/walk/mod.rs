@@ -36,6 +36,8 @@ pub const OUTCOME_UNKNOWN: &str = "outcome unknown";
 #[cfg(test)]
 mod approval_tests;
 #[cfg(test)]
+mod carried_tests;
+#[cfg(test)]
 mod secrets_tests;
 #[cfg(test)]
 mod tests;
