@@ -73,7 +73,9 @@ impl Walk<'_, '_> {
         }
     }
 
-    /// Runs the step's pending commands in order, stopping where the operator is needed.
+    /// Runs the step's pending commands in order (a block's statements one after the other),
+    /// stopping where the operator is needed, and at the first failure: what follows a failed
+    /// statement may depend on it, so the rest stays pending and the step menu comes back.
     pub(super) fn run_all(&mut self, i: usize) -> Result<Option<StepExit>, LogError> {
         while let Some((_, item)) = self.state.steps[i].next_pending() {
             let Item::Command(n) = item else { break };
@@ -81,14 +83,50 @@ impl Walk<'_, '_> {
                 break;
             }
             let before = self.state.steps[i].status_of(item);
-            if let Some(exit) = self.run_interactive(i, n)? {
-                return Ok(Some(exit));
+            match self.run_command(i, n)? {
+                RunResult::Done | RunResult::Settled | RunResult::NotRun => {}
+                RunResult::GuardStop(reason) | RunResult::Stopped(reason) => {
+                    return Ok(Some(StepExit::Stop(reason)));
+                }
+                RunResult::Paused => return Ok(Some(paused_by_ctrl_c())),
+                RunResult::Failed => {
+                    let mut left = self.pending_commands(i);
+                    left.retain(|&c| c != n);
+                    let rest = match &left[..] {
+                        [] => "no other command was pending".to_string(),
+                        [only] => format!("command {only} is left pending"),
+                        _ => format!(
+                            "commands {} are left pending",
+                            left.iter()
+                                .map(usize::to_string)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    self.ports.ui.notice(
+                        Tone::Warning,
+                        &format!("command {n} failed: run all stopped; {rest}"),
+                    );
+                    return Ok(None);
+                }
             }
             if self.state.steps[i].status_of(item) == before {
                 break; // declined or cancelled: let the operator choose.
             }
         }
         Ok(None)
+    }
+
+    /// The step's commands still pending, 1-based, in order.
+    fn pending_commands(&self, i: usize) -> Vec<usize> {
+        self.state.steps[i]
+            .items
+            .iter()
+            .filter_map(|(item, status)| match (item, status) {
+                (Item::Command(n), ItemStatus::Pending) => Some(*n),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Passes the command's safety gate and runs it, logging before and after: the approval
