@@ -38,6 +38,8 @@ mod approval_tests;
 #[cfg(test)]
 mod carried_tests;
 #[cfg(test)]
+mod free_vars_tests;
+#[cfg(test)]
 mod run_all_tests;
 #[cfg(test)]
 mod secrets_tests;
