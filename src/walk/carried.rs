@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use super::ports::ShellAfter;
+use super::ports::{Environment, ShellAfter};
 use crate::event::EnvChange;
 
 /// Where the next command starts and what it inherits beyond the session's variables.
@@ -75,6 +75,22 @@ impl Carried {
     }
 }
 
+/// The environment as the next command sees it: what earlier commands exported or unset, over
+/// the walk's own environment (for showing a command with its values in place).
+pub struct Layered<'a> {
+    pub carried: &'a Carried,
+    pub base: &'a dyn Environment,
+}
+
+impl Environment for Layered<'_> {
+    fn var(&self, name: &str) -> Option<String> {
+        match self.carried.env.iter().find(|(n, _)| n == name) {
+            Some((_, value)) => value.clone(),
+            None => self.base.var(name),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +119,27 @@ mod tests {
         assert_eq!(c.set_vars().collect::<Vec<_>>(), [("X", "2")]);
         assert_eq!(c.unset_names(), ["Y"]);
         assert!(c.has("X") && !c.has("Y"));
+    }
+
+    #[test]
+    fn the_layered_environment_shows_carried_values_over_the_walks() {
+        let mut c = Carried::default();
+        c.take(&ShellAfter {
+            cwd: None,
+            changed: vec![("FOO".into(), Some("1".into())), ("HOME".into(), None)],
+        });
+        let base: Vec<(String, String)> = vec![
+            ("HOME".into(), "/root".into()),
+            ("FOO".into(), "0".into()),
+            ("USER".into(), "ops".into()),
+        ];
+        let env = Layered {
+            carried: &c,
+            base: &base,
+        };
+        assert_eq!(env.var("FOO").as_deref(), Some("1"));
+        assert_eq!(env.var("HOME"), None, "unset by a command");
+        assert_eq!(env.var("USER").as_deref(), Some("ops"));
     }
 
     #[test]

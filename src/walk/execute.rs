@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::actions::{Recovery, paused_by_ctrl_c, pick};
 use super::approval::{Approval, redact, resolve_for_display};
 use super::asking::Needed;
+use super::carried::Layered;
 use super::engine::{RunResult, StepExit, Walk};
 use super::items::Item;
 use super::pause::END_OF_INPUT;
@@ -402,14 +403,18 @@ impl Walk<'_, '_> {
     ) {
         let step = self.step(i);
         let command = &step.commands[n - 1];
+        let env = Layered {
+            carried: &self.state.shell,
+            base: self.ports.env,
+        };
         let (text, mut unset) = if command.annotations.runner.is_some() {
             // The block is the runner's input, not shell text: shown exactly as it is piped.
             (spec.code.clone(), Vec::new())
         } else {
-            resolve_for_display(&spec.code, &self.values, self.ports.env)
+            resolve_for_display(&spec.code, &self.values, &env)
         };
         let runner = command.annotations.runner.as_deref().map(|r| {
-            let (shown, more) = resolve_for_display(r, &self.values, self.ports.env);
+            let (shown, more) = resolve_for_display(r, &self.values, &env);
             for name in more {
                 if !unset.contains(&name) {
                     unset.push(name);
