@@ -666,3 +666,21 @@ fn a_command_killed_by_a_signal_leaves_no_state() {
     assert_eq!(outcome.signal.as_deref(), Some("SIGKILL"));
     assert_eq!(outcome.shell, None);
 }
+
+#[test]
+fn set_x_does_not_trace_the_capture() {
+    let _g = shared();
+    let (outcome, shown) = run(&spec("set -x; export API_TOKEN=very-secret; true"));
+    assert_eq!(outcome.exit_code, Some(0));
+    assert!(!shown.contains("__runbook"), "{shown}");
+    assert_eq!(
+        shown.matches("very-secret").count(),
+        1,
+        "only the command's own trace: {shown}"
+    );
+    let changed = &outcome.shell.as_ref().unwrap().changed;
+    assert_eq!(
+        changed,
+        &[("API_TOKEN".to_string(), Some("very-secret".to_string()))]
+    );
+}

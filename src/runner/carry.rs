@@ -22,6 +22,8 @@ use crate::walk::ports::ShellAfter;
 /// The save runs after the command (its status kept as the script's) and again from the EXIT
 /// trap for a command that calls `exit` or stops under `set -e`; the first one wins. A command
 /// that installs its own EXIT trap and then exits keeps its trap, and its state is not captured.
+/// The calls are grouped with stderr to `/dev/null` so that `set -x` in the command does not
+/// trace the save (it would print every exported value, secrets included).
 pub const WRAPPER: &str = r#"__runbook_state=$1 __runbook_code=$2 __runbook_saved=
 shift 2
 __runbook_save() {
@@ -42,9 +44,9 @@ __runbook_save() {
   fi
   return "${1:-0}"
 }
-builtin trap __runbook_save EXIT
+builtin trap '{ __runbook_save; } 2>/dev/null' EXIT
 builtin eval "$__runbook_code"
-__runbook_save "$?"
+{ __runbook_save "$?"; } 2>/dev/null
 "#;
 
 /// Variables bash sets for itself: a change in them is not the command's doing. The wrapper's own variables (`set -a` in the command exports them) are not either.
