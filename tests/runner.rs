@@ -673,9 +673,8 @@ fn set_x_does_not_trace_the_capture() {
     let (outcome, shown) = run(&spec("set -x; export API_TOKEN=very-secret; true"));
     assert_eq!(outcome.exit_code, Some(0));
     assert!(!shown.contains("__runbook"), "{shown}");
-    assert_eq!(
-        shown.matches("very-secret").count(),
-        1,
+    assert!(
+        !shown.contains("compgen") && !shown.contains("printf"),
         "only the command's own trace: {shown}"
     );
     let changed = &outcome.shell.as_ref().unwrap().changed;
