@@ -165,3 +165,22 @@ fn resume_restores_the_directory_and_variables_from_the_log() {
         "a redacted value cannot be restored"
     );
 }
+
+#[test]
+fn a_short_flag_under_a_credential_name_is_logged_redacted_but_not_hunted_in_output() {
+    let mut h = Harness::new([]);
+    let flag = CommandOutcome {
+        exit_code: Some(0),
+        shell: Some(ShellAfter {
+            cwd: Some("/srv/app1".into()),
+            changed: vec![("AUTH_ENABLED".into(), Some("1".into()))],
+        }),
+        ..CommandOutcome::default()
+    };
+    h.runner = ScriptedRunner::default().on("cd /srv/app", [flag]);
+    h.walk(CARRY, opts(Mode::Live, true, false));
+    assert!(!h.runner.ran[1].secrets.contains(&"1".to_string()));
+    let logged = finished(&h);
+    assert_eq!(logged[0].0.as_deref(), Some("/srv/app1"));
+    assert!(logged[0].1[0].redacted);
+}

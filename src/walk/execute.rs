@@ -20,6 +20,9 @@ use super::{OUTCOME_UNKNOWN, REHEARSAL_REASON};
 use crate::event::{ApprovalHow, EnvChange, Event, LogError};
 use crate::runbook::Command;
 
+/// The shortest value exported under a credential's name that later output is redacted for.
+const MIN_CARRIED_SECRET: usize = 6;
+
 impl Walk<'_, '_> {
     /// Runs command `n` and, if it fails, asks what next until it is settled.
     pub(super) fn run_interactive(
@@ -471,7 +474,9 @@ impl Walk<'_, '_> {
             .state
             .shell
             .set_vars()
-            .filter(|(name, _)| self.secret_name(name))
+            // A flag under a credential's name (`AUTH_ENABLED=1`) is no secret, and redacting
+            // every `1` or `true` in later output would hide more than it protects.
+            .filter(|(name, value)| value.len() >= MIN_CARRIED_SECRET && self.secret_name(name))
             .map(|(_, value)| value);
         self.values
             .iter()
@@ -502,7 +507,7 @@ impl Walk<'_, '_> {
         for (name, value) in &after.changed {
             if let Some(value) = value
                 && self.secret_name(name)
-                && !value.is_empty()
+                && value.len() >= MIN_CARRIED_SECRET
             {
                 secrets_now.push(value.clone());
             }
