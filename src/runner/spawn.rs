@@ -150,8 +150,8 @@ pub fn environment(overrides: &[(String, String)], unset: &[String]) -> Vec<(Vec
             .iter_mut()
             .find(|(n, _)| n.as_slice() == name.as_bytes())
         {
-            Some((_, v)) => v.clone_from(&value.clone().into_bytes()),
-            None => vars.push((name.clone().into_bytes(), value.clone().into_bytes())),
+            Some((_, v)) => *v = value.as_bytes().to_vec(),
+            None => vars.push((name.as_bytes().to_vec(), value.as_bytes().to_vec())),
         }
     }
     vars
