@@ -188,6 +188,8 @@ fn write_log(dir: &Path) -> PathBuf {
                 redactions: 0,
                 timed_out: false,
                 interrupted: false,
+                cwd_after: None,
+                env_changed: Vec::new(),
             });
         }
         events.push(Event::Note {

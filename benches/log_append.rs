@@ -157,6 +157,8 @@ fn events() -> Vec<Event> {
                 redactions: 0,
                 timed_out: false,
                 interrupted: false,
+                cwd_after: None,
+                env_changed: Vec::new(),
             });
         }
         events.push(Event::Note {

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 use runbook::event::{Clock, EventLog};
 use runbook::event::{
-    Event, LoggedVariable, Mode, NoteKind, Record, RunbookRef, StepOutline, StepStatus,
+    EnvChange, Event, LoggedVariable, Mode, NoteKind, Record, RunbookRef, StepOutline, StepStatus,
     VariableSource,
 };
 use runbook::incident_log::{EMPTY_HASH, ExistingLog, IncidentLogFile, read_log, read_log_from};
@@ -168,6 +168,8 @@ fn all_events() -> Vec<Event> {
             redactions: 2,
             timed_out: true,
             interrupted: true,
+            cwd_after: None,
+            env_changed: Vec::new(),
         },
         Event::CommandFinished {
             step: 1,
@@ -182,6 +184,27 @@ fn all_events() -> Vec<Event> {
             redactions: 0,
             timed_out: false,
             interrupted: false,
+            cwd_after: Some("/srv/app".into()),
+            env_changed: vec![
+                EnvChange {
+                    name: "API_TOKEN".into(),
+                    value: None,
+                    unset: false,
+                    redacted: true,
+                },
+                EnvChange {
+                    name: "FOO".into(),
+                    value: Some("1\n2".into()),
+                    unset: false,
+                    redacted: false,
+                },
+                EnvChange {
+                    name: "OLD".into(),
+                    value: None,
+                    unset: true,
+                    redacted: false,
+                },
+            ],
         },
         Event::CommandSkipped {
             step: 2,

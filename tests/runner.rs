@@ -69,6 +69,7 @@ fn spec(code: &str) -> CommandSpec {
         interactive: false,
         no_input: false,
         secrets: Vec::new(),
+        unset: Vec::new(),
     }
 }
 
@@ -559,4 +560,126 @@ fn interactive_command_gets_the_keyboard() {
     session
         .expect("OUTCOME signal=Some(\"SIGINT\") interrupted=false restored=true")
         .unwrap();
+}
+
+/// Runs `codes` one after another the way the walk does: each starts in the directory and with
+/// the variables the previous ones left.
+fn run_carrying(codes: &[&str]) -> Vec<(CommandOutcome, String)> {
+    use runbook::walk::carried::Carried;
+    let mut carried = Carried::default();
+    codes
+        .iter()
+        .map(|code| {
+            let mut spec = spec(code);
+            if let Some(dir) = &carried.cwd {
+                spec.cwd.clone_from(dir);
+            }
+            spec.env = carried
+                .set_vars()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect();
+            spec.unset = carried.unset_names();
+            let ran = run(&spec);
+            if let Some(after) = &ran.0.shell {
+                carried.take(after);
+            }
+            ran
+        })
+        .collect()
+}
+
+#[test]
+fn cd_carries_to_the_next_command() {
+    let _g = shared();
+    let ran = run_carrying(&["cd /tmp", "pwd"]);
+    let tmp = std::fs::canonicalize("/tmp").unwrap();
+    assert_eq!(
+        ran[0].0.shell.as_ref().unwrap().cwd.as_deref(),
+        Some(tmp.as_path())
+    );
+    assert_eq!(ran[1].1, format!("{}\r\n", tmp.display()));
+    assert_eq!(
+        ran[1].0.shell.as_ref().unwrap().cwd,
+        None,
+        "pwd did not move"
+    );
+}
+
+#[test]
+fn exported_and_unset_variables_carry() {
+    let _g = shared();
+    let ran = run_carrying(&[
+        "export FOO=1; export GONE_LATER=x",
+        "echo $FOO",
+        "unset GONE_LATER; set -a; BAR=2",
+        "echo \"${GONE_LATER-unset} $BAR\"",
+    ]);
+    let first = ran[0].0.shell.as_ref().unwrap();
+    assert_eq!(
+        first.changed,
+        [
+            ("FOO".to_string(), Some("1".to_string())),
+            ("GONE_LATER".to_string(), Some("x".to_string())),
+        ]
+    );
+    assert_eq!(ran[1].1, "1\r\n");
+    assert_eq!(
+        ran[2].0.shell.as_ref().unwrap().changed,
+        [
+            ("BAR".to_string(), Some("2".to_string())),
+            ("GONE_LATER".to_string(), None),
+        ]
+    );
+    assert_eq!(ran[3].1, "unset 2\r\n");
+}
+
+#[test]
+fn a_failing_command_still_carries_its_directory() {
+    let _g = shared();
+    let ran = run_carrying(&["cd /tmp && false", "pwd", "cd / ; exit 3", "pwd"]);
+    let tmp = std::fs::canonicalize("/tmp").unwrap();
+    assert_eq!(ran[0].0.exit_code, Some(1));
+    assert_eq!(ran[1].1, format!("{}\r\n", tmp.display()));
+    assert_eq!(ran[2].0.exit_code, Some(3), "`exit` keeps its status");
+    assert_eq!(ran[3].1, "/\r\n");
+}
+
+#[test]
+fn set_e_and_set_u_do_not_stop_the_capture_and_the_text_runs_unchanged() {
+    let _g = shared();
+    let ran = run_carrying(&[
+        "set -eu\ncd /tmp\nexport A=1\nfalse\necho never",
+        "echo \"$A $0 $#\"",
+    ]);
+    assert_eq!(ran[0].0.exit_code, Some(1));
+    assert!(!ran[0].1.contains("never"));
+    assert_eq!(
+        ran[1].1, "1 bash 0\r\n",
+        "$0 and the arguments are bash's as before"
+    );
+}
+
+#[test]
+fn a_command_killed_by_a_signal_leaves_no_state() {
+    let _g = shared();
+    let (outcome, _) = run(&spec("cd /tmp; kill -9 $$"));
+    assert_eq!(outcome.signal.as_deref(), Some("SIGKILL"));
+    assert_eq!(outcome.shell, None);
+}
+
+#[test]
+fn set_x_does_not_trace_the_capture() {
+    let _g = shared();
+    let (outcome, shown) = run(&spec("set -x; export API_TOKEN=very-secret; true"));
+    assert_eq!(outcome.exit_code, Some(0));
+    assert!(!shown.contains("__runbook"), "{shown}");
+    assert!(
+        !shown.contains("compgen") && !shown.contains("printf"),
+        "only the command's own trace: {shown}"
+    );
+    let changed = &outcome.shell.as_ref().unwrap().changed;
+    assert_eq!(
+        changed,
+        &[("API_TOKEN".to_string(), Some("very-secret".to_string()))]
+    );
 }

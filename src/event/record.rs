@@ -247,6 +247,13 @@ pub enum Event {
         /// Stopped by the operator's Ctrl-C.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         interrupted: bool,
+        /// The directory the command left (`pwd -P`), when not the one it started in: the next
+        /// command starts there. Redacted when it spells out a secret.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cwd_after: Option<String>,
+        /// Exported variables the command set, changed or unset, by name: later commands get them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        env_changed: Vec<EnvChange>,
     },
     /// A command that was not run: rehearsal, `danger` under `--yes`, or the operator's choice.
     CommandSkipped {
@@ -373,6 +380,22 @@ pub enum Event {
         /// The edited text (secret values redacted).
         code: String,
     },
+}
+
+/// One exported variable a command changed, as `command_finished` records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvChange {
+    pub name: String,
+    /// The new value; absent when unset or redacted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The command unset it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unset: bool,
+    /// The value is a secret (a secret variable, a credential's name, a secret value in it):
+    /// not logged, so `resume` cannot restore it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub redacted: bool,
 }
 
 /// How a command was approved.

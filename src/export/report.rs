@@ -820,6 +820,8 @@ fn finished(e: &Entry) -> Option<Finished<'_>> {
         redactions,
         timed_out,
         interrupted,
+        cwd_after,
+        env_changed,
         ..
     } = &e.event
     else {
@@ -840,6 +842,7 @@ fn finished(e: &Entry) -> Option<Finished<'_>> {
     if *redactions > 0 {
         remarks.push_str(&format!("; {redactions} secret value(s) redacted"));
     }
+    remarks.push_str(&shell_remarks(cwd_after.as_deref(), env_changed));
     Some(Finished {
         success: *success,
         exit,
@@ -850,6 +853,48 @@ fn finished(e: &Entry) -> Option<Finished<'_>> {
         bytes: *bytes,
         truncated: *truncated,
     })
+}
+
+/// `; left the shell in /srv; exported FOO, TOKEN (redacted); unset OLD`: the state later
+/// commands started from, or empty. Long lists are cut: the log has them all.
+fn shell_remarks(cwd_after: Option<&str>, changes: &[crate::event::EnvChange]) -> String {
+    const MAX_NAMES: usize = 8;
+    let list = |names: Vec<String>| {
+        let more = names.len().saturating_sub(MAX_NAMES);
+        let mut shown = names
+            .into_iter()
+            .take(MAX_NAMES)
+            .collect::<Vec<_>>()
+            .join(", ");
+        if more > 0 {
+            shown.push_str(&format!(" and {more} more"));
+        }
+        shown
+    };
+    let mut out = String::new();
+    if let Some(dir) = cwd_after {
+        out.push_str(&format!("; left the shell in {dir}"));
+    }
+    let exported: Vec<String> = changes
+        .iter()
+        .filter(|c| !c.unset)
+        .map(|c| match c.redacted {
+            true => format!("{} (redacted)", c.name),
+            false => c.name.clone(),
+        })
+        .collect();
+    if !exported.is_empty() {
+        out.push_str(&format!("; exported {}", list(exported)));
+    }
+    let unset: Vec<String> = changes
+        .iter()
+        .filter(|c| c.unset)
+        .map(|c| c.name.clone())
+        .collect();
+    if !unset.is_empty() {
+        out.push_str(&format!("; unset {}", list(unset)));
+    }
+    out
 }
 
 /// The notes of one kind.
@@ -1352,5 +1397,34 @@ mod tests {
         assert_eq!(span(-123_000), "-2m03s");
         assert_eq!(human::t_plus(65_400), "T+01:05");
         assert_eq!(human::t_plus(7_503_000), "T+125:03");
+    }
+
+    #[test]
+    fn the_shell_state_a_command_left_is_one_remark() {
+        let change = |name: &str, unset: bool, redacted: bool| crate::event::EnvChange {
+            name: name.into(),
+            value: (!unset && !redacted).then(|| "v".into()),
+            unset,
+            redacted,
+        };
+        assert_eq!(shell_remarks(None, &[]), "");
+        assert_eq!(
+            shell_remarks(
+                Some("/srv/app"),
+                &[
+                    change("FOO", false, false),
+                    change("API_TOKEN", false, true),
+                    change("OLD", true, false)
+                ]
+            ),
+            "; left the shell in /srv/app; exported FOO, API_TOKEN (redacted); unset OLD"
+        );
+        let many: Vec<_> = (0..10)
+            .map(|i| change(&format!("V{i}"), false, false))
+            .collect();
+        assert_eq!(
+            shell_remarks(None, &many),
+            "; exported V0, V1, V2, V3, V4, V5, V6, V7 and 2 more"
+        );
     }
 }

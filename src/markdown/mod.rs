@@ -436,37 +436,46 @@ fn collect_variables(
         }
     }
     let mut all_uses: Vec<Vec<String>> = Vec::new();
-    for command in steps.iter().flat_map(|s| &s.commands) {
-        let mut uses: Vec<String> = Vec::new();
-        let shell = command.runnable;
-        let a = &command.annotations;
-        // The texts a shell reads, in this order; an array, as a `Vec` per command costs.
-        let texts: [Option<(&str, Option<Span>)>; 3] = [
-            (shell && a.runner.is_none()).then_some((command.code.as_str(), Some(command.span))),
-            a.runner.as_deref().map(|r| (r, a.span)),
-            a.cwd.as_deref().map(|c| (c, a.span)),
-        ];
-        for (text, span) in texts.into_iter().flatten() {
-            for u in shell_vars::unset_uses(text, &mut scratch) {
-                // Only what reaches a shell: a manual block's text is never run.
-                if command.runnable && !uses.iter().any(|n| n == u.name) {
-                    uses.push(u.name.to_string());
-                }
-                if known.contains(u.name) {
-                    continue;
-                }
-                known.insert(u.name.to_string());
-                let span = span.map_or(command.span, |s| {
-                    if std::ptr::eq(text, command.code.as_str()) {
-                        locate(index, command, u.offset).unwrap_or(s)
-                    } else {
-                        s
+    for step in steps.iter() {
+        // What the step's earlier commands set (`export X=1` then `echo $X`): read lazily, only
+        // once a later command reads something.
+        let mut set_earlier = shell_vars::EarlierAssignments::default();
+        for (k, command) in step.commands.iter().enumerate() {
+            let mut uses: Vec<String> = Vec::new();
+            let shell = command.runnable;
+            let a = &command.annotations;
+            // The texts a shell reads, in this order; an array, as a `Vec` per command costs.
+            let texts: [Option<(&str, Option<Span>)>; 3] = [
+                (shell && a.runner.is_none())
+                    .then_some((command.code.as_str(), Some(command.span))),
+                a.runner.as_deref().map(|r| (r, a.span)),
+                a.cwd.as_deref().map(|c| (c, a.span)),
+            ];
+            for (text, span) in texts.into_iter().flatten() {
+                for u in shell_vars::unset_uses(text, &mut scratch) {
+                    if set_earlier.sets(&step.commands[..k], u.name) {
+                        continue;
                     }
-                });
-                vars.push(Variable::undeclared(u.name, span));
+                    // Only what reaches a shell: a manual block's text is never run.
+                    if command.runnable && !uses.iter().any(|n| n == u.name) {
+                        uses.push(u.name.to_string());
+                    }
+                    if known.contains(u.name) {
+                        continue;
+                    }
+                    known.insert(u.name.to_string());
+                    let span = span.map_or(command.span, |s| {
+                        if std::ptr::eq(text, command.code.as_str()) {
+                            locate(index, command, u.offset).unwrap_or(s)
+                        } else {
+                            s
+                        }
+                    });
+                    vars.push(Variable::undeclared(u.name, span));
+                }
             }
+            all_uses.push(uses);
         }
-        all_uses.push(uses);
     }
     for (command, uses) in steps.iter_mut().flat_map(|s| &mut s.commands).zip(all_uses) {
         command.uses = uses;

@@ -1,4 +1,5 @@
-//! Finds the upper-case `$VARS` a shell command reads but does not set, so a walk can ask for them once.
+//! Finds the `$vars` a shell command reads but does not set (of any case: `$host` as well as
+//! `$HOST`), so a walk can ask for them once.
 
 use super::console::heredoc_delimiters;
 
@@ -7,8 +8,12 @@ use super::console::heredoc_delimiters;
 fn is_provided(name: &str) -> bool {
     matches!(
         name,
-        "BASH"
+        "_" | "BASH"
             | "BASHPID"
+            | "BASH_ARGC"
+            | "BASH_ARGV"
+            | "BASH_COMMAND"
+            | "BASH_SUBSHELL"
             | "BASH_LINENO"
             | "BASH_REMATCH"
             | "BASH_SOURCE"
@@ -31,6 +36,7 @@ fn is_provided(name: &str) -> bool {
             | "MACHTYPE"
             | "OLDPWD"
             | "OPTARG"
+            | "OPTERR"
             | "OPTIND"
             | "OSTYPE"
             | "PATH"
@@ -68,7 +74,7 @@ pub struct Scratch<'a> {
     assigned: Vec<&'a str>,
 }
 
-/// Upper-case variables `code` reads without setting them (nor giving them a `${X:-default}`).
+/// Variables `code` reads without setting them (nor giving them a `${X:-default}`), any case.
 pub fn unset_uses<'a, 's>(code: &'a str, scratch: &'s mut Scratch<'a>) -> &'s [Use<'a>] {
     let Scratch { uses, assigned } = scratch;
     uses.clear();
@@ -82,7 +88,7 @@ pub fn unset_uses<'a, 's>(code: &'a str, scratch: &'s mut Scratch<'a>) -> &'s [U
     uses
 }
 
-/// Where `code` reads the upper-case variables it does not set: each name with the byte range of
+/// Where `code` reads the variables it does not set: each name with the byte range of
 /// its plain `$NAME` or `${NAME}` expansion (other forms, like `${NAME%x}`, are left out), so a
 /// command can be shown with its values in place.
 pub fn plain_expansions(code: &str) -> Vec<(String, std::ops::Range<usize>)> {
@@ -102,6 +108,28 @@ pub fn plain_expansions(code: &str) -> Vec<(String, std::ops::Range<usize>)> {
             Some((u.name.to_string(), start..end))
         })
         .collect()
+}
+
+/// The names a step's earlier runnable commands assign, scanned once each, on first need.
+#[derive(Default)]
+pub struct EarlierAssignments {
+    scanned: usize,
+    names: std::collections::HashSet<String>,
+}
+
+impl EarlierAssignments {
+    /// Whether one of `earlier` (the commands before the one being read, in order) sets `name`.
+    pub fn sets(&mut self, earlier: &[crate::runbook::Command], name: &str) -> bool {
+        for command in earlier.iter().skip(self.scanned) {
+            if command.runnable && command.annotations.runner.is_none() {
+                let (mut uses, mut assigned) = (Vec::new(), Vec::new());
+                scan(&command.code, &mut uses, &mut assigned);
+                self.names.extend(assigned.into_iter().map(str::to_string));
+            }
+        }
+        self.scanned = self.scanned.max(earlier.len());
+        self.names.contains(name)
+    }
 }
 
 fn is_name_start(b: u8) -> bool {
@@ -129,13 +157,6 @@ const PLAIN: [bool; 256] = {
     }
     table
 };
-
-fn is_upper_name(name: &str) -> bool {
-    name.bytes().any(|b| b.is_ascii_uppercase())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-}
 
 #[derive(Clone, Copy, PartialEq)]
 enum Quote {
@@ -240,12 +261,18 @@ fn scan<'a>(code: &'a str, uses: &mut Vec<Use<'a>>, assigned: &mut Vec<&'a str>)
             if at_word_start && is_name_start(c) {
                 let end = word_end(b, i);
                 let word = &code[i..end];
-                if end < b.len() && b[end] == b'=' {
+                // `X=1`, `X+=1`, `arr=(a b)`, `arr+=(c)`.
+                if b.get(end) == Some(&b'=')
+                    || (b.get(end) == Some(&b'+') && b.get(end + 1) == Some(&b'='))
+                {
                     assigned.push(word);
                 } else if matches!(
                     word,
                     "read"
                         | "for"
+                        | "select"
+                        | "let"
+                        | "getopts"
                         | "export"
                         | "local"
                         | "declare"
@@ -261,12 +288,10 @@ fn scan<'a>(code: &'a str, uses: &mut Vec<Use<'a>>, assigned: &mut Vec<&'a str>)
         if c == b'$'
             && let Some((name, default, len)) = expansion_at(code, i)
         {
-            if is_upper_name(name) {
-                if default {
-                    assigned.push(name);
-                }
-                uses.push(Use { name, offset: i });
+            if default {
+                assigned.push(name);
             }
+            uses.push(Use { name, offset: i });
             i += len;
             at_word_start = false;
             continue;
@@ -297,9 +322,7 @@ fn scan_expansions_only(text: &str) -> (Vec<Use<'_>>, ()) {
         }
         match expansion_at(text, at) {
             Some((name, _, len)) => {
-                if is_upper_name(name) {
-                    uses.push(Use { name, offset: at });
-                }
+                uses.push(Use { name, offset: at });
                 i = at + len;
             }
             None => i = at + 1,
@@ -316,11 +339,28 @@ fn word_end(b: &[u8], start: usize) -> usize {
     end
 }
 
-/// Names set by `read -r A B`, `for X in`, `export A=1 B`, `local X`.
+/// Names set by `read -r A B`, `for X in`, `for ((i=0; ...))`, `export A=1 B`, `local X`,
+/// `let i=1`, `getopts ab opt`.
 fn names_after<'a>(code: &'a str, from: usize, keyword: &str, out: &mut Vec<&'a str>) {
     let line = code[from..].lines().next().unwrap_or("");
+    if keyword == "for"
+        && let Some(arith) = line.trim_start().strip_prefix("((")
+    {
+        // C-style loop: the names assigned in its first clause.
+        let init = arith.split(';').next().unwrap_or("");
+        for part in init.split(',') {
+            let part = part.trim_start();
+            let end = word_end(part.as_bytes(), 0);
+            if end > 0 && part[end..].trim_start().starts_with('=') {
+                out.push(&part[..end]);
+            }
+        }
+        return;
+    }
     let line = line.split([';', '|', '&']).next().unwrap_or("");
-    for word in line.split_whitespace() {
+    // `getopts OPTSTRING NAME`: the optstring is not a name.
+    let skip = usize::from(keyword == "getopts");
+    for word in line.split_whitespace().skip(skip) {
         if word.starts_with('-') {
             continue;
         }
@@ -385,9 +425,31 @@ mod tests {
     }
 
     #[test]
-    fn ignores_lowercase_specials_single_quotes_and_comments() {
-        assert!(names("echo $1 $? $HOME $node '$NOT_THIS' # $NOR_THIS").is_empty());
+    fn ignores_specials_single_quotes_and_comments() {
+        assert!(names("echo $1 $? $$ $! $# $- $_ $@ $* $HOME '$NOT_THIS' # $NOR_THIS").is_empty());
         assert!(names("awk '{print $NF}'").is_empty());
+        assert!(names("echo ${#list[@]} ${!ref} $((n + 1)) $(date)").is_empty());
+    }
+
+    #[test]
+    fn lower_case_variables_are_variables_too() {
+        assert_eq!(
+            names("ssh $host \"systemctl status ${service}\" -p $Port"),
+            ["host", "service", "Port"]
+        );
+    }
+
+    #[test]
+    fn lower_case_names_the_block_sets_are_not_asked() {
+        assert!(names("for h in a b; do echo $h; done").is_empty());
+        assert!(names("for ((i = 0, j = 1; i < 3; i++)); do echo $i $j; done").is_empty());
+        assert!(names("while read -r line; do echo $line; done < f").is_empty());
+        assert!(names("select opt in a b; do echo $opt; done").is_empty());
+        assert!(names("let n=1+1; echo $n").is_empty());
+        assert!(names("while getopts ab: flag; do echo $flag; done").is_empty());
+        assert!(names("list=(a b); list+=(c); echo $list").is_empty());
+        assert!(names("count+=1; echo $count").is_empty());
+        assert_eq!(names("local a=1; echo $a $b"), ["b"]);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! logs its end and exits 128 + the signal's number.
 
 mod capture;
+mod carry;
 mod machine;
 mod pty;
 pub mod redact;

@@ -11,6 +11,7 @@ use rustix::fs::{Mode, OFlags};
 use rustix::pty::OpenptFlags;
 use rustix::termios::{self, OptionalActions, Termios, Winsize};
 
+use super::carry::{StateFile, WRAPPER};
 use super::redact::Redactor;
 use super::spawn::{self, SpawnRequest, Stdin};
 use super::status::StatusLines;
@@ -256,11 +257,26 @@ impl PtyRunner {
         let not_found = || "cannot run `bash`: not found on the PATH".to_string();
         let bash = self.bash(spec).ok_or_else(not_found)?;
         let script = spec.runner.as_deref().unwrap_or(&spec.code);
-        let args = [OsStr::new("bash"), OsStr::new("-c"), OsStr::new(script)];
+        // The text runs unchanged, as an argument of the wrapper that captures the state it leaves.
+        let state = StateFile::create().map_err(|e| {
+            format!(
+                "cannot create a temporary file: {}",
+                lowercase_first(&e.to_string())
+            )
+        })?;
+        let args = [
+            OsStr::new("bash"),
+            OsStr::new("-c"),
+            OsStr::new(WRAPPER),
+            OsStr::new("bash"),
+            state.path().as_os_str(),
+            OsStr::new(script),
+        ];
+        let env = spawn::environment(&spec.env, &spec.unset);
         let spawned = spawn::spawn(&SpawnRequest {
             program: &bash,
             args: &args,
-            env: &spec.env,
+            env: &env,
             cwd: cwd_given.then_some(spec.cwd.as_path()),
             tty: &tty,
             stdin: if spec.runner.is_some() {
@@ -294,8 +310,14 @@ impl PtyRunner {
             runner_input,
             keyboard: forward_stdin,
         };
-        let outcome = self.supervise(spec, started, child);
+        let mut outcome = self.supervise(spec, started, child);
         drop(raw_mode);
+        let started_in = if cwd_given {
+            spec.cwd.clone()
+        } else {
+            std::env::current_dir().unwrap_or_default()
+        };
+        outcome.shell = state.read(&env, &started_in);
         Ok(outcome)
     }
 
@@ -330,6 +352,7 @@ impl PtyRunner {
             timed_out: ended.verdict.timed_out,
             interrupted: ended.verdict.interrupted,
             spawn_error: None,
+            shell: None,
         }
     }
 }

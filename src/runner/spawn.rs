@@ -14,7 +14,7 @@
 // The crate denies unsafe code; posix_spawn and its attribute types need FFI, kept to this file.
 #![allow(unsafe_code)]
 
-use std::ffi::{CStr, CString, OsStr, OsString};
+use std::ffi::{CStr, CString, OsStr};
 use std::io;
 use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -30,8 +30,8 @@ pub struct SpawnRequest<'a> {
     pub program: &'a Path,
     /// `argv`, `argv[0]` included.
     pub args: &'a [&'a OsStr],
-    /// Variables set on top of this process's environment (later ones win).
-    pub env: &'a [(String, String)],
+    /// The whole environment, as [`environment`] builds it.
+    pub env: &'a [(Vec<u8>, Vec<u8>)],
     /// The working directory; this process's when `None`.
     pub cwd: Option<&'a Path>,
     /// The pty slave's path (`/dev/pts/N`): the child's stdout, stderr and controlling terminal.
@@ -66,7 +66,17 @@ pub fn spawn(req: &SpawnRequest<'_>) -> io::Result<Spawned> {
         .iter()
         .map(|a| cstring(a, "the command"))
         .collect::<io::Result<Vec<_>>>()?;
-    let env = environment(req.env)?;
+    let env = req
+        .env
+        .iter()
+        .map(|(name, value)| {
+            let what = format!("the value of `{}`", String::from_utf8_lossy(name));
+            let mut entry = name.clone();
+            entry.push(b'=');
+            entry.extend_from_slice(value);
+            cstring(OsStr::from_bytes(&entry), &what)
+        })
+        .collect::<io::Result<Vec<_>>>()?;
     let cwd = req
         .cwd
         .map(|c| cstring(c.as_os_str(), "the working directory"))
@@ -128,25 +138,23 @@ fn cstring(s: &OsStr, what: &str) -> io::Result<CString> {
     })
 }
 
-/// This process's environment with `overrides` set on top, as `NAME=value` strings.
-fn environment(overrides: &[(String, String)]) -> io::Result<Vec<CString>> {
-    let mut vars: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+/// This process's environment with `overrides` set on top (later ones win) and `unset` left
+/// out, as `(name, value)` bytes.
+pub fn environment(overrides: &[(String, String)], unset: &[String]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut vars: Vec<(Vec<u8>, Vec<u8>)> = std::env::vars_os()
+        .map(|(n, v)| (n.into_vec(), v.into_vec()))
+        .filter(|(n, _)| !unset.iter().any(|u| u.as_bytes() == n.as_slice()))
+        .collect();
     for (name, value) in overrides {
-        let name = OsStr::new(name);
-        match vars.iter_mut().find(|(n, _)| n == name) {
-            Some((_, v)) => *v = value.into(),
-            None => vars.push((name.to_owned(), value.into())),
+        match vars
+            .iter_mut()
+            .find(|(n, _)| n.as_slice() == name.as_bytes())
+        {
+            Some((_, v)) => *v = value.as_bytes().to_vec(),
+            None => vars.push((name.as_bytes().to_vec(), value.as_bytes().to_vec())),
         }
     }
-    vars.into_iter()
-        .map(|(name, value)| {
-            let what = format!("the value of `{}`", name.to_string_lossy());
-            let mut entry = name.into_vec();
-            entry.push(b'=');
-            entry.extend(value.into_vec());
-            cstring(OsStr::from_bytes(&entry), &what)
-        })
-        .collect()
+    vars
 }
 
 fn null_terminated(strings: &[CString]) -> Vec<*const libc::c_char> {

@@ -73,7 +73,7 @@ impl Action {
             Action::RunAll => (
                 'a',
                 "run all",
-                "run the step's remaining commands in order (stops at a failure or at something needing you)",
+                "run the step's remaining commands in order; stops at the first failure (the rest left pending) or at something needing you",
             ),
             Action::Done => (
                 'd',

@@ -33,6 +33,8 @@ impl Walk<'_, '_> {
             .filter(|v| names.contains(&v.name))
             .filter(|v| !self.values.iter().any(|k| k.name == v.name))
             .filter(|v| !self.declined.contains(&v.name))
+            // An earlier command exported it, as an operator's shell would have it.
+            .filter(|v| !self.state.shell.has(&v.name))
             .collect();
         if missing.len() > 1 {
             let list: Vec<&str> = missing.iter().map(|v| v.name.as_str()).collect();

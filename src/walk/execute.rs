@@ -7,17 +7,21 @@ use std::time::Duration;
 use super::actions::{Recovery, paused_by_ctrl_c, pick};
 use super::approval::{Approval, redact, resolve_for_display};
 use super::asking::Needed;
+use super::carried::Layered;
 use super::engine::{RunResult, StepExit, Walk};
 use super::items::Item;
 use super::pause::END_OF_INPUT;
-use super::ports::{Answer, CommandOutcome, CommandSpec, Tone};
+use super::ports::{Answer, CommandOutcome, CommandSpec, ShellAfter, Tone};
 use super::safety::{self, Gate};
 use super::screen::{Question, Screen};
 use super::state::{ItemStatus, Past};
 use super::variables::expand;
 use super::{OUTCOME_UNKNOWN, REHEARSAL_REASON};
-use crate::event::{ApprovalHow, Event, LogError};
+use crate::event::{ApprovalHow, EnvChange, Event, LogError};
 use crate::runbook::Command;
+
+/// The shortest value exported under a credential's name that later output is redacted for.
+const MIN_CARRIED_SECRET: usize = 6;
 
 impl Walk<'_, '_> {
     /// Runs command `n` and, if it fails, asks what next until it is settled.
@@ -73,7 +77,9 @@ impl Walk<'_, '_> {
         }
     }
 
-    /// Runs the step's pending commands in order, stopping where the operator is needed.
+    /// Runs the step's pending commands in order (a block's statements one after the other),
+    /// stopping where the operator is needed, and at the first failure: what follows a failed
+    /// statement may depend on it, so the rest stays pending and the step menu comes back.
     pub(super) fn run_all(&mut self, i: usize) -> Result<Option<StepExit>, LogError> {
         while let Some((_, item)) = self.state.steps[i].next_pending() {
             let Item::Command(n) = item else { break };
@@ -81,14 +87,50 @@ impl Walk<'_, '_> {
                 break;
             }
             let before = self.state.steps[i].status_of(item);
-            if let Some(exit) = self.run_interactive(i, n)? {
-                return Ok(Some(exit));
+            match self.run_command(i, n)? {
+                RunResult::Done | RunResult::Settled | RunResult::NotRun => {}
+                RunResult::GuardStop(reason) | RunResult::Stopped(reason) => {
+                    return Ok(Some(StepExit::Stop(reason)));
+                }
+                RunResult::Paused => return Ok(Some(paused_by_ctrl_c())),
+                RunResult::Failed => {
+                    let mut left = self.pending_commands(i);
+                    left.retain(|&c| c != n);
+                    let rest = match &left[..] {
+                        [] => "no other command was pending".to_string(),
+                        [only] => format!("command {only} is left pending"),
+                        _ => format!(
+                            "commands {} are left pending",
+                            left.iter()
+                                .map(usize::to_string)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    self.ports.ui.notice(
+                        Tone::Warning,
+                        &format!("command {n} failed: run all stopped; {rest}"),
+                    );
+                    return Ok(None);
+                }
             }
             if self.state.steps[i].status_of(item) == before {
                 break; // declined or cancelled: let the operator choose.
             }
         }
         Ok(None)
+    }
+
+    /// The step's commands still pending, 1-based, in order.
+    fn pending_commands(&self, i: usize) -> Vec<usize> {
+        self.state.steps[i]
+            .items
+            .iter()
+            .filter_map(|(item, status)| match (item, status) {
+                (Item::Command(n), ItemStatus::Pending) => Some(*n),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Passes the command's safety gate and runs it, logging before and after: the approval
@@ -253,6 +295,7 @@ impl Walk<'_, '_> {
             // The reason may name the directory, which may hold a secret.
             output = redact(&format!("runbook: {e}"), &self.secrets());
         }
+        let (cwd_after, env_changed) = self.shell_for_log(outcome.shell.as_ref());
         self.log(Event::CommandFinished {
             step: step.index,
             command: n,
@@ -266,7 +309,12 @@ impl Walk<'_, '_> {
             redactions: outcome.redactions,
             timed_out: outcome.timed_out,
             interrupted: outcome.interrupted,
+            cwd_after,
+            env_changed,
         })?;
+        if let Some(after) = &outcome.shell {
+            self.state.shell.take(after);
+        }
         self.ports.ui.show(Screen::Outcome {
             command: n,
             outcome: &outcome,
@@ -361,14 +409,18 @@ impl Walk<'_, '_> {
     ) {
         let step = self.step(i);
         let command = &step.commands[n - 1];
+        let env = Layered {
+            carried: &self.state.shell,
+            base: self.ports.env,
+        };
         let (text, mut unset) = if command.annotations.runner.is_some() {
             // The block is the runner's input, not shell text: shown exactly as it is piped.
             (spec.code.clone(), Vec::new())
         } else {
-            resolve_for_display(&spec.code, &self.values, self.ports.env)
+            resolve_for_display(&spec.code, &self.values, &env)
         };
         let runner = command.annotations.runner.as_deref().map(|r| {
-            let (shown, more) = resolve_for_display(r, &self.values, self.ports.env);
+            let (shown, more) = resolve_for_display(r, &self.values, &env);
             for name in more {
                 if !unset.contains(&name) {
                     unset.push(name);
@@ -418,13 +470,71 @@ impl Walk<'_, '_> {
         redact(text, &self.secrets())
     }
 
-    /// The values to keep out of the log and the screen.
+    /// The values to keep out of the log and the screen: secret variables, and values earlier
+    /// commands exported under a secret's name.
     pub(super) fn secrets(&self) -> Vec<String> {
+        let carried = self
+            .state
+            .shell
+            .set_vars()
+            // A flag under a credential's name (`AUTH_ENABLED=1`) is no secret, and redacting
+            // every `1` or `true` in later output would hide more than it protects.
+            .filter(|(name, value)| value.len() >= MIN_CARRIED_SECRET && self.secret_name(name))
+            .map(|(_, value)| value);
         self.values
             .iter()
-            .filter(|v| v.secret && !v.value.is_empty())
-            .map(|v| v.value.clone())
+            .filter(|v| v.secret)
+            .map(|v| v.value.as_str())
+            .chain(carried)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
             .collect()
+    }
+
+    /// Whether a variable of this name holds a secret: declared so, or named like a credential.
+    fn secret_name(&self, name: &str) -> bool {
+        match self.runbook.variables.iter().find(|v| v.name == name) {
+            Some(var) => var.secret,
+            None => crate::runbook::secret_by_name(name),
+        }
+    }
+
+    /// What the log records of the state a command left: the directory and the changed
+    /// variables, secrets redacted (their values, or a directory that spells one out).
+    fn shell_for_log(&self, after: Option<&ShellAfter>) -> (Option<String>, Vec<EnvChange>) {
+        let Some(after) = after else {
+            return (None, Vec::new());
+        };
+        let secrets = self.secrets();
+        let mut secrets_now = secrets.clone();
+        for (name, value) in &after.changed {
+            if let Some(value) = value
+                && self.secret_name(name)
+                && value.len() >= MIN_CARRIED_SECRET
+            {
+                secrets_now.push(value.clone());
+            }
+        }
+        let cwd = after
+            .cwd
+            .as_ref()
+            .map(|dir| redact(&dir.display().to_string(), &secrets_now));
+        let changes = after
+            .changed
+            .iter()
+            .map(|(name, value)| {
+                let redacted = value
+                    .as_ref()
+                    .is_some_and(|v| self.secret_name(name) || redact(v, &secrets) != *v);
+                EnvChange {
+                    name: name.clone(),
+                    value: value.clone().filter(|_| !redacted),
+                    unset: value.is_none(),
+                    redacted,
+                }
+            })
+            .collect();
+        (cwd, changes)
     }
 
     /// Guard alarms that fired since the last check (logged and shown as they came in), and the
@@ -473,7 +583,17 @@ impl Walk<'_, '_> {
     /// The command as the runner gets it: code as written, the session's variables as its
     /// environment, `cwd` expanded and resolved against the walk's directory.
     fn spec(&self, command: &Command) -> CommandSpec {
-        let env = self.variables();
+        // The session's variables, then what earlier commands exported or unset.
+        let unset = self.state.shell.unset_names();
+        let mut env: Vec<(String, String)> = self
+            .variables()
+            .into_iter()
+            .filter(|(n, _)| !unset.contains(n))
+            .collect();
+        for (name, value) in self.state.shell.set_vars() {
+            env.retain(|(n, _)| n != name);
+            env.push((name.to_string(), value.to_string()));
+        }
         let cwd = match &command.annotations.cwd {
             Some(dir) => {
                 let expanded = expand(dir, &env, self.ports.env);
@@ -484,7 +604,12 @@ impl Walk<'_, '_> {
                     self.opts.cwd.join(path)
                 }
             }
-            None => self.opts.cwd.clone(),
+            None => self
+                .state
+                .shell
+                .cwd
+                .clone()
+                .unwrap_or_else(|| self.opts.cwd.clone()),
         };
         CommandSpec {
             code: command.code.clone(),
@@ -495,6 +620,7 @@ impl Walk<'_, '_> {
             no_input: self.opts.yes,
             secrets: self.secrets(),
             env,
+            unset,
         }
     }
 

@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod approval;
 mod asking;
+pub mod carried;
 pub mod context;
 mod edit;
 mod engine;
@@ -34,6 +35,12 @@ pub const OUTCOME_UNKNOWN: &str = "outcome unknown";
 
 #[cfg(test)]
 mod approval_tests;
+#[cfg(test)]
+mod carried_tests;
+#[cfg(test)]
+mod free_vars_tests;
+#[cfg(test)]
+mod run_all_tests;
 #[cfg(test)]
 mod secrets_tests;
 #[cfg(test)]

@@ -133,6 +133,17 @@ pub struct CommandSpec {
     pub no_input: bool,
     /// Values to replace with `[REDACTED]` in everything shown or recorded.
     pub secrets: Vec<String>,
+    /// Inherited variables an earlier command unset: the command does not get them.
+    pub unset: Vec<String>,
+}
+
+/// The shell state a command left: where the next command starts, with what environment.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ShellAfter {
+    /// The directory it ended in (`pwd -P`), when not the one it started in.
+    pub cwd: Option<PathBuf>,
+    /// Exported variables it set or changed (`Some`) or unset (`None`), by name.
+    pub changed: Vec<(String, Option<String>)>,
 }
 
 /// How a command ended, with what the log keeps of its output.
@@ -151,6 +162,8 @@ pub struct CommandOutcome {
     pub interrupted: bool,
     /// Could not start at all (missing `cwd`, no bash): the reason.
     pub spawn_error: Option<String>,
+    /// The state it left; `None` when unknown (killed, `exec`, not started).
+    pub shell: Option<ShellAfter>,
 }
 
 /// Runs commands, showing their output live and returning what happened.

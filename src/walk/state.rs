@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use super::carried::Carried;
 use super::items::{Item, items};
 use crate::event::{Event, Record, StepStatus, StepTimes};
 use crate::runbook::Runbook;
@@ -126,6 +127,8 @@ pub struct SessionState {
     failed_last: Vec<(usize, usize)>,
     /// How long each step was open: the one definition of a step's duration.
     pub times: StepTimes,
+    /// The shell state commands left, for the next one (rebuilt from the log on resume).
+    pub shell: Carried,
 }
 
 impl SessionState {
@@ -159,6 +162,7 @@ impl SessionState {
             unknown_outcomes: Vec::new(),
             failed_last: Vec::new(),
             times: StepTimes::default(),
+            shell: Carried::default(),
         }
     }
 
@@ -292,8 +296,11 @@ impl SessionState {
                 step,
                 command,
                 success,
+                cwd_after,
+                env_changed,
                 ..
             } => {
+                self.shell.replay(cwd_after.as_deref(), env_changed);
                 let key = (*step, *command);
                 self.unknown_outcomes.retain(|u| *u != key);
                 self.failed_last.retain(|u| *u != key);

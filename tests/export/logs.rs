@@ -199,6 +199,8 @@ pub fn cmd_finished(step: usize, exit: i32, ms: u64, output: &str) -> Event {
         redactions: u64::from(output.contains("[REDACTED]")),
         timed_out: false,
         interrupted: false,
+        cwd_after: None,
+        env_changed: Vec::new(),
     }
 }
 

@@ -216,6 +216,8 @@ fn event(what: &What, rb: &runbook::event::RunbookRef) -> Event {
             redactions: 0,
             timed_out: false,
             interrupted: false,
+            cwd_after: None,
+            env_changed: Vec::new(),
         },
         What::Skipped(step) => Event::CommandSkipped {
             step,

@@ -211,6 +211,8 @@ fn export_case(c: &Case) -> Result<(), TestCaseError> {
             redactions,
             timed_out: false,
             interrupted: false,
+            cwd_after: None,
+            env_changed: Vec::new(),
         })
         .ev(Event::Note {
             step: Some(1),

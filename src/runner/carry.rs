@@ -1,0 +1,197 @@
+//! Shell state a command leaves behind: its directory and exported variables, read after it
+//! ends so that the next command starts where an operator's shell would be.
+//!
+//! The command's text is never rewritten: bash runs a fixed wrapper ([`WRAPPER`]) that takes the
+//! text as an argument, `eval`s it, and on the way out (normal end, `exit`, `set -e`) writes
+//! `pwd -P` and every exported variable to a private file the runner created. Builtins only, so
+//! the capture forks nothing.
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsStr;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::walk::ports::ShellAfter;
+
+/// The script bash runs: `$1` is the state file, `$2` the command (or the `runner` line).
+///
+/// The save runs after the command (its status kept as the script's) and again from the EXIT
+/// trap for a command that calls `exit` or stops under `set -e`; the first one wins. A command
+/// that installs its own EXIT trap and then exits keeps its trap, and its state is not captured.
+/// The calls are grouped with stderr to `/dev/null` so that `set -x` in the command does not
+/// trace the save (it would print every exported value, secrets included).
+pub const WRAPPER: &str = r#"__runbook_state=$1 __runbook_code=$2 __runbook_saved=
+shift 2
+__runbook_save() {
+  builtin set +aeu
+  if [ -z "$__runbook_saved" ]; then
+    __runbook_saved=1
+    local __runbook_names __runbook_n
+    if builtin compgen -e >"$__runbook_state" 2>/dev/null; then
+      builtin mapfile -t __runbook_names <"$__runbook_state"
+      {
+        builtin pwd -P
+        builtin printf '\0'
+        for __runbook_n in "${__runbook_names[@]}"; do
+          builtin printf '%s=%s\0' "$__runbook_n" "${!__runbook_n}"
+        done
+      } >"$__runbook_state" 2>/dev/null
+    fi
+  fi
+  return "${1:-0}"
+}
+builtin trap '{ __runbook_save; } 2>/dev/null' EXIT
+builtin eval "$__runbook_code"
+{ __runbook_save "$?"; } 2>/dev/null
+"#;
+
+/// Variables bash sets for itself: a change in them is not the command's doing. The wrapper's own variables (`set -a` in the command exports them) are not either.
+fn ignored(name: &str) -> bool {
+    matches!(name, "_" | "SHLVL" | "PWD" | "OLDPWD") || name.starts_with("__runbook_")
+}
+
+/// A private file (mode 0600) for one command's state, removed when dropped.
+pub struct StateFile {
+    path: PathBuf,
+}
+
+static NEXT: AtomicU64 = AtomicU64::new(0);
+
+impl StateFile {
+    /// Creates an empty file in the temporary directory, with a name no other command uses.
+    pub fn create() -> io::Result<StateFile> {
+        let dir = std::env::temp_dir();
+        let pid = std::process::id();
+        loop {
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let path = dir.join(format!("runbook-shell-{pid}-{n}"));
+            match OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+            {
+                Ok(_) => return Ok(StateFile { path }),
+                // Left by a killed process that had this pid: take the next name.
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What the command left, compared with the environment it started with and the directory
+    /// it started in; `None` when nothing was written (killed, `exec`, its own EXIT trap).
+    pub fn read(
+        &self,
+        started_with: &[(Vec<u8>, Vec<u8>)],
+        started_in: &Path,
+    ) -> Option<ShellAfter> {
+        let mut bytes = Vec::new();
+        File::open(&self.path)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .ok()?;
+        parse(&bytes, started_with, started_in)
+    }
+}
+
+impl Drop for StateFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Reads `pwd -P` `\n\0` then `NAME=value\0`... and keeps what differs from the start.
+fn parse(
+    bytes: &[u8],
+    started_with: &[(Vec<u8>, Vec<u8>)],
+    started_in: &Path,
+) -> Option<ShellAfter> {
+    let mut fields = bytes.split(|b| *b == 0);
+    let dir = fields.next()?.strip_suffix(b"\n")?;
+    if dir.is_empty() || !bytes.ends_with(b"\0") {
+        return None; // cut short: trust none of it.
+    }
+    let dir = PathBuf::from(OsStr::from_bytes(dir));
+    let started_in = std::fs::canonicalize(started_in).unwrap_or_else(|_| started_in.into());
+    let before: HashMap<&[u8], &[u8]> = started_with
+        .iter()
+        .map(|(n, v)| (n.as_slice(), v.as_slice()))
+        .collect();
+    let mut seen: HashSet<&[u8]> = HashSet::new();
+    let mut changed = Vec::new();
+    for entry in fields.filter(|f| !f.is_empty()) {
+        let Some(eq) = entry.iter().position(|b| *b == b'=') else {
+            continue;
+        };
+        let (name, value) = (&entry[..eq], &entry[eq + 1..]);
+        seen.insert(name);
+        let name_text = String::from_utf8_lossy(name);
+        if ignored(&name_text) || before.get(name) == Some(&value) {
+            continue;
+        }
+        changed.push((
+            name_text.into_owned(),
+            Some(String::from_utf8_lossy(value).into_owned()),
+        ));
+    }
+    for (name, _) in started_with {
+        let name_text = String::from_utf8_lossy(name);
+        if !seen.contains(name.as_slice()) && !ignored(&name_text) {
+            changed.push((name_text.into_owned(), None));
+        }
+    }
+    changed.sort();
+    Some(ShellAfter {
+        cwd: (dir != started_in).then_some(dir),
+        changed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(Vec<u8>, Vec<u8>)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.as_bytes().to_vec(), v.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn changes_new_and_unset_variables_and_a_new_directory() {
+        let before = env(&[
+            ("KEEP", "1"),
+            ("CHANGE", "a"),
+            ("GONE", "x"),
+            ("SHLVL", "1"),
+        ]);
+        let after = b"/elsewhere\n\0KEEP=1\0CHANGE=b\0NEW=line1\nline2\0SHLVL=2\0_=/bin/x\0";
+        let got = parse(after, &before, Path::new("/")).unwrap();
+        assert_eq!(got.cwd, Some(PathBuf::from("/elsewhere")));
+        assert_eq!(
+            got.changed,
+            [
+                ("CHANGE".to_string(), Some("b".to_string())),
+                ("GONE".to_string(), None),
+                ("NEW".to_string(), Some("line1\nline2".to_string())),
+            ]
+        );
+    }
+
+    #[test]
+    fn same_directory_is_no_change_and_a_cut_file_is_nothing() {
+        let got = parse(b"/\n\0A=1\0", &env(&[("A", "1")]), Path::new("/")).unwrap();
+        assert_eq!(got, ShellAfter::default());
+        assert_eq!(parse(b"", &[], Path::new("/")), None);
+        assert_eq!(parse(b"/x\n\0A=", &[], Path::new("/")), None);
+    }
+}
