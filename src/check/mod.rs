@@ -6,9 +6,11 @@ mod destructive;
 mod log_limits;
 mod programs;
 mod sarif;
+mod shell_words;
+mod sql;
 
 pub use control::control_characters;
-pub use destructive::looks_destructive;
+pub use destructive::{looks_destructive, looks_destructive_in};
 pub use log_limits::log_limits;
 pub use programs::programs;
 pub use sarif::sarif_log;
