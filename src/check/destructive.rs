@@ -97,6 +97,15 @@ fn intent(text: &str) -> Option<&'static str> {
         .filter(|w| !w.is_empty())
         .collect();
     for (i, w) in words.iter().enumerate() {
+        // "Capture evidence before restarting", "check it did not fail over": no action here.
+        if i > 0
+            && matches!(
+                words[i - 1],
+                "before" | "after" | "without" | "not" | "no" | "avoid" | "prevent" | "until"
+            )
+        {
+            continue;
+        }
         if let Some((_, word)) = WORDS.iter().find(|(form, _)| form == w) {
             return Some(word);
         }
@@ -263,6 +272,7 @@ const READ_ONLY: &[&str] = &[
     "http",
     "https",
     "xh",
+    "tee",
 ];
 
 fn verdict(command: &Simple, depth: usize) -> Verdict {
@@ -615,6 +625,11 @@ fn words_verdict(words: &[String], heredoc: Option<&str>, depth: usize) -> Verdi
                 || (has("clean") && args.iter().any(|a| a.starts_with('-') && a.contains('f')))
             {
                 d("`git` history or work-tree rewrite".into())
+            } else if matches!(
+                first_pos,
+                "log" | "status" | "diff" | "show" | "fetch" | "branch" | "blame" | "grep"
+            ) {
+                ReadOnly
             } else {
                 Unknown(program)
             }
@@ -641,6 +656,52 @@ fn words_verdict(words: &[String], heredoc: Option<&str>, depth: usize) -> Verdi
                 a.starts_with("state.") || a.starts_with("service.") || a.starts_with("system.")
             }) {
                 d("`salt` state or service change".into())
+            } else {
+                Unknown(program)
+            }
+        }
+        "ceph" | "rados" | "rbd" | "radosgw-admin" => {
+            if let Some(v) = positional.iter().find(|p| {
+                matches!(
+                    **p,
+                    "rm" | "remove"
+                        | "purge"
+                        | "destroy"
+                        | "delete"
+                        | "out"
+                        | "down"
+                        | "set"
+                        | "unset"
+                        | "set-quota"
+                        | "reweight"
+                        | "fail"
+                        | "repair"
+                        | "trim"
+                        | "rollback"
+                )
+            }) {
+                d(format!("`{program} … {v}`"))
+            } else if positional.iter().any(|p| {
+                matches!(
+                    *p,
+                    "status"
+                        | "health"
+                        | "df"
+                        | "ls"
+                        | "list"
+                        | "stat"
+                        | "perf"
+                        | "dump"
+                        | "tree"
+                        | "query"
+                        | "daemon"
+                        | "info"
+                        | "versions"
+                        | "report"
+                        | "du"
+                )
+            }) {
+                ReadOnly
             } else {
                 Unknown(program)
             }
@@ -756,6 +817,15 @@ fn words_verdict(words: &[String], heredoc: Option<&str>, depth: usize) -> Verdi
             }
         }
         p if READ_ONLY.contains(&p) => ReadOnly,
+        // Any tool asked only to show something (`dcctl status`, `kafka-… --describe`).
+        _ if matches!(
+            first_pos,
+            "status" | "list" | "ls" | "show" | "get" | "describe" | "info" | "version" | "help"
+        ) || any(&["--describe", "--list"])
+            || (args.len() == 1 && any(&["--help", "--version", "-h"])) =>
+        {
+            ReadOnly
+        }
         _ => Unknown(program),
     }
 }

@@ -158,6 +158,13 @@ pub fn split(code: &str) -> Split {
                 }
                 i = j;
             }
+            b'<' if placeholder_len(&b[i..]) > 0 => {
+                // `<cluster ID>`: a placeholder written in the runbook, one word with its spaces.
+                let len = placeholder_len(&b[i..]);
+                word.extend_from_slice(&b[i..i + len]);
+                in_word = true;
+                i += len;
+            }
             b';' | b'|' | b'&' | b'(' | b')' | b'`' => {
                 end_word(&mut words, &mut word, &mut in_word);
                 end_command(&mut out, &mut words, comment);
@@ -177,6 +184,21 @@ pub fn split(code: &str) -> Split {
     end_word(&mut words, &mut word, &mut in_word);
     end_command(&mut out, &mut words, comment);
     out
+}
+
+/// The length of a `<placeholder words>` at the start of `b` (letters, digits, spaces, `-`,
+/// `_`, `.`), or 0.
+fn placeholder_len(b: &[u8]) -> usize {
+    let inner = b[1..]
+        .iter()
+        .take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b' ' | b'-' | b'_' | b'.'))
+        .count();
+    let closed = b.get(1 + inner) == Some(&b'>');
+    if closed && inner > 0 && b[1].is_ascii_alphabetic() {
+        inner + 2
+    } else {
+        0
+    }
 }
 
 /// Reads the bodies of the heredocs opened on the line just ended, from `i`; gives them to the
@@ -231,6 +253,17 @@ mod tests {
                 vec!["done"],
                 vec!["tee", "x"],
             ]
+        );
+        assert_eq!(
+            commands("kubectl -n k-<cluster ID> rollout restart <deploy>"),
+            [vec![
+                "kubectl",
+                "-n",
+                "k-<cluster ID>",
+                "rollout",
+                "restart",
+                "<deploy>"
+            ]]
         );
         assert_eq!(
             commands("ssh h 'a; b | c' && echo \"x \\\"y\\\"\" \\\n  z"),
