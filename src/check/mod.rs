@@ -1,6 +1,7 @@
 //! Lints a parsed runbook beyond what parsing reports: commands that need a safety annotation or
 //! are mistyped, and control characters a terminal would obey.
 
+mod ampersand;
 mod control;
 mod destructive;
 mod log_limits;
@@ -11,6 +12,7 @@ mod sarif;
 mod shell_words;
 mod sql;
 
+pub use ampersand::unquoted_ampersands;
 pub use control::control_characters;
 pub use destructive::{looks_destructive, looks_destructive_in};
 pub use log_limits::log_limits;

@@ -107,7 +107,7 @@ fn has_real_where(words: &[String]) -> bool {
         None => false,
         Some(at) => {
             let rest: Vec<&str> = words[at + 1..].iter().map(String::as_str).collect();
-            !matches!(rest.as_slice(), [] | ["1"] | ["true"] | ["1", "1"] | ["t"])
+            !matches!(rest.as_slice(), [] | ["1" | "true" | "t"] | ["1", "1"])
         }
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::{load_or_empty, parallel_map};
-use crate::check::{control_characters, lint, log_limits, sarif_log};
+use crate::check::{control_characters, lint, log_limits, sarif_log, unquoted_ampersands};
 use crate::config::CheckOutput;
 use crate::error::Error;
 use crate::human;
@@ -49,6 +49,7 @@ pub fn run(
         diagnostics.extend(lint(&parsed.runbook));
         diagnostics.extend(log_limits(&parsed.runbook));
         diagnostics.extend(control_characters(&source.text));
+        diagnostics.extend(unquoted_ampersands(&parsed.runbook, &source.text));
         diagnostics.sort_by_key(|d| (d.span.start, d.severity));
         Ok((parsed.runbook.path, diagnostics))
     });

@@ -3,6 +3,7 @@
 mod annotations;
 mod console;
 mod front_matter;
+mod info_command;
 mod lookup_block;
 mod nesting;
 mod shell_vars;
@@ -994,6 +995,7 @@ impl<'t> Walker<'t> {
         };
         let info =
             annotations::parse_info_string(block.info.trim(), info_offset, self.index, diagnostics);
+        info_command::check(block.info.trim(), info_offset, self.index, diagnostics);
         let mut ann = self.pending.take().unwrap_or_default();
         ann.merge(info.annotations);
         let lang = info.lang;

@@ -54,10 +54,14 @@ pub enum DiagnosticCode {
     CrLineEndings,
     /// A `<!-- runbook:` comment not closed before the next blank line.
     UnclosedAnnotationComment,
+    /// An `&` inside an unquoted URL argument: it backgrounds the command and cuts the URL.
+    UnquotedAmpersand,
+    /// A command written in a fence's info string (```` ```bash kubectl get pods ````): it is lost.
+    CommandInInfoString,
 }
 
 impl DiagnosticCode {
-    pub const ALL: [DiagnosticCode; 15] = [
+    pub const ALL: [DiagnosticCode; 17] = [
         DiagnosticCode::BackslashSpace,
         DiagnosticCode::BadAnnotation,
         DiagnosticCode::BadLookup,
@@ -73,6 +77,8 @@ impl DiagnosticCode {
         DiagnosticCode::EventTooLarge,
         DiagnosticCode::CrLineEndings,
         DiagnosticCode::UnclosedAnnotationComment,
+        DiagnosticCode::UnquotedAmpersand,
+        DiagnosticCode::CommandInInfoString,
     ];
 
     /// The name as written in JSON output and the README: `front-matter`.
@@ -93,6 +99,8 @@ impl DiagnosticCode {
             DiagnosticCode::EventTooLarge => "event-too-large",
             DiagnosticCode::CrLineEndings => "cr-line-endings",
             DiagnosticCode::UnclosedAnnotationComment => "unclosed-annotation-comment",
+            DiagnosticCode::UnquotedAmpersand => "unquoted-ampersand",
+            DiagnosticCode::CommandInInfoString => "command-in-info-string",
         }
     }
 }
