@@ -1,6 +1,7 @@
 //! Integration tests through the `runbook` binary.
 
 mod approve;
+mod check_lints;
 mod context;
 mod control_chars;
 mod damaged_log;
