@@ -9,9 +9,9 @@
 //!    raw pulldown-cmark events of the same text: goal ≥ 50% of raw MB/s.
 //! 2. `runbook check DIR` over 5,000 runbooks (~20 MB), against `raw_pulldown DIR` (read and
 //!    iterate events, one thread): whole processes, best of 5 after a warm-up; goal ≤ 1.0×.
-//! 2b. `runbook show --json` of the 1 MB runbook against `raw_pulldown` of the same file, as whole
+//! 3. `runbook show --json` of the 1 MB runbook against `raw_pulldown` of the same file, as whole
 //!    processes (best of 5): goal ≤ 2.0×.
-//! 3. Start-up: `runbook --help` < 3 ms and `runbook show runbooks/demo.md` < 5 ms (median of 50).
+//! 4. Start-up: `runbook --help` < 3 ms and `runbook show runbooks/demo.md` < 5 ms (median of 50).
 //!
 //! Set `RUNBOOK_BENCH_KEEP=1` to keep the generated inputs (for profiling) instead of removing them.
 
