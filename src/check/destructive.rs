@@ -273,6 +273,13 @@ const READ_ONLY: &[&str] = &[
     "https",
     "xh",
     "tee",
+    "break",
+    "continue",
+    "exit",
+    "return",
+    "shift",
+    "trap",
+    ":",
 ];
 
 fn verdict(command: &Simple, depth: usize) -> Verdict {
