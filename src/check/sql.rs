@@ -42,7 +42,7 @@ pub fn reason(code: &str) -> Option<String> {
     }
     // The words of one statement (up to `;`), lowercased, skipping comment lines and lines that
     // only print or search text.
-    let mut statement: Vec<String> = Vec::new();
+    let mut statement: Vec<&str> = Vec::new();
     for line in code.lines() {
         let t = line.trim_start();
         let first = t.split_whitespace().next().unwrap_or("");
@@ -56,10 +56,11 @@ pub fn reason(code: &str) -> Option<String> {
                 None => (rest, None),
             };
             let part = part.split(" -- ").next().unwrap_or(part);
+            // Only words that can start or shape a phrase below are kept: no allocation, and
+            // a long block of shell keeps a short list.
             statement.extend(
                 part.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .filter(|w| !w.is_empty())
-                    .map(str::to_ascii_lowercase),
+                    .filter(|w| !w.is_empty()),
             );
             match more {
                 Some(more) => {
@@ -76,20 +77,31 @@ pub fn reason(code: &str) -> Option<String> {
     statement_reason(&statement)
 }
 
-fn statement_reason(words: &[String]) -> Option<String> {
-    let at = |i: usize| words.get(i).map_or("", String::as_str);
+fn statement_reason(words: &[&str]) -> Option<String> {
+    let at = |i: usize| words.get(i).copied().unwrap_or("");
+    let is = |i: usize, keyword: &str| at(i).eq_ignore_ascii_case(keyword);
     for (i, w) in words.iter().enumerate() {
-        match w.as_str() {
-            "drop" if DROPPABLE.contains(&at(i + 1)) => {
+        // Every keyword below is at least 4 letters long and starts with one of these.
+        if w.len() < 4
+            || !matches!(
+                w.as_bytes()[0].to_ascii_lowercase(),
+                b'd' | b't' | b'u' | b'p'
+            )
+        {
+            continue;
+        }
+        let lower = w.to_ascii_lowercase();
+        match lower.as_str() {
+            "drop" if DROPPABLE.iter().any(|k| is(i + 1, k)) => {
                 return Some(format!("`DROP {}`", at(i + 1).to_ascii_uppercase()));
             }
             "truncate" if !at(i + 1).is_empty() => return Some("`TRUNCATE`".into()),
-            "delete" if at(i + 1) == "from" && !has_real_where(&words[i..]) => {
+            "delete" if is(i + 1, "from") && !has_real_where(&words[i..]) => {
                 return Some("`DELETE FROM` without `WHERE`".into());
             }
             "update"
-                if (at(i + 2) == "set" || at(i + 3) == "set")
-                    && (i == 0 || words[i - 1] != "get")
+                if (is(i + 2, "set") || is(i + 3, "set"))
+                    && (i == 0 || !words[i - 1].eq_ignore_ascii_case("get"))
                     && !has_real_where(&words[i..]) =>
             {
                 return Some("`UPDATE` without `WHERE`".into());
@@ -102,11 +114,15 @@ fn statement_reason(words: &[String]) -> Option<String> {
 }
 
 /// A `WHERE` that selects rows: not `WHERE 1`, `WHERE true` or `WHERE 1=1`.
-fn has_real_where(words: &[String]) -> bool {
-    match words.iter().position(|w| w == "where") {
+fn has_real_where(words: &[&str]) -> bool {
+    match words.iter().position(|w| w.eq_ignore_ascii_case("where")) {
         None => false,
         Some(at) => {
-            let rest: Vec<&str> = words[at + 1..].iter().map(String::as_str).collect();
+            let rest: Vec<String> = words[at + 1..]
+                .iter()
+                .map(|w| w.to_ascii_lowercase())
+                .collect();
+            let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
             !matches!(rest.as_slice(), [] | ["1" | "true" | "t"] | ["1", "1"])
         }
     }

@@ -165,6 +165,19 @@ mod tests {
     use crate::runbook::{DiagnosticCode, Span};
 
     #[test]
+    fn files_checked_on_several_threads_come_back_in_path_order() {
+        let paths: Vec<PathBuf> = (0..1001)
+            .map(|i| PathBuf::from(format!("d/f{i:04}.md")))
+            .collect();
+        let names = parallel_map(&paths, |p| p.to_string_lossy().into_owned());
+        let expected: Vec<String> = paths
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, expected);
+    }
+
+    #[test]
     fn github_commands_escape_data_and_properties() {
         assert_eq!(github_data("50% a\r\nb"), "50%25 a%0D%0Ab");
         assert_eq!(github_property("a,b:c%.md"), "a%2Cb%3Ac%25.md");
