@@ -1,49 +1,101 @@
 //! Lints a parsed runbook beyond what parsing reports: commands that need a safety annotation or
 //! are mistyped, and control characters a terminal would obey.
 
+mod ampersand;
 mod control;
 mod destructive;
 mod log_limits;
 mod programs;
+#[cfg(test)]
+mod quality;
 mod sarif;
+mod shell_words;
+mod sql;
 
+pub use ampersand::unquoted_ampersands;
 pub use control::control_characters;
-pub use destructive::looks_destructive;
+pub use destructive::{looks_destructive, looks_destructive_in};
 pub use log_limits::log_limits;
 pub use programs::programs;
 pub use sarif::sarif_log;
 
-use crate::runbook::{Diagnostic, DiagnosticCode, Runbook};
+use crate::runbook::{Command, Diagnostic, DiagnosticCode, Runbook, Step};
 
 /// Warnings about the runbook's content; parse diagnostics come from the parser.
 pub fn lint(runbook: &Runbook) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for command in runbook.steps.iter().flat_map(|s| &s.commands) {
-        if !command.runnable {
-            continue;
-        }
-        if command.code.lines().any(|l| {
-            let t = l.trim_end_matches([' ', '\t']);
-            t.len() < l.len() && t.ends_with('\\') && !t.ends_with("\\\\")
-        }) {
-            out.push(Diagnostic::warning(
-                DiagnosticCode::BackslashSpace,
-                command.span,
-                "a `\\` followed by spaces does not continue the line: the shell runs the next line as a command of its own",
-            ));
-        }
-        if command.annotations.danger || command.annotations.confirm {
-            continue;
-        }
-        if let Some(reason) = looks_destructive(&command.code) {
-            out.push(Diagnostic::warning(
-                DiagnosticCode::DestructiveCommand,
-                command.span,
-                format!("{reason} looks destructive: mark the block `danger` (typed confirmation) or `confirm`"),
-            ));
+    for step in &runbook.steps {
+        for command in &step.commands {
+            lint_command(step, command, &mut out);
         }
     }
     out
+}
+
+/// Languages of blocks that are not run but hold commands an operator may type by hand: SQL,
+/// consoles, unlabelled blocks. Data, diagrams and output are never linted.
+const TYPED_BY_HAND: &[&str] = &[
+    "",
+    "sql",
+    "mysql",
+    "psql",
+    "pgsql",
+    "postgres",
+    "postgresql",
+    "plsql",
+    "tsql",
+    "sqlite",
+    "cql",
+    "redis",
+    "sh",
+    "bash",
+    "zsh",
+    "shell",
+    "console",
+    "shell-session",
+    "terminal",
+    "powershell",
+    "ps1",
+    "pwsh",
+    "cmd",
+    "bat",
+    "none",
+];
+
+fn lint_command(step: &Step, command: &Command, out: &mut Vec<Diagnostic>) {
+    if command.runnable
+        && command.code.lines().any(|l| {
+            let t = l.trim_end_matches([' ', '\t']);
+            t.len() < l.len() && t.ends_with('\\') && !t.ends_with("\\\\")
+        })
+    {
+        out.push(Diagnostic::warning(
+            DiagnosticCode::BackslashSpace,
+            command.span,
+            "a `\\` followed by spaces does not continue the line: the shell runs the next line as a command of its own",
+        ));
+    }
+    if command.annotations.danger || command.annotations.confirm {
+        return;
+    }
+    let by_hand = !command.runnable;
+    if by_hand && !TYPED_BY_HAND.contains(&command.lang.as_ref()) {
+        return;
+    }
+    // The title speaks for what runs; a block shown for reading may be sample output under it.
+    let title = (!by_hand).then_some(step.title.as_str());
+    if let Some(reason) = looks_destructive_in(&command.code, None, title) {
+        let prefix = if by_hand {
+            "if you run this by hand: "
+        } else {
+            ""
+        };
+        out.push(Diagnostic::warning(
+            DiagnosticCode::DestructiveCommand,
+            command.span,
+            format!("{prefix}{reason} looks destructive: mark the block `danger` (typed confirmation) or `confirm`"),
+        ));
+    }
 }
 
 #[cfg(test)]
@@ -68,7 +120,37 @@ mod tests {
     }
 
     #[test]
-    fn manual_blocks_are_not_linted() {
+    fn output_and_data_blocks_are_not_linted() {
         assert!(codes("## A\n```text\nrm -rf / \\ \n```\n").is_empty());
+        assert!(codes("## Restart\n```yaml\ncommand: [rm, -rf, /x]\n```\n").is_empty());
+    }
+
+    #[test]
+    fn manual_sql_and_unlabelled_blocks_are_linted_for_running_by_hand() {
+        let messages = |text: &str| -> Vec<String> {
+            lint(&parse("t.md", text).runbook)
+                .into_iter()
+                .map(|d| d.message)
+                .collect()
+        };
+        assert_eq!(
+            messages("## A\n```sql\nDELETE FROM sessions;\n```\n"),
+            [
+                "if you run this by hand: `DELETE FROM` without `WHERE` looks destructive: mark the block `danger` (typed confirmation) or `confirm`"
+            ]
+        );
+        assert_eq!(messages("## A\n```\nkubectl drain node-1\n```\n").len(), 1);
+        assert!(messages("## A\n```sql {danger}\nDROP TABLE x;\n```\n").is_empty());
+        // The title is not read for a block that is not run: it may be sample output.
+        assert!(messages("## Restart\n```\nNAME READY STATUS\n```\n").is_empty());
+    }
+
+    #[test]
+    fn the_step_title_says_what_an_unknown_script_does() {
+        assert_eq!(
+            codes("## Fail over to DC2\n```bash\n./bin/dcctl activate dc2\n```\n"),
+            ["destructive-command"]
+        );
+        assert!(codes("## Fail over to DC2\n```bash\nkubectl get pods\n```\n").is_empty());
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::{load_or_empty, parallel_map};
-use crate::check::{control_characters, lint, log_limits, sarif_log};
+use crate::check::{control_characters, lint, log_limits, sarif_log, unquoted_ampersands};
 use crate::config::CheckOutput;
 use crate::error::Error;
 use crate::human;
@@ -49,6 +49,7 @@ pub fn run(
         diagnostics.extend(lint(&parsed.runbook));
         diagnostics.extend(log_limits(&parsed.runbook));
         diagnostics.extend(control_characters(&source.text));
+        diagnostics.extend(unquoted_ampersands(&parsed.runbook, &source.text));
         diagnostics.sort_by_key(|d| (d.span.start, d.severity));
         Ok((parsed.runbook.path, diagnostics))
     });
@@ -162,6 +163,19 @@ fn github_property(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::runbook::{DiagnosticCode, Span};
+
+    #[test]
+    fn files_checked_on_several_threads_come_back_in_path_order() {
+        let paths: Vec<PathBuf> = (0..1001)
+            .map(|i| PathBuf::from(format!("d/f{i:04}.md")))
+            .collect();
+        let names = parallel_map(&paths, |p| p.to_string_lossy().into_owned());
+        let expected: Vec<String> = paths
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, expected);
+    }
 
     #[test]
     fn github_commands_escape_data_and_properties() {

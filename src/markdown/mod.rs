@@ -5,6 +5,7 @@ mod bullet_item;
 mod classify;
 mod console;
 mod front_matter;
+mod info_command;
 mod introduction;
 mod known_commands;
 mod lookup_block;
@@ -1036,6 +1037,7 @@ impl<'t> Walker<'t> {
         };
         let info =
             annotations::parse_info_string(block.info.trim(), info_offset, self.index, diagnostics);
+        info_command::check(block.info.trim(), info_offset, self.index, diagnostics);
         let mut ann = self.pending.take().unwrap_or_default();
         ann.merge(info.annotations);
         let lang = info.lang;

@@ -63,10 +63,14 @@ pub enum DiagnosticCode {
     CommentOnlyScript,
     /// An unlabelled block read as shell: confirmed before it runs.
     UnlabelledShell,
+    /// An `&` inside an unquoted URL argument: it backgrounds the command and cuts the URL.
+    UnquotedAmpersand,
+    /// A command written in a fence's info string (```` ```bash kubectl get pods ````): it is lost.
+    CommandInInfoString,
 }
 
 impl DiagnosticCode {
-    pub const ALL: [DiagnosticCode; 18] = [
+    pub const ALL: [DiagnosticCode; 20] = [
         DiagnosticCode::BackslashSpace,
         DiagnosticCode::BadAnnotation,
         DiagnosticCode::BadLookup,
@@ -85,6 +89,8 @@ impl DiagnosticCode {
         DiagnosticCode::TranscriptInScript,
         DiagnosticCode::CommentOnlyScript,
         DiagnosticCode::UnlabelledShell,
+        DiagnosticCode::UnquotedAmpersand,
+        DiagnosticCode::CommandInInfoString,
     ];
 
     /// The name as written in JSON output and the README: `front-matter`.
@@ -108,6 +114,8 @@ impl DiagnosticCode {
             DiagnosticCode::TranscriptInScript => "transcript-in-script",
             DiagnosticCode::CommentOnlyScript => "comment-only-script",
             DiagnosticCode::UnlabelledShell => "unlabelled-shell",
+            DiagnosticCode::UnquotedAmpersand => "unquoted-ampersand",
+            DiagnosticCode::CommandInInfoString => "command-in-info-string",
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod approve;
 mod carry;
+mod check_lints;
 mod context;
 mod control_chars;
 mod damaged_log;
