@@ -31,7 +31,7 @@ fn a_command_in_the_info_string_is_an_error_at_the_command() {
 }
 
 #[test]
-fn destructive_sql_and_unlabelled_blocks_are_reported_for_running_by_hand() {
+fn destructive_sql_blocks_are_reported_for_running_by_hand_and_unlabelled_shell_as_a_guessed_script() {
     Test::new()
         .file(
             "hand.md",
@@ -40,7 +40,8 @@ fn destructive_sql_and_unlabelled_blocks_are_reported_for_running_by_hand() {
         .args(["check", "hand.md"])
         .stdout(
             "hand.md:5:1: warning: if you run this by hand: `DELETE FROM` without `WHERE` looks destructive: mark the block `danger` (typed confirmation) or `confirm`
-hand.md:9:1: warning: if you run this by hand: `rm -r` through `knife ssh` looks destructive: mark the block `danger` (typed confirmation) or `confirm`
+hand.md:9:1: warning: `rm -r` through `knife ssh` looks destructive: mark the block `danger` (typed confirmation) or `confirm`
+hand.md:10:1: info: this unlabelled block reads as shell, so it is run only once confirmed: label the block ```bash
 ",
         )
         .stderr("checked 1 runbook: 0 errors, 2 warnings\n")
