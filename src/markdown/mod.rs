@@ -5,6 +5,7 @@ mod console;
 mod front_matter;
 mod lookup_block;
 mod nesting;
+pub mod shell;
 mod shell_vars;
 mod simple_yaml;
 mod unclosed_comment;

@@ -6,6 +6,7 @@ mod command;
 mod diagnostic;
 mod front_matter;
 mod lookup;
+mod placeholder;
 pub mod region;
 #[allow(clippy::module_inception)]
 mod runbook;
@@ -20,6 +21,7 @@ pub use front_matter::FrontMatter;
 pub use lookup::{
     AlarmState, CmpOp, Dimension, Expect, Lookup, LookupQuery, MetricStat, NamedQuery, is_statistic,
 };
+pub use placeholder::{Placeholder, fill_placeholders};
 pub use runbook::Runbook;
 pub use step::Step;
 pub use variable::{Variable, secret_by_name};
