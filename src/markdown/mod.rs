@@ -8,6 +8,7 @@ mod nesting;
 pub mod shell;
 mod shell_vars;
 mod simple_yaml;
+mod statements;
 mod unclosed_comment;
 
 use std::collections::hash_map::Entry;
@@ -186,6 +187,7 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
     assign_ids(&mut steps, explicit_ids, &mut diagnostics);
     check_command_names(&steps, &mut diagnostics);
     let variables = collect_variables(fm.variables, &mut steps, &index);
+    statements::placeholder_diagnostics(&steps, &index, &mut diagnostics);
     if steps.is_empty() {
         diagnostics.push(Diagnostic::warning(
             DiagnosticCode::NoSteps,
@@ -471,6 +473,16 @@ fn collect_variables(
                 vars.push(Variable::undeclared(u.name, span));
             }
         }
+        // A `<placeholder>` is a variable the command reads too.
+        for p in &command.placeholders {
+            if !uses.contains(&p.variable) {
+                uses.push(p.variable.clone());
+            }
+            if known.insert(p.variable.clone()) {
+                let span = locate(index, command, p.offset).unwrap_or(command.span);
+                vars.push(Variable::undeclared(&p.variable, span));
+            }
+        }
         all_uses.push(uses);
     }
     for (command, uses) in steps.iter_mut().flat_map(|s| &mut s.commands).zip(all_uses) {
@@ -485,11 +497,13 @@ fn locate(index: &LineIndex<'_>, command: &Command, offset: usize) -> Option<Spa
     let line_in_code = before.matches('\n').count();
     let col_in_line = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
     let first_line = index.line_of(command.span.start);
-    let code_first_line = if command.kind == CommandKind::Console {
-        first_line
-    } else {
-        first_line + 1
-    };
+    // A console prompt's or a statement's span is its first byte; a whole block's is its fence.
+    let code_first_line =
+        if command.kind == CommandKind::Console || command.span.end == command.span.start + 1 {
+            first_line
+        } else {
+            first_line + 1
+        };
     let line = code_first_line + line_in_code;
     let text = index.line_text(line);
     let code_line = command.code.lines().nth(line_in_code)?;
@@ -1035,6 +1049,7 @@ impl<'t> Walker<'t> {
         // Straight into the section, numbered as they go: a runbook has thousands of blocks.
         let mut push = |mut command: Command| {
             command.index = section.commands.len() + 1;
+            statements::finish(&mut command);
             command.block = block_no;
             if let Some(i) = owner {
                 command.checklist_item = Some(i + 1);
@@ -1077,17 +1092,68 @@ impl<'t> Walker<'t> {
                     block: 0,
                     checklist_item: None,
                     uses: Vec::new(),
+                    label: None,
+                    interactive: false,
+                    placeholders: Vec::new(),
                 });
             }
             if count > 0 {
                 return;
             }
         }
+        let code_first_line = if block.fenced {
+            fence_line + 1
+        } else {
+            fence_line
+        };
         let script = SHELL_LANGS.contains(&&*lang) || ann.runner.is_some();
         let kind = if script {
             CommandKind::Script
         } else {
             CommandKind::Manual
+        };
+        // A shell script is one command per statement, unless it must run as one shell.
+        let parts = if script && ann.runner.is_none() {
+            statements::parts(&block.code)
+        } else {
+            Vec::new()
+        };
+        if parts.len() > 1 && !ann.whole {
+            for (k, part) in parts.into_iter().enumerate() {
+                let pos = statements::file_offset(
+                    index,
+                    &block.code,
+                    code_first_line,
+                    part.range.start,
+                    block.start,
+                );
+                let mut a = ann.clone();
+                if k > 0 {
+                    a.name = a.name.map(|n| format!("{n}-{}", k + 1));
+                }
+                push(Command {
+                    index: 0,
+                    lang: lang.clone(),
+                    code: block.code[part.range].to_string(),
+                    span: index.span(pos, pos + 1),
+                    kind,
+                    runnable: script,
+                    annotations: a,
+                    expected_output: None,
+                    block: 0,
+                    checklist_item: None,
+                    uses: Vec::new(),
+                    label: part.label,
+                    interactive: false,
+                    placeholders: Vec::new(),
+                });
+            }
+            return;
+        }
+        // One statement (or one shell by request): the block as written, labelled if it says.
+        let label = match parts.as_slice() {
+            [part] => part.label.clone(),
+            _ => None,
         };
         push(Command {
             index: 0,
@@ -1101,6 +1167,9 @@ impl<'t> Walker<'t> {
             block: 0,
             checklist_item: None,
             uses: Vec::new(),
+            label,
+            interactive: false,
+            placeholders: Vec::new(),
         });
     }
 

@@ -7,6 +7,8 @@ use crate::span::Span;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing, never a failure: first, so that sorting puts it below a warning.
+    Info,
     Warning,
     Error,
 }
@@ -14,6 +16,7 @@ pub enum Severity {
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Error => "error",
         })
@@ -54,10 +57,12 @@ pub enum DiagnosticCode {
     CrLineEndings,
     /// A `<!-- runbook:` comment not closed before the next blank line.
     UnclosedAnnotationComment,
+    /// A `<placeholder>` argument, asked for as a variable.
+    Placeholder,
 }
 
 impl DiagnosticCode {
-    pub const ALL: [DiagnosticCode; 15] = [
+    pub const ALL: [DiagnosticCode; 16] = [
         DiagnosticCode::BackslashSpace,
         DiagnosticCode::BadAnnotation,
         DiagnosticCode::BadLookup,
@@ -73,6 +78,7 @@ impl DiagnosticCode {
         DiagnosticCode::EventTooLarge,
         DiagnosticCode::CrLineEndings,
         DiagnosticCode::UnclosedAnnotationComment,
+        DiagnosticCode::Placeholder,
     ];
 
     /// The name as written in JSON output and the README: `front-matter`.
@@ -93,6 +99,7 @@ impl DiagnosticCode {
             DiagnosticCode::EventTooLarge => "event-too-large",
             DiagnosticCode::CrLineEndings => "cr-line-endings",
             DiagnosticCode::UnclosedAnnotationComment => "unclosed-annotation-comment",
+            DiagnosticCode::Placeholder => "placeholder",
         }
     }
 }
@@ -127,6 +134,15 @@ impl Diagnostic {
     pub fn warning(code: DiagnosticCode, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
+            code,
+            message: message.into(),
+            span,
+        }
+    }
+
+    pub fn info(code: DiagnosticCode, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Info,
             code,
             message: message.into(),
             span,

@@ -355,7 +355,7 @@ pub fn describe_command(command: &Command) -> String {
         (a.danger, "DANGER"),
         (a.confirm, "confirm"),
         (a.readonly, "readonly"),
-        (a.interactive, "interactive"),
+        (command.interactive, "interactive"),
     ] {
         if on {
             tags.push(label.to_string());

@@ -11,7 +11,7 @@ use crate::event::{AlarmInfo, ApprovalHow, Event, Mode, StepStatus};
 const CONFIRM: &str = "# C
 
 ## Drain
-```bash {confirm cwd=/srv/$NODE timeout=2m}
+```bash {confirm whole cwd=/srv/$NODE timeout=2m}
 drain \"sip:$NODE\" --token \"$TOKEN\"
 echo drained $NODE
 ```

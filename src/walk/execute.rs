@@ -488,7 +488,7 @@ impl Walk<'_, '_> {
             runner: command.annotations.runner.clone(),
             cwd,
             timeout: command.annotations.timeout_ms.map(Duration::from_millis),
-            interactive: command.annotations.interactive,
+            interactive: command.interactive,
             no_input: self.opts.yes,
             secrets: self.secrets(),
             env,

@@ -6,7 +6,7 @@ use super::Statement;
 /// Words that open, continue or close a compound command: a line holding one is not plain.
 const RESERVED: &[&str] = &[
     "if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do",
-    "done", "function", "{", "}", "in", "[[", "]]", "((", "))",
+    "done", "function", "{", "}", "in", "[[", "]]", "((", "))", "!",
 ];
 
 /// One statement per non-blank, non-comment line, or `None` when some line may not be a whole
@@ -84,7 +84,30 @@ fn plain_line(line: &str) -> bool {
                         return false;
                     }
                 }
+                // At a word's start `{` may open a group: only `${X}` and `a{b,c}` are plain.
+                b'{' if i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'|' | b'&' | b';' | b'(') => {
+                    return false;
+                }
                 b'{' => braces += 1,
+                // A redirect must have a plain target after it, and a command before it.
+                b'<' | b'>' => {
+                    if i == 0 {
+                        return false;
+                    }
+                    let mut j = i + 1;
+                    while j < b.len() && matches!(b[j], b'<' | b'>' | b'&' | b'|') {
+                        j += 1;
+                    }
+                    while j < b.len() && matches!(b[j], b' ' | b'\t') {
+                        j += 1;
+                    }
+                    let target = b
+                        .get(j)
+                        .is_some_and(|&t| t.is_ascii_alphanumeric() || b"/$\"'.~_-+".contains(&t));
+                    if !target {
+                        return false;
+                    }
+                }
                 b'}' => {
                     braces -= 1;
                     if braces < 0 {
