@@ -1118,7 +1118,7 @@ impl<'t> Walker<'t> {
         } else {
             Vec::new()
         };
-        if parts.len() > 1 && !ann.whole {
+        if parts.len() > 1 && !ann.whole && !statements::one_shell(&block.code, &parts) {
             for (k, part) in parts.into_iter().enumerate() {
                 let pos = statements::file_offset(
                     index,

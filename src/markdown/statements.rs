@@ -91,3 +91,63 @@ pub(super) fn placeholder_diagnostics(
         }
     }
 }
+
+/// Whether a block's statements only make sense in one shell, so splitting would change what it
+/// does: an `exit` or `return` before the last statement (control flow across statements), a
+/// function definition, `set -e`/`set -o`, a `trap`, or a shell variable set (not exported) by
+/// one statement and read by a later one.
+pub(super) fn one_shell(code: &str, parts: &[Part]) -> bool {
+    let Some((_, init)) = parts.split_last() else {
+        return false;
+    };
+    for (k, part) in parts.iter().enumerate() {
+        let text = &code[part.range.clone()];
+        let mut words = text.split(|c: char| c.is_ascii_whitespace() || ";&|()`".contains(c));
+        let first = words.next().unwrap_or("");
+        if first == "function"
+            || first == "trap"
+            || (first == "set"
+                && text
+                    .split_whitespace()
+                    .nth(1)
+                    .is_some_and(|f| f.starts_with('-') && (f.contains('e') || f == "-o")))
+            || text.contains("() {")
+            || text.contains("(){")
+        {
+            return true;
+        }
+        if k < init.len()
+            && text
+                .split(|c: char| c.is_ascii_whitespace() || ";&|()`".contains(c))
+                .any(|w| w == "exit" || w == "return")
+        {
+            return true;
+        }
+        if k < init.len()
+            && let Some(name) = assigned_name(text)
+        {
+            let later = &code[part.range.end..];
+            if later.contains(&format!("${name}")) || later.contains(&format!("${{{name}")) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The shell variable a statement sets without exporting it: `x=1`, `x=$(cmd)`, `read -r x`,
+/// `local x=…`, `declare x=…`.
+fn assigned_name(text: &str) -> Option<&str> {
+    let mut words = text.split_whitespace();
+    let mut first = words.next()?;
+    if matches!(first, "local" | "declare" | "typeset" | "readonly") {
+        first = words.find(|w| !w.starts_with('-'))?;
+    } else if first == "read" {
+        return words.filter(|w| !w.starts_with('-')).last();
+    }
+    let (name, _) = first.split_once('=')?;
+    let valid = !name.is_empty()
+        && !name.as_bytes()[0].is_ascii_digit()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    valid.then_some(name)
+}

@@ -88,6 +88,25 @@ fn a_script_is_one_command_per_statement_labelled_by_the_comment_above() {
 }
 
 #[test]
+fn scripts_that_need_one_shell_stay_whole() {
+    for code in [
+        "for i in 1 2; do\n  check && exit 0\ndone\nexit 1\n",
+        "scratch=$(mktemp)\ncat \"$scratch\"\n",
+        "set -euo pipefail\nls\n",
+        "f() { echo; }\nf\n",
+        "trap 'rm x' EXIT\nls\n",
+    ] {
+        let parsed = p(&format!("## A\n```bash\n{code}```\n"));
+        let cs = &parsed.runbook.steps[0].commands;
+        assert_eq!(cs.len(), 1, "{code}");
+        assert_eq!(cs[0].code, code);
+    }
+    // An exported variable carries from one command to the next: no need for one shell.
+    let parsed = p("## A\n```bash\nexport X=1\necho $X\n```\n");
+    assert_eq!(parsed.runbook.steps[0].commands.len(), 2);
+}
+
+#[test]
 fn interactive_false_overrides_detection() {
     let parsed = p("## A\n```bash {interactive=false}\nssh host\n```\n```bash\nssh host\n```\n");
     let cs = &parsed.runbook.steps[0].commands;
