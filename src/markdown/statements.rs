@@ -143,7 +143,7 @@ fn assigned_name(text: &str) -> Option<&str> {
     if matches!(first, "local" | "declare" | "typeset" | "readonly") {
         first = words.find(|w| !w.starts_with('-'))?;
     } else if first == "read" {
-        return words.filter(|w| !w.starts_with('-')).last();
+        return words.rfind(|w| !w.starts_with('-'));
     }
     let (name, _) = first.split_once('=')?;
     let valid = !name.is_empty()
