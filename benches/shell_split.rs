@@ -55,7 +55,10 @@ fn main() {
     ] {
         let with = mbps(blocks, rounds, &|b| statements(b).len());
         let without = mbps(blocks, rounds, &|b| tree_statements(b).len());
-        let fast = blocks.iter().filter(|b| fast_statements(b).is_some()).count();
+        let fast = blocks
+            .iter()
+            .filter(|b| fast_statements(b).is_some())
+            .count();
         println!(
             "  {name:<28} with fast path {with:>8.1}   tree-sitter only {without:>6.1}   ({fast}/{} blocks take the fast path)",
             blocks.len()

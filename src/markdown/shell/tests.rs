@@ -10,6 +10,14 @@ fn texts(code: &str) -> Vec<&str> {
 }
 
 #[test]
+fn the_fast_path_reads_continuations_and_loops_itself() {
+    let code = "kubectl get pods \\\n  -o wide\nfor i in 1 2 3; do\n  curl -fsS x && break\n  sleep 5\ndone\nif a; then\n  b |\n    c\nelse d; fi\necho \"checked\"\n";
+    let fast = fast_statements(code).expect("plain enough");
+    assert_eq!(fast, tree_statements(code));
+    assert_eq!(fast.len(), 4);
+}
+
+#[test]
 fn one_statement_per_line_and_compound_ones_whole() {
     let code = "# fail over\nkubectl drain a\n\n# back\nfoo | bar \\\n  baz\ncat <<EOF > x\nhello\nEOF\necho done\n";
     assert_eq!(
@@ -186,7 +194,47 @@ fn line() -> impl Strategy<Value = String> {
         "<HO-ID>", "[[", "]]", "-f", "*", "!", "f()", "=", "a#b", "$#", "\t", "$((1+2))", "case",
         "esac", "while", "{a,b}", "'it''s'", "\\\"",
     ]);
-    prop::collection::vec(token, 0..6).prop_map(|t| t.join(" "))
+    let words = prop::collection::vec(token, 0..6).prop_map(|t| t.join(" "));
+    // Whole lines of the compounds and continuations the fast path reads itself.
+    let lines = prop::sample::select(vec![
+        "for i in 1 2; do",
+        "for i in $(seq 1 3)",
+        "do",
+        "done",
+        "done < list.txt",
+        "while true; do",
+        "until check; do",
+        "if check; then",
+        "if [ -f x ]",
+        "then",
+        "else",
+        "elif test -d y; then",
+        "fi",
+        "  echo \"$i\" && break",
+        "  sleep 5",
+        "kubectl get pods \\",
+        "  -o wide",
+        "ls |",
+        "  grep x",
+        "a &&",
+        "b ||",
+        "  | tail -n 5",
+        "echo done",
+        "echo fi; ls",
+        "x=1 # if",
+        "for x in a b; do echo $x; done",
+        "if a; then b; fi",
+        "ls \\ # c",
+        "case $x in",
+        "esac",
+        "a)",
+        "{",
+        "}",
+        "f() {",
+        "}",
+    ])
+    .prop_map(str::to_string);
+    prop_oneof![words, lines]
 }
 
 proptest! {
