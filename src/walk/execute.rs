@@ -165,6 +165,21 @@ impl Walk<'_, '_> {
         // The values go in place of the `<placeholders>`; with one missing, nothing runs (a
         // `<HO-ID>` left in would be a redirect from a file named `HO-ID`).
         let mut filled = Vec::new();
+        // An edit is run as typed: one that kept a `<placeholder>` would read it as a redirect.
+        if let Some(code) = &edit
+            && let Some(p) = command.placeholders.iter().find(|p| code.contains(&p.text))
+            && !matches!(gate, Gate::Rehearse | Gate::Skip(_))
+        {
+            let reason = format!(
+                "the edited command still holds placeholder `{}`: edit it again with the value in its place",
+                p.text
+            );
+            // Not settled: the operator may edit it again.
+            self.ports
+                .ui
+                .notice(Tone::Warning, &format!("command {n} not run: {reason}"));
+            return Ok(RunResult::NotRun);
+        }
         if edit.is_none()
             && !command.placeholders.is_empty()
             && !matches!(gate, Gate::Rehearse | Gate::Skip(_))
