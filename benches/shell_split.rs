@@ -10,7 +10,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use runbook::markdown::shell::{fast_statements, statements, tree_statements};
+use runbook::markdown::shell::{fast_statements, mask_placeholders, statements, tree_statements};
 
 /// The blocks, as `section` in benches/throughput.rs writes them.
 const BENCH_BLOCKS: &[&str] = &[
@@ -57,7 +57,7 @@ fn main() {
         let without = mbps(blocks, rounds, &|b| tree_statements(b).len());
         let fast = blocks
             .iter()
-            .filter(|b| fast_statements(b).is_some())
+            .filter(|b| fast_statements(&mask_placeholders(b)).is_some())
             .count();
         println!(
             "  {name:<28} with fast path {with:>8.1}   tree-sitter only {without:>6.1}   ({fast}/{} blocks take the fast path)",
