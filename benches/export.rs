@@ -174,6 +174,7 @@ fn write_log(dir: &Path) -> PathBuf {
                 cwd: "/srv".into(),
                 runner: None,
                 attempt,
+                placeholders: Vec::new(),
             });
             events.push(Event::CommandFinished {
                 step,

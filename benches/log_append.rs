@@ -134,6 +134,7 @@ fn events() -> Vec<Event> {
                 cwd: "/srv/ops".into(),
                 runner: None,
                 attempt: 1,
+                placeholders: Vec::new(),
             });
             let output: String = (0..60)
                 .map(|i| {

@@ -191,6 +191,28 @@ fn command_code_is_byte_for_byte_from_the_file(dir: &Corpus) {
                 // A manual command for another host or program was typed at a prompt: checked as one.
                 let prompted = c.place.is_some() || c.program.is_some();
                 match c.kind {
+                    // One statement of a longer block: its span is its first byte, and its code
+                    // the file's bytes from there (less a nested block's indentation on the
+                    // lines after the first; blanks after its last byte are not part of it).
+                    CommandKind::Script if !prompted && c.span.end == c.span.start + 1 => {
+                        let code_lines: Vec<&str> = c.code.split('\n').collect();
+                        for (k, code_line) in code_lines.iter().enumerate() {
+                            let file_line = lines.get(first + k).copied().unwrap_or("");
+                            let ok = if k == 0 {
+                                text[c.span.start..].starts_with(code_line)
+                            } else if k + 1 == code_lines.len() {
+                                file_line.trim_end().ends_with(code_line)
+                            } else {
+                                file_line.ends_with(code_line)
+                            };
+                            if !ok {
+                                failures.push(format!(
+                                    "{at}: statement line {k} {code_line:?} is not from file line {} {file_line:?}",
+                                    first + k + 1
+                                ));
+                            }
+                        }
+                    }
                     CommandKind::Script | CommandKind::Manual | CommandKind::Reference
                         if !prompted =>
                     {

@@ -143,6 +143,7 @@ fn all_events() -> Vec<Event> {
             cwd: "/srv".into(),
             runner: Some("ssh db1 bash".into()),
             attempt: 2,
+            placeholders: Vec::new(),
         },
         Event::CommandStarted {
             step: 1,
@@ -152,6 +153,7 @@ fn all_events() -> Vec<Event> {
             cwd: "/".into(),
             runner: None,
             attempt: 1,
+            placeholders: Vec::new(),
         },
         Event::CommandFinished {
             step: 1,

@@ -56,6 +56,7 @@ pub fn load_usable(path: &Path, err: &mut dyn Write) -> Result<Runbook, Error> {
     let runbook = parsed.runbook;
     let mut errors = 0;
     for d in &parsed.diagnostics {
+        // Information is for `check`; a walk or a listing is not the place.
         if d.code == DiagnosticCode::NoSteps || d.severity == Severity::Info {
             continue;
         }

@@ -224,7 +224,7 @@ fn write_command(c: &Command, indent: &str, out: &mut dyn Write) -> std::io::Res
         (a.danger, "danger"),
         (a.confirm, "confirm"),
         (a.readonly, "readonly"),
-        (a.interactive, "interactive"),
+        (c.interactive, "interactive"),
     ] {
         if on {
             tags.push(label.into());

@@ -224,6 +224,10 @@ pub enum Event {
         runner: Option<String>,
         /// 1 for the first run, 2 for the first retry, ...
         attempt: u32,
+        /// The values that took the place of the `<placeholders>` in `code` (which keeps them
+        /// as written), in the order they appear.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        placeholders: Vec<FilledPlaceholder>,
     },
     CommandFinished {
         step: usize,
@@ -465,4 +469,15 @@ mod tests {
         assert_eq!(big.value, -1e308);
         assert!(serde_json::from_str::<Datapoint>(r#"{"ts":"t"}"#).is_err());
     }
+}
+
+/// A `<placeholder>` of a started command and the value that took its place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilledPlaceholder {
+    /// As written in the command: `<HO-ID>`.
+    pub text: String,
+    /// The session variable it was read from: `HO_ID`.
+    pub variable: String,
+    /// The value; `null` for a secret, which the log never holds.
+    pub value: Option<String>,
 }

@@ -72,6 +72,7 @@ fn command(step: usize) -> Event {
         cwd: ".".into(),
         runner: None,
         attempt: 1,
+        placeholders: Vec::new(),
     }
 }
 

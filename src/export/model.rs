@@ -676,6 +676,7 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
             name,
             code,
             attempt,
+            placeholders,
             ..
         } => {
             let mut s = format!(
@@ -686,6 +687,17 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
                 s.push_str(&format!(" (attempt {attempt})"));
             }
             s.push_str(&format!(": {}", text::one_line(code, 80)));
+            // The code keeps its `<placeholders>`: a reviewer needs what stood in for them.
+            if !placeholders.is_empty() {
+                let values: Vec<String> = placeholders
+                    .iter()
+                    .map(|p| {
+                        let value = p.value.as_deref().unwrap_or("[secret]");
+                        format!("{}={}", p.text, text::one_line(value, 40))
+                    })
+                    .collect();
+                s.push_str(&format!(" (with {})", values.join(", ")));
+            }
             (Kind::Command, Some(*step), s)
         }
         Event::CommandFinished {

@@ -790,6 +790,7 @@ fn started(e: &Entry) -> Option<Started<'_>> {
         cwd,
         runner,
         attempt,
+        ..
     } = &e.event
     else {
         return None;

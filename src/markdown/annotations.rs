@@ -306,7 +306,8 @@ fn apply<'v>(a: &mut Annotations, key: &str, value: Option<&'v str>) -> Result<(
         "confirm" => a.confirm = flag(value)?,
         "danger" => a.danger = flag(value)?,
         "readonly" => a.readonly = flag(value)?,
-        "interactive" => a.interactive = flag(value)?,
+        "interactive" => a.interactive = Some(flag(value)?),
+        "whole" => a.whole = flag(value)?,
         "cwd" => a.cwd = Some(text(value)?.to_string()),
         "runner" => a.runner = Some(text(value)?.to_string()),
         "timeout" => a.timeout_ms = Some(parse_duration(text(value)?)?),
@@ -367,7 +368,7 @@ mod tests {
     fn reads_runme_json() {
         let (i, d) = info(r#"sh {"name":"x","interactive":"false","background":true}"#);
         assert_eq!(i.annotations.name.as_deref(), Some("x"));
-        assert!(!i.annotations.interactive);
+        assert_eq!(i.annotations.interactive, Some(false));
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].severity, crate::runbook::Severity::Warning);
     }

@@ -11,8 +11,10 @@ mod known_commands;
 mod lookup_block;
 mod nesting;
 mod prompts;
+pub mod shell;
 mod shell_vars;
 mod simple_yaml;
+mod statements;
 mod unclosed_comment;
 
 use std::collections::hash_map::Entry;
@@ -182,6 +184,7 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
     assign_ids(&mut steps, explicit_ids, &mut diagnostics);
     check_command_names(&steps, &mut diagnostics);
     let variables = collect_variables(fm.variables, &mut steps, &index);
+    statements::placeholder_diagnostics(&steps, &index, &mut diagnostics);
     if steps.is_empty() {
         diagnostics.push(Diagnostic::warning(
             DiagnosticCode::NoSteps,
@@ -473,6 +476,16 @@ fn collect_variables(
                         }
                     });
                     vars.push(Variable::undeclared(u.name, span));
+                }
+            }
+            // A `<placeholder>` is a variable the command reads too.
+            for p in &command.placeholders {
+                if !uses.contains(&p.variable) {
+                    uses.push(p.variable.clone());
+                }
+                if known.insert(p.variable.clone()) {
+                    let span = locate(index, command, p.offset).unwrap_or(command.span);
+                    vars.push(Variable::undeclared(&p.variable, span));
                 }
             }
             all_uses.push(uses);
@@ -1099,6 +1112,16 @@ impl<'t> Walker<'t> {
                 _ => Diagnostic::warning(finding.code, span, finding.message),
             });
         }
+        // Straight into the section, numbered as they go: a runbook has thousands of blocks.
+        let mut push = |mut command: Command| {
+            command.index = section.commands.len() + 1;
+            statements::finish(&mut command);
+            if let Some(i) = owner {
+                command.checklist_item = Some(i + 1);
+                section.checklist[i].commands.push(command.index);
+            }
+            section.commands.push(command);
+        };
         let count = plan.pieces.len();
         let many = count > 1;
         let mut whole_code = Some(block.code);
@@ -1112,21 +1135,11 @@ impl<'t> Walker<'t> {
             if many && k > 0 {
                 a.name = a.name.map(|n| format!("{n}-{}", k + 1));
             }
-            let (code, span) = match piece.line {
-                None => (
-                    whole_code.take().unwrap_or_default(),
-                    index.span(block.start, end),
-                ),
-                Some(line) => {
-                    let pos = line_pos(line);
-                    (piece.code.into_owned(), index.span(pos, pos + 1))
-                }
-            };
-            let mut command = Command {
-                index: section.commands.len() + 1,
+            let base = Command {
+                index: 0,
                 lang: lang.clone(),
-                code,
-                span,
+                code: String::new(),
+                span: index.span(block.start, end),
                 kind: piece.kind,
                 runnable: piece.runnable,
                 annotations: a,
@@ -1137,12 +1150,60 @@ impl<'t> Walker<'t> {
                 guessed: piece.guessed,
                 place: piece.place,
                 program: piece.program,
+                label: None,
+                interactive: false,
+                placeholders: Vec::new(),
             };
-            if let Some(i) = owner {
-                command.checklist_item = Some(i + 1);
-                section.checklist[i].commands.push(command.index);
+            if let Some(line) = piece.line {
+                let pos = line_pos(line);
+                push(Command {
+                    code: piece.code.into_owned(),
+                    span: index.span(pos, pos + 1),
+                    ..base
+                });
+                continue;
             }
-            section.commands.push(command);
+            let code = whole_code.take().unwrap_or_default();
+            // A shell script is one command per statement, unless it must run as one shell.
+            let script = base.kind == crate::runbook::CommandKind::Script
+                && base.runnable
+                && base.annotations.runner.is_none();
+            let parts = if script {
+                statements::parts(&code)
+            } else {
+                Vec::new()
+            };
+            if parts.len() > 1 && !base.annotations.whole && !statements::one_shell(&code, &parts) {
+                for (j, part) in parts.into_iter().enumerate() {
+                    let pos = statements::file_offset(
+                        index,
+                        &code,
+                        code_first_line,
+                        part.range.start,
+                        block.start,
+                    );
+                    let mut command = base.clone();
+                    if j > 0 {
+                        command.annotations.name =
+                            command.annotations.name.map(|n| format!("{n}-{}", j + 1));
+                    }
+                    command.code = code[part.range].to_string();
+                    command.span = index.span(pos, pos + 1);
+                    command.label = part.label;
+                    push(command);
+                }
+                continue;
+            }
+            // One statement (or one shell by request): the block as written, labelled if it says.
+            let label = match parts.as_slice() {
+                [part] => part.label.clone(),
+                _ => None,
+            };
+            push(Command {
+                code,
+                label,
+                ..base
+            });
         }
     }
 

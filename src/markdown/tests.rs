@@ -54,12 +54,95 @@ fn no_steps_is_a_warning() {
 
 #[test]
 fn shell_blocks_are_scripts_run_whole() {
-    let parsed = p("## A\n```bash\nexport X=1\necho \"$X\" {{range .items}}\n```\n");
+    let parsed = p("## A\n```bash {whole}\nexport X=1\necho \"$X\" {{range .items}}\n```\n");
     let c = &parsed.runbook.steps[0].commands[0];
     assert_eq!(c.kind, CommandKind::Script);
     assert!(c.runnable);
     assert_eq!(c.code, "export X=1\necho \"$X\" {{range .items}}\n");
     assert_eq!((c.span.line, c.span.column), (2, 1));
+}
+
+#[test]
+fn a_script_is_one_command_per_statement_labelled_by_the_comment_above() {
+    let text = "## A\n- item\n\n  ```bash {confirm name=fo}\n  # Fail over to A\n  failover a \\\n    --now\n\n  # Watch DNS\n  watch dig x\n  ```\n";
+    let parsed = p(text);
+    let cs = &parsed.runbook.steps[0].commands;
+    assert_eq!(cs.len(), 2);
+    assert_eq!(cs[0].code, "failover a \\\n  --now");
+    assert_eq!(cs[0].label.as_deref(), Some("Fail over to A"));
+    assert_eq!((cs[0].span.line, cs[0].span.column), (6, 3));
+    assert_eq!(&text[cs[0].span.start..cs[0].span.start + 8], "failover");
+    assert_eq!(cs[1].code, "watch dig x");
+    assert_eq!(cs[1].label.as_deref(), Some("Watch DNS"));
+    assert_eq!((cs[1].span.line, cs[1].span.column), (10, 3));
+    // Each is confirmed on its own, under its own name; both come from block 1, and the
+    // second needs the keyboard (`watch`).
+    assert!(cs.iter().all(|c| c.annotations.confirm && c.block == 0));
+    assert_eq!(cs[0].annotations.name.as_deref(), Some("fo"));
+    assert_eq!(cs[1].annotations.name.as_deref(), Some("fo-2"));
+    assert!(!cs[0].interactive && cs[1].interactive);
+    let json = serde_json::to_value(&cs[1]).unwrap();
+    assert_eq!(json["block"], 1);
+    assert_eq!(json["interactive"], true);
+    assert_eq!(json["label"], "Watch DNS");
+}
+
+#[test]
+fn scripts_that_need_one_shell_stay_whole() {
+    for code in [
+        "for i in 1 2; do\n  check && exit 0\ndone\nexit 1\n",
+        "scratch=$(mktemp)\ncat \"$scratch\"\n",
+        "set -euo pipefail\nls\n",
+        "f() { echo; }\nf\n",
+        "trap 'rm x' EXIT\nls\n",
+    ] {
+        let parsed = p(&format!("## A\n```bash\n{code}```\n"));
+        let cs = &parsed.runbook.steps[0].commands;
+        assert_eq!(cs.len(), 1, "{code}");
+        assert_eq!(cs[0].code, code);
+    }
+    // An exported variable carries from one command to the next: no need for one shell.
+    let parsed = p("## A\n```bash\nexport X=1\necho $X\n```\n");
+    assert_eq!(parsed.runbook.steps[0].commands.len(), 2);
+}
+
+#[test]
+fn interactive_false_overrides_detection() {
+    let parsed = p("## A\n```bash {interactive=false}\nssh host\n```\n```bash\nssh host\n```\n");
+    let cs = &parsed.runbook.steps[0].commands;
+    assert!(!cs[0].interactive);
+    assert!(cs[1].interactive);
+}
+
+#[test]
+fn placeholders_are_variables_reported_by_check() {
+    let text = "## A\n```bash\nrmht verify <HO-ID>\ncp -r <pool location>/objects /tmp\n```\n";
+    let parsed = p(text);
+    let cs = &parsed.runbook.steps[0].commands;
+    assert_eq!(cs[0].placeholders[0].variable, "HO_ID");
+    assert_eq!(cs[0].uses, ["HO_ID"]);
+    assert_eq!(cs[1].uses, ["POOL_LOCATION"]);
+    let names: Vec<&str> = parsed
+        .runbook
+        .variables
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    assert_eq!(names, ["HO_ID", "POOL_LOCATION"]);
+    let infos: Vec<_> = parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == DiagnosticCode::Placeholder)
+        .collect();
+    assert_eq!(infos.len(), 2);
+    assert_eq!(infos[0].severity, Severity::Info);
+    assert_eq!((infos[0].span.line, infos[0].span.column), (3, 13));
+    assert!(
+        infos[1].message.contains("`POOL_LOCATION`"),
+        "{}",
+        infos[1].message
+    );
+    assert_eq!((infos[1].span.line, infos[1].span.column), (4, 7));
 }
 
 #[test]
@@ -483,12 +566,12 @@ fn cr_only_files_are_read_with_cr_as_line_ends_at_the_original_places() {
     let parsed = p(text);
     assert_eq!(parsed.runbook.title, "Restart");
     assert_eq!(titles(&parsed), ["Stop"]);
-    let c = &parsed.runbook.steps[0].commands[0];
-    assert_eq!(c.code, "systemctl stop x\necho $NODE\n");
+    let c = &parsed.runbook.steps[0].commands[1];
+    assert_eq!(c.code, "echo $NODE");
     assert!(c.runnable);
     // Offsets are those of the original bytes; lines count the CRs.
-    assert_eq!((c.span.line, c.span.column), (4, 1));
-    assert_eq!(&text[c.span.start..c.span.start + 7], "```bash");
+    assert_eq!((c.span.line, c.span.column), (6, 1));
+    assert_eq!(&text[c.span.start..c.span.start + 4], "echo");
     assert_eq!(parsed.runbook.variables[0].name, "NODE");
     let d = &parsed.diagnostics[0];
     assert_eq!(d.code, DiagnosticCode::CrLineEndings);

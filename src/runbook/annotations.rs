@@ -68,9 +68,10 @@ pub struct Annotations {
     pub readonly: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
-    /// Needs the operator's terminal (ssh, psql, top).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub interactive: bool,
+    /// Needs the operator's terminal (ssh, psql, top): `Some(false)` when the author said it
+    /// does not, which overrides detection; `None` when not said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interactive: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cwd: Option<String>,
     /// Program the block is piped into (`mysql -h $DB`).
@@ -84,6 +85,9 @@ pub struct Annotations {
     /// Where the annotation text starts, for messages.
     #[serde(skip)]
     pub span: Option<Span>,
+    /// Keep the block one command, for scripts that must run as one shell.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub whole: bool,
 }
 
 impl Annotations {
@@ -98,6 +102,7 @@ impl Annotations {
         "cwd",
         "runner",
         "expect_exit",
+        "whole",
     ];
 
     pub fn is_empty(&self) -> bool {
@@ -111,7 +116,7 @@ impl Annotations {
         self.danger |= other.danger;
         self.readonly |= other.readonly;
         self.timeout_ms = other.timeout_ms.or(self.timeout_ms);
-        self.interactive |= other.interactive;
+        self.interactive = other.interactive.or(self.interactive);
         self.cwd = other.cwd.or(self.cwd.take());
         self.runner = other.runner.or(self.runner.take());
         if !other.expect_exit.is_empty() {
@@ -121,5 +126,6 @@ impl Annotations {
             self.sources.insert(s);
         }
         self.span = self.span.or(other.span);
+        self.whole |= other.whole;
     }
 }

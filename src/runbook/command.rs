@@ -2,7 +2,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use super::Annotations;
+use super::{Annotations, Placeholder};
 use crate::span::Span;
 
 /// How a code block is treated.
@@ -38,8 +38,8 @@ pub struct Command {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_output: Option<String>,
     /// 0-based index of the code block (within the step) this command comes from; a console
-    /// block gives several commands.
-    #[serde(skip)]
+    /// or multi-statement block gives several commands. Shown 1-based, as people count.
+    #[serde(serialize_with = "one_based")]
     pub block: usize,
     /// 1-based index of the checklist item this block is nested in.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58,6 +58,19 @@ pub struct Command {
     /// The program a manual command is typed to, at its prompt: `mysql`, `psql`, `redis-cli`...
     #[serde(skip_serializing_if = "Option::is_none")]
     pub program: Option<String>,
+    /// The comment line(s) just above the statement in its block, without their `#`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Needs the operator's keyboard: detected from the code (`ssh host`, `psql`, `vim`), or
+    /// as the `interactive` annotation says, which wins.
+    pub interactive: bool,
+    /// The `<placeholders>` in the code, in order: each is asked as its variable.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub placeholders: Vec<Placeholder>,
+}
+
+fn one_based<S: serde::Serializer>(block: &usize, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_u64(*block as u64 + 1)
 }
 
 impl Command {

@@ -7,18 +7,19 @@ use crate::span::Span;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// A suggestion, worth knowing: neither counted nor failing `check` (even `--strict`), not
+    /// printed by `run` or `show`. First, so that sorting puts it below a warning.
+    Info,
     Warning,
     Error,
-    /// A suggestion: neither counted nor failing `check`, not printed by `run` or `show`.
-    Info,
 }
 
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Error => "error",
-            Severity::Info => "info",
         })
     }
 }
@@ -67,10 +68,12 @@ pub enum DiagnosticCode {
     UnquotedAmpersand,
     /// A command written in a fence's info string (```` ```bash kubectl get pods ````): it is lost.
     CommandInInfoString,
+    /// A `<placeholder>` argument, asked for as a variable.
+    Placeholder,
 }
 
 impl DiagnosticCode {
-    pub const ALL: [DiagnosticCode; 20] = [
+    pub const ALL: [DiagnosticCode; 21] = [
         DiagnosticCode::BackslashSpace,
         DiagnosticCode::BadAnnotation,
         DiagnosticCode::BadLookup,
@@ -91,6 +94,7 @@ impl DiagnosticCode {
         DiagnosticCode::UnlabelledShell,
         DiagnosticCode::UnquotedAmpersand,
         DiagnosticCode::CommandInInfoString,
+        DiagnosticCode::Placeholder,
     ];
 
     /// The name as written in JSON output and the README: `front-matter`.
@@ -116,6 +120,7 @@ impl DiagnosticCode {
             DiagnosticCode::UnlabelledShell => "unlabelled-shell",
             DiagnosticCode::UnquotedAmpersand => "unquoted-ampersand",
             DiagnosticCode::CommandInInfoString => "command-in-info-string",
+            DiagnosticCode::Placeholder => "placeholder",
         }
     }
 }

@@ -7,6 +7,7 @@ mod diagnostic;
 mod front_matter;
 mod introduction;
 mod lookup;
+mod placeholder;
 pub mod region;
 #[allow(clippy::module_inception)]
 mod runbook;
@@ -22,6 +23,7 @@ pub use introduction::Introduction;
 pub use lookup::{
     AlarmState, CmpOp, Dimension, Expect, Lookup, LookupQuery, MetricStat, NamedQuery, is_statistic,
 };
+pub use placeholder::{Placeholder, fill_placeholders};
 pub use runbook::Runbook;
 pub use step::Step;
 pub use variable::{Variable, secret_by_name};

@@ -166,6 +166,18 @@ pub fn command_block(command: &Command, status: ItemStatus, paint: Paint) -> Str
         (None, CommandKind::Manual) if command.place.is_some() => "$ ",
         _ => "",
     };
+    // A statement of a longer block: the comment above it says what it is for. (A block kept
+    // whole shows its comments in its code already.)
+    if let Some(label) = &command.label
+        && !command.code.trim_start().starts_with('#')
+    {
+        for line in label.lines() {
+            out.push_str(&format!(
+                "    │ {}\n",
+                paint.dim(&visible(&format!("# {line}")))
+            ));
+        }
+    }
     for (k, line) in command.code.trim_end_matches('\n').lines().enumerate() {
         let p = if k == 0 {
             prompt
@@ -391,7 +403,7 @@ pub fn describe_command(command: &Command) -> String {
         (a.danger, "DANGER"),
         (a.confirm, "confirm"),
         (a.readonly, "readonly"),
-        (a.interactive, "interactive"),
+        (command.interactive, "interactive"),
     ] {
         if on {
             tags.push(label.to_string());
@@ -528,5 +540,23 @@ mod tests {
             "{banner:?}"
         );
         assert!(!view(text, Mode::Live, Some(60), colour).contains("REHEARSAL"));
+    }
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    #[test]
+    fn a_statement_shows_the_comment_above_it_before_its_code() {
+        let text = "## A\n```bash\n# Fail over to A\nfailover a\n# Watch DNS\nwatch dig x\n```\n";
+        let parsed = crate::markdown::parse("rb.md", text);
+        let c = &parsed.runbook.steps[0].commands[1];
+        let shown = command_block(c, ItemStatus::Pending, Paint { enabled: false });
+        assert!(
+            shown.contains("    │ # Watch DNS\n    │ watch dig x\n"),
+            "{shown}"
+        );
+        assert!(shown.contains("interactive"), "{shown}");
     }
 }

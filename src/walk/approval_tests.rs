@@ -11,7 +11,7 @@ use crate::event::{AlarmInfo, ApprovalHow, Event, Mode, StepStatus};
 const CONFIRM: &str = "# C
 
 ## Drain
-```bash {confirm cwd=/srv/$NODE timeout=2m}
+```bash {confirm whole cwd=/srv/$NODE timeout=2m}
 drain \"sip:$NODE\" --token \"$TOKEN\"
 echo drained $NODE
 ```
@@ -372,4 +372,21 @@ fn a_reopened_step_shows_how_its_commands_ended_before_asking() {
     let earlier_at = screen.rfind("[earlier").unwrap();
     let menu_at = screen.rfind("? next: Some(Command(1))").unwrap();
     assert!(step_at < earlier_at && earlier_at < menu_at, "{screen}");
+}
+
+#[test]
+fn an_edit_that_keeps_a_placeholder_is_not_run() {
+    const PLACEHOLDER: &str = "# P\n\n## Look\n```bash\nrmht verify <HO-ID>\n```\n";
+    let mut h = Harness::new([Reply::Key('e'), Reply::Text("ho-1".into()), Reply::Key('q')]);
+    h.editor
+        .edits
+        .push_back(Ok(Some("rmht verify --all <HO-ID>".into())));
+    h.walk(PLACEHOLDER, opts(Mode::Live, false, false));
+    assert!(h.runner.ran.is_empty(), "{:?}", h.runner.ran);
+    assert!(
+        h.ui.screen()
+            .contains("the edited command still holds placeholder `<HO-ID>`"),
+        "{}",
+        h.ui.screen()
+    );
 }

@@ -17,8 +17,8 @@ use super::screen::{Question, Screen};
 use super::state::{ItemStatus, Past};
 use super::variables::expand;
 use super::{OUTCOME_UNKNOWN, REHEARSAL_REASON};
-use crate::event::{ApprovalHow, EnvChange, Event, LogError};
-use crate::runbook::Command;
+use crate::event::{ApprovalHow, EnvChange, Event, FilledPlaceholder, LogError};
+use crate::runbook::{Command, fill_placeholders};
 
 /// The shortest value exported under a credential's name that later output is redacted for.
 const MIN_CARRIED_SECRET: usize = 6;
@@ -204,6 +204,60 @@ impl Walk<'_, '_> {
         if let Some(code) = &edit {
             spec.code.clone_from(code);
         }
+        // The values go in place of the `<placeholders>`; with one missing, nothing runs (a
+        // `<HO-ID>` left in would be a redirect from a file named `HO-ID`).
+        let mut filled = Vec::new();
+        // An edit is run as typed: one that kept a `<placeholder>` would read it as a redirect.
+        if let Some(code) = &edit
+            && let Some(p) = command.placeholders.iter().find(|p| code.contains(&p.text))
+            && !matches!(gate, Gate::Rehearse | Gate::Skip(_))
+        {
+            let reason = format!(
+                "the edited command still holds placeholder `{}`: edit it again with the value in its place",
+                p.text
+            );
+            // Not settled: the operator may edit it again.
+            self.ports
+                .ui
+                .notice(Tone::Warning, &format!("command {n} not run: {reason}"));
+            return Ok(RunResult::NotRun);
+        }
+        if edit.is_none()
+            && !command.placeholders.is_empty()
+            && !matches!(gate, Gate::Rehearse | Gate::Skip(_))
+        {
+            let value = |name: &str| {
+                self.values
+                    .iter()
+                    .find(|v| v.name == name)
+                    .map(|v| v.value.clone())
+            };
+            match fill_placeholders(&command.code, &command.placeholders, value) {
+                Some(code) => spec.code = code,
+                None => {
+                    let unfilled: Vec<String> = command
+                        .placeholders
+                        .iter()
+                        .filter(|p| value(&p.variable).is_none_or(|v| v.is_empty()))
+                        .map(|p| format!("`{}` (`{}`)", p.text, p.variable))
+                        .collect();
+                    let reason = format!("no value for placeholder {}", unfilled.join(", "));
+                    return settle(self, reason, ItemStatus::Skipped, Tone::Warning);
+                }
+            }
+            filled = command
+                .placeholders
+                .iter()
+                .map(|p| {
+                    let v = self.values.iter().find(|v| v.name == p.variable);
+                    FilledPlaceholder {
+                        text: p.text.clone(),
+                        variable: p.variable.clone(),
+                        value: v.filter(|v| !v.secret).map(|v| v.value.clone()),
+                    }
+                })
+                .collect();
+        }
         let how = match gate {
             Gate::Rehearse => {
                 return settle(
@@ -280,6 +334,7 @@ impl Walk<'_, '_> {
             cwd: self.cwd_for_log(command, &spec),
             runner: command.annotations.runner.clone(),
             attempt,
+            placeholders: filled,
         })?;
         self.ports.ui.notice(
             Tone::Info,
@@ -616,7 +671,7 @@ impl Walk<'_, '_> {
             runner: command.annotations.runner.clone(),
             cwd,
             timeout: command.annotations.timeout_ms.map(Duration::from_millis),
-            interactive: command.annotations.interactive,
+            interactive: command.interactive,
             no_input: self.opts.yes,
             secrets: self.secrets(),
             env,

@@ -731,3 +731,66 @@ fn an_introduction_is_shown_first_and_one_with_commands_is_walked_as_step_one() 
     assert!(!screen.contains("[context"), "{screen}");
     assert_eq!(h.ran(), ["aws sso login", "swap"]);
 }
+
+/// A placeholder and an interactive command in one block: one command each.
+const PLACEHOLDERS: &str = "# P
+
+## Verify
+```bash
+# Verify the hand-off
+rmht verify <HO-ID> --name '<HO-ID>'
+ssh bastion
+```
+";
+
+#[test]
+fn a_placeholder_is_asked_when_first_needed_and_its_value_runs_in_its_place() {
+    let mut h = Harness::new([
+        Reply::Enter,
+        Reply::Text("ho 1'x".into()),
+        Reply::Enter,
+        Reply::Key('q'),
+    ]);
+    h.walk(PLACEHOLDERS, opts(Mode::Live, false, false));
+    let first = &h.runner.ran[0];
+    assert_eq!(first.code, r"rmht verify 'ho 1'\''x' --name 'ho 1'\''x'");
+    assert!(!first.interactive);
+    // The second statement needs the keyboard: it gets it.
+    assert!(h.runner.ran[1].interactive, "{:?}", h.runner.ran);
+    let started = h.log.events().into_iter().find_map(|e| match e {
+        Event::CommandStarted {
+            code, placeholders, ..
+        } => Some((code.clone(), placeholders.clone())),
+        _ => None,
+    });
+    let (code, filled) = started.unwrap();
+    assert_eq!(code, "rmht verify <HO-ID> --name '<HO-ID>'");
+    assert_eq!(filled.len(), 2);
+    assert_eq!(filled[0].variable, "HO_ID");
+    assert_eq!(filled[0].value.as_deref(), Some("ho 1'x"));
+    // What bash makes of it (one argument, no file `HO-ID` read or made) is checked through
+    // the binary: tests/integration/run.rs.
+}
+
+#[test]
+fn a_command_with_an_unfilled_placeholder_never_runs() {
+    // Nobody there to give the value (--yes): the command is skipped, logged, never run.
+    let mut h = Harness::new([]);
+    h.walk(PLACEHOLDERS, opts(Mode::Live, true, false));
+    assert!(
+        h.runner.ran.iter().all(|s| !s.code.contains("rmht")),
+        "{:?}",
+        h.runner.ran
+    );
+    let skipped = h.log.events().into_iter().find_map(|e| match e {
+        Event::CommandSkipped {
+            command: 1, reason, ..
+        } => Some(reason.clone()),
+        _ => None,
+    });
+    assert!(
+        skipped.as_deref().is_some_and(|r| r.contains("`<HO-ID>`")),
+        "{skipped:?}\n{}",
+        h.ui.screen()
+    );
+}

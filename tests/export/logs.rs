@@ -182,6 +182,7 @@ pub fn cmd_started(step: usize, name: &str, code: &str, attempt: u32) -> Event {
         cwd: "/srv/ops".into(),
         runner: None,
         attempt,
+        placeholders: Vec::new(),
     }
 }
 

@@ -202,6 +202,7 @@ fn event(what: &What, rb: &runbook::event::RunbookRef) -> Event {
             cwd: "/srv".into(),
             runner: None,
             attempt,
+            placeholders: Vec::new(),
         },
         What::CommandFinished(step, duration_ms, output) => Event::CommandFinished {
             step,

@@ -196,6 +196,7 @@ fn export_case(c: &Case) -> Result<(), TestCaseError> {
             cwd: "/srv".into(),
             runner: None,
             attempt: 1,
+            placeholders: Vec::new(),
         })
         .at(2.0)
         .ev(Event::CommandFinished {

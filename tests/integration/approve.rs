@@ -51,7 +51,7 @@ variables:
 # Restart
 
 ## Restart the node
-```bash {danger timeout=1m name=restart-node}
+```bash {danger whole timeout=1m name=restart-node}
 echo \"restarting $NODE\" ${TOKEN:+with-token}
 echo \"token $TOKEN\" > /dev/null; sleep 30
 ```
@@ -126,7 +126,7 @@ fn danger_shows_the_whole_resolved_command_and_a_retry_after_ctrl_c_asks_again()
 const CONFIRM: &str = "# Edit
 
 ## Greet
-```bash {confirm}
+```bash {confirm whole}
 echo hello $NODE
 echo second line
 ```

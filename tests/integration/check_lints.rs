@@ -31,7 +31,8 @@ fn a_command_in_the_info_string_is_an_error_at_the_command() {
 }
 
 #[test]
-fn destructive_sql_blocks_are_reported_for_running_by_hand_and_unlabelled_shell_as_a_guessed_script() {
+fn destructive_sql_blocks_are_reported_for_running_by_hand_and_unlabelled_shell_as_a_guessed_script()
+ {
     Test::new()
         .file(
             "hand.md",

@@ -401,3 +401,26 @@ fn under_yes_every_read_of_stdin_sees_end_of_input() {
         .unwrap();
     assert_eq!(finished["exit_code"], 0);
 }
+
+#[test]
+fn a_placeholder_runs_as_its_value_and_is_never_a_redirect() {
+    let (_, dir) = Test::new()
+        .file(
+            "rb.md",
+            "# P\n\n## Verify\n```bash\nprintf '%s\\n' <HO-ID> > seen.txt\nls\n```\n",
+        )
+        .args(["run", "rb.md", "--yes", "--var", "HO_ID=ho 42"])
+        .run_keep();
+    assert_eq!(
+        fs::read_to_string(dir.path().join("seen.txt")).unwrap(),
+        "ho 42\n"
+    );
+    assert!(!dir.path().join("HO-ID").exists());
+    let started: Vec<serde_json::Value> = events(&log_file(dir.path()))
+        .into_iter()
+        .filter(|e| e["type"] == "command_started")
+        .collect();
+    assert_eq!(started[0]["code"], "printf '%s\\n' <HO-ID> > seen.txt");
+    assert_eq!(started[0]["placeholders"][0]["value"], "ho 42");
+    assert_eq!(started.len(), 2);
+}

@@ -84,7 +84,7 @@ fn a_secret_coloured_by_grep_is_redacted_in_the_log_and_every_export() {
     let (out, dir) = Test::new()
         .file(
             "rb.md",
-            "# Grep\n\n## Find it\n\n```bash\nprintf 'key=%s\\n' \"$ADMIN_API_TOKEN\" > creds\ngrep --color=always cd creds\n```\n",
+            "# Grep\n\n## Find it\n\n```bash {whole}\nprintf 'key=%s\\n' \"$ADMIN_API_TOKEN\" > creds\ngrep --color=always cd creds\n```\n",
         )
         .args([
             "run",

@@ -47,7 +47,8 @@ fn walk_the_demo_with_run_all_checklist_failure_retry_skip_note_and_confirm() {
     p.expect("About this runbook").unwrap();
     p.expect("── Step 1/7").unwrap();
     p.expect("(Enter: run)").unwrap();
-    p.send("\r").unwrap();
+    // Three statements, three commands: `a` runs them in order.
+    p.send("a").unwrap();
     p.expect("GREETING (Word the demo greets you with)")
         .unwrap();
     p.send_line("howdy").unwrap();
@@ -185,7 +186,7 @@ fn quit_then_resume_in_the_same_log() {
     fs::copy(repo().join("runbooks/demo.md"), dir.path().join("demo.md")).unwrap();
     let mut p = spawn(dir.path(), &["run", "demo.md", "--var", "GREETING=hi"]);
     p.expect("(Enter: run)").unwrap();
-    p.send("\r").unwrap();
+    p.send("a").unwrap();
     p.expect("── Step 2/7").unwrap();
     p.expect("(Enter: run)").unwrap();
     p.send("q").unwrap();

@@ -259,7 +259,7 @@ fn under_yes_a_command_reading_stdin_twice_finishes_in_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("rb.md"),
-        "# Reads\n\n## Twice\n```bash {timeout=10s}\nread a; read b; echo \"done-$((6 * 7))\"\n```\n",
+        "# Reads\n\n## Twice\n```bash {timeout=10s interactive=false}\nread a; read b; echo \"done-$((6 * 7))\"\n```\n",
     )
     .unwrap();
     let mut t = Term::spawn(dir.path(), &["run", "rb.md", "--yes"], 120);

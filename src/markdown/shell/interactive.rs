@@ -1,0 +1,342 @@
+//! Whether a statement needs the operator's keyboard: a login shell, a console, an editor, a
+//! pager, a follow. Read from each simple command's words, through wrappers such as `sudo`.
+
+/// One simple command: its words (quotes removed) and whether its stdin is fed by the statement
+/// (a pipe, `<`, a heredoc or here-string), so that `echo q | psql` is not a console.
+struct Simple<'a> {
+    words: Vec<std::borrow::Cow<'a, str>>,
+    fed: bool,
+}
+
+/// True when some simple command of `code` waits for a keyboard.
+pub fn is_interactive(code: &str) -> bool {
+    simple_commands(code).iter().any(|s| {
+        let words: Vec<&str> = s.words.iter().map(AsRef::as_ref).collect();
+        needs_keyboard(&words, s.fed)
+    })
+}
+
+/// Splits at `|`, `||`, `&&`, `;`, `&`, newlines and parentheses; drops comments and redirect
+/// targets. Rough on purpose: it reads words, not grammar, and is only asked about commands.
+fn simple_commands(code: &str) -> Vec<Simple<'_>> {
+    let b = code.as_bytes();
+    let mut out = vec![Simple {
+        words: Vec::new(),
+        fed: false,
+    }];
+    let mut i = 0;
+    let mut skip_next_word = false;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b' ' | b'\t' => i += 1,
+            b'\\' if b.get(i + 1) == Some(&b'\n') => i += 2,
+            b'#' => i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n),
+            b'|' | b'&' | b';' | b'\n' | b'(' | b')' | b'{' | b'}' | b'`' => {
+                let piped = c == b'|' && b.get(i + 1) != Some(&b'|');
+                let doubled = b.get(i + 1) == Some(&c) && matches!(c, b'|' | b'&' | b';');
+                i += 1 + usize::from(doubled);
+                out.push(Simple {
+                    words: Vec::new(),
+                    fed: piped,
+                });
+            }
+            b'<' | b'>' => {
+                let input = c == b'<';
+                while i < b.len() && matches!(b[i], b'<' | b'>' | b'&') {
+                    i += 1;
+                }
+                if input && let Some(s) = out.last_mut() {
+                    s.fed = true;
+                }
+                skip_next_word = true;
+            }
+            _ => {
+                let (word, end) = read_word(code, i);
+                i = end;
+                // `2>&1`: the fd number before a redirect is not a word.
+                if b.get(i).is_some_and(|&n| matches!(n, b'<' | b'>'))
+                    && word.bytes().all(|d| d.is_ascii_digit())
+                {
+                    continue;
+                }
+                if std::mem::take(&mut skip_next_word) {
+                    continue;
+                }
+                if let Some(s) = out.last_mut() {
+                    s.words.push(word);
+                }
+            }
+        }
+    }
+    out.retain(|s| !s.words.is_empty());
+    out
+}
+
+/// The word starting at `i`, quotes removed, and where it ends.
+fn read_word(code: &str, mut i: usize) -> (std::borrow::Cow<'_, str>, usize) {
+    let b = code.as_bytes();
+    let start = i;
+    let mut plain = true;
+    let mut word = String::new();
+    let mut quote: Option<u8> = None;
+    while i < b.len() {
+        let c = b[i];
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                plain = false;
+                i += 1;
+                continue;
+            }
+            Some(_) => {}
+            None if matches!(
+                c,
+                b' ' | b'\t' | b'\n' | b'|' | b'&' | b';' | b'<' | b'>' | b'(' | b')' | b'`'
+            ) =>
+            {
+                break;
+            }
+            None if c == b'\'' || c == b'"' => {
+                quote = Some(c);
+                plain = false;
+                i += 1;
+                continue;
+            }
+            None if c == b'\\' => {
+                plain = false;
+                i += 1;
+                if let Some(ch) = code[i..].chars().next() {
+                    word.push(ch);
+                    i += ch.len_utf8();
+                }
+                continue;
+            }
+            None => {}
+        }
+        let ch = code[i..].chars().next().unwrap_or(' ');
+        word.push(ch);
+        i += ch.len_utf8();
+    }
+    if plain {
+        (std::borrow::Cow::Borrowed(&code[start..i]), i)
+    } else {
+        (std::borrow::Cow::Owned(word), i)
+    }
+}
+
+/// Options that take a value, per wrapper, so the value is not read as the command.
+fn wrapper_arg_options(wrapper: &str) -> &'static [&'static str] {
+    match wrapper {
+        "sudo" => &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U"],
+        "env" => &["-u", "-C", "-S"],
+        "nice" => &["-n"],
+        _ => &[],
+    }
+}
+
+fn needs_keyboard(mut words: &[&str], fed: bool) -> bool {
+    loop {
+        // `FOO=1 cmd`: assignments before the command.
+        while let Some((first, rest)) = words.split_first()
+            && is_assignment(first)
+        {
+            words = rest;
+        }
+        let Some((&first, rest)) = words.split_first() else {
+            return false;
+        };
+        let program = first.rsplit('/').next().unwrap_or(first);
+        match program {
+            "sudo" | "env" | "time" | "nohup" | "nice" | "exec" | "command" | "doas" => {
+                let takes = wrapper_arg_options(program);
+                let mut k = 0;
+                let mut login = false;
+                while k < rest.len() && (rest[k].starts_with('-') || is_assignment(rest[k])) {
+                    if rest[k] == "--" {
+                        k += 1;
+                        break;
+                    }
+                    // `sudo -i`, `sudo -s`, `sudo -iu postgres`: a root or user shell.
+                    if program == "sudo"
+                        && !rest[k].starts_with("--")
+                        && (rest[k].contains('i') || rest[k].contains('s'))
+                    {
+                        login = true;
+                    }
+                    // `-u root`, and `-iu root` whose last letter takes the value.
+                    let last = rest[k].get(rest[k].len() - 1..).unwrap_or("");
+                    if takes.contains(&rest[k])
+                        || (!rest[k].starts_with("--")
+                            && rest[k].len() > 2
+                            && takes.iter().any(|t| t[1..] == *last))
+                    {
+                        k += 1;
+                    }
+                    k += 1;
+                }
+                if k >= rest.len() {
+                    return login;
+                }
+                words = &rest[k..];
+            }
+            "timeout" => {
+                // `timeout [opts] DURATION cmd`
+                let k = rest
+                    .iter()
+                    .position(|w| !w.starts_with('-'))
+                    .unwrap_or(rest.len());
+                words = rest.get(k + 1..).unwrap_or(&[]);
+            }
+            _ => return program_needs_keyboard(program, rest, fed),
+        }
+    }
+}
+
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !name.as_bytes()[0].is_ascii_digit()
+    })
+}
+
+/// Arguments that are not options, skipping the values of `with_value` options.
+fn positionals<'w>(args: &[&'w str], with_value: &[&str]) -> Vec<&'w str> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < args.len() {
+        let a = args[k];
+        if a == "--" {
+            out.extend_from_slice(&args[k + 1..]);
+            break;
+        }
+        if a.starts_with('-') && a.len() > 1 {
+            if with_value.contains(&a) {
+                k += 1;
+            }
+        } else {
+            out.push(a);
+        }
+        k += 1;
+    }
+    out
+}
+
+fn has_any(args: &[&str], flags: &[&str]) -> bool {
+    args.iter().any(|a| {
+        flags
+            .iter()
+            .any(|f| a == f || (f.starts_with("--") && a.starts_with(&format!("{f}="))))
+    })
+}
+
+/// `-it`, `-ti`, `-i -t`, `--stdin --tty`, `--interactive --tty`.
+fn stdin_and_tty(args: &[&str]) -> bool {
+    let short = |c: char| {
+        args.iter()
+            .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c))
+    };
+    let stdin = short('i') || has_any(args, &["--stdin", "--interactive"]);
+    let tty = short('t') || has_any(args, &["--tty"]);
+    stdin && tty
+}
+
+fn program_needs_keyboard(program: &str, args: &[&str], fed: bool) -> bool {
+    match program {
+        "ssh" => {
+            const WITH_VALUE: &[&str] = &[
+                "-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o",
+                "-p", "-Q", "-R", "-S", "-W", "-w", "-B",
+            ];
+            !has_any(args, &["-N", "-f", "-V", "-G"])
+                && positionals(args, WITH_VALUE).len() <= 1
+                && !fed
+        }
+        // A pager reads its keys from the terminal even when its text comes from a pipe.
+        "mosh" | "vi" | "vim" | "nvim" | "nano" | "pico" | "top" | "htop" | "btop" | "atop"
+        | "watch" | "more" | "less" => true,
+        "emacs" => !has_any(args, &["--batch", "--script"]),
+        "su" => !has_any(args, &["-c", "--command"]),
+        "read" => !fed,
+        "tail" => args.iter().any(|a| {
+            *a == "--follow"
+                || a.starts_with("--follow=")
+                || (a.starts_with('-')
+                    && !a.starts_with("--")
+                    && (a.contains('f') || a.contains('F')))
+        }),
+        "journalctl" => has_any(args, &["-f", "--follow"]),
+        "psql" => {
+            !fed && !has_any(
+                args,
+                &[
+                    "-c",
+                    "--command",
+                    "-f",
+                    "--file",
+                    "-l",
+                    "--list",
+                    "-V",
+                    "--version",
+                    "--help",
+                ],
+            )
+        }
+        "mysql" | "mariadb" => {
+            !fed && !has_any(args, &["-e", "--execute", "-V", "--version", "--help"])
+        }
+        "redis-cli" | "valkey-cli" => {
+            const WITH_VALUE: &[&str] = &[
+                "-h", "-p", "-a", "-n", "-u", "-s", "-r", "-i", "--user", "--pass", "--cacert",
+                "--cert", "--key", "--sni",
+            ];
+            !fed && !has_any(
+                args,
+                &["--stat", "--bigkeys", "--scan", "--latency", "--version"],
+            ) && positionals(args, WITH_VALUE).is_empty()
+        }
+        "mongo" | "mongosh" => {
+            !fed && !has_any(args, &["--eval", "--version", "--help", "-f", "--file"])
+                && !positionals(
+                    args,
+                    &["--host", "--port", "-u", "-p", "--username", "--password"],
+                )
+                .iter()
+                .any(|p| p.ends_with(".js"))
+        }
+        "sqlite3" => !fed && positionals(args, &["-cmd", "-separator"]).len() <= 1,
+        "python" | "python3" | "python2" | "ipython" | "irb" | "pry" | "node" | "bash" | "sh"
+        | "zsh" => {
+            let script = has_any(
+                args,
+                &[
+                    "-c",
+                    "-m",
+                    "-e",
+                    "--eval",
+                    "-p",
+                    "--print",
+                    "-r",
+                    "--version",
+                    "-V",
+                ],
+            );
+            has_any(args, &["-i"]) || (!fed && !script && positionals(args, &[]).is_empty())
+        }
+        "rails" => matches!(args.first(), Some(&("console" | "c" | "dbconsole" | "db"))),
+        "gitlab-rails" => matches!(args.first(), Some(&("console" | "c" | "dbconsole"))),
+        "gitlab-psql" | "gitlab-redis-cli" => !fed && !has_any(args, &["-c", "-f"]),
+        "bundle" if args.first() == Some(&"exec") => needs_keyboard(&args[1..], fed),
+        "kubectl" | "oc" | "docker" | "podman" | "nerdctl" => {
+            matches!(args.first(), Some(&("exec" | "run" | "attach")))
+                && (stdin_and_tty(args) || args.first() == Some(&"attach"))
+        }
+        "gcloud" => {
+            args.windows(2).any(|w| w == ["compute", "ssh"])
+                && !has_any(args, &["--command"])
+                && !args.contains(&"--")
+        }
+        _ => false,
+    }
+}
