@@ -451,7 +451,7 @@ mod tests {
         );
         assert_eq!(
             view,
-            "\n── Step 1/1  Fix  [fix]\n    (1) mermaid · for reference\n    │ graph TD\n  · (2) console · run\n    │ $ ssh db1\n  · (3) console · do by hand on db1\n    │ $ sudo -i\n  · (4) console · do by hand on db1 as root\n    │ # systemctl restart pg\n  · (5) · do by hand in mysql\n    │ mysql> SELECT 1;\n  · (6) · run · guessed shell · confirm\n    │ kubectl get pods\n"
+            "\n── Step 1/1  Fix  [fix]\n    (1) mermaid · for reference\n    │ graph TD\n  · (2) console · run · interactive\n    │ $ ssh db1\n  · (3) console · do by hand on db1\n    │ $ sudo -i\n  · (4) console · do by hand on db1 as root\n    │ # systemctl restart pg\n  · (5) · do by hand in mysql\n    │ mysql> SELECT 1;\n  · (6) · run · guessed shell · confirm\n    │ kubectl get pods\n"
         );
     }
 
