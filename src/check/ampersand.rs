@@ -27,7 +27,17 @@ pub fn unquoted_ampersands(runbook: &Runbook, text: &str) -> Vec<Diagnostic> {
         if !read_by_a_shell(command) || !command.code.contains('&') {
             continue;
         }
-        let Some(block) = lines_of.get(command.span.start..command.span.end) else {
+        // A statement's or a prompt's span is its first byte: its lines are the code's many.
+        let end = if command.span.end > command.span.start + 1 {
+            command.span.end
+        } else {
+            let lines = command.code.lines().count().max(1);
+            lines_of[command.span.start..]
+                .match_indices('\n')
+                .nth(lines - 1)
+                .map_or(lines_of.len(), |(i, _)| command.span.start + i + 1)
+        };
+        let Some(block) = lines_of.get(command.span.start..end) else {
             continue;
         };
         let mut at = command.span.start;
