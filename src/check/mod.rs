@@ -20,16 +20,43 @@ pub use programs::programs;
 pub use sarif::sarif_log;
 
 use crate::runbook::{Command, Diagnostic, DiagnosticCode, Runbook, Step};
+use crate::span::{LineIndex, Span};
 
 /// Warnings about the runbook's content; parse diagnostics come from the parser.
 pub fn lint(runbook: &Runbook) -> Vec<Diagnostic> {
+    lint_in(runbook, None)
+}
+
+/// [`lint`], with the file's text: a finding in a long command is then placed at the line
+/// that holds it (the `drain` inside a `for` loop), not at the command's first line.
+pub fn lint_in(runbook: &Runbook, text: Option<&str>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // Lines as the parser counts them (CR ends a line in a CR-only file).
+    let translated = text
+        .filter(|t| crate::markdown::cr_line_endings(t))
+        .map(|t| t.replace('\r', "\n"));
+    let text = translated.as_deref().or(text);
+    let index = text.map(LineIndex::new);
     for step in &runbook.steps {
         for command in &step.commands {
-            lint_command(step, command, &mut out);
+            lint_command(step, command, index.as_ref(), &mut out);
         }
     }
     out
+}
+
+/// Where code line `k` of `command` starts in the file: at its first non-blank character.
+fn code_line_span(index: &LineIndex<'_>, command: &Command, k: usize) -> Option<Span> {
+    let first = index.line_of(command.span.start);
+    let opening = index.line_text(first).trim_start_matches([' ', '>', '\t']);
+    let whole_block = command.span.end > command.span.start + 1;
+    let fenced = whole_block && (opening.starts_with("```") || opening.starts_with("~~~"));
+    let line = first + usize::from(fenced) + k;
+    let code_line = command.code.lines().nth(k)?.trim();
+    let text = index.line_text(line);
+    let col = text.find(code_line)?;
+    let start = index.line_start(line)? + col;
+    Some(index.span(start, start + 1))
 }
 
 /// Languages of blocks that are not run but hold commands an operator may type by hand: SQL,
@@ -62,7 +89,12 @@ const TYPED_BY_HAND: &[&str] = &[
     "none",
 ];
 
-fn lint_command(step: &Step, command: &Command, out: &mut Vec<Diagnostic>) {
+fn lint_command(
+    step: &Step,
+    command: &Command,
+    index: Option<&LineIndex<'_>>,
+    out: &mut Vec<Diagnostic>,
+) {
     if command.runnable
         && command.code.lines().any(|l| {
             let t = l.trim_end_matches([' ', '\t']);
@@ -84,17 +116,38 @@ fn lint_command(step: &Step, command: &Command, out: &mut Vec<Diagnostic>) {
     }
     // The title speaks for what runs; a block shown for reading may be sample output under it.
     let title = (!by_hand).then_some(step.title.as_str());
-    if let Some(reason) = looks_destructive_in(&command.code, None, title) {
+    let label = command.label.as_deref();
+    if let Some(reason) = looks_destructive_in(&command.code, label, title) {
         let prefix = if by_hand {
             "if you run this by hand: "
         } else {
             ""
         };
-        out.push(Diagnostic::warning(
-            DiagnosticCode::DestructiveCommand,
-            command.span,
-            format!("{prefix}{reason} looks destructive: mark the block `danger` (typed confirmation) or `confirm`"),
-        ));
+        let warn = |span: Span, reason: &str| {
+            Diagnostic::warning(
+                DiagnosticCode::DestructiveCommand,
+                span,
+                format!(
+                    "{prefix}{reason} looks destructive: mark the block `danger` (typed confirmation) or `confirm`"
+                ),
+            )
+        };
+        // In a command of several lines (a loop, a SQL script), at each line destructive by
+        // itself; else at the command.
+        let mut found = false;
+        if let Some(index) = index.filter(|_| command.code.contains('\n')) {
+            for (k, line) in command.code.lines().enumerate() {
+                if let Some(reason) = looks_destructive_in(line, label, title)
+                    && let Some(span) = code_line_span(index, command, k)
+                {
+                    out.push(warn(span, &reason));
+                    found = true;
+                }
+            }
+        }
+        if !found {
+            out.push(warn(command.span, &reason));
+        }
     }
 }
 

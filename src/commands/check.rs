@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::{load_or_empty, parallel_map};
-use crate::check::{control_characters, lint, log_limits, sarif_log, unquoted_ampersands};
+use crate::check::{control_characters, lint_in, log_limits, sarif_log, unquoted_ampersands};
 use crate::config::CheckOutput;
 use crate::error::Error;
 use crate::human;
@@ -46,7 +46,7 @@ pub fn run(
         let source = load_or_empty(path)?;
         let parsed = markdown::parse_unhashed(&source.path, &source.text);
         let mut diagnostics = parsed.diagnostics;
-        diagnostics.extend(lint(&parsed.runbook));
+        diagnostics.extend(lint_in(&parsed.runbook, Some(&source.text)));
         diagnostics.extend(log_limits(&parsed.runbook));
         diagnostics.extend(control_characters(&source.text));
         diagnostics.extend(unquoted_ampersands(&parsed.runbook, &source.text));

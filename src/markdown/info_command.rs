@@ -67,7 +67,10 @@ pub fn check(info: &str, offset: usize, index: &LineIndex<'_>, diagnostics: &mut
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')));
     let lang = lang.to_ascii_lowercase();
     let shell = SHELLS.contains(&lang.as_str());
-    if !looks_like_command || !(shell || PROGRAMS.contains(&lang.as_str())) {
+    // A program as the language (```` ```curl -s host/x ````): the whole info string is the
+    // command, whatever its first argument looks like.
+    let program_lang = !shell && PROGRAMS.contains(&lang.as_str());
+    if !((looks_like_command && shell) || program_lang) {
         return;
     }
     let (start, shown) = if shell {
