@@ -36,6 +36,7 @@ pub const REFERENCE_LANGS: &[&str] = &[
 const OUTPUT_INTROS: &[&str] = &[
     "output",
     "should look like",
+    "looks like",
     "returns",
     "you should see",
     "example output",
@@ -367,8 +368,11 @@ fn enters(command: &str) -> Option<Move> {
             let name = rest[2..].iter().find(|w| !w.starts_with('-'))?;
             enter(name.rsplit('@').next(), None, None)
         }
-        ("kubectl" | "docker" | "oc" | "podman", ["exec", args @ ..])
-            if args.iter().any(|a| matches!(*a, "-it" | "-ti"))
+        ("kubectl" | "docker" | "oc" | "podman", _)
+            if let Some(args) = exec_args(rest)
+                && (args.iter().any(|a| matches!(*a, "-it" | "-ti"))
+                    || (args.iter().any(|a| matches!(*a, "-i" | "--stdin"))
+                        && args.iter().any(|a| matches!(*a, "-t" | "--tty"))))
                 && args.last().is_some_and(|l| shells.contains(l)) =>
         {
             let target = args
@@ -382,6 +386,23 @@ fn enters(command: &str) -> Option<Move> {
             enter(None, None, Some(program))
         }
     }
+}
+
+/// The words after `exec` when it is the subcommand, past global options (`kubectl --context
+/// prod -n voice exec -it pod -- sh`).
+fn exec_args<'a, 'w>(rest: &'a [&'w str]) -> Option<&'a [&'w str]> {
+    let mut i = 0;
+    while let Some(word) = rest.get(i) {
+        if *word == "exec" {
+            return Some(&rest[i + 1..]);
+        }
+        if !word.starts_with('-') {
+            return None;
+        }
+        // `--context prod`: the option's value is the next word, unless given with `=`.
+        i += if word.contains('=') { 1 } else { 2 };
+    }
+    None
 }
 
 /// `-n NS`: whether `word` is the value of an option before it.
@@ -587,7 +608,13 @@ fn transcript(lines: &[&str], shell: bool, console: bool, plan: &mut Plan) {
         while ends_with_continuation(last) && i < lines.len() {
             last = lines[i];
             command.push('\n');
-            command.push_str(last);
+            // A pasted session shows the shell's `> ` (PS2) before a continued line: typed, it
+            // would be a redirect to a file named after the next word.
+            let shown = last.trim_start();
+            match continuation(shown).filter(|_| shown.starts_with('>')) {
+                Some(len) => command.push_str(&shown[len..]),
+                None => command.push_str(last),
+            }
             i += 1;
         }
         for delimiter in super::console::heredoc_delimiters(&command) {
@@ -690,6 +717,18 @@ mod tests {
             .iter()
             .map(|p| (p.kind, p.runnable, p.code.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_pasted_ps2_prompt_is_not_part_of_the_continued_line() {
+        let plan = classify(
+            "zsh",
+            "% aws x \\\n> --name a \\\n>   --region b\n{}\n",
+            false,
+            None,
+        );
+        assert_eq!(plan.pieces[0].code, "aws x \\\n--name a \\\n  --region b");
+        assert_eq!(plan.pieces[0].expected_output.as_deref(), Some("{}"));
     }
 
     #[test]
@@ -878,6 +917,14 @@ mod tests {
             Some("on web-0")
         );
         assert_eq!(host("docker exec -it app bash").as_deref(), Some("on app"));
+        assert_eq!(
+            host("kubectl --context prod-euw2 -n voice exec -it deploy/fsxinetd -- sh").as_deref(),
+            Some("on deploy/fsxinetd")
+        );
+        assert_eq!(
+            host("kubectl --context prod exec pod -- ls").as_deref(),
+            None
+        );
         assert_eq!(
             host("gcloud compute ssh vm-1 --zone europe-west1-b").as_deref(),
             Some("on vm-1")
