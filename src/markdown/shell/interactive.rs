@@ -329,9 +329,17 @@ fn program_needs_keyboard(program: &str, args: &[&str], fed: bool) -> bool {
         "gitlab-psql" | "gitlab-redis-cli" => !fed && !has_any(args, &["-c", "-f"]),
         "bundle" if args.first() == Some(&"exec") => needs_keyboard(&args[1..], fed),
         "kubectl" | "oc" | "docker" | "podman" | "nerdctl" => {
+            // Past global options: `kubectl --context prod -n voice exec -it pod -- sh`.
+            let mut i = 0;
+            while args.get(i).is_some_and(|a| a.starts_with('-')) {
+                i += if args[i].contains('=') { 1 } else { 2 };
+            }
+            let args = args.get(i..).unwrap_or_default();
             matches!(args.first(), Some(&("exec" | "run" | "attach")))
                 && (stdin_and_tty(args) || args.first() == Some(&"attach"))
         }
+        // gpg's own editors answer at a `gpg>` prompt.
+        "gpg" | "gpg2" => has_any(args, &["--edit-key", "--card-edit", "--edit-card"]),
         "gcloud" => {
             args.windows(2).any(|w| w == ["compute", "ssh"])
                 && !has_any(args, &["--command"])
