@@ -440,7 +440,11 @@ fn collect_variables(
         }
     }
     let mut all_uses: Vec<Vec<String>> = Vec::new();
-    for step in steps.iter() {
+    // What earlier steps' commands set (`export TF_WORKSPACE=…` in step 1, read in step 3): read
+    // lazily too, up to the step being read.
+    let mut set_before: HashSet<String> = HashSet::new();
+    let mut steps_read = 0;
+    for (si, step) in steps.iter().enumerate() {
         // What the step's earlier commands set (`export X=1` then `echo $X`): read lazily, only
         // once a later command reads something.
         let mut set_earlier = shell_vars::EarlierAssignments::default();
@@ -458,6 +462,15 @@ fn collect_variables(
             for (text, span) in texts.into_iter().flatten() {
                 for u in shell_vars::unset_uses(text, &mut scratch) {
                     if set_earlier.sets(&step.commands[..k], u.name) {
+                        continue;
+                    }
+                    for earlier in &steps[steps_read..si] {
+                        set_before.extend(
+                            shell_vars::EarlierAssignments::default().all_set_by(&earlier.commands),
+                        );
+                    }
+                    steps_read = si;
+                    if set_before.contains(u.name) {
                         continue;
                     }
                     // Only what reaches a shell: a manual block's text is never run.
@@ -654,6 +667,8 @@ struct Walker<'t> {
     /// The source range of the last paragraph: the one just before a code block may introduce
     /// it as sample output.
     last_paragraph: Option<(usize, usize)>,
+    /// The last heading's source range: what an unlabelled block right under it is.
+    last_heading: Option<(usize, usize)>,
 }
 
 impl<'t> Walker<'t> {
@@ -673,6 +688,7 @@ impl<'t> Walker<'t> {
             html: None,
             pending: None,
             last_paragraph: None,
+            last_heading: None,
         }
     }
 
@@ -724,6 +740,7 @@ impl<'t> Walker<'t> {
                     span: self.index.span(hstart, end),
                 };
                 self.sections.push(Section::new(Some(heading), end));
+                self.last_heading = Some((hstart, end));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 self.section().has_content = true;
@@ -1080,7 +1097,13 @@ impl<'t> Walker<'t> {
         let owner = self.checklist_frame.and_then(|i| self.items[i].checklist);
         let intro = self
             .last_paragraph
-            .and_then(|(s, e)| classify::paragraph_before(self.text, s, e, block.start));
+            .and_then(|(s, e)| classify::paragraph_before(self.text, s, e, block.start))
+            // An unlabelled block right under "## What healthy looks like" is sample output; a
+            // labelled one under "## Check the output" is still what its label says.
+            .or_else(|| {
+                let (s, e) = self.last_heading.filter(|_| lang.is_empty())?;
+                classify::paragraph_before(self.text, s, e, block.start)
+            });
         let plan = classify::classify(&lang, &block.code, ann.runner.is_some(), intro);
         let index = self.index;
         let section = self

@@ -130,6 +130,15 @@ impl EarlierAssignments {
         self.scanned = self.scanned.max(earlier.len());
         self.names.contains(name)
     }
+
+    /// Every name `commands` set (a whole step's): what later steps find already set.
+    pub fn all_set_by(
+        mut self,
+        commands: &[crate::runbook::Command],
+    ) -> std::collections::HashSet<String> {
+        self.sets(commands, "");
+        self.names
+    }
 }
 
 fn is_name_start(b: u8) -> bool {

@@ -104,15 +104,21 @@ pub(super) fn one_shell(code: &str, parts: &[Part]) -> bool {
         let text = &code[part.range.clone()];
         let mut words = text.split(|c: char| c.is_ascii_whitespace() || ";&|()`".contains(c));
         let first = words.next().unwrap_or("");
-        if first == "function"
-            || first == "trap"
+        if first == "trap"
             || (first == "set"
                 && text
                     .split_whitespace()
                     .nth(1)
                     .is_some_and(|f| f.starts_with('-') && (f.contains('e') || f == "-o")))
-            || text.contains("() {")
-            || text.contains("(){")
+        {
+            return true;
+        }
+        // A function lives in the shell that defined it: whole only when a later statement
+        // calls it.
+        if let Some(name) = function_name(text)
+            && code[part.range.end..]
+                .split(|c: char| c.is_ascii_whitespace() || ";&|()`$\"'".contains(c))
+                .any(|w| w == name)
         {
             return true;
         }
@@ -133,6 +139,24 @@ pub(super) fn one_shell(code: &str, parts: &[Part]) -> bool {
         }
     }
     false
+}
+
+/// The name a statement defines as a function: `function NAME …` or `NAME() {`.
+fn function_name(text: &str) -> Option<&str> {
+    let text = text.trim_start();
+    if let Some(rest) = text.strip_prefix("function ") {
+        let name = rest
+            .split(|c: char| c.is_ascii_whitespace() || c == '(')
+            .next()?;
+        return (!name.is_empty()).then_some(name);
+    }
+    let (name, after) = text.split_once('(')?;
+    let name = name.trim_end();
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b':');
+    (valid && after.trim_start().starts_with(')')).then_some(name)
 }
 
 /// The shell variable a statement sets without exporting it: `x=1`, `x=$(cmd)`, `read -r x`,

@@ -104,6 +104,9 @@ fn scripts_that_need_one_shell_stay_whole() {
     // An exported variable carries from one command to the next: no need for one shell.
     let parsed = p("## A\n```bash\nexport X=1\necho $X\n```\n");
     assert_eq!(parsed.runbook.steps[0].commands.len(), 2);
+    // A function nothing later calls is one statement among others.
+    let parsed = p("## A\n```bash\nf() { echo; }\nls\nfunction g { :; }\nfg_job=1 env\n```\n");
+    assert_eq!(parsed.runbook.steps[0].commands.len(), 4);
 }
 
 #[test]
