@@ -135,7 +135,7 @@ fn lint_command(
         // In a command of several lines (a loop, a SQL script), at each line destructive by
         // itself; else at the command.
         let mut found = false;
-        if let Some(index) = index.filter(|_| command.code.contains('\n')) {
+        if let Some(index) = index.filter(|_| command.code.trim_end().contains('\n')) {
             for (k, line) in command.code.lines().enumerate() {
                 if let Some(reason) = looks_destructive_in(line, label, title)
                     && let Some(span) = code_line_span(index, command, k)
