@@ -586,6 +586,10 @@ fn statement_lines(name: &str, needle: &str) -> Vec<u64> {
             break;
         }
     }
+    // A block of one command is reported at its fence, the line above.
+    if at > 1 && lines[at as usize - 2].trim_start().starts_with("```") {
+        found.push(at - 1);
+    }
     found
 }
 
