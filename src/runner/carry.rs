@@ -3,13 +3,15 @@
 //!
 //! The command's text is never rewritten: bash runs a fixed wrapper ([`WRAPPER`]) that takes the
 //! text as an argument, `eval`s it, and on the way out (normal end, `exit`, `set -e`) writes
-//! `pwd -P` and every exported variable to a private file the runner created. Builtins only, so
-//! the capture forks nothing.
+//! `pwd -P` and every exported variable to a private, unlinked file the runner created and
+//! handed it as a descriptor. Builtins only, so the capture forks nothing. Only a command whose
+//! text may change that state runs under the wrapper (see `stateful`).
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -17,29 +19,36 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::walk::ports::ShellAfter;
 
-/// The script bash runs: `$1` is the state file, `$2` the command (or the `runner` line).
+/// The descriptor on which the child finds its state file (open, already unlinked).
+pub const STATE_FD: i32 = 63;
+
+/// The script bash runs: `$1` is the command (or the `runner` line); fd [`STATE_FD`] is the
+/// state file.
 ///
 /// The save runs after the command (its status kept as the script's) and again from the EXIT
 /// trap for a command that calls `exit` or stops under `set -e`; the first one wins. A command
 /// that installs its own EXIT trap and then exits keeps its trap, and its state is not captured.
 /// The calls are grouped with stderr to `/dev/null` so that `set -x` in the command does not
 /// trace the save (it would print every exported value, secrets included).
-pub const WRAPPER: &str = r#"__runbook_state=$1 __runbook_code=$2 __runbook_saved=
-shift 2
+///
+/// Builtins only, and few system calls: `/dev/fd/63` reopens the unlinked file (from offset 0,
+/// truncated), so the names go through it and the state is one `printf` of every pair.
+pub const WRAPPER: &str = r#"__runbook_code=$1 __runbook_saved=
+shift
 __runbook_save() {
   builtin set +aeu
   if [ -z "$__runbook_saved" ]; then
     __runbook_saved=1
-    local __runbook_names __runbook_n
-    if builtin compgen -e >"$__runbook_state" 2>/dev/null; then
-      builtin mapfile -t __runbook_names <"$__runbook_state"
+    local __runbook_names __runbook_n __runbook_pairs=()
+    if builtin compgen -e >|/dev/fd/63 && builtin mapfile -t __runbook_names </dev/fd/63; then
+      for __runbook_n in "${__runbook_names[@]}"; do
+        __runbook_pairs+=("$__runbook_n" "${!__runbook_n}")
+      done
       {
         builtin pwd -P
         builtin printf '\0'
-        for __runbook_n in "${__runbook_names[@]}"; do
-          builtin printf '%s=%s\0' "$__runbook_n" "${!__runbook_n}"
-        done
-      } >"$__runbook_state" 2>/dev/null
+        builtin printf '%s=%s\0' "${__runbook_pairs[@]}"
+      } >|/dev/fd/63
     fi
   fi
   return "${1:-0}"
@@ -54,15 +63,17 @@ fn ignored(name: &str) -> bool {
     matches!(name, "_" | "SHLVL" | "PWD" | "OLDPWD") || name.starts_with("__runbook_")
 }
 
-/// A private file (mode 0600) for one command's state, removed when dropped.
+/// A private file (mode 0600) for one command's state, unlinked as soon as it is created: only
+/// the open descriptors (this one and the child's [`STATE_FD`]) reach it, so a walk killed by
+/// any signal leaves nothing behind.
 pub struct StateFile {
-    path: PathBuf,
+    file: File,
 }
 
 static NEXT: AtomicU64 = AtomicU64::new(0);
 
 impl StateFile {
-    /// Creates an empty file in the temporary directory, with a name no other command uses.
+    /// Creates an empty, already unlinked file in the temporary directory.
     pub fn create() -> io::Result<StateFile> {
         let dir = std::env::temp_dir();
         let pid = std::process::id();
@@ -70,21 +81,26 @@ impl StateFile {
             let n = NEXT.fetch_add(1, Ordering::Relaxed);
             let path = dir.join(format!("runbook-shell-{pid}-{n}"));
             match OpenOptions::new()
+                .read(true)
                 .write(true)
                 .create_new(true)
                 .mode(0o600)
                 .open(&path)
             {
-                Ok(_) => return Ok(StateFile { path }),
-                // Left by a killed process that had this pid: take the next name.
+                Ok(file) => {
+                    std::fs::remove_file(&path)?;
+                    return Ok(StateFile { file });
+                }
+                // Left by a process that had this pid: take the next name.
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(e),
             }
         }
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The descriptor to hand the child as [`STATE_FD`].
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.file.as_fd()
     }
 
     /// What the command left, compared with the environment it started with and the directory
@@ -95,16 +111,10 @@ impl StateFile {
         started_in: &Path,
     ) -> Option<ShellAfter> {
         let mut bytes = Vec::new();
-        File::open(&self.path)
-            .and_then(|mut f| f.read_to_end(&mut bytes))
-            .ok()?;
+        // The child wrote through its own opens of the file: this descriptor's offset is 0.
+        (&self.file).seek(SeekFrom::Start(0)).ok()?;
+        (&self.file).read_to_end(&mut bytes).ok()?;
         parse(&bytes, started_with, started_in)
-    }
-}
-
-impl Drop for StateFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
     }
 }
 

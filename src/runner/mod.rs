@@ -14,6 +14,7 @@ mod machine;
 mod pty;
 pub mod redact;
 mod spawn;
+mod stateful;
 mod status;
 mod supervise;
 

@@ -11,12 +11,12 @@ use rustix::fs::{Mode, OFlags};
 use rustix::pty::OpenptFlags;
 use rustix::termios::{self, OptionalActions, Termios, Winsize};
 
-use super::carry::{StateFile, WRAPPER};
+use super::carry::{STATE_FD, StateFile, WRAPPER};
 use super::redact::Redactor;
 use super::spawn::{self, SpawnRequest, Stdin};
 use super::status::StatusLines;
 use super::supervise::{self, Child, READ_BUF, Screen};
-use crate::walk::ports::{CommandOutcome, CommandRunner, CommandSpec};
+use crate::walk::ports::{CommandOutcome, CommandRunner, CommandSpec, ShellAfter};
 
 /// Runs each command as `bash -c` in its own session on a fresh pseudo-terminal, so full-screen
 /// and password-prompting programs behave as in a terminal.
@@ -207,6 +207,15 @@ fn check_cwd(cwd: &Path) -> Result<(), String> {
     }
 }
 
+/// Whether to run `script` under the capturing wrapper: when its text may change the state, or
+/// when bash may run code the text does not show (an exported function, `BASH_ENV`).
+fn needs_capture(script: &str, env: &[(Vec<u8>, Vec<u8>)]) -> bool {
+    super::stateful::may_change_state(script)
+        || env
+            .iter()
+            .any(|(name, _)| name.starts_with(b"BASH_FUNC_") || name == b"BASH_ENV")
+}
+
 /// A fresh pty: (master, slave, the slave's path), both close-on-exec, the master non-blocking.
 fn open_pty() -> io::Result<(OwnedFd, OwnedFd, CString)> {
     let master =
@@ -257,25 +266,35 @@ impl PtyRunner {
         let not_found = || "cannot run `bash`: not found on the PATH".to_string();
         let bash = self.bash(spec).ok_or_else(not_found)?;
         let script = spec.runner.as_deref().unwrap_or(&spec.code);
-        // The text runs unchanged, as an argument of the wrapper that captures the state it leaves.
-        let state = StateFile::create().map_err(|e| {
-            format!(
-                "cannot create a temporary file: {}",
-                lowercase_first(&e.to_string())
-            )
-        })?;
-        let args = [
-            OsStr::new("bash"),
-            OsStr::new("-c"),
-            OsStr::new(WRAPPER),
-            OsStr::new("bash"),
-            state.path().as_os_str(),
-            OsStr::new(script),
-        ];
         let env = spawn::environment(&spec.env, &spec.unset);
+        // The text runs unchanged. Only when it may change the shell's directory or exported
+        // variables does it run as an argument of the wrapper that captures them: the capture
+        // costs bash's exec of the last command and a few system calls.
+        let capture = needs_capture(script, &env);
+        let state = if capture {
+            Some(StateFile::create().map_err(|e| {
+                format!(
+                    "cannot create a temporary file: {}",
+                    lowercase_first(&e.to_string())
+                )
+            })?)
+        } else {
+            None
+        };
+        let args: &[&OsStr] = if capture {
+            &[
+                OsStr::new("bash"),
+                OsStr::new("-c"),
+                OsStr::new(WRAPPER),
+                OsStr::new("bash"),
+                OsStr::new(script),
+            ]
+        } else {
+            &[OsStr::new("bash"), OsStr::new("-c"), OsStr::new(script)]
+        };
         let spawned = spawn::spawn(&SpawnRequest {
             program: &bash,
-            args: &args,
+            args,
             env: &env,
             cwd: cwd_given.then_some(spec.cwd.as_path()),
             tty: &tty,
@@ -286,6 +305,7 @@ impl PtyRunner {
             } else {
                 Stdin::Pty
             },
+            extra_fd: state.as_ref().map(|s| (s.fd(), STATE_FD)),
         })
         .map_err(|e| match e.kind() {
             io::ErrorKind::NotFound => not_found(),
@@ -317,7 +337,11 @@ impl PtyRunner {
         } else {
             std::env::current_dir().unwrap_or_default()
         };
-        outcome.shell = state.read(&env, &started_in);
+        outcome.shell = match &state {
+            Some(state) => state.read(&env, &started_in),
+            // Nothing in the text can change the state: known unchanged.
+            None => Some(ShellAfter::default()),
+        };
         Ok(outcome)
     }
 

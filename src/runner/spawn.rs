@@ -17,7 +17,7 @@
 use std::ffi::{CStr, CString, OsStr};
 use std::io;
 use std::mem::MaybeUninit;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 use std::ptr;
@@ -38,6 +38,8 @@ pub struct SpawnRequest<'a> {
     pub tty: &'a CStr,
     /// What the child reads.
     pub stdin: Stdin,
+    /// A descriptor the child gets as the given fd number (the shell-state file), if any.
+    pub extra_fd: Option<(BorrowedFd<'a>, i32)>,
 }
 
 /// Where a child's stdin comes from.
@@ -97,6 +99,9 @@ pub fn spawn(req: &SpawnRequest<'_>) -> io::Result<Spawned> {
         (Some((reader, _)), _) => actions.dup2(reader.as_raw_fd(), 0)?,
         (None, Stdin::Null) => actions.open(0, c"/dev/null", libc::O_RDONLY)?,
         (None, _) => actions.dup2(1, 0)?,
+    }
+    if let Some((fd, to)) = req.extra_fd {
+        actions.dup2(fd.as_raw_fd(), to)?;
     }
     if let Some(cwd) = &cwd {
         actions.chdir(cwd)?;

@@ -138,3 +138,51 @@ pwd > here.txt && echo \"$MARK\" >> here.txt
         format!("{}\ncarried\n", sub.display())
     );
 }
+
+/// A walk killed by SIGKILL while a capturing command runs leaves no state file (it holds the
+/// whole environment) in the temporary directory: the file is unlinked as soon as it is made.
+#[test]
+fn a_walk_killed_during_a_command_leaves_no_state_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("rb.md"),
+        "# Killed\n\n## Wait\n\n```bash\nexport STATE_TEST=1; echo $$ > group.pid; sleep 30\n```\n",
+    )
+    .unwrap();
+    let mut child = Command::new(BIN)
+        .args(["run", "rb.md", "--yes"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("TMPDIR", tmp.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid_file = dir.path().join("group.pid");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while fs::read_to_string(&pid_file).map_or(true, |s| !s.ends_with('\n')) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the command never ran"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // The command runs under the capture now, its state file open.
+    let left: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    let pgid: i32 = fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let _ = rustix::process::kill_process_group(
+        rustix::process::Pid::from_raw(pgid).unwrap(),
+        rustix::process::Signal::KILL,
+    );
+    assert!(left.is_empty(), "during the command: {left:?}");
+    let after: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(after.is_empty(), "after the kill: {after:?}");
+}
