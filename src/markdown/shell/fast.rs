@@ -199,6 +199,15 @@ fn read_line(line: &str, first: bool, words: &mut Words) -> Line {
     if chained && continued {
         return Line::Bad;
     }
+    // `echo ; |`: an operator with no command before it is malformed; the parser decides.
+    if chained
+        && code
+            .trim_end_matches(['|', '&'])
+            .trim_end()
+            .ends_with([';', '&', '|'])
+    {
+        return Line::Bad;
+    }
     if !words.read(code) {
         return Line::Bad;
     }
