@@ -1,27 +1,14 @@
 //! `unquoted-ampersand`: an `&` inside an unquoted URL (`curl http://x/?a=1&b=2`) ends the
 //! command there and runs it in the background; the rest of the URL becomes a command of its own.
 
+use crate::markdown::{CONSOLE_LANGS, SHELL_LANGS};
 use crate::runbook::{Command, Diagnostic, DiagnosticCode, Runbook};
 use crate::span::LineIndex;
 
-/// Blocks that a shell reads: runnable ones without a `runner`, and shell blocks typed by hand.
-const SHELL_LANGS: &[&str] = &[
-    "",
-    "sh",
-    "bash",
-    "zsh",
-    "shell",
-    "console",
-    "shell-session",
-    "terminal",
-];
-
-/// One warning per unquoted URL holding an `&`, at the `&`'s line and column in `text`.
-pub fn unquoted_ampersands(runbook: &Runbook, text: &str) -> Vec<Diagnostic> {
+/// One warning per unquoted URL holding an `&`, at the `&`'s line and column in `lines_of`: the
+/// file's text as the parser counts lines (a CR-only file with CR read as line ends).
+pub fn unquoted_ampersands(runbook: &Runbook, lines_of: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    // Lines and columns as the parser counts them (CR ends a line in a CR-only file).
-    let translated = crate::markdown::cr_line_endings(text).then(|| text.replace('\r', "\n"));
-    let lines_of: &str = translated.as_deref().unwrap_or(text);
     let mut index: Option<LineIndex<'_>> = None;
     for command in runbook.steps.iter().flat_map(|s| &s.commands) {
         if !read_by_a_shell(command) || !command.code.contains('&') {
@@ -68,7 +55,9 @@ fn read_by_a_shell(command: &Command) -> bool {
     if command.runnable {
         command.annotations.runner.is_none()
     } else {
-        SHELL_LANGS.contains(&command.lang.as_ref())
+        // Blocks a shell reads when typed by hand: shell, console and unlabelled ones.
+        let lang = command.lang.as_ref();
+        lang.is_empty() || SHELL_LANGS.contains(&lang) || CONSOLE_LANGS.contains(&lang)
     }
 }
 

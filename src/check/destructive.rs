@@ -122,8 +122,9 @@ const LEADING: &[&str] = &[
     "if", "then", "else", "elif", "while", "until", "do", "!", "{", "time", "}",
 ];
 
-/// Words that run the next word, with those of their options that take a value.
-const WRAPPERS: &[(&str, &[&str])] = &[
+/// Words that run the next word, with those of their options that take a value (also what
+/// `programs` looks through).
+pub(super) const WRAPPERS: &[(&str, &[&str])] = &[
     (
         "sudo",
         &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U"],

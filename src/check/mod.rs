@@ -27,19 +27,16 @@ pub fn lint(runbook: &Runbook) -> Vec<Diagnostic> {
     lint_in(runbook, None)
 }
 
-/// [`lint`], with the file's text: a finding in a long command is then placed at the line
+/// [`lint`], with the file's text as the parser counts lines (CR-only files translated, see
+/// [`crate::markdown::cr_line_endings`]): a finding in a long command is then placed at the line
 /// that holds it (the `drain` inside a `for` loop), not at the command's first line.
-pub fn lint_in(runbook: &Runbook, text: Option<&str>) -> Vec<Diagnostic> {
+pub fn lint_in(runbook: &Runbook, lines_text: Option<&str>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    // Lines as the parser counts them (CR ends a line in a CR-only file).
-    let translated = text
-        .filter(|t| crate::markdown::cr_line_endings(t))
-        .map(|t| t.replace('\r', "\n"));
-    let text = translated.as_deref().or(text);
-    let index = text.map(LineIndex::new);
+    // Built only for a file that has such a finding: most have none.
+    let mut index: Option<LineIndex<'_>> = None;
     for step in &runbook.steps {
         for command in &step.commands {
-            lint_command(step, command, index.as_ref(), &mut out);
+            lint_command(step, command, lines_text, &mut index, &mut out);
         }
     }
     out
@@ -89,10 +86,11 @@ const TYPED_BY_HAND: &[&str] = &[
     "none",
 ];
 
-fn lint_command(
+fn lint_command<'t>(
     step: &Step,
     command: &Command,
-    index: Option<&LineIndex<'_>>,
+    lines_text: Option<&'t str>,
+    index: &mut Option<LineIndex<'t>>,
     out: &mut Vec<Diagnostic>,
 ) {
     if command.runnable
@@ -135,7 +133,8 @@ fn lint_command(
         // In a command of several lines (a loop, a SQL script), at each line destructive by
         // itself; else at the command.
         let mut found = false;
-        if let Some(index) = index.filter(|_| command.code.trim_end().contains('\n')) {
+        if let Some(text) = lines_text.filter(|_| command.code.trim_end().contains('\n')) {
+            let index = index.get_or_insert_with(|| LineIndex::new(text));
             for (k, line) in command.code.lines().enumerate() {
                 if let Some(reason) = looks_destructive_in(line, label, title)
                     && let Some(span) = code_line_span(index, command, k)

@@ -4,6 +4,8 @@
 //! bodies, variables, builtins, keywords, functions the block defines and `case` patterns are
 //! never taken for programs; wrappers (`sudo`, `env`, `timeout 30`, `xargs`) give their program.
 
+use super::destructive::WRAPPERS;
+
 /// Shell keywords and builtins: never looked up on `PATH`.
 const BUILTINS: &[&str] = &[
     "!",
@@ -81,24 +83,6 @@ const BUILTINS: &[&str] = &[
     "[",
     "[[",
     "]]",
-];
-
-/// Words that run the next word: skipped, with their options and the options' values.
-const WRAPPERS: &[(&str, &[&str])] = &[
-    (
-        "sudo",
-        &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U"],
-    ),
-    ("doas", &["-u", "-C"]),
-    ("nohup", &[]),
-    ("exec", &["-a"]),
-    ("xargs", &["-n", "-I", "-L", "-P", "-d", "-E", "-s", "-a"]),
-    ("env", &["-u", "-C", "-S"]),
-    ("time", &["-f", "-o"]),
-    ("command", &[]),
-    ("nice", &["-n"]),
-    ("stdbuf", &[]),
-    ("timeout", &["-s", "-k"]),
 ];
 
 /// Keywords after which a command starts (`if grep ...`, `do kubectl ...`).

@@ -46,10 +46,14 @@ pub fn run(
         let source = load_or_empty(path)?;
         let parsed = markdown::parse_unhashed(&source.path, &source.text);
         let mut diagnostics = parsed.diagnostics;
-        diagnostics.extend(lint_in(&parsed.runbook, Some(&source.text)));
+        // Lines as the parser counts them (CR ends a line in a CR-only file), for positions.
+        let translated =
+            markdown::cr_line_endings(&source.text).then(|| source.text.replace('\r', "\n"));
+        let lines_text = translated.as_deref().unwrap_or(&source.text);
+        diagnostics.extend(lint_in(&parsed.runbook, Some(lines_text)));
         diagnostics.extend(log_limits(&parsed.runbook));
         diagnostics.extend(control_characters(&source.text));
-        diagnostics.extend(unquoted_ampersands(&parsed.runbook, &source.text));
+        diagnostics.extend(unquoted_ampersands(&parsed.runbook, lines_text));
         diagnostics.sort_by_key(|d| (d.span.start, d.severity));
         Ok((parsed.runbook.path, diagnostics))
     });

@@ -391,18 +391,10 @@ fn enters(command: &str) -> Option<Move> {
 /// The words after `exec` when it is the subcommand, past global options (`kubectl --context
 /// prod -n voice exec -it pod -- sh`).
 fn exec_args<'a, 'w>(rest: &'a [&'w str]) -> Option<&'a [&'w str]> {
-    let mut i = 0;
-    while let Some(word) = rest.get(i) {
-        if *word == "exec" {
-            return Some(&rest[i + 1..]);
-        }
-        if !word.starts_with('-') {
-            return None;
-        }
-        // `--context prod`: the option's value is the next word, unless given with `=`.
-        i += if word.contains('=') { 1 } else { 2 };
+    match super::shell::past_global_options(rest) {
+        ["exec", args @ ..] => Some(args),
+        _ => None,
     }
-    None
 }
 
 /// `-n NS`: whether `word` is the value of an option before it.

@@ -12,6 +12,8 @@ mod lookup_block;
 mod nesting;
 mod prompts;
 pub mod shell;
+
+pub use classify::{CONSOLE_LANGS, SHELL_LANGS};
 mod shell_vars;
 mod simple_yaml;
 mod statements;

@@ -329,12 +329,7 @@ fn program_needs_keyboard(program: &str, args: &[&str], fed: bool) -> bool {
         "gitlab-psql" | "gitlab-redis-cli" => !fed && !has_any(args, &["-c", "-f"]),
         "bundle" if args.first() == Some(&"exec") => needs_keyboard(&args[1..], fed),
         "kubectl" | "oc" | "docker" | "podman" | "nerdctl" => {
-            // Past global options: `kubectl --context prod -n voice exec -it pod -- sh`.
-            let mut i = 0;
-            while args.get(i).is_some_and(|a| a.starts_with('-')) {
-                i += if args[i].contains('=') { 1 } else { 2 };
-            }
-            let args = args.get(i..).unwrap_or_default();
+            let args = past_global_options(args);
             matches!(args.first(), Some(&("exec" | "run" | "attach")))
                 && (stdin_and_tty(args) || args.first() == Some(&"attach"))
         }
@@ -347,4 +342,14 @@ fn program_needs_keyboard(program: &str, args: &[&str], fed: bool) -> bool {
         }
         _ => false,
     }
+}
+
+/// A container CLI's words past its global options, each taken to have a value unless given
+/// with `=`: `kubectl --context prod -n voice exec -it pod -- sh` gives `exec -it pod -- sh`.
+pub fn past_global_options<'a, 'w>(args: &'a [&'w str]) -> &'a [&'w str] {
+    let mut i = 0;
+    while args.get(i).is_some_and(|a| a.starts_with('-')) {
+        i += if args[i].contains('=') { 1 } else { 2 };
+    }
+    args.get(i..).unwrap_or_default()
 }
