@@ -510,7 +510,33 @@ fn statements(lines: &[&str]) -> Vec<usize> {
 }
 
 /// The quote still open at the end of `line`, given the one open at its start.
-fn scan_quotes(line: &str, mut quote: Option<char>) -> Option<char> {
+fn scan_quotes(line: &str, quote: Option<char>) -> Option<char> {
+    // Every byte that matters is ASCII: an ASCII line is read byte by byte, same rules.
+    if line.is_ascii() {
+        let b = line.as_bytes();
+        let mut q = quote.map(|c| c as u8);
+        let mut prev_space = true;
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            match (q, c) {
+                (None, b'#') if prev_space => break,
+                (None | Some(b'"'), b'\\') => i += 1,
+                (None, b'\'' | b'"') => q = Some(c),
+                (Some(open), c) if c == open => q = None,
+                _ => {}
+            }
+            // As `char::is_whitespace` on ASCII, vertical tab included.
+            prev_space = matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b';');
+            i += 1;
+        }
+        return q.map(char::from);
+    }
+    scan_quotes_chars(line, quote)
+}
+
+/// [`scan_quotes`] char by char, for lines with non-ASCII text.
+fn scan_quotes_chars(line: &str, mut quote: Option<char>) -> Option<char> {
     let mut chars = line.chars().peekable();
     let mut prev_space = true;
     while let Some(c) = chars.next() {
@@ -1017,5 +1043,15 @@ mod tests {
         let plan = classify("", "$ uptime\n", false, None);
         assert_eq!(plan.pieces[0].kind, CommandKind::Console);
         assert!(plan.findings.is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_lines_are_scanned_as_char_by_char(
+            line in "[ a#'\"\\\\;\t\x0b]{0,24}",
+            open in proptest::sample::select(vec![None, Some('\''), Some('"')]),
+        ) {
+            proptest::prop_assert_eq!(scan_quotes(&line, open), scan_quotes_chars(&line, open));
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 /// Commands people type at a shell, sorted (binary search): the first word of a line that makes
 /// an unlabelled block a shell script, and of a `# ` line that makes it a root prompt.
-const KNOWN: &[&str] = &[
+pub(super) const KNOWN: &[&str] = &[
     ".",
     "ab",
     "alias",

@@ -444,9 +444,12 @@ fn collect_variables(
     let mut all_uses: Vec<Vec<String>> = Vec::new();
     // What earlier steps' commands set (`export TF_WORKSPACE=…` in step 1, read in step 3): read
     // lazily too, up to the step being read.
-    let mut set_before: HashSet<String> = HashSet::new();
+    let steps_read_only: &[Step] = steps;
+    let mut set_before: HashSet<&str> = HashSet::new();
     let mut steps_read = 0;
-    for (si, step) in steps.iter().enumerate() {
+    // Each step's reading of its own assignments, kept for when later steps need the rest.
+    let mut step_sets: Vec<Option<shell_vars::EarlierAssignments<'_>>> = Vec::new();
+    for (si, step) in steps_read_only.iter().enumerate() {
         // What the step's earlier commands set (`export X=1` then `echo $X`): read lazily, only
         // once a later command reads something.
         let mut set_earlier = shell_vars::EarlierAssignments::default();
@@ -466,10 +469,13 @@ fn collect_variables(
                     if set_earlier.sets(&step.commands[..k], u.name) {
                         continue;
                     }
-                    for earlier in &steps[steps_read..si] {
-                        set_before.extend(
-                            shell_vars::EarlierAssignments::default().all_set_by(&earlier.commands),
-                        );
+                    for (earlier, set) in steps_read_only[steps_read..si]
+                        .iter()
+                        .zip(&mut step_sets[steps_read..si])
+                    {
+                        if let Some(set) = set.take() {
+                            set.add_all(&earlier.commands, &mut set_before);
+                        }
                     }
                     steps_read = si;
                     if set_before.contains(u.name) {
@@ -505,7 +511,9 @@ fn collect_variables(
             }
             all_uses.push(uses);
         }
+        step_sets.push(Some(set_earlier));
     }
+    drop(set_before);
     for (command, uses) in steps.iter_mut().flat_map(|s| &mut s.commands).zip(all_uses) {
         command.uses = uses;
     }

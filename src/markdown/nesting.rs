@@ -16,10 +16,7 @@ pub fn cap_nesting(text: &str) -> Cow<'_, str> {
     let mut out: Option<Vec<u8>> = None;
     let mut start = 0;
     while start < bytes.len() {
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |i| start + i);
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
         // Each marker takes a byte at least: a shorter line cannot nest too deep.
         if end - start > MAX_NESTING
             && let Some((from, to)) = excess(&bytes[start..end])

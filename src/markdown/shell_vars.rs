@@ -110,34 +110,44 @@ pub fn plain_expansions(code: &str) -> Vec<(String, std::ops::Range<usize>)> {
         .collect()
 }
 
-/// The names a step's earlier runnable commands assign, scanned once each, on first need.
+/// The names a step's runnable commands assign, read in order, each command scanned once and
+/// only on first need. Borrowed from the commands: no copy per name.
 #[derive(Default)]
-pub struct EarlierAssignments {
+pub struct EarlierAssignments<'a> {
     scanned: usize,
-    names: std::collections::HashSet<String>,
+    names: std::collections::HashSet<&'a str>,
+    uses: Vec<Use<'a>>,
 }
 
-impl EarlierAssignments {
+impl<'a> EarlierAssignments<'a> {
     /// Whether one of `earlier` (the commands before the one being read, in order) sets `name`.
-    pub fn sets(&mut self, earlier: &[crate::runbook::Command], name: &str) -> bool {
-        for command in earlier.iter().skip(self.scanned) {
-            if command.runnable && command.annotations.runner.is_none() {
-                let (mut uses, mut assigned) = (Vec::new(), Vec::new());
-                scan(&command.code, &mut uses, &mut assigned);
-                self.names.extend(assigned.into_iter().map(str::to_string));
-            }
-        }
-        self.scanned = self.scanned.max(earlier.len());
+    pub fn sets(&mut self, earlier: &'a [crate::runbook::Command], name: &str) -> bool {
+        self.read(earlier);
         self.names.contains(name)
     }
 
-    /// Every name `commands` set (a whole step's): what later steps find already set.
-    pub fn all_set_by(
+    /// Reads the commands of `commands` not read yet.
+    fn read(&mut self, commands: &'a [crate::runbook::Command]) {
+        for command in commands.iter().skip(self.scanned) {
+            if command.runnable && command.annotations.runner.is_none() {
+                let mut assigned = Vec::new();
+                self.uses.clear();
+                scan(&command.code, &mut self.uses, &mut assigned);
+                self.names.extend(assigned);
+            }
+        }
+        self.scanned = self.scanned.max(commands.len());
+    }
+
+    /// Every name `commands` (the whole step these were read from) set, added to `into`: what
+    /// later steps find already set.
+    pub fn add_all(
         mut self,
-        commands: &[crate::runbook::Command],
-    ) -> std::collections::HashSet<String> {
-        self.sets(commands, "");
-        self.names
+        commands: &'a [crate::runbook::Command],
+        into: &mut std::collections::HashSet<&'a str>,
+    ) {
+        self.read(commands);
+        into.extend(self.names);
     }
 }
 

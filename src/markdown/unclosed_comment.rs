@@ -9,13 +9,19 @@ const OPEN: &str = "<!--";
 /// an empty comment on its own line (same length, so every offset, line and column stays where it
 /// was), and where each such comment starts; borrowed when there is none.
 pub fn close_unclosed(text: &str) -> (Cow<'_, str>, Vec<usize>) {
+    // Nearly every file has none: find a candidate with one substring search before reading
+    // the file line by line (which tracks fences).
+    if !memchr::memmem::find_iter(text.as_bytes(), OPEN).any(|at| may_be_unclosed(text, at)) {
+        return (Cow::Borrowed(text), Vec::new());
+    }
     let mut out: Option<Vec<u8>> = None;
     let mut found = Vec::new();
     let mut start = 0;
     // The open fence (its character and length): a comment shown inside a code block is code.
     let mut fence: Option<(u8, usize)> = None;
     while start < text.len() {
-        let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let end =
+            memchr::memchr(b'\n', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
         let line = &text[start..end];
         let lead = line.len() - line.trim_start().len();
         let rest = &line[lead..];
@@ -51,6 +57,17 @@ pub fn close_unclosed(text: &str) -> (Cow<'_, str>, Vec<usize>) {
         None => Cow::Borrowed(text),
     };
     (text, found)
+}
+
+/// Whether the `<!--` at `at` could open an unclosed annotation comment: only blanks before it on
+/// its line, `runbook:` after it, and no `-->` on the rest of the line.
+fn may_be_unclosed(text: &str, at: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |i| i + 1);
+    let line_end = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |i| at + i);
+    let after = &text[at + OPEN.len()..line_end];
+    text[line_start..at].trim().is_empty()
+        && after.trim_start().starts_with("runbook:")
+        && !after.contains("-->")
 }
 
 /// The fence a line opens or closes: three or more backticks or tildes.

@@ -10,10 +10,97 @@ struct Simple<'a> {
 
 /// True when some simple command of `code` waits for a keyboard.
 pub fn is_interactive(code: &str) -> bool {
-    simple_commands(code).iter().any(|s| {
-        let words: Vec<&str> = s.words.iter().map(AsRef::as_ref).collect();
-        needs_keyboard(&words, s.fed)
-    })
+    may_need_keyboard(code)
+        && simple_commands(code).iter().any(|s| {
+            let words: Vec<&str> = s.words.iter().map(AsRef::as_ref).collect();
+            needs_keyboard(&words, s.fed)
+        })
+}
+
+/// False when no word of `code` names a program that [`needs_keyboard`] can answer true for
+/// (nor a wrapper that leads to one): most commands, ruled out by one pass over the bytes instead
+/// of a split into simple commands. A backslash inside a word (`s\sh`) could hide a name, so it
+/// sends the code to the full reading.
+fn may_need_keyboard(code: &str) -> bool {
+    let word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    let b = code.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !word_byte(b[i]) {
+            if b[i] == b'\\' && b.get(i + 1).is_some_and(|&n| n != b'\n') {
+                return true;
+            }
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && word_byte(b[i]) {
+            i += 1;
+        }
+        if keyboard_word(&code[start..i]) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The programs and wrappers [`needs_keyboard`] and [`program_needs_keyboard`] look at.
+fn keyboard_word(word: &str) -> bool {
+    matches!(
+        word,
+        "sudo"
+            | "doas"
+            | "bundle"
+            | "ssh"
+            | "mosh"
+            | "vi"
+            | "vim"
+            | "nvim"
+            | "nano"
+            | "pico"
+            | "top"
+            | "htop"
+            | "btop"
+            | "atop"
+            | "watch"
+            | "more"
+            | "less"
+            | "emacs"
+            | "su"
+            | "read"
+            | "tail"
+            | "journalctl"
+            | "psql"
+            | "mysql"
+            | "mariadb"
+            | "redis-cli"
+            | "valkey-cli"
+            | "mongo"
+            | "mongosh"
+            | "sqlite3"
+            | "python"
+            | "python3"
+            | "python2"
+            | "ipython"
+            | "irb"
+            | "pry"
+            | "node"
+            | "bash"
+            | "sh"
+            | "zsh"
+            | "rails"
+            | "gitlab-rails"
+            | "gitlab-psql"
+            | "gitlab-redis-cli"
+            | "kubectl"
+            | "oc"
+            | "docker"
+            | "podman"
+            | "nerdctl"
+            | "gpg"
+            | "gpg2"
+            | "gcloud"
+    )
 }
 
 /// Splits at `|`, `||`, `&&`, `;`, `&`, newlines and parentheses; drops comments and redirect
@@ -73,19 +160,18 @@ fn simple_commands(code: &str) -> Vec<Simple<'_>> {
     out
 }
 
-/// The word starting at `i`, quotes removed, and where it ends.
+/// The word starting at `i`, quotes removed, and where it ends. Borrowed unless it has quotes or
+/// escapes: the copy starts at the first of them.
 fn read_word(code: &str, mut i: usize) -> (std::borrow::Cow<'_, str>, usize) {
     let b = code.as_bytes();
     let start = i;
-    let mut plain = true;
-    let mut word = String::new();
+    let mut word: Option<String> = None;
     let mut quote: Option<u8> = None;
     while i < b.len() {
         let c = b[i];
         match quote {
             Some(q) if c == q => {
                 quote = None;
-                plain = false;
                 i += 1;
                 continue;
             }
@@ -98,16 +184,16 @@ fn read_word(code: &str, mut i: usize) -> (std::borrow::Cow<'_, str>, usize) {
                 break;
             }
             None if c == b'\'' || c == b'"' => {
+                word.get_or_insert_with(|| code[start..i].to_owned());
                 quote = Some(c);
-                plain = false;
                 i += 1;
                 continue;
             }
             None if c == b'\\' => {
-                plain = false;
+                let w = word.get_or_insert_with(|| code[start..i].to_owned());
                 i += 1;
                 if let Some(ch) = code[i..].chars().next() {
-                    word.push(ch);
+                    w.push(ch);
                     i += ch.len_utf8();
                 }
                 continue;
@@ -115,13 +201,14 @@ fn read_word(code: &str, mut i: usize) -> (std::borrow::Cow<'_, str>, usize) {
             None => {}
         }
         let ch = code[i..].chars().next().unwrap_or(' ');
-        word.push(ch);
+        if let Some(w) = word.as_mut() {
+            w.push(ch);
+        }
         i += ch.len_utf8();
     }
-    if plain {
-        (std::borrow::Cow::Borrowed(&code[start..i]), i)
-    } else {
-        (std::borrow::Cow::Owned(word), i)
+    match word {
+        Some(w) => (std::borrow::Cow::Owned(w), i),
+        None => (std::borrow::Cow::Borrowed(&code[start..i]), i),
     }
 }
 
@@ -242,6 +329,7 @@ fn stdin_and_tty(args: &[&str]) -> bool {
     stdin && tty
 }
 
+/// A program added here must be added to [`keyboard_word`] too (a test checks the two agree).
 fn program_needs_keyboard(program: &str, args: &[&str], fed: bool) -> bool {
     match program {
         "ssh" => {
@@ -352,4 +440,89 @@ pub fn past_global_options<'a, 'w>(args: &'a [&'w str]) -> &'a [&'w str] {
         i += if args[i].contains('=') { 1 } else { 2 };
     }
     args.get(i..).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The reading without the prefilter.
+    fn full(code: &str) -> bool {
+        simple_commands(code).iter().any(|s| {
+            let words: Vec<&str> = s.words.iter().map(AsRef::as_ref).collect();
+            needs_keyboard(&words, s.fed)
+        })
+    }
+
+    const ARGS: &[&str] = &[
+        "",
+        " -it pod -- sh",
+        " exec -it pod bash",
+        " -i",
+        " -s",
+        " console",
+        " -f /var/log/x",
+        " compute ssh host",
+        " --edit-key ABC",
+        " exec rails console",
+        " host",
+    ];
+
+    #[test]
+    fn a_program_the_prefilter_passes_over_never_needs_a_keyboard() {
+        let programs = crate::markdown::known_commands::KNOWN.iter().chain(&[
+            "python3.11",
+            "ssh-add",
+            "/usr/bin/ssh",
+            "sudo -u pg psql",
+        ]);
+        for program in programs {
+            for args in ARGS {
+                let code = format!("{program}{args}");
+                assert_eq!(is_interactive(&code), full(&code), "{code:?}");
+            }
+        }
+    }
+
+    fn word() -> impl Strategy<Value = String> {
+        let known = crate::markdown::known_commands::KNOWN;
+        prop_oneof![
+            prop::sample::select(known).prop_map(str::to_string),
+            prop::sample::select(ARGS).prop_map(str::to_string),
+            prop::sample::select(
+                &[
+                    "|",
+                    "&&",
+                    ";",
+                    "\n",
+                    "'",
+                    "\"",
+                    "\\\n",
+                    "s\\sh",
+                    "FOO=1",
+                    "/usr/bin/",
+                    "<",
+                    "<<<",
+                    "(",
+                    "`",
+                    "#",
+                    "-u",
+                    "root",
+                    "--",
+                    "timeout 5",
+                ][..]
+            )
+            .prop_map(str::to_string),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn the_prefilter_never_hides_a_keyboard(words in prop::collection::vec(word(), 1..8)) {
+            let code = words.join(" ");
+            prop_assert_eq!(is_interactive(&code), full(&code), "code: {:?}", code);
+        }
+    }
 }
