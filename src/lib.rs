@@ -5,7 +5,8 @@
 //! it; [`walk`] walks it with an operator, producing [`event`]s that the [`incident_log`] keeps;
 //! [`export`] turns logs into reports. Beside the flow: [`span`], [`digest`], [`human`] and
 //! [`suggest`] (positions, hashes, text for people, did-you-mean) below everything; the adapters behind the walk's
-//! interfaces, [`terminal`], [`runner`] and [`cloudwatch`], chosen in [`wiring`]; and on top,
+//! interfaces, [`terminal`], [`runner`], [`cloudwatch`] and [`share`] (the incident shared
+//! through CloudWatch Logs), chosen in [`wiring`]; and on top,
 //! [`cli`] (arguments), [`config`] (validated settings), [`commands`] (one per subcommand) and
 //! [`error`] (rendered once).
 
@@ -23,6 +24,7 @@ pub mod incident_log;
 pub mod markdown;
 pub mod runbook;
 pub mod runner;
+pub mod share;
 pub mod signing;
 pub mod source;
 pub mod span;
