@@ -41,6 +41,10 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Texts from this size on are parsed by pulldown-cmark on a second thread while the events are
+/// read: below it, a thread costs more than it saves, and `check` already has a file per core.
+const PIPELINE_MIN: usize = 256 * 1024;
+
 /// Texts from this size on are hashed on a second thread while they are parsed: hashing takes
 /// about a tenth of the parse, more than a thread costs to start (~30 µs).
 const HASH_ALONGSIDE_MIN: usize = 256 * 1024;
@@ -68,6 +72,11 @@ pub fn parse(path: &str, text: &str) -> Parsed {
 /// [`parse`] without the text's SHA-256: `runbook.sha256` is left empty. For callers that never
 /// show nor log the digest (`check`), which are spared hashing every byte once more.
 pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
+    parse_with(path, text, PIPELINE_MIN)
+}
+
+/// [`parse_unhashed`], with pulldown-cmark on its own thread from `pipeline_min` bytes on.
+fn parse_with(path: &str, text: &str, pipeline_min: usize) -> Parsed {
     // A file whose lines end in a lone CR (classic Mac OS) is read with LF in their place: same
     // length, same offsets, so every span keeps the line and column of the original bytes. The
     // commands read from it end their lines in LF, as the author's editor showed them.
@@ -102,7 +111,7 @@ pub fn parse_unhashed(path: &str, text: &str) -> Parsed {
     }
     let fm = front_matter::parse(text, &index, &mut diagnostics);
     let mut walker = Walker::new(text, &index, fm.body_start);
-    walker.walk(&mut diagnostics);
+    walker.walk(pipeline_min, &mut diagnostics);
     let sections = walker.sections;
 
     let choice = title_heading(&sections, text);
@@ -708,23 +717,68 @@ impl<'t> Walker<'t> {
             .expect("the preamble section always exists")
     }
 
-    fn walk(&mut self, diagnostics: &mut Vec<Diagnostic>) {
+    fn walk(&mut self, pipeline_min: usize, diagnostics: &mut Vec<Diagnostic>) {
         let body = &self.text[self.body_start..];
         let options = Options::ENABLE_TABLES
             | Options::ENABLE_TASKLISTS
             | Options::ENABLE_STRIKETHROUGH
             | Options::ENABLE_FOOTNOTES;
-        let mut events = Parser::new_ext(body, options).into_offset_iter();
-        while let Some((event, range)) = &next_event(&mut events) {
-            let start = range.start + self.body_start;
-            let end = range.end + self.body_start;
-            self.event(event, start, end, diagnostics);
+        if body.len() >= pipeline_min {
+            self.walk_pipelined(body, options, diagnostics);
+        } else {
+            for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+                let at = self.body_start;
+                self.event(&event, range.start + at, range.end + at, diagnostics);
+            }
         }
         let len = self.text.len();
         self.section().content_end = len;
         if let Some(pending) = self.pending.take() {
             orphan_comment(&pending, diagnostics);
         }
+    }
+
+    /// [`walk`](Self::walk) with pulldown-cmark on a second thread, a batch of events ahead:
+    /// its parse (a fifth of the work) overlaps the reading of what it found.
+    fn walk_pipelined(
+        &mut self,
+        body: &'t str,
+        options: Options,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        const BATCH: usize = 512;
+        type Batch<'a> = Vec<(Event<'a>, std::ops::Range<usize>)>;
+        std::thread::scope(|scope| {
+            let (sender, batches) = std::sync::mpsc::sync_channel::<Batch<'t>>(4);
+            let parser = std::thread::Builder::new().spawn_scoped(scope, move || {
+                let mut batch = Vec::with_capacity(BATCH);
+                for item in Parser::new_ext(body, options).into_offset_iter() {
+                    batch.push(item);
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if sender.send(full).is_err() {
+                            return;
+                        }
+                    }
+                }
+                let _ = sender.send(batch);
+            });
+            let at = self.body_start;
+            if parser.is_err() {
+                // No thread to be had: the same events, read here.
+                for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+                    self.event(&event, range.start + at, range.end + at, diagnostics);
+                }
+                return;
+            }
+            // Should the parser thread panic, the batches end early, and the scope then panics
+            // as the parse would have on one thread: a cut-short runbook is never returned.
+            for batch in batches {
+                for (event, range) in batch {
+                    self.event(&event, range.start + at, range.end + at, diagnostics);
+                }
+            }
+        });
     }
 
     fn event(
@@ -1281,10 +1335,6 @@ impl<'t> Walker<'t> {
 /// then copied whole into the loop's variable, a wide load of narrow stores that stalls the CPU
 /// (measured: a sixth of the walker's own time). Returned from a call, it is read where it lies.
 #[inline(never)]
-fn next_event<I: Iterator>(events: &mut I) -> Option<I::Item> {
-    events.next()
-}
-
 fn orphan_comment(pending: &Annotations, diagnostics: &mut Vec<Diagnostic>) {
     if let Some(span) = pending.span {
         diagnostics.push(Diagnostic::warning(

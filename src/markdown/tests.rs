@@ -826,3 +826,36 @@ fn a_bullet_holding_only_sample_output_is_no_checklist_item() {
     assert!(parsed.runbook.steps[0].checklist.is_empty());
     assert_eq!(parsed.runbook.steps[0].commands[0].checklist_item, None);
 }
+
+/// Every bundled runbook and fidelity fixture reads the same with pulldown-cmark on its own
+/// thread as on this one: same plan, same diagnostics in the same order.
+#[test]
+fn the_pipelined_walk_reads_what_the_sequential_one_reads() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["runbooks", "tests/fixtures/fidelity"] {
+        for entry in std::fs::read_dir(root.join(dir)).expect("read fixtures") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "md") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 40, "only {} files", files.len());
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("read");
+        let name = path.display().to_string();
+        let one = parse_with(&name, &text, usize::MAX);
+        let two = parse_with(&name, &text, 0);
+        assert_eq!(
+            serde_json::to_string(&one.runbook).expect("json"),
+            serde_json::to_string(&two.runbook).expect("json"),
+            "{name}"
+        );
+        assert_eq!(
+            format!("{:?}", one.diagnostics),
+            format!("{:?}", two.diagnostics),
+            "{name}"
+        );
+    }
+}
