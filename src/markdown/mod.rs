@@ -515,7 +515,10 @@ fn collect_variables(
                 }
                 if known.insert(p.variable.clone()) {
                     let span = locate(index, command, p.offset).unwrap_or(command.span);
-                    vars.push(Variable::undeclared(&p.variable, span));
+                    // Asked as the author wrote it: `HO_ID` alone would not say which blank it fills.
+                    let mut var = Variable::undeclared(&p.variable, span);
+                    var.description = Some(format!("placeholder `{}` in a command", p.text));
+                    vars.push(var);
                 }
             }
             all_uses.push(uses);

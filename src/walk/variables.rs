@@ -124,13 +124,15 @@ pub fn ask(
     ui: &mut dyn Prompter,
     default: Option<&str>,
 ) -> Result<Option<(String, VariableSource)>, VariableError> {
-    let mut question = var.name.clone();
-    if let Some(d) = &var.description {
-        question = format!("{question} ({d})");
-    }
-    if !var.declared {
-        question = format!("{question} (used by a command, not set in the environment)");
-    }
+    let question = match (&var.description, var.declared) {
+        (Some(d), true) => format!("{} ({d})", var.name),
+        (Some(d), false) => format!("{} ({d}, not set in the environment)", var.name),
+        (None, true) => var.name.clone(),
+        (None, false) => format!(
+            "{} (used by a command, not set in the environment)",
+            var.name
+        ),
+    };
     loop {
         let answer = if var.secret {
             ui.ask_secret(&question)
