@@ -40,6 +40,16 @@ pub fn reason(code: &str) -> Option<String> {
     if let Some(call) = CALLS.iter().find(|c| code.contains(**c)) {
         return Some(format!("`{}`", call.trim_start_matches('.')));
     }
+    // Most code holds none of the words `statement_reason` answers for: say so without splitting
+    // it into words.
+    if !holds_keyword(code) {
+        return None;
+    }
+    statements_reason(code)
+}
+
+/// What in the statements of `code` looks destructive: [`statement_reason`] of each.
+fn statements_reason(code: &str) -> Option<String> {
     // The words of one statement (up to `;`), lowercased, skipping comment lines and lines that
     // only print or search text.
     let mut statement: Vec<&str> = Vec::new();
@@ -113,6 +123,24 @@ fn statement_reason(words: &[&str]) -> Option<String> {
     None
 }
 
+/// Whether `code` holds, in any case, `drop`, `truncate`, `delete`, `update` or `pg_` (with
+/// which every one of [`FUNCTIONS`] starts): without one, no word of it is a keyword
+/// [`statement_reason`] answers for, as a word is a run of `code`'s characters.
+fn holds_keyword(code: &str) -> bool {
+    let b = code.as_bytes();
+    let at = |i: usize, word: &[u8]| {
+        b.get(i..i + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    };
+    (0..b.len()).any(|i| match b[i].to_ascii_lowercase() {
+        b'd' => at(i, b"drop") || at(i, b"delete"),
+        b't' => at(i, b"truncate"),
+        b'u' => at(i, b"update"),
+        b'p' => at(i, b"pg_"),
+        _ => false,
+    })
+}
+
 /// A `WHERE` that selects rows: not `WHERE 1`, `WHERE true` or `WHERE 1=1`.
 fn has_real_where(words: &[&str]) -> bool {
     match words.iter().position(|w| w.eq_ignore_ascii_case("where")) {
@@ -145,5 +173,43 @@ mod tests {
         assert_eq!(reason("SELECT * FROM deleted_calls WHERE id = 1"), None);
         assert_eq!(reason("echo 'DROP TABLE x'\n# drop table y"), None);
         assert!(reason("psql -c 'DROP TABLE calls'").is_some());
+        assert!(reason("SELECT pg_Terminate_Backend(42);").is_some());
+        assert!(reason("x=1; TrUnCaTe t").is_some());
+    }
+
+    proptest::proptest! {
+        /// The filter never hides a finding.
+        #[test]
+        fn the_keyword_filter_hides_no_finding(
+            words in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "DROP", "drop", "Table", "delete", "FROM", "where", "1", "update", "x", "SET",
+                    "truncate", "pg_promote()", "PG_CANCEL_BACKEND", "get", ";", "\n", " ", "-- ",
+                    "é", "drop_table", "#", "echo",
+                ][..]),
+                0..12,
+            )
+        ) {
+            let code = words.concat();
+            proptest::prop_assert!(super::holds_keyword(&code) || super::statements_reason(&code).is_none());
+        }
+    }
+
+    #[test]
+    fn the_keyword_filter_passes_every_keyword_in_any_case() {
+        assert!(super::FUNCTIONS.iter().all(|f| f.starts_with("pg_")));
+        for word in ["drop", "DROP", "Delete", "trUNCATE", "updatE", "PG_PROMOTE"] {
+            assert!(super::holds_keyword(&format!("é;{word}")), "{word}");
+        }
+        for code in [
+            "",
+            "dro",
+            "kubectl get pods",
+            "upd ate",
+            "pg-dump",
+            "délete",
+        ] {
+            assert!(!super::holds_keyword(code), "{code}");
+        }
     }
 }

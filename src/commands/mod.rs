@@ -85,27 +85,43 @@ pub fn load_usable(path: &Path, err: &mut dyn Write) -> Result<Runbook, Error> {
 }
 
 /// `f` over `items` on every core, results in input order; parsing is CPU-bound and files are independent.
+///
+/// Each thread takes the next item as it finishes one, so a run of large files on one thread
+/// does not leave the others idle; the calling thread works too, rather than wait.
 pub fn parallel_map<T: Send>(items: &[PathBuf], f: impl Fn(&Path) -> T + Sync) -> Vec<T> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .min(items.len().max(1));
     if threads <= 1 {
         return items.iter().map(|p| f(p)).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(|p| f(p)).collect::<Vec<T>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(item)));
+        }
+    };
+    let parts: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut parts = vec![work()];
+        parts.extend(handles.into_iter().map(|h| {
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }));
+        parts
+    });
+    let mut slots: Vec<Option<T>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    for (i, result) in parts.into_iter().flatten() {
+        slots[i] = Some(result);
+    }
+    // Every index below `items.len()` was taken by exactly one thread.
+    slots.into_iter().flatten().collect()
 }
 
 /// Validates the arguments, runs one command and turns its outcome into an exit code, rendering any error once.
