@@ -1,0 +1,80 @@
+//! Reading an incident shared in CloudWatch Logs (`--incident`) for `export`, `timeline` and
+//! `compare`: every stream read, streams of one log file joined, each chain verified, and the
+//! incomplete sessions named on stderr; the logs then take the same path as local files.
+
+use std::io::Write;
+
+use crate::config::SharedIncident;
+use crate::error::Error;
+use crate::export::{LoadedLog, Timeline};
+use crate::share::join::{self, Incomplete, Why};
+use crate::share::reader::{Incident, ReadError, Stream};
+
+/// A current-thread runtime for the SDK's requests.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Output)
+}
+
+/// Every stream of the incident, read whole, with the token each read stopped at.
+pub fn read_all(
+    runtime: &tokio::runtime::Runtime,
+    client: &aws_sdk_cloudwatchlogs::Client,
+    shared: &SharedIncident,
+) -> Result<Vec<(Stream, Option<String>)>, ReadError> {
+    let incident = Incident {
+        client,
+        group: &shared.settings.group,
+        incident: &shared.incident,
+    };
+    runtime.block_on(incident.read_all())
+}
+
+/// The joined logs of `streams`, saying on `err` each problem not in `said` yet (then adding
+/// it); `live`: a session without its end is expected and not said.
+pub fn logs(
+    streams: &[Stream],
+    live: bool,
+    said: &mut Vec<Incomplete>,
+    err: &mut dyn Write,
+) -> Result<Vec<LoadedLog>, Error> {
+    let joined = join::join(streams);
+    for problem in joined.incomplete {
+        if (live && problem.why == Why::Unfinished) || said.contains(&problem) {
+            continue;
+        }
+        writeln!(err, "warning: {problem}")?;
+        said.push(problem);
+    }
+    if !live {
+        for (stream, n) in &joined.duplicates {
+            writeln!(
+                err,
+                "note: stream `{stream}` holds {} twice; kept once",
+                crate::human::count(*n, "line", "lines")
+            )?;
+        }
+    }
+    Ok(joined
+        .logs
+        .into_iter()
+        .map(|l| LoadedLog {
+            path: l.label,
+            log: l.log,
+        })
+        .collect())
+}
+
+/// Reads, joins and merges the shared incident, as [`super::export::load`] does local logs.
+pub fn load(shared: &SharedIncident, err: &mut dyn Write) -> Result<Timeline, Error> {
+    let runtime = runtime()?;
+    let client = runtime.block_on(crate::share::client::connect(&shared.settings));
+    let streams: Vec<Stream> = read_all(&runtime, &client, shared)?
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    let logs = logs(&streams, false, &mut Vec::new(), err)?;
+    super::export::build_and_warn(logs, err)
+}
