@@ -104,6 +104,14 @@ struct Followed {
     said: Vec<Incomplete>,
     /// The last request error said, so a network cut is said once, not every second.
     failing: Option<String>,
+    /// Lines read when the timeline was last printed.
+    shown: usize,
+}
+
+impl Followed {
+    fn lines(&self) -> usize {
+        self.streams.iter().map(|(s, _)| s.lines.len()).sum()
+    }
 }
 
 fn follow_shared(
@@ -147,7 +155,9 @@ fn follow_shared(
         printed: HashSet::new(),
         said: Vec::new(),
         failing: None,
+        shown: 0,
     };
+    f.shown = f.lines();
     if !f.streams.is_empty() {
         let streams: Vec<Stream> = f.streams.iter().map(|(s, _)| s.clone()).collect();
         let logs = super::shared::logs(&streams, true, &mut f.said, err)?;
@@ -181,24 +191,24 @@ fn follow_shared(
                     f.failing = Some(message);
                 }
             }
-            Ok(news) => {
+            Ok(()) => {
                 if f.failing.take().is_some() {
                     writeln!(err, "note: CloudWatch Logs answers again")?;
                 }
-                if news {
-                    print_new(&mut f, paint, out, err)?;
-                }
             }
+        }
+        // Also after a failed round: streams read before the failure have moved on.
+        if f.lines() != f.shown {
+            print_new(&mut f, paint, out, err)?;
         }
     }
 }
 
-/// Asks for new streams and each stream's new events; `true` when something arrived.
+/// Asks for new streams and each stream's new events, appending them to `streams`.
 async fn poll(
     incident: &Incident<'_>,
     streams: &mut Vec<(Stream, Option<String>)>,
-) -> Result<bool, crate::share::reader::ReadError> {
-    let mut news = false;
+) -> Result<(), crate::share::reader::ReadError> {
     for name in incident.stream_names().await? {
         if !streams.iter().any(|(s, _)| s.name == name) {
             let session = crate::share::names::session_of(&name, incident.incident)
@@ -216,11 +226,10 @@ async fn poll(
     }
     for (stream, token) in streams.iter_mut() {
         let (lines, next) = incident.read_on(&stream.name, token.clone()).await?;
-        news |= !lines.is_empty();
         stream.lines.extend(lines);
         *token = next;
     }
-    Ok(news)
+    Ok(())
 }
 
 /// Merges everything read so far and prints the events not printed yet, in time order.
@@ -230,6 +239,7 @@ fn print_new(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Error> {
+    f.shown = f.lines();
     let streams: Vec<Stream> = f.streams.iter().map(|(s, _)| s.clone()).collect();
     let logs = super::shared::logs(&streams, true, &mut f.said, err)?;
     let Ok(timeline) = crate::export::build(logs) else {

@@ -133,7 +133,6 @@ impl Incident<'_> {
                 .send()
                 .await
                 .map_err(|e| self.fail(&e))?;
-            let got = page.events().len();
             lines.extend(
                 page.events()
                     .iter()
@@ -141,15 +140,12 @@ impl Incident<'_> {
                     .map(str::to_string),
             );
             let next = page.next_forward_token().map(str::to_string);
-            let repeated = next.is_none() || next == token;
-            if next.is_some() {
-                token = next;
-            }
-            // The token repeats at the end; a page with no event is the end too (some servers
-            // hand out a new token each time).
-            if repeated || got == 0 {
+            // The end is the token coming back unchanged; an empty page is not the end (the
+            // service may return one while more events are available through the token).
+            if next.is_none() || next == token {
                 break;
             }
+            token = next;
         }
         Ok((lines, token))
     }

@@ -540,6 +540,7 @@ fn timeline_follow_shows_another_writers_new_stream_within_two_seconds(emu: &Sha
     let shipped = Instant::now();
     let seen = wait_for(&rx, " bob ", shipped + Duration::from_secs(2));
     let took = shipped.elapsed();
+    eprintln!("timeline --follow showed a new stream's first event {took:?} after it was put");
     // The rest of bob's events follow; then SIGTERM ends it cleanly.
     std::thread::sleep(Duration::from_millis(300));
     rustix::process::kill_process(
