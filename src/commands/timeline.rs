@@ -226,10 +226,35 @@ async fn poll(
     }
     for (stream, token) in streams.iter_mut() {
         let (lines, next) = incident.read_on(&stream.name, token.clone()).await?;
-        stream.lines.extend(lines);
-        *token = next;
+        if continues(&stream.lines, &lines) {
+            stream.lines.extend(lines);
+            *token = next;
+        } else {
+            // A line that reached CloudWatch with an earlier timestamp than lines already read
+            // sits before the token: read the stream again from its head.
+            let (all, next) = incident.read_on(&stream.name, None).await?;
+            stream.lines = all;
+            *token = next;
+        }
     }
     Ok(())
+}
+
+/// Whether `new` goes on where `old` stops (`seq` one more), as far as the lines say.
+fn continues(old: &[String], new: &[String]) -> bool {
+    fn seq(line: &str) -> Option<u64> {
+        serde_json::from_str::<serde_json::Value>(line)
+            .ok()?
+            .get("seq")?
+            .as_u64()
+    }
+    match (
+        old.last().and_then(|l| seq(l)),
+        new.first().and_then(|l| seq(l)),
+    ) {
+        (Some(last), Some(first)) => first == last + 1,
+        _ => true,
+    }
 }
 
 /// Merges everything read so far and prints the events not printed yet, in time order.

@@ -21,10 +21,13 @@ mod logs;
 mod needs;
 
 use std::io::{BufRead, BufReader};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, ExitCode, Output, Stdio};
+use std::sync::atomic::AtomicBool;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -49,6 +52,8 @@ fn main() -> ExitCode {
                 a_missing_line_or_a_changed_line_names_its_stream_and_the_rest_is_exported,
                 a_session_without_its_end_is_named_as_still_running_or_cut_off,
                 timeline_follow_shows_another_writers_new_stream_within_two_seconds,
+                timeline_follow_through_a_network_cut_shows_each_event_once_when_it_returns,
+                timeline_follow_shows_lines_that_arrive_with_earlier_timestamps_once,
                 compare_incident_compares_the_shared_run_with_a_local_log,
                 an_incident_with_no_stream_is_one_line_and_exit_1,
                 a_missing_group_or_an_unreachable_endpoint_is_one_clear_line,
@@ -106,8 +111,9 @@ fn ts_ms(line: &str) -> i64 {
 /// Puts `lines` into `group`/`stream` (created when new), as the shipper does: each message a
 /// line's bytes, its timestamp the line's `ts`. The fixture logs are dated 2026-11-22, older
 /// than the 14 days CloudWatch Logs (and moto) accept, so every timestamp is moved by the same
-/// amount into the last hour; the reader never uses them.
+/// amount (the same for the whole test run, so order across puts holds) to an hour ago.
 fn put(emu: &Emulator, group: &str, stream: &str, lines: &[String]) {
+    static SHIFT: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
     if lines.is_empty() {
         return;
     }
@@ -115,7 +121,8 @@ fn put(emu: &Emulator, group: &str, stream: &str, lines: &[String]) {
         .duration_since(SystemTime::UNIX_EPOCH)
         .expect("clock")
         .as_millis() as i64;
-    let shift = now - 3_600_000 - ts_ms(&lines[0]);
+    // 2026-11-22T03:00:00Z, where the fixture logs start.
+    let shift = *SHIFT.get_or_init(|| now - 3_600_000 - 1_795_316_400_000);
     let rt = runtime();
     let c = client(emu);
     let _ = rt.block_on(
@@ -559,6 +566,210 @@ fn timeline_follow_shows_another_writers_new_stream_within_two_seconds(emu: &Sha
     let rest: Vec<String> = rx.try_iter().collect();
     let bobs = rest.iter().filter(|l| l.contains(" bob ")).count() + 1;
     assert!(bobs >= 2, "more of bob's events: {rest:#?}");
+}
+
+/// A TCP relay to the emulator that can be cut (every connection closed, new ones refused by
+/// closing them at once) and restored: a network cut between a reader and CloudWatch Logs.
+struct Relay {
+    url: String,
+    cut: Arc<AtomicBool>,
+    open: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Relay {
+    fn start(upstream_url: &str) -> Relay {
+        let upstream = upstream_url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind relay");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let cut = Arc::new(AtomicBool::new(false));
+        let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let (c, o) = (Arc::clone(&cut), Arc::clone(&open));
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if c.load(Ordering::SeqCst) {
+                    let _ = client.shutdown(Shutdown::Both);
+                    continue;
+                }
+                let Ok(server) = TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                let mut held = o.lock().expect("lock");
+                for s in [&client, &server] {
+                    if let Ok(s) = s.try_clone() {
+                        held.push(s);
+                    }
+                }
+                drop(held);
+                for (mut from, mut to) in [
+                    (client.try_clone(), server.try_clone()),
+                    (server.try_clone(), client.try_clone()),
+                ]
+                .into_iter()
+                .filter_map(|(a, b)| Some((a.ok()?, b.ok()?)))
+                {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Relay { url, cut, open }
+    }
+
+    fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        for s in self.open.lock().expect("lock").drain(..) {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+    }
+
+    fn restore(&self) {
+        self.cut.store(false, Ordering::SeqCst);
+    }
+}
+
+fn timeline_follow_through_a_network_cut_shows_each_event_once_when_it_returns(emu: &Shared) {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::incident(dir.path());
+    let group = unique_group();
+    create_group(emu, &group);
+    let alice_lines = session_lines(&dir.path().join("alice.jsonl"), ALICE);
+    let bob_lines = session_lines(&dir.path().join("bob.jsonl"), BOB);
+    put(emu, &group, &format!("INC-8/{ALICE}"), &alice_lines[..6]);
+    let relay = Relay::start(&emu.url);
+    let mut child = command(
+        emu,
+        dir.path(),
+        &[
+            "timeline",
+            "--incident",
+            "INC-8",
+            "--share-group",
+            &group,
+            "--aws-endpoint",
+            &relay.url,
+            "--follow",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("spawn timeline --follow");
+    let rx = lines_of(child.stdout.take().expect("stdout"));
+    let err_rx = lines_of(child.stderr.take().expect("stderr"));
+    let stop = |child: &mut std::process::Child| {
+        let _ = rustix::process::kill_process(
+            rustix::process::Pid::from_child(child),
+            rustix::process::Signal::TERM,
+        );
+        child.wait().expect("wait")
+    };
+    if let Err(seen) = wait_for(
+        &rx,
+        &format!("INC-8/{ALICE}: "),
+        Instant::now() + Duration::from_secs(20),
+    ) {
+        let _ = child.kill();
+        panic!("no timeline so far:\n{seen}");
+    }
+    // The network goes; meanwhile alice ships the rest and bob joins.
+    relay.cut();
+    put(emu, &group, &format!("INC-8/{ALICE}"), &alice_lines[6..]);
+    put(emu, &group, &format!("INC-8/{BOB}"), &bob_lines);
+    let said = wait_for(
+        &err_rx,
+        "warning: cannot read incident `INC-8` from CloudWatch Logs: ",
+        Instant::now() + Duration::from_secs(30),
+    );
+    let during: Vec<String> = rx.try_iter().collect();
+    // The network comes back: every event shipped meanwhile, each once.
+    relay.restore();
+    let back = wait_for(
+        &err_rx,
+        "note: CloudWatch Logs answers again",
+        Instant::now() + Duration::from_secs(30),
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    let status = stop(&mut child);
+    let after: Vec<String> = rx.try_iter().collect();
+    said.unwrap_or_else(|seen| panic!("the cut was not said:\n{seen}"));
+    back.unwrap_or_else(|seen| panic!("the return was not said:\n{seen}"));
+    assert!(during.is_empty(), "nothing new while cut: {during:#?}");
+    let rows = |short: &str| after.iter().filter(|l| l.contains(short)).count();
+    assert_eq!(
+        (rows(&ALICE[..8]), rows(&BOB[..8])),
+        (alice_lines.len() - 6, bob_lines.len()),
+        "each event shipped during the cut, once:\n{}",
+        after.join("\n")
+    );
+    assert_eq!(status.code(), Some(0));
+}
+
+fn timeline_follow_shows_lines_that_arrive_with_earlier_timestamps_once(emu: &Shared) {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::incident(dir.path());
+    let group = unique_group();
+    create_group(emu, &group);
+    let alice_lines = session_lines(&dir.path().join("alice.jsonl"), ALICE);
+    put(emu, &group, &format!("INC-6/{ALICE}"), &alice_lines[..6]);
+    let mut child = command(
+        emu,
+        dir.path(),
+        &[
+            "timeline",
+            "--incident",
+            "INC-6",
+            "--share-group",
+            &group,
+            "--follow",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("spawn timeline --follow");
+    let rx = lines_of(child.stdout.take().expect("stdout"));
+    if let Err(seen) = wait_for(
+        &rx,
+        &format!("INC-6/{ALICE}: "),
+        Instant::now() + Duration::from_secs(20),
+    ) {
+        let _ = child.kill();
+        panic!("no timeline so far:\n{seen}");
+    }
+    // Lines 9 on arrive first, then lines 7 and 8, stamped earlier (a batch retried late).
+    put(emu, &group, &format!("INC-6/{ALICE}"), &alice_lines[8..]);
+    std::thread::sleep(Duration::from_millis(1200));
+    put(emu, &group, &format!("INC-6/{ALICE}"), &alice_lines[6..8]);
+    std::thread::sleep(Duration::from_millis(2500));
+    let _ = rustix::process::kill_process(
+        rustix::process::Pid::from_child(&child),
+        rustix::process::Signal::TERM,
+    );
+    let status = child.wait().expect("wait");
+    let rows: Vec<String> = rx.try_iter().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(
+        rows.len(),
+        alice_lines.len() - 6,
+        "each later event once:\n{}",
+        rows.join("\n")
+    );
+    for (line, shipped) in alice_lines[6..8].iter().enumerate() {
+        let v: Value = serde_json::from_str(shipped).expect("line");
+        let clock = &v["ts"].as_str().expect("ts")[11..19];
+        assert!(
+            rows.iter().any(|r| r.starts_with(clock)),
+            "line {} ({clock}) shown:\n{}",
+            line + 7,
+            rows.join("\n")
+        );
+    }
+    assert_eq!(status.code(), Some(0));
 }
 
 fn compare_incident_compares_the_shared_run_with_a_local_log(emu: &Shared) {
