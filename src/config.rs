@@ -240,10 +240,18 @@ impl Config {
                 },
                 output: args.output,
             }),
-            CliCommand::Timeline(args) => Config::Timeline {
-                source: log_source(args.logs, args.shared)?,
-                follow: args.follow,
-            },
+            CliCommand::Timeline(args) => {
+                let source = log_source(args.logs, args.shared)?;
+                if args.follow && matches!(source, LogSource::Files(_)) {
+                    return Err(Error::Usage(
+                        "--follow needs --incident ID: it follows an incident shared in CloudWatch Logs".into(),
+                    ));
+                }
+                Config::Timeline {
+                    source,
+                    follow: args.follow,
+                }
+            }
             CliCommand::Compare { log, with, shared } => compare_config(log, with, shared)?,
             CliCommand::Completions { shell } => Config::Completions { shell },
             CliCommand::Man { dir } => Config::Man { dir },

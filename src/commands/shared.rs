@@ -28,6 +28,7 @@ pub fn read_all(
         client,
         group: &shared.settings.group,
         incident: &shared.incident,
+        profile: shared.settings.profile.as_deref(),
     };
     runtime.block_on(incident.read_all())
 }

@@ -135,6 +135,7 @@ fn follow_shared(
         client: &client,
         group: &shared.settings.group,
         incident: &shared.incident,
+        profile: shared.settings.profile.as_deref(),
     };
     // The first read fails as a plain `timeline --incident` would, but an incident nobody has
     // shipped to yet is waited for: the commander often opens the timeline first.

@@ -55,6 +55,8 @@ pub struct Incident<'a> {
     pub client: &'a Client,
     pub group: &'a str,
     pub incident: &'a str,
+    /// `--profile`, named in the message when there are no credentials.
+    pub profile: Option<&'a str>,
 }
 
 impl Incident<'_> {
@@ -72,7 +74,7 @@ impl Incident<'_> {
     {
         ReadError::Aws {
             incident: self.incident.to_string(),
-            reason: reason(err, self.group, &self.region()),
+            reason: reason(err, self.group, &self.region(), self.profile),
         }
     }
 
@@ -202,15 +204,18 @@ fn root_cause(err: &(dyn StdError + 'static)) -> String {
 }
 
 /// One line saying why a request failed.
-fn reason<E, R>(err: &SdkError<E, R>, group: &str, region: &str) -> String
+fn reason<E, R>(err: &SdkError<E, R>, group: &str, region: &str, profile: Option<&str>) -> String
 where
     E: ProvideErrorMetadata + StdError + 'static,
     R: std::fmt::Debug + 'static,
 {
     let as_std: &(dyn StdError + 'static) = err;
-    let no_credentials = "no AWS credentials: run `aws sso login --profile NAME`, or set AWS_PROFILE / AWS_ACCESS_KEY_ID";
+    let no_credentials = format!(
+        "no AWS credentials: run `aws sso login --profile {}`, or set AWS_PROFILE / AWS_ACCESS_KEY_ID",
+        profile.unwrap_or("NAME")
+    );
     if chain(as_std).any(|e| e.downcast_ref::<CredentialsError>().is_some()) {
-        return no_credentials.into();
+        return no_credentials;
     }
     match err {
         SdkError::ServiceError(service) => {
@@ -240,7 +245,7 @@ where
                 .as_connector_error()
                 .map_or_else(|| root_cause(as_std), |c| root_cause(c));
             if cause.contains("identity") || cause.contains("auth scheme") {
-                no_credentials.into()
+                no_credentials
             } else {
                 format!("cannot reach CloudWatch Logs{region}: {cause}")
             }

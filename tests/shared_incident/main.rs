@@ -43,6 +43,9 @@ const REGION: &str = "eu-west-3";
 
 fn main() -> ExitCode {
     needs::Suite::default()
+        .plain(tests![
+            local_logs_and_incident_are_exclusive_and_follow_needs_an_incident
+        ])
         .needing(
             "the AWS emulator (moto)",
             emulator::available(),
@@ -60,6 +63,52 @@ fn main() -> ExitCode {
             ],
         )
         .run()
+}
+
+fn local_logs_and_incident_are_exclusive_and_follow_needs_an_incident() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (args, says) in [
+        (
+            &["export", "a.jsonl", "--incident", "INC-1"][..],
+            "cannot be used with",
+        ),
+        (
+            &["timeline", "a.jsonl", "--incident", "INC-1"][..],
+            "cannot be used with",
+        ),
+        (
+            &[
+                "compare",
+                "a.jsonl",
+                "--with",
+                "b.jsonl",
+                "--incident",
+                "INC-1",
+            ][..],
+            "cannot be used with",
+        ),
+        (
+            &["timeline", "a.jsonl", "--follow"][..],
+            "error: --follow needs --incident ID",
+        ),
+        (&["export", "--share-region", "euw2"][..], "--incident"),
+        (
+            &["export", "--incident", "INC/1"][..],
+            "error: --incident: incident id `INC/1` holds `/`",
+        ),
+    ] {
+        let out = Command::new(BIN)
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("RUNBOOK_SHARE_GROUP")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run runbook");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
 }
 
 /// A log group no other test (or earlier run against the same moto) uses.
