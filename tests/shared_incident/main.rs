@@ -58,6 +58,7 @@ fn main() -> ExitCode {
                 timeline_follow_through_a_network_cut_shows_each_event_once_when_it_returns,
                 timeline_follow_shows_lines_that_arrive_with_earlier_timestamps_once,
                 compare_incident_compares_the_shared_run_with_a_local_log,
+                an_incident_of_more_streams_than_one_page_is_read_whole,
                 an_incident_with_no_stream_is_one_line_and_exit_1,
                 a_missing_group_or_an_unreachable_endpoint_is_one_clear_line,
             ],
@@ -848,6 +849,40 @@ fn compare_incident_compares_the_shared_run_with_a_local_log(emu: &Shared) {
         0,
     );
     assert_eq!(shared.replace("incident INC-5", "b.jsonl"), local);
+}
+
+fn an_incident_of_more_streams_than_one_page_is_read_whole(emu: &Shared) {
+    // DescribeLogStreams answers 50 streams a page: 55 sessions take two pages.
+    let dir = tempfile::tempdir().expect("dir");
+    logs::incident(dir.path());
+    let group = unique_group();
+    create_group(emu, &group);
+    let bob_lines = session_lines(&dir.path().join("bob.jsonl"), BOB);
+    for i in 0..54 {
+        // A stream named after another session holding bob's lines: a copy, read as one.
+        put(emu, &group, &format!("INC-3/copy{i:02}"), &bob_lines[..2]);
+    }
+    put(emu, &group, &format!("INC-3/{BOB}"), &bob_lines);
+    let (doc, _) = ok(
+        emu,
+        dir.path(),
+        &[
+            "export",
+            "--format",
+            "json",
+            "--incident",
+            "INC-3",
+            "--share-group",
+            &group,
+        ],
+        0,
+    );
+    let doc: Value = serde_json::from_str(&doc).expect("JSON");
+    let logs = doc["logs"].as_array().expect("logs");
+    assert_eq!(logs.len(), 55);
+    // The copies repeat bob's first events, merged once.
+    let events = doc["events"].as_array().expect("events");
+    assert_eq!(events.len(), bob_lines.len(), "every event once: {doc:#}");
 }
 
 fn an_incident_with_no_stream_is_one_line_and_exit_1(emu: &Shared) {
