@@ -6,7 +6,7 @@ use std::io::Write;
 
 use crate::config::SharedIncident;
 use crate::error::Error;
-use crate::export::{LoadedLog, Timeline};
+use crate::export::{self, LoadedLog, Timeline};
 use crate::share::join::{self, Incomplete, Why};
 use crate::share::reader::{Incident, ReadError, Stream};
 
@@ -33,42 +33,45 @@ pub fn read_all(
     runtime.block_on(incident.read_all())
 }
 
-/// The joined logs of `streams`, saying on `err` each problem not in `said` yet (then adding
-/// it); `live`: a session without its end is expected and not said.
+/// The joined logs of `streams`, each problem not in `said` yet (then added to it), and notes
+/// on lines a stream held twice; `live`: a session without its end is expected and left out.
 pub fn logs(
     streams: &[Stream],
     live: bool,
     said: &mut Vec<Incomplete>,
-    err: &mut dyn Write,
-) -> Result<Vec<LoadedLog>, Error> {
+) -> (Vec<LoadedLog>, Vec<String>, Vec<String>) {
     let joined = join::join(streams);
+    let notes = joined
+        .duplicates
+        .iter()
+        .map(|(stream, n)| {
+            format!(
+                "stream `{stream}` holds {} twice; kept once",
+                crate::human::count(*n, "line", "lines")
+            )
+        })
+        .collect();
+    let mut problems = Vec::new();
     for problem in joined.incomplete {
         if (live && problem.why == Why::Unfinished) || said.contains(&problem) {
             continue;
         }
-        writeln!(err, "warning: {problem}")?;
+        problems.push(problem.to_string());
         said.push(problem);
     }
-    if !live {
-        for (stream, n) in &joined.duplicates {
-            writeln!(
-                err,
-                "note: stream `{stream}` holds {} twice; kept once",
-                crate::human::count(*n, "line", "lines")
-            )?;
-        }
-    }
-    Ok(joined
+    let logs = joined
         .logs
         .into_iter()
         .map(|l| LoadedLog {
             path: l.label,
             log: l.log,
         })
-        .collect())
+        .collect();
+    (logs, problems, notes)
 }
 
-/// Reads, joins and merges the shared incident, as [`super::export::load`] does local logs.
+/// Reads, joins and merges the shared incident, as [`super::export::load`] does local logs. The
+/// incomplete sessions lead the timeline's warnings: on stderr, and in every format's banner.
 pub fn load(shared: &SharedIncident, err: &mut dyn Write) -> Result<Timeline, Error> {
     let runtime = runtime()?;
     let client = runtime.block_on(crate::share::client::connect(&shared.settings));
@@ -76,6 +79,15 @@ pub fn load(shared: &SharedIncident, err: &mut dyn Write) -> Result<Timeline, Er
         .into_iter()
         .map(|(s, _)| s)
         .collect();
-    let logs = logs(&streams, false, &mut Vec::new(), err)?;
-    super::export::build_and_warn(logs, err)
+    let (logs, problems, notes) = logs(&streams, false, &mut Vec::new());
+    let mut timeline = export::build(logs).map_err(|e| Error::Refused(e.to_string()))?;
+    timeline.warnings.splice(0..0, problems);
+    timeline.merge_notes.extend(notes);
+    for w in &timeline.warnings {
+        writeln!(err, "warning: {w}")?;
+    }
+    for n in &timeline.merge_notes {
+        writeln!(err, "note: {n}")?;
+    }
+    Ok(timeline)
 }

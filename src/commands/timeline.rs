@@ -161,7 +161,10 @@ fn follow_shared(
     f.shown = f.lines();
     if !f.streams.is_empty() {
         let streams: Vec<Stream> = f.streams.iter().map(|(s, _)| s.clone()).collect();
-        let logs = super::shared::logs(&streams, true, &mut f.said, err)?;
+        let (logs, problems, _) = super::shared::logs(&streams, true, &mut f.said);
+        for p in problems {
+            writeln!(err, "warning: {p}")?;
+        }
         if let Ok(timeline) = crate::export::build(logs) {
             out.write_all(crate::export::terminal::render(&timeline, paint).as_bytes())?;
             f.printed
@@ -267,7 +270,10 @@ fn print_new(
 ) -> Result<(), Error> {
     f.shown = f.lines();
     let streams: Vec<Stream> = f.streams.iter().map(|(s, _)| s.clone()).collect();
-    let logs = super::shared::logs(&streams, true, &mut f.said, err)?;
+    let (logs, problems, _) = super::shared::logs(&streams, true, &mut f.said);
+    for p in problems {
+        writeln!(err, "warning: {p}")?;
+    }
     let Ok(timeline) = crate::export::build(logs) else {
         return Ok(());
     };

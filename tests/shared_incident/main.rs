@@ -456,6 +456,18 @@ fn a_missing_line_or_a_changed_line_names_its_stream_and_the_rest_is_exported(em
     );
     assert!(!stderr.contains(BOB) || !stderr.contains(&format!("`INC-1/{BOB}` is incomplete")));
     let doc: Value = serde_json::from_str(&doc).expect("JSON");
+    assert_valid_export(&doc);
+    // The export itself says so too, not only stderr.
+    assert!(
+        doc["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .any(|w| w
+                .as_str()
+                .is_some_and(|w| w.starts_with(&format!("stream `INC-1/{ALICE}` is incomplete")))),
+        "{doc:#}"
+    );
     let count = |session: &str| {
         doc["events"]
             .as_array()
@@ -497,6 +509,10 @@ fn a_missing_line_or_a_changed_line_names_its_stream_and_the_rest_is_exported(em
         "{stderr}"
     );
     assert!(md.contains("alice"), "{md}");
+    assert!(
+        md.contains(&format!("stream `INC-1/{BOB}` is incomplete")),
+        "{md}"
+    );
 }
 
 fn a_session_without_its_end_is_named_as_still_running_or_cut_off(emu: &Shared) {
