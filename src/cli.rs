@@ -63,21 +63,20 @@ pub enum CliCommand {
     /// Export incident logs for a post-incident review: Markdown, HTML, JSON or AWS timeline events
     Export(ExportArgs),
     /// Print the merged timeline of incident logs in the terminal
-    Timeline {
-        /// Incident logs (`.jsonl`) of one incident; merged by time
-        #[arg(required = true)]
-        logs: Vec<PathBuf>,
-    },
+    Timeline(TimelineArgs),
     /// Compare a run's step durations and outcomes with earlier runs or rehearsals
     #[command(
         override_usage = "runbook compare <LOG> --with <LOG>...\n       runbook compare --with <LOG>... <LOG>"
     )]
     Compare {
         /// The incident log of the run to look at (after `--with`: the last log named)
+        #[arg(conflicts_with = "incident")]
         log: Option<PathBuf>,
         /// Incident logs of earlier runs or rehearsals of the same runbook
         #[arg(long = "with", value_name = "LOG", required = true, num_args = 1..)]
         with: Vec<PathBuf>,
+        #[command(flatten)]
+        shared: SharedIncidentArgs,
     },
     /// Print a shell completion script
     Completions {
@@ -95,7 +94,7 @@ pub enum CliCommand {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// Incident logs (`.jsonl`) of one incident; merged into one timeline by time
-    #[arg(required = true)]
+    #[arg(required_unless_present = "incident", conflicts_with = "incident")]
     pub logs: Vec<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t = ExportFormat::Markdown)]
@@ -103,6 +102,45 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub shared: SharedIncidentArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// Incident logs (`.jsonl`) of one incident; merged by time
+    #[arg(required_unless_present = "incident", conflicts_with = "incident")]
+    pub logs: Vec<PathBuf>,
+    /// With --incident: keep printing events as responders ship them, until Ctrl-C
+    #[arg(long, requires = "incident")]
+    pub follow: bool,
+    #[command(flatten)]
+    pub shared: SharedIncidentArgs,
+}
+
+/// Reading an incident shared in CloudWatch Logs (`run --share`) instead of local logs.
+#[derive(Debug, Clone, Args)]
+pub struct SharedIncidentArgs {
+    /// Read this incident's shared sessions from CloudWatch Logs instead of local logs
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
+    /// The log group the incident is shared in
+    #[arg(
+        long,
+        env = "RUNBOOK_SHARE_GROUP",
+        value_name = "GROUP",
+        default_value = "/runbook/incidents"
+    )]
+    pub share_group: String,
+    /// The log group's region (`eu-west-2` or `euw2`) [default: the AWS default region]
+    #[arg(long, value_name = "REGION", requires = "incident")]
+    pub share_region: Option<String>,
+    /// AWS profile (SSO profiles work: run `aws sso login --profile NAME` first)
+    #[arg(long, requires = "incident")]
+    pub profile: Option<String>,
+    /// CloudWatch Logs endpoint URL (also AWS_ENDPOINT_URL_CLOUDWATCH_LOGS / AWS_ENDPOINT_URL)
+    #[arg(long, value_name = "URL", requires = "incident")]
+    pub aws_endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

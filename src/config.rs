@@ -40,10 +40,13 @@ pub enum Config {
     },
     Export(ExportConfig),
     Timeline {
-        logs: Vec<PathBuf>,
+        source: LogSource,
+        /// `--follow`: keep printing a shared incident's new events.
+        follow: bool,
     },
     Compare {
-        log: PathBuf,
+        /// The run: one log file, or a shared incident.
+        log: LogSource,
         with: Vec<PathBuf>,
     },
     Completions {
@@ -131,10 +134,28 @@ pub struct LookupConfig {
     pub aws: AwsConfig,
 }
 
+/// Where the logs of `export`, `timeline` and `compare` come from.
+#[derive(Debug, Clone)]
+pub enum LogSource {
+    Files(Vec<PathBuf>),
+    /// `--incident ID`: every shared session of the incident, from CloudWatch Logs.
+    Shared(SharedIncident),
+}
+
+/// An incident to read from CloudWatch Logs, and how to reach it.
+#[derive(Debug, Clone)]
+pub struct SharedIncident {
+    pub incident: String,
+    pub settings: crate::share::client::ShareSettings,
+}
+
+/// How long each request to CloudWatch Logs may take when reading a shared incident.
+const SHARED_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// `runbook export`, validated.
 #[derive(Debug)]
 pub struct ExportConfig {
-    pub logs: Vec<PathBuf>,
+    pub source: LogSource,
     pub format: crate::export::Format,
     /// `None`: standard output.
     pub output: Option<PathBuf>,
@@ -210,7 +231,7 @@ impl Config {
                 allowed_signers,
             },
             CliCommand::Export(args) => Config::Export(ExportConfig {
-                logs: args.logs,
+                source: log_source(args.logs, args.shared)?,
                 format: match args.format {
                     crate::cli::ExportFormat::Markdown => crate::export::Format::Markdown,
                     crate::cli::ExportFormat::Html => crate::export::Format::Html,
@@ -219,16 +240,83 @@ impl Config {
                 },
                 output: args.output,
             }),
-            CliCommand::Timeline { logs } => Config::Timeline { logs },
-            CliCommand::Compare { log, with } => compare_config(log, with)?,
+            CliCommand::Timeline(args) => {
+                let source = log_source(args.logs, args.shared)?;
+                if args.follow && matches!(source, LogSource::Files(_)) {
+                    return Err(Error::Usage(
+                        "--follow needs --incident ID: it follows an incident shared in CloudWatch Logs".into(),
+                    ));
+                }
+                Config::Timeline {
+                    source,
+                    follow: args.follow,
+                }
+            }
+            CliCommand::Compare { log, with, shared } => compare_config(log, with, shared)?,
             CliCommand::Completions { shell } => Config::Completions { shell },
             CliCommand::Man { dir } => Config::Man { dir },
         })
     }
 }
 
-/// `--with` takes every log after it, so in `compare --with A B LOG` the run's log is the last.
-fn compare_config(log: Option<PathBuf>, mut with: Vec<PathBuf>) -> Result<Config, Error> {
+/// The local logs, or (`--incident`) the shared incident; clap keeps the two apart.
+fn log_source(
+    logs: Vec<PathBuf>,
+    shared: crate::cli::SharedIncidentArgs,
+) -> Result<LogSource, Error> {
+    let Some(incident) = shared.incident else {
+        return Ok(LogSource::Files(logs));
+    };
+    let incident = non_empty("--incident", incident)?;
+    crate::share::names::check_incident(&incident)
+        .map_err(|e| Error::Usage(format!("--incident: {e}")))?;
+    let region = match shared.share_region.map(|r| non_empty("--share-region", r)) {
+        None => None,
+        Some(r) => {
+            let r = r?;
+            Some(
+                crate::runbook::region::normalize(&r)
+                    .ok_or_else(|| {
+                        Error::Usage(format!(
+                            "--share-region: {}",
+                            crate::runbook::region::unknown_message(&r)
+                        ))
+                    })?
+                    .to_string(),
+            )
+        }
+    };
+    Ok(LogSource::Shared(SharedIncident {
+        incident,
+        settings: crate::share::client::ShareSettings {
+            group: non_empty("--share-group", shared.share_group)?,
+            region,
+            profile: shared
+                .profile
+                .map(|p| non_empty("--profile", p))
+                .transpose()?,
+            endpoint: shared
+                .aws_endpoint
+                .map(|e| non_empty("--aws-endpoint", e))
+                .transpose()?,
+            timeout: SHARED_READ_TIMEOUT,
+        },
+    }))
+}
+
+/// `--with` takes every log after it, so in `compare --with A B LOG` the run's log is the last;
+/// with `--incident` the run is the shared incident and every `--with` log is an earlier run.
+fn compare_config(
+    log: Option<PathBuf>,
+    mut with: Vec<PathBuf>,
+    shared: crate::cli::SharedIncidentArgs,
+) -> Result<Config, Error> {
+    if shared.incident.is_some() {
+        return Ok(Config::Compare {
+            log: log_source(Vec::new(), shared)?,
+            with,
+        });
+    }
     let log = match log {
         Some(log) => log,
         None if with.len() >= 2 => with.pop().unwrap_or_default(),
@@ -238,7 +326,10 @@ fn compare_config(log: Option<PathBuf>, mut with: Vec<PathBuf>) -> Result<Config
             ));
         }
     };
-    Ok(Config::Compare { log, with })
+    Ok(Config::Compare {
+        log: LogSource::Files(vec![log]),
+        with,
+    })
 }
 
 fn run_config(args: RunArgs) -> Result<RunConfig, Error> {

@@ -43,6 +43,9 @@ pub enum Error {
     /// A log head cannot be signed, or a signature checked; exit 2.
     #[error(transparent)]
     Sign(#[from] crate::signing::SignError),
+    /// A shared incident cannot be read from CloudWatch Logs; exit 1 when it is not there, else 2.
+    #[error(transparent)]
+    SharedRead(#[from] crate::share::reader::ReadError),
     /// The log does not reach the head it was asked to prove; exit 2.
     #[error("`{path}`: {source}")]
     Head {
@@ -65,6 +68,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Invalid { .. } | Error::Unusable { .. } | Error::Refused(_) => 1,
+            Error::SharedRead(e) => e.exit_code(),
             Error::Load(_)
             | Error::Output(_)
             | Error::Usage(_)
@@ -95,6 +99,7 @@ impl Error {
             | Error::Refused(_)
             | Error::WriteFile { .. }
             | Error::Sign(_)
+            | Error::SharedRead(_)
             | Error::Head { .. } => Some(format!("error: {self}")),
         };
         message.map(|m| crate::human::visible(&m).into_owned())

@@ -2,19 +2,29 @@
 //! runs or rehearsals of the same runbook.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use crate::config::LogSource;
 use crate::error::Error;
 use crate::export::compare::{self, Run};
 
 /// Exit 0 with the comparison on `out` (flags are information, not failure); errors as for `export`.
+/// With `--incident`, the run is every shared session of the incident, merged.
 pub fn run(
-    log: &Path,
+    log: &LogSource,
     with: &[PathBuf],
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, Error> {
-    let now = super::export::load_one(log, err)?;
+    let label = match log {
+        LogSource::Files(paths) => paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        LogSource::Shared(s) => format!("incident {}", s.incident),
+    };
+    let now = super::export::load_source(log, err)?;
     let mut before = Vec::with_capacity(with.len());
     for path in with {
         before.push((
@@ -38,6 +48,6 @@ pub fn run(
         .iter()
         .map(|(label, timeline)| Run { label, timeline })
         .collect();
-    out.write_all(compare::render(&log.display().to_string(), &now, &runs).as_bytes())?;
+    out.write_all(compare::render(&label, &now, &runs).as_bytes())?;
     Ok(0)
 }

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::config::ExportConfig;
+use crate::config::{ExportConfig, LogSource};
 use crate::error::Error;
 use crate::export::{self, ExportError, Timeline};
 use crate::source::LoadError;
@@ -12,7 +12,7 @@ use crate::source::LoadError;
 /// Exit 0 with the export on `out` (or in the `-o` file), warnings for torn or invalid logs on
 /// `err`; 1 when no log holds a valid event; 2 when a log cannot be read.
 pub fn run(config: &ExportConfig, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Error> {
-    let timeline = load(&config.logs, err)?;
+    let timeline = load_source(&config.source, err)?;
     let rendered = export::render(&timeline, config.format);
     match &config.output {
         None => out.write_all(rendered.as_bytes())?,
@@ -35,9 +35,25 @@ pub fn run(config: &ExportConfig, out: &mut dyn Write, err: &mut dyn Write) -> R
     Ok(0)
 }
 
+/// Reads and merges local logs or a shared incident, printing a warning on `err` for each problem found.
+pub fn load_source(source: &LogSource, err: &mut dyn Write) -> Result<Timeline, Error> {
+    match source {
+        LogSource::Files(paths) => load(paths, err),
+        LogSource::Shared(shared) => super::shared::load(shared, err),
+    }
+}
+
 /// Reads and merges the logs, printing a warning on `err` for each problem found.
 pub fn load(paths: &[PathBuf], err: &mut dyn Write) -> Result<Timeline, Error> {
     let logs = export::load_logs(paths).map_err(to_error)?;
+    build_and_warn(logs, err)
+}
+
+/// Merges logs already read, printing the timeline's warnings and notes on `err`.
+pub fn build_and_warn(
+    logs: Vec<export::LoadedLog>,
+    err: &mut dyn Write,
+) -> Result<Timeline, Error> {
     let timeline = export::build(logs).map_err(to_error)?;
     for w in &timeline.warnings {
         writeln!(err, "warning: {w}")?;

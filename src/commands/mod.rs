@@ -10,6 +10,7 @@ pub mod list;
 pub mod lookup;
 pub mod resume;
 pub mod run;
+pub mod shared;
 pub mod show;
 pub mod timeline;
 pub mod verify;
@@ -177,7 +178,7 @@ fn dispatch(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             allowed_signers,
         } => verify_head::run(&log, head, allowed_signers.as_deref(), out, err),
         Config::Export(config) => export::run(&config, out, err),
-        Config::Timeline { logs } => timeline::run(&logs, out, err),
+        Config::Timeline { source, follow } => timeline::run(&source, follow, out, err),
         Config::Compare { log, with } => compare::run(&log, &with, out, err),
         Config::Completions { shell } => generate::completions(shell, out).map(|()| 0),
         Config::Man { dir } => generate::man(dir.as_deref(), out, err).map(|()| 0),

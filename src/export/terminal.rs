@@ -4,12 +4,55 @@
 use std::fmt::Write;
 
 use super::model::{Kind, Timeline};
-use super::report::{Head, Summary, chain_rows, event_rows};
+use super::report::{EventRow, Head, Summary, chain_rows, event_rows};
 use crate::human::visible;
 use crate::terminal::Paint;
 
 /// Operator names are cut to this many characters to keep the columns.
 const OPERATOR_WIDTH: usize = 16;
+
+/// Columns of the event rows: the operator's width, and whether the session is shown.
+pub fn columns(t: &Timeline) -> (usize, bool) {
+    let width = t
+        .entries
+        .iter()
+        .map(|e| e.operator.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(OPERATOR_WIDTH);
+    (width, Summary::new(t).sessions > 1)
+}
+
+/// One event as a line of the timeline, newline included.
+pub fn row(e: &EventRow<'_>, who_width: usize, multi_session: bool, paint: Paint) -> String {
+    let kind = format!("{:<11}", e.kind.label());
+    let kind = match e.kind {
+        Kind::Session | Kind::Handoff => paint.cyan(&kind),
+        Kind::Milestone | Kind::GuardAlarm | Kind::Log => paint.red(&kind),
+        Kind::Note | Kind::Lookup => paint.yellow(&kind),
+        Kind::Step => paint.bold(&kind),
+        Kind::Command | Kind::Checklist => kind,
+    };
+    // A log is hostile input: no control character of its own reaches the terminal; each
+    // is shown (`^[`), as the walk showed it, so the code that ran reads as it ran.
+    let summary = visible(&e.summary.replace('\n', " ")).into_owned();
+    let summary = if e.failed {
+        paint.red(&summary)
+    } else {
+        summary
+    };
+    let op: String = visible(e.operator).chars().take(OPERATOR_WIDTH).collect();
+    let session = if multi_session {
+        format!(" {}", paint.dim(e.session))
+    } else {
+        String::new()
+    };
+    format!(
+        "{} {} {op:<who_width$}{session} {kind} {summary}\n",
+        paint.dim(e.clock),
+        paint.dim(&format!("{:>9}", e.t_plus)),
+    )
+}
 
 /// Renders the header, warnings, one line per event and the hash-chain status.
 pub fn render(t: &Timeline, paint: Paint) -> String {
@@ -34,43 +77,9 @@ pub fn render(t: &Timeline, paint: Paint) -> String {
         let _ = writeln!(o, "{}", paint.dim(&visible(&format!("note: {n}"))));
     }
     o.push('\n');
-    let rows = event_rows(t);
-    let who_width = rows
-        .iter()
-        .map(|e| e.operator.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(OPERATOR_WIDTH);
-    let multi_session = s.sessions > 1;
-    for e in &rows {
-        let kind = format!("{:<11}", e.kind.label());
-        let kind = match e.kind {
-            Kind::Session | Kind::Handoff => paint.cyan(&kind),
-            Kind::Milestone | Kind::GuardAlarm | Kind::Log => paint.red(&kind),
-            Kind::Note | Kind::Lookup => paint.yellow(&kind),
-            Kind::Step => paint.bold(&kind),
-            Kind::Command | Kind::Checklist => kind,
-        };
-        // A log is hostile input: no control character of its own reaches the terminal; each
-        // is shown (`^[`), as the walk showed it, so the code that ran reads as it ran.
-        let summary = visible(&e.summary.replace('\n', " ")).into_owned();
-        let summary = if e.failed {
-            paint.red(&summary)
-        } else {
-            summary
-        };
-        let op: String = visible(e.operator).chars().take(OPERATOR_WIDTH).collect();
-        let session = if multi_session {
-            format!(" {}", paint.dim(e.session))
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            o,
-            "{} {} {op:<who_width$}{session} {kind} {summary}",
-            paint.dim(e.clock),
-            paint.dim(&format!("{:>9}", e.t_plus)),
-        );
+    let (who_width, multi_session) = columns(t);
+    for e in &event_rows(t) {
+        o.push_str(&row(e, who_width, multi_session, paint));
     }
     o.push('\n');
     for l in chain_rows(t) {

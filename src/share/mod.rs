@@ -2,4 +2,6 @@
 //! byte, to its own stream `<incident>/<session>`, and anyone can read the incident back.
 
 pub mod client;
+pub mod join;
 pub mod names;
+pub mod reader;
