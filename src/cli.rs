@@ -149,7 +149,7 @@ pub struct RunArgs {
     /// Incident id recorded in the log (e.g. INC-4821)
     #[arg(long)]
     pub incident: Option<String>,
-    /// Who is walking [default: $USER]
+    /// Who is walking [default: $USER, else the account name]
     #[arg(long)]
     pub operator: Option<String>,
     /// Where incident logs are written

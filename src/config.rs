@@ -244,10 +244,7 @@ fn compare_config(log: Option<PathBuf>, mut with: Vec<PathBuf>) -> Result<Config
 fn run_config(args: RunArgs) -> Result<RunConfig, Error> {
     let operator = match args.operator {
         Some(op) => non_empty("--operator", op)?,
-        None => std::env::var("USER")
-            .ok()
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| "unknown".into()),
+        None => crate::operator::current(),
     };
     Ok(RunConfig {
         file: args.file,
