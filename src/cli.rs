@@ -115,6 +115,10 @@ pub enum ExportFormat {
     Json,
     /// AWS Incident Manager `CreateTimelineEvent` inputs (schemas/aws-timeline.schema.json)
     AwsTimeline,
+    /// A short summary for a Slack channel (mrkdwn text, under 4,000 characters)
+    Slack,
+    /// The Slack summary as a webhook payload: `{"text": …}`
+    SlackJson,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -216,6 +216,8 @@ impl Config {
                     crate::cli::ExportFormat::Html => crate::export::Format::Html,
                     crate::cli::ExportFormat::Json => crate::export::Format::Json,
                     crate::cli::ExportFormat::AwsTimeline => crate::export::Format::AwsTimeline,
+                    crate::cli::ExportFormat::Slack => crate::export::Format::Slack,
+                    crate::cli::ExportFormat::SlackJson => crate::export::Format::SlackJson,
                 },
                 output: args.output,
             }),

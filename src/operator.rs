@@ -88,7 +88,10 @@ mod tests {
     #[test]
     fn an_unknown_account_is_named_by_its_uid() {
         assert_eq!(default_operator(None, 4242, |_| None), "uid:4242");
-        assert_eq!(default_operator(None, 4242, |_| Some(String::new())), "uid:4242");
+        assert_eq!(
+            default_operator(None, 4242, |_| Some(String::new())),
+            "uid:4242"
+        );
     }
 
     #[test]

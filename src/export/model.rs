@@ -324,15 +324,28 @@ pub enum MeasuredFrom {
     SessionStart,
 }
 
-/// The milestone notes and the times computed from them (first of each kind).
+/// The milestone notes and the times computed from them: of each kind, the one claiming the
+/// earliest time. A back-dated note (`mitigated at 14:05`) counts at the time it claims; when it
+/// was written is kept in `*_noted`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Milestones {
+    /// The time the note claims: its `at`, else when it was written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detected: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mitigated: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved: Option<String>,
+    /// When a back-dated milestone was written (its line's `ts`); absent when not back-dated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detected_noted: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mitigated_noted: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved_noted: Option<String>,
+    /// Detected, mitigated, resolved: the index of its note in [`Timeline::entries`].
+    #[serde(skip)]
+    pub notes: [Option<usize>; 3],
     pub measured_from: MeasuredFrom,
     pub reference: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -407,6 +420,7 @@ impl Timeline {
                             kind: k,
                             text,
                             step,
+                            ..
                         } if *k == kind => Some(NoteRow {
                             entry,
                             text,
@@ -778,7 +792,12 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
                 text::one_line(text, 120)
             ),
         ),
-        Event::Note { step, kind, text } => {
+        Event::Note {
+            step,
+            kind,
+            text,
+            at,
+        } => {
             let k = if matches!(
                 kind,
                 NoteKind::Detected | NoteKind::Mitigated | NoteKind::Resolved
@@ -787,10 +806,15 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
             } else {
                 Kind::Note
             };
+            // A back-dated note says the time it claims; the row's time is when it was written.
+            let claimed = at
+                .as_deref()
+                .map(|at| format!(" (at {})", human::utc(at)))
+                .unwrap_or_default();
             (
                 k,
                 *step,
-                format!("{}: {}", kind.label(), text::one_line(text, 200)),
+                format!("{}{claimed}: {}", kind.label(), text::one_line(text, 200)),
             )
         }
         Event::Handoff { from, to } => (Kind::Handoff, None, format!("hand-off: {from} → {to}")),
@@ -1421,27 +1445,64 @@ fn milestones(entries: &[Entry], header: &Header) -> Milestones {
     let first = |want: NoteKind| {
         entries
             .iter()
-            .find(|e| matches!(&e.event, Event::Note { kind, .. } if *kind == want))
+            .enumerate()
+            .filter(|(_, e)| matches!(&e.event, Event::Note { kind, .. } if *kind == want))
+            .min_by_key(|(i, e)| (e.claimed_time(), *i))
     };
     let detected = first(NoteKind::Detected);
     let mitigated = first(NoteKind::Mitigated);
     let resolved = first(NoteKind::Resolved);
     let (measured_from, reference) = match (detected, entries.first()) {
-        (Some(d), _) => (MeasuredFrom::Detected, Some(d)),
+        (Some((_, d)), _) => (MeasuredFrom::Detected, Some(d)),
         (None, first) => (MeasuredFrom::SessionStart, first),
     };
-    let since = |m: Option<&Entry>| match (m, reference) {
-        (Some(m), Some(r)) => Some(ms_between(r.time, m.time)),
+    let since = |m: Option<(usize, &Entry)>| match (m, reference) {
+        (Some((_, m)), Some(r)) => Some(ms_between(r.claimed_time(), m.claimed_time())),
         _ => None,
     };
+    let claimed = |m: Option<(usize, &Entry)>| m.map(|(_, e)| e.claimed_ts().to_string());
+    let noted = |m: Option<(usize, &Entry)>| {
+        m.filter(|(_, e)| e.claimed_ts() != e.ts)
+            .map(|(_, e)| e.ts.clone())
+    };
     Milestones {
-        detected: detected.map(|e| e.ts.clone()),
-        mitigated: mitigated.map(|e| e.ts.clone()),
-        resolved: resolved.map(|e| e.ts.clone()),
+        detected: claimed(detected),
+        mitigated: claimed(mitigated),
+        resolved: claimed(resolved),
+        detected_noted: noted(detected),
+        mitigated_noted: noted(mitigated),
+        resolved_noted: noted(resolved),
+        notes: [detected, mitigated, resolved].map(|m| m.map(|(i, _)| i)),
         measured_from,
-        reference: reference.map_or_else(|| header.start.clone(), |r| r.ts.clone()),
+        reference: reference.map_or_else(|| header.start.clone(), |r| r.claimed_ts().to_string()),
         time_to_mitigate_ms: since(mitigated),
         time_to_resolve_ms: since(resolved),
+    }
+}
+
+impl Entry {
+    /// The time the event claims: a back-dated note's `at` (when it reads and is not after the
+    /// line's `ts`), else when it was written.
+    pub fn claimed_time(&self) -> DateTime<Utc> {
+        self.claim().map_or(self.time, |(_, t)| t)
+    }
+
+    /// [`Entry::claimed_time`] as logged.
+    pub fn claimed_ts(&self) -> &str {
+        self.claim().map_or(self.ts.as_str(), |(ts, _)| ts)
+    }
+
+    /// Milliseconds since the start of the incident, at the claimed time.
+    pub fn claimed_offset_ms(&self) -> i64 {
+        self.offset_ms + ms_between(self.time, self.claimed_time())
+    }
+
+    fn claim(&self) -> Option<(&str, DateTime<Utc>)> {
+        let Event::Note { at: Some(at), .. } = &self.event else {
+            return None;
+        };
+        let t = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
+        (t <= self.time).then_some((at.as_str(), t))
     }
 }
 

@@ -342,32 +342,31 @@ impl<'a> KeyTimes<'a> {
         if m.detected.is_none() && m.mitigated.is_none() && m.resolved.is_none() {
             return None;
         }
-        let milestones = [
-            ("detected", &m.detected),
-            ("mitigated", &m.mitigated),
-            ("resolved", &m.resolved),
-        ]
-        .into_iter()
-        .map(|(label, ts)| MilestoneRow {
-            label,
-            noted: ts
-                .as_ref()
-                .and_then(|ts| {
-                    t.entries
-                        .iter()
-                        .find(|e| &e.ts == ts && e.kind == Kind::Milestone)
-                })
-                .map(|e| MilestoneNote {
-                    utc: human::utc(&e.ts),
-                    t_plus: human::t_plus(e.offset_ms),
-                    operator: &e.operator,
-                    text: match &e.event {
-                        Event::Note { text, .. } => text,
-                        _ => "",
-                    },
+        let milestones = ["detected", "mitigated", "resolved"]
+            .into_iter()
+            .zip(m.notes)
+            .map(|(label, note)| MilestoneRow {
+                label,
+                noted: note.and_then(|i| t.entries.get(i)).map(|e| {
+                    let claimed = e.claimed_ts();
+                    // Back-dated: the time claimed, and when it was written.
+                    let utc = if claimed == e.ts {
+                        human::utc(&e.ts)
+                    } else {
+                        format!("{} (noted {})", human::utc(claimed), human::clock(&e.ts))
+                    };
+                    MilestoneNote {
+                        utc,
+                        t_plus: human::t_plus(e.claimed_offset_ms()),
+                        operator: &e.operator,
+                        text: match &e.event {
+                            Event::Note { text, .. } => text,
+                            _ => "",
+                        },
+                    }
                 }),
-        })
-        .collect();
+            })
+            .collect();
         let shown = |v: Option<i64>| v.map_or_else(|| "not recorded".to_string(), span);
         Some(KeyTimes {
             milestones,
@@ -508,7 +507,18 @@ pub struct Remark<'a> {
 
 impl<'a> Remark<'a> {
     fn new(e: &Entry, step: Option<usize>, text: &'a str) -> Self {
-        let mut lead = format!("{}, {}", at(e), e.operator);
+        // A back-dated note leads with the time it claims, then when it was written.
+        let mut lead = if e.claimed_ts() == e.ts {
+            format!("{}, {}", at(e), e.operator)
+        } else {
+            format!(
+                "{} ({}, noted {}), {}",
+                human::utc(e.claimed_ts()),
+                human::t_plus(e.claimed_offset_ms()),
+                human::clock(&e.ts),
+                e.operator
+            )
+        };
         if let Some(s) = step {
             lead.push_str(&format!(", step {s}"));
         }

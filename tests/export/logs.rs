@@ -210,7 +210,51 @@ pub fn note(kind: NoteKind, text: &str, step: Option<usize>) -> Event {
         step,
         kind,
         text: text.into(),
+        at: None,
     }
+}
+
+/// A note back-dated to `secs` seconds after 03:00:00Z, as `at 03:01: …` typed later makes it.
+pub fn back_dated(kind: NoteKind, text: &str, secs: i64) -> Event {
+    let at = DateTime::from_timestamp_millis(START_MS + secs * 1000).expect("valid time");
+    Event::Note {
+        step: None,
+        kind,
+        text: text.into(),
+        at: Some(at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+    }
+}
+
+/// Milestones written late and back-dated: detected noted at T+10:00 claiming T+01:00, mitigated
+/// noted at T+12:00 claiming T+05:00, resolved noted on time at T+14:00.
+pub fn late_milestones(dir: &Path) {
+    let steps = &INCIDENT_STEPS[..1];
+    let mut l = Builder::new(dir, "1a7e0000", "alice");
+    l.at(0.0)
+        .ev(started(
+            runbook("Widget 5xx storm", steps),
+            Mode::Live,
+            "ops-1",
+            Some("INC-77"),
+        ))
+        .at(10.0)
+        .ev(step_started(1, steps))
+        .at(600.0)
+        .ev(back_dated(NoteKind::Detected, "pager fired", 60))
+        .at(720.0)
+        .ev(back_dated(NoteKind::Mitigated, "failover done", 300))
+        .at(730.0)
+        .ev(step_finished(1, steps, StepStatus::Done, None))
+        .at(840.0)
+        .ev(note(NoteKind::Resolved, "error rate normal", None))
+        .at(850.0)
+        .ev(Event::SessionFinished {
+            done: 1,
+            skipped: 0,
+            failed: 0,
+            rehearsed: 0,
+        });
+    l.finish(dir, "late.jsonl");
 }
 
 fn points(start_min: u32, values: &[f64]) -> Vec<Datapoint> {

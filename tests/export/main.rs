@@ -7,11 +7,16 @@ mod logs;
 mod needs;
 mod props;
 mod secrets;
+mod slack;
 use props::{exports_of_any_log_never_panic, exports_of_edge_logs_never_panic};
 use secrets::{
     a_secret_coloured_by_grep_is_in_no_export, no_secret_reaches_the_log_or_any_export,
     no_secret_survives_the_redactor_in_any_form,
     whatever_the_exports_strip_between_two_bytes_the_redactor_skips,
+};
+use slack::{
+    slack_summaries_fit_a_message_whatever_the_incident,
+    slack_summary_of_an_incident_with_back_dated_milestones,
 };
 
 use std::fs;
@@ -326,6 +331,34 @@ fn time_to_mitigate_falls_back_to_the_session_start() {
     assert!(
         md.contains("Measured from the start of the first session (no detected milestone)"),
         "{md}"
+    );
+}
+
+fn back_dated_milestones_count_at_the_time_claimed_and_show_both() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::late_milestones(dir.path());
+    let doc = export_json(dir.path(), &["late.jsonl"]);
+    let m = &doc["milestones"];
+    assert_eq!(m["detected"], "2026-11-22T03:01:00.000Z");
+    assert_eq!(m["detected_noted"], "2026-11-22T03:10:00.000Z");
+    assert_eq!(m["mitigated"], "2026-11-22T03:05:00.000Z");
+    assert_eq!(m["mitigated_noted"], "2026-11-22T03:12:00.000Z");
+    assert_eq!(m["resolved"], "2026-11-22T03:14:00.000Z");
+    assert!(m.get("resolved_noted").is_none(), "{m}");
+    // From the claimed detection (03:01) to the claimed mitigation (03:05), and to 03:14.
+    assert_eq!(m["time_to_mitigate_ms"], 240_000);
+    assert_eq!(m["time_to_resolve_ms"], 780_000);
+    let (md, _) = ok(dir.path(), &["export", "late.jsonl"], 0);
+    insta::assert_snapshot!("back_dated_markdown", md);
+    let (html, _) = ok(dir.path(), &["export", "--format", "html", "late.jsonl"], 0);
+    assert!(
+        html.contains("2026-11-22 03:05:00 UTC (noted 03:12:00)"),
+        "{html}"
+    );
+    let (text, _) = ok(dir.path(), &["timeline", "late.jsonl"], 0);
+    assert!(
+        text.contains("mitigated (at 2026-11-22 03:05:00 UTC): failover done"),
+        "{text}"
     );
 }
 
@@ -814,6 +847,9 @@ fn main() -> std::process::ExitCode {
             rehearsal_is_exported_as_a_rehearsal,
             several_logs_merge_into_one_timeline_with_notes_lookups_and_milestones,
             time_to_mitigate_falls_back_to_the_session_start,
+            back_dated_milestones_count_at_the_time_claimed_and_show_both,
+            slack_summaries_fit_a_message_whatever_the_incident,
+            slack_summary_of_an_incident_with_back_dated_milestones,
             a_torn_log_exports_everything_valid_under_a_banner_in_every_format,
             a_broken_chain_exports_the_events_before_it,
             a_step_started_by_the_last_event_exports_in_every_format,

@@ -443,7 +443,10 @@ fn without_user_the_operator_is_the_account_name() {
         .output()
         .expect("run env");
     assert!(output.status.success(), "{output:?}");
-    let expected = std::process::Command::new("id").arg("-un").output().unwrap();
+    let expected = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
     let expected = String::from_utf8(expected.stdout).unwrap();
     let expected = expected.trim();
     assert!(!expected.is_empty());
