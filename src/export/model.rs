@@ -375,10 +375,24 @@ pub struct Timeline {
     /// Events given more than once (a log twice, a log and its resumed copy), merged once.
     pub merge_notes: Vec<String>,
     pub sessions: Vec<SessionInfo>,
+    /// Every step; with several runbooks, each runbook's steps in turn (see `runbooks`).
     pub steps: Vec<StepSummary>,
+    /// The runbooks the logs walk, by title, in the order first walked, each with its own steps
+    /// (one section when one runbook); the JSON export writes them only when there are several.
+    #[serde(skip)]
+    pub runbooks: Vec<RunbookSection>,
     pub milestones: Milestones,
     pub commands: Vec<CommandRun>,
     pub entries: Vec<Entry>,
+}
+
+/// One runbook of an incident that walks several: its logs and its own steps.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunbookSection {
+    pub runbook: RunbookInfo,
+    /// Indexes into [`Timeline::logs`] of the logs that walk it.
+    pub logs: Vec<usize>,
+    pub steps: Vec<StepSummary>,
 }
 
 /// A note, as the exports list it.
@@ -527,10 +541,40 @@ pub fn build(logs: Vec<LoadedLog>) -> Timeline {
             replayed: shared.len[li],
         })
         .collect();
-    let steps = steps(&entries, &per_log, start);
+    let mut runbooks = runbook_sections(&entries, &per_log);
+    let steps = if runbooks.len() < 2 {
+        steps(&entries, &per_log, start, None)
+    } else {
+        // Each runbook's steps from its own logs only: two runbooks may both have a step 1 or a
+        // step `check`.
+        for section in &mut runbooks {
+            let own: Vec<Chain> = per_log
+                .iter()
+                .enumerate()
+                .map(|(li, c)| Chain {
+                    events: if section.logs.contains(&li) {
+                        c.events.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    replayed: c.replayed,
+                })
+                .collect();
+            section.steps = steps(&entries, &own, start, Some(&section.logs));
+        }
+        runbooks.iter().flat_map(|r| r.steps.clone()).collect()
+    };
+    if runbooks.len() == 1 {
+        runbooks[0].steps = steps.clone();
+    }
     for e in &mut entries {
+        let own = runbooks
+            .iter()
+            .find(|r| r.logs.contains(&e.log))
+            .filter(|_| runbooks.len() > 1)
+            .map_or(&steps, |r| &r.steps);
         if let Event::StepFinished { step_id, .. } = &e.event
-            && let Some(s) = steps.iter().find(|s| &s.id == step_id)
+            && let Some(s) = own.iter().find(|s| &s.id == step_id)
         {
             e.summary = match e.summary.split_once(": ") {
                 Some((head, reason)) => format!("{head}: {} ({reason})", s.title),
@@ -547,10 +591,58 @@ pub fn build(logs: Vec<LoadedLog>) -> Timeline {
         merge_notes,
         sessions,
         steps,
+        runbooks,
         milestones,
         commands,
         entries,
     }
+}
+
+/// The runbooks walked, told apart by title, in the order first walked; each log belongs to the
+/// runbook its first session walks (a log without a session start to the first runbook).
+fn runbook_sections(entries: &[Entry], per_log: &[Chain]) -> Vec<RunbookSection> {
+    let mut sections: Vec<RunbookSection> = Vec::new();
+    let mut orphans = Vec::new();
+    let mut first_seen: Vec<(DateTime<Utc>, usize)> = Vec::new();
+    for (li, chain) in per_log.iter().enumerate() {
+        let found = chain
+            .events
+            .iter()
+            .find_map(|&i| runbook_of(&entries[i].event).map(|(rb, _)| (rb, entries[i].time)));
+        let Some((rb, time)) = found else {
+            orphans.push(li);
+            continue;
+        };
+        match sections.iter().position(|s| s.runbook.title == rb.title) {
+            Some(pos) => {
+                sections[pos].logs.push(li);
+                first_seen[pos].0 = first_seen[pos].0.min(time);
+            }
+            None => {
+                first_seen.push((time, sections.len()));
+                sections.push(RunbookSection {
+                    runbook: RunbookInfo {
+                        path: rb.path.clone(),
+                        title: rb.title.clone(),
+                        sha256: rb.sha256.clone(),
+                        steps: rb.steps,
+                    },
+                    logs: vec![li],
+                    steps: Vec::new(),
+                });
+            }
+        }
+    }
+    first_seen.sort();
+    let mut ordered: Vec<RunbookSection> = first_seen
+        .into_iter()
+        .map(|(_, i)| sections[i].clone())
+        .collect();
+    if let Some(first) = ordered.first_mut() {
+        first.logs.extend(orphans);
+        first.logs.sort_unstable();
+    }
+    ordered
 }
 
 fn log_status(path: &str, log: &ExistingLog) -> LogStatus {
@@ -1057,8 +1149,11 @@ fn header(entries: &[Entry], logs: &[LogStatus], warnings: &mut Vec<String>) -> 
                         e.log,
                     ));
                 }
+                // Another runbook (another title) is a section of its own, not a mistake; the same
+                // one at another path or version is worth a warning.
                 Some((first, first_log))
                     if matches!(e.event, Event::SessionStarted { .. })
+                        && first.title == rb.title
                         && (first.path != rb.path || first.sha256 != rb.sha256) =>
                 {
                     let this = &logs[e.log].path;
@@ -1207,7 +1302,13 @@ struct Chain {
     replayed: usize,
 }
 
-fn steps(entries: &[Entry], per_log: &[Chain], start: DateTime<Utc>) -> Vec<StepSummary> {
+/// The steps of the logs in `per_log`; with `only`, the outline is read from those logs alone.
+fn steps(
+    entries: &[Entry],
+    per_log: &[Chain],
+    start: DateTime<Utc>,
+    only: Option<&[usize]>,
+) -> Vec<StepSummary> {
     let mut steps: Vec<StepSummary> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let new_step = |index: usize, id: &str, title: &str| StepSummary {
@@ -1230,6 +1331,7 @@ fn steps(entries: &[Entry], per_log: &[Chain], start: DateTime<Utc>) -> Vec<Step
     // The outline of the first session that has one gives every step, reached or not.
     if let Some((rb, _)) = entries
         .iter()
+        .filter(|e| only.is_none_or(|logs| logs.contains(&e.log)))
         .find_map(|e| runbook_of(&e.event).filter(|(rb, _)| !rb.outline.is_empty()))
     {
         for (i, o) in rb.outline.iter().enumerate() {

@@ -36,6 +36,8 @@ pub struct Report<'a> {
     /// `None` when no milestone note was recorded.
     pub key_times: Option<KeyTimes<'a>>,
     pub steps: Vec<StepRow<'a>>,
+    /// With several runbooks, each one's steps as a section of its own (else empty: `steps`).
+    pub runbooks: Vec<RunbookSteps<'a>>,
     pub events: Vec<EventRow<'a>>,
     /// How many events of each kind, kinds without events left out, in [`Kind::ALL`] order.
     pub kind_counts: Vec<(Kind, usize)>,
@@ -61,6 +63,20 @@ impl<'a> Report<'a> {
             summary: Summary::new(t),
             key_times: KeyTimes::new(t),
             steps: t.steps.iter().map(|s| StepRow::new(s, t)).collect(),
+            runbooks: if t.runbooks.len() > 1 {
+                t.runbooks
+                    .iter()
+                    .map(|r| RunbookSteps {
+                        title: &r.runbook.title,
+                        path: &r.runbook.path,
+                        sha256: short(&r.runbook.sha256),
+                        logs: r.logs.iter().map(|&l| t.logs[l].path.as_str()).collect(),
+                        steps: r.steps.iter().map(|s| StepRow::new(s, t)).collect(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
             events: event_rows(t),
             kind_counts: Kind::ALL
                 .into_iter()
@@ -162,9 +178,20 @@ impl<'a> Head<'a> {
             .runbook
             .as_ref()
             .map_or("(unknown runbook)", |r| r.title.as_str());
+        // Several runbooks: all their titles.
+        let titles = if t.runbooks.len() > 1 {
+            let all: Vec<&str> = t
+                .runbooks
+                .iter()
+                .map(|r| r.runbook.title.as_str())
+                .collect();
+            Cow::Owned(all.join(" + "))
+        } else {
+            Cow::Borrowed(runbook_title)
+        };
         let title = match &t.header.incident {
-            Some(i) => format!("Incident {i}: {runbook_title}"),
-            None => format!("Incident report: {runbook_title}"),
+            Some(i) => format!("Incident {i}: {titles}"),
+            None => format!("Incident report: {titles}"),
         };
         Head {
             title,
@@ -178,6 +205,8 @@ pub struct Summary<'a> {
     /// The incident id, or `-`.
     pub incident: &'a str,
     pub runbook: Option<&'a RunbookInfo>,
+    /// Every runbook walked, when there are several (else empty: `runbook`).
+    pub runbooks: Vec<&'a RunbookInfo>,
     pub mode: &'a str,
     pub operators: &'a [String],
     pub hosts: &'a [String],
@@ -203,6 +232,11 @@ impl<'a> Summary<'a> {
         Summary {
             incident: h.incident.as_deref().unwrap_or("-"),
             runbook: h.runbook.as_ref(),
+            runbooks: if t.runbooks.len() > 1 {
+                t.runbooks.iter().map(|r| &r.runbook).collect()
+            } else {
+                Vec::new()
+            },
             mode: &h.mode,
             operators: &h.operators,
             hosts: &h.hostnames,
@@ -255,7 +289,21 @@ impl<'a> Summary<'a> {
             }
         };
         let mut facts = vec![fact("Incident", text(self.incident))];
-        if let Some(rb) = self.runbook {
+        if !self.runbooks.is_empty() {
+            let mut value = Vec::new();
+            for (i, rb) in self.runbooks.iter().enumerate() {
+                if i > 0 {
+                    value.push(Span::Text(Cow::Borrowed("; ")));
+                }
+                value.extend([
+                    Span::Text(Cow::Borrowed(rb.title.as_str())),
+                    Span::Text(Cow::Borrowed(" (")),
+                    Span::Code(&rb.path),
+                    Span::Text(Cow::Borrowed(")")),
+                ]);
+            }
+            facts.push(fact("Runbooks", value));
+        } else if let Some(rb) = self.runbook {
             facts.push(fact(
                 "Runbook",
                 vec![
@@ -376,6 +424,17 @@ impl<'a> KeyTimes<'a> {
             reference: human::utc(&m.reference),
         })
     }
+}
+
+/// One runbook of several walked in one incident, with its own steps.
+pub struct RunbookSteps<'a> {
+    pub title: &'a str,
+    pub path: &'a str,
+    /// The first 12 hex digits.
+    pub sha256: &'a str,
+    /// The logs that walk it.
+    pub logs: Vec<&'a str>,
+    pub steps: Vec<StepRow<'a>>,
 }
 
 /// One step of the runbook.

@@ -724,3 +724,80 @@ pub fn copies(dir: &Path) {
         });
     c.close();
 }
+
+/// One incident, two runbooks walked at once, both with a step 1 `check` and a step 2: alice
+/// walks the widget runbook (`widget.jsonl`), bob the database one (`db.jsonl`).
+pub fn two_runbooks(dir: &Path) {
+    let widget = [
+        ("check", "Check the error rate"),
+        ("drain", "Drain the bad node"),
+    ];
+    let db = [
+        ("check", "Check replication lag"),
+        ("promote", "Promote the replica"),
+        ("repoint", "Repoint the app"),
+    ];
+    let mut a = Builder::new(dir, "a11ce000a11ce000", "alice");
+    a.at(0.0)
+        .ev(started(
+            runbook("Widget 5xx storm", &widget),
+            Mode::Live,
+            "ops-1",
+            Some("INC-5"),
+        ))
+        .at(10.0)
+        .ev(step_started(1, &widget))
+        .at(70.0)
+        .ev(note(NoteKind::Detected, "5xx on widget", Some(1)))
+        .at(100.0)
+        .ev(step_finished(1, &widget, StepStatus::Done, None))
+        .ev(step_started(2, &widget))
+        .at(400.0)
+        .ev(step_finished(
+            2,
+            &widget,
+            StepStatus::Skipped,
+            Some("db is the cause"),
+        ))
+        .at(410.0)
+        .ev(Event::SessionFinished {
+            done: 1,
+            skipped: 1,
+            failed: 0,
+            rehearsed: 0,
+        });
+    a.finish(dir, "widget.jsonl");
+    let mut db_ref = runbook("DB failover", &db);
+    db_ref.path = "runbooks/db.md".into();
+    db_ref.sha256 = "ef".repeat(32);
+    let mut b = Builder::new(dir, "b0b0b0b0b0b0b0b0", "bob");
+    b.at(60.0)
+        .ev(started(db_ref, Mode::Live, "ops-2", Some("INC-5")))
+        .at(90.0)
+        .ev(step_started(1, &db))
+        .at(200.0)
+        .ev(step_finished(1, &db, StepStatus::Done, None))
+        .ev(step_started(2, &db))
+        .at(320.0)
+        .ev(step_finished(
+            2,
+            &db,
+            StepStatus::Failed,
+            Some("replica lagging"),
+        ))
+        .at(330.0)
+        .ev(Event::Note {
+            step: None,
+            kind: NoteKind::Decision,
+            text: "promote anyway".into(),
+            at: None,
+        })
+        .at(500.0)
+        .ev(note(NoteKind::Mitigated, "app on the new primary", None))
+        .at(510.0)
+        .ev(Event::SessionPaused {
+            reason: "paused by the operator".into(),
+            signal: None,
+        });
+    b.finish(dir, "db.jsonl");
+}
