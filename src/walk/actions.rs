@@ -84,7 +84,7 @@ impl Action {
             Action::Note => (
                 'n',
                 "note",
-                "add a note: note, observation, hypothesis, decision, or a milestone (detected, mitigated, resolved)",
+                "add a note: note, observation, hypothesis, decision, or a milestone (detected, mitigated, resolved); start it with `at 14:05` or `-10m` to back-date it",
             ),
             Action::Lookups => (
                 'l',

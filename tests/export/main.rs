@@ -355,6 +355,28 @@ fn back_dated_milestones_count_at_the_time_claimed_and_show_both() {
         html.contains("2026-11-22 03:05:00 UTC (noted 03:12:00)"),
         "{html}"
     );
+    // On an incident record's timeline, a back-dated milestone stands where it happened.
+    let (aws, _) = ok(
+        dir.path(),
+        &["export", "--format", "aws-timeline", "late.jsonl"],
+        0,
+    );
+    let aws: Value = serde_json::from_str(&aws).expect("aws-timeline is JSON");
+    let mitigated = aws
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|e| {
+            e["eventData"]
+                .as_str()
+                .unwrap_or("")
+                .contains("failover done")
+        })
+        .expect("the mitigated note is on the timeline");
+    assert_eq!(mitigated["eventTime"], "2026-11-22T03:05:00.000Z");
+    let data: Value =
+        serde_json::from_str(mitigated["eventData"].as_str().unwrap_or("")).expect("data");
+    assert_eq!(data["noted"], "2026-11-22T03:12:00.000Z");
     let (text, _) = ok(dir.path(), &["timeline", "late.jsonl"], 0);
     assert!(
         text.contains("mitigated (at 2026-11-22 03:05:00 UTC): failover done"),
