@@ -521,6 +521,18 @@ pub fn build(logs: Vec<LoadedLog>) -> Timeline {
         e.offset_ms = ms_between(start, e.time);
     }
 
+    // A claimed time the walk would have refused (after the line, or not a time): the time the
+    // note was written stands, and the export says so.
+    for e in &entries {
+        if let Event::Note { at: Some(at), .. } = &e.event
+            && e.claim().is_none()
+        {
+            warnings.push(format!(
+                "`{}`: event {} claims the time `{at}`, after it was written or not a time; its time written ({}) is used",
+                statuses[e.log].path, e.seq, e.ts
+            ));
+        }
+    }
     let header = header(&entries, &statuses, &mut warnings);
     let sessions = sessions(&entries);
     // Each log's whole chain, the events it shares with an earlier log included (those are
