@@ -197,6 +197,7 @@ fn write_log(dir: &Path) -> PathBuf {
             step: Some(step),
             kind: NoteKind::Observation,
             text: "error rate still above the threshold <b>".into(),
+            at: None,
         });
         events.push(Event::LookupResult {
             step,

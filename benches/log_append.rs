@@ -166,6 +166,7 @@ fn events() -> Vec<Event> {
             step: Some(step),
             kind: NoteKind::Observation,
             text: "lag is back under 2 s on every replica".into(),
+            at: None,
         });
         events.push(Event::StepFinished {
             step,

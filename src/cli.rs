@@ -153,6 +153,10 @@ pub enum ExportFormat {
     Json,
     /// AWS Incident Manager `CreateTimelineEvent` inputs (schemas/aws-timeline.schema.json)
     AwsTimeline,
+    /// A short summary for a Slack channel (mrkdwn text, under 4,000 characters)
+    Slack,
+    /// The Slack summary as a webhook payload: `{"text": …}`
+    SlackJson,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -187,7 +191,7 @@ pub struct RunArgs {
     /// Incident id recorded in the log (e.g. INC-4821)
     #[arg(long)]
     pub incident: Option<String>,
-    /// Who is walking [default: $USER]
+    /// Who is walking [default: $USER, else the account name]
     #[arg(long)]
     pub operator: Option<String>,
     /// Where incident logs are written

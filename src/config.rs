@@ -237,6 +237,8 @@ impl Config {
                     crate::cli::ExportFormat::Html => crate::export::Format::Html,
                     crate::cli::ExportFormat::Json => crate::export::Format::Json,
                     crate::cli::ExportFormat::AwsTimeline => crate::export::Format::AwsTimeline,
+                    crate::cli::ExportFormat::Slack => crate::export::Format::Slack,
+                    crate::cli::ExportFormat::SlackJson => crate::export::Format::SlackJson,
                 },
                 output: args.output,
             }),
@@ -335,10 +337,7 @@ fn compare_config(
 fn run_config(args: RunArgs) -> Result<RunConfig, Error> {
     let operator = match args.operator {
         Some(op) => non_empty("--operator", op)?,
-        None => std::env::var("USER")
-            .ok()
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| "unknown".into()),
+        None => crate::operator::current(),
     };
     Ok(RunConfig {
         file: args.file,

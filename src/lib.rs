@@ -7,7 +7,7 @@
 //! [`suggest`] (positions, hashes, text for people, did-you-mean) below everything; the adapters behind the walk's
 //! interfaces, [`terminal`], [`runner`], [`cloudwatch`] and [`share`] (the incident shared
 //! through CloudWatch Logs), chosen in [`wiring`]; and on top,
-//! [`cli`] (arguments), [`config`] (validated settings), [`commands`] (one per subcommand) and
+//! [`cli`] (arguments), [`config`] (validated settings), [`operator`] (who walks by default), [`commands`] (one per subcommand) and
 //! [`error`] (rendered once).
 
 pub mod check;
@@ -22,6 +22,7 @@ pub mod export;
 pub mod human;
 pub mod incident_log;
 pub mod markdown;
+pub mod operator;
 pub mod runbook;
 pub mod runner;
 pub mod share;

@@ -260,12 +260,14 @@ fn all_events() -> Vec<Event> {
         step: None,
         kind: NoteKind::Note,
         text: "no step".into(),
+        at: Some("2026-11-22T02:59:00.000Z".into()),
     });
     for kind in NoteKind::ALL {
         events.push(Event::Note {
             step: Some(2),
             kind,
             text: format!("a {} with \"quotes\" and \\backslashes\\", kind.label()),
+            at: None,
         });
     }
     events
@@ -469,6 +471,7 @@ fn an_event_larger_than_a_line_may_be_is_refused_without_poisoning() {
         step: None,
         kind: NoteKind::Note,
         text: "x".repeat(runbook::incident_log::MAX_LINE_BYTES),
+        at: None,
     };
     let e = log.append("alice", huge).unwrap_err();
     assert!(e.to_string().contains("larger than 16 MiB"), "{e}");
@@ -954,6 +957,7 @@ fn appended_events_are_in_the_file_at_once_in_order_and_a_commit_syncs_them_toge
         step: None,
         kind: NoteKind::Note,
         text: text.into(),
+        at: None,
     };
     let first = log.append("alice", note("written at once")).unwrap();
     let second = log

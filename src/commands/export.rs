@@ -1,4 +1,4 @@
-//! `runbook export LOG... --format markdown|html|json|aws-timeline [-o FILE]`: the incident logs
+//! `runbook export LOG... --format markdown|html|json|aws-timeline|slack|slack-json [-o FILE]`: the incident logs
 //! merged into one post-incident report.
 
 use std::io::Write;

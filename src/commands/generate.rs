@@ -294,7 +294,10 @@ const ENVIRONMENT: [(&str, &str); 8] = [
         "RUNBOOK_LOG_DIR",
         "where incident logs go (default ./incidents)",
     ),
-    ("USER", "the operator's name when --operator is not given"),
+    (
+        "USER",
+        "the operator's name when --operator is not given (unset: the account name)",
+    ),
     ("NO_COLOR", "when set and not empty, no colours"),
     (
         "AWS_PROFILE, AWS_REGION",

@@ -294,6 +294,11 @@ pub enum Event {
         step: Option<usize>,
         kind: NoteKind,
         text: String,
+        /// The time the note claims (RFC 3339 UTC with milliseconds), when the operator
+        /// back-dated it (`at 14:05`, `-10m`); never after the line's `ts`, the time it was
+        /// written. Absent otherwise, so older logs read, and hash, as they were.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<String>,
     },
     Handoff {
         from: String,
@@ -452,6 +457,18 @@ pub struct LoggedLookupError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_note_without_a_claimed_time_is_written_as_before_it_had_one() {
+        // Lines of older logs read back and write out byte for byte, so their hashes hold.
+        let old = r#"{"type":"note","kind":"mitigated","text":"failover done"}"#;
+        let event: Event = serde_json::from_str(old).expect("reads");
+        assert!(matches!(&event, Event::Note { at: None, .. }));
+        assert_eq!(serde_json::to_string(&event).expect("writes"), old);
+        let dated = r#"{"type":"note","kind":"mitigated","text":"failover done","at":"2026-11-22T02:50:00.000Z"}"#;
+        let event: Event = serde_json::from_str(dated).expect("reads");
+        assert_eq!(serde_json::to_string(&event).expect("writes"), dated);
+    }
 
     #[test]
     fn a_datapoint_json_cannot_hold_is_written_as_null_and_read_back_as_nan() {

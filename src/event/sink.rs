@@ -1,6 +1,6 @@
 //! Where events go and what time it is: the two interfaces every walk is given.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Offset, Utc};
 
 use super::{Event, Record};
 
@@ -32,4 +32,8 @@ pub trait EventLog {
 /// Wall-clock time, so tests can fix it.
 pub trait Clock {
     fn now(&self) -> DateTime<Utc>;
+    /// The operator's local zone's offset from UTC at `at`, for times of day typed at the prompt.
+    fn local_offset(&self, _at: DateTime<Utc>) -> FixedOffset {
+        Utc.fix()
+    }
 }

@@ -41,6 +41,9 @@ struct EventData<'a> {
     step_title: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     warning: Option<&'a str>,
+    /// A back-dated note stands at the time it claims; this is when it was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    noted: Option<&'a str>,
 }
 
 fn wanted(e: &Entry) -> bool {
@@ -116,6 +119,7 @@ pub fn render(t: &Timeline) -> String {
             step: None,
             step_title: None,
             warning: Some("incomplete"),
+            noted: None,
         };
         out.push(TimelineEvent {
             event_time: first.ts.clone(),
@@ -135,9 +139,10 @@ pub fn render(t: &Timeline) -> String {
             step: e.step,
             step_title: e.step.and_then(|s| t.step_title(s)),
             warning: None,
+            noted: (e.claimed_ts() != e.ts).then_some(e.ts.as_str()),
         };
         out.push(TimelineEvent {
-            event_time: e.ts.clone(),
+            event_time: e.claimed_ts().to_string(),
             event_type: "Custom Event",
             event_data: serde_json::to_string(&data).unwrap_or_default(),
         });

@@ -158,7 +158,27 @@ impl Sections for Html {
 
     fn steps(o: &mut String, r: &Report<'_>) {
         o.push_str("<section id=\"steps\"><h2>Steps</h2>");
-        table(o, None, &STEP_COLUMNS, &r.steps);
+        if r.runbooks.is_empty() {
+            table(o, None, &STEP_COLUMNS, &r.steps);
+        }
+        // Several runbooks: one section each, under the one merged timeline.
+        for rb in &r.runbooks {
+            let logs: Vec<String> = rb
+                .logs
+                .iter()
+                .map(|l| format!("<code>{}</code>", esc(l)))
+                .collect();
+            let _ = write!(
+                o,
+                "<section class=\"runbook\"><h3>Runbook: {}</h3><p><code>{}</code> (sha256 <code>{}</code>), walked in {}.</p>",
+                esc(rb.title),
+                esc(rb.path),
+                esc(rb.sha256),
+                logs.join(", ")
+            );
+            table(o, None, &STEP_COLUMNS, &rb.steps);
+            o.push_str("</section>");
+        }
         o.push_str("</section>\n");
     }
 

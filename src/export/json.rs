@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use super::model::{
-    CommandRun, Entry, Header, LogStatus, Milestones, SessionInfo, StepSummary, Timeline,
+    CommandRun, Entry, Header, LogStatus, Milestones, RunbookSection, SessionInfo, StepSummary,
+    Timeline,
 };
 
 /// Version of the export document, written as `export_version`.
@@ -22,7 +23,11 @@ struct Document<'a> {
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     merge_notes: &'a [String],
     sessions: &'a [SessionInfo],
+    /// Every step; with several runbooks, each runbook's in turn.
     steps: &'a [StepSummary],
+    /// Only when the logs walk several runbooks: each with its logs and its own steps.
+    #[serde(skip_serializing_if = "<[RunbookSection]>::is_empty")]
+    runbooks: &'a [RunbookSection],
     milestones: &'a Milestones,
     /// Indexes into `events`.
     commands: &'a [CommandRun],
@@ -40,6 +45,11 @@ pub fn render(t: &Timeline) -> String {
         merge_notes: &t.merge_notes,
         sessions: &t.sessions,
         steps: &t.steps,
+        runbooks: if t.runbooks.len() > 1 {
+            &t.runbooks
+        } else {
+            &[]
+        },
         milestones: &t.milestones,
         commands: &t.commands,
         events: &t.entries,

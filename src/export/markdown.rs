@@ -70,8 +70,25 @@ impl Sections for Markdown {
 
     fn steps(o: &mut String, r: &Report<'_>) {
         o.push_str("## Steps\n\n");
-        table(o, &STEP_COLUMNS, &r.steps);
-        o.push('\n');
+        if r.runbooks.is_empty() {
+            table(o, &STEP_COLUMNS, &r.steps);
+            o.push('\n');
+            return;
+        }
+        // Several runbooks: one section each, under the one merged timeline below.
+        for rb in &r.runbooks {
+            let logs: Vec<String> = rb.logs.iter().map(|l| md_code(l)).collect();
+            let _ = writeln!(
+                o,
+                "### Runbook: {}\n\n{} (sha256 {}), walked in {}.\n",
+                md(rb.title),
+                md_code(rb.path),
+                md_code(rb.sha256),
+                logs.join(", ")
+            );
+            table(o, &STEP_COLUMNS, &rb.steps);
+            o.push('\n');
+        }
     }
 
     fn events(o: &mut String, r: &Report<'_>) {

@@ -238,3 +238,32 @@ fn logs_of_separate_walks_share_nothing() {
     assert_eq!(t.entries.len(), 10);
     assert!(t.merge_notes.is_empty() && t.warnings.is_empty());
 }
+
+#[test]
+fn a_claimed_time_after_its_line_is_not_taken_and_is_flagged() {
+    let note = |at: &str| Event::Note {
+        step: None,
+        kind: crate::event::NoteKind::Mitigated,
+        text: "failover done".into(),
+        at: Some(at.into()),
+    };
+    let lines = [
+        Line(1, 0, "s", started(1)),
+        Line(2, 60, "s", note(&ts(120))),
+        Line(3, 70, "s", note(&ts(30))),
+    ];
+    let t = build(vec![log(
+        "a.jsonl",
+        &lines.iter().map(|l| ("p", l)).collect::<Vec<_>>(),
+    )]);
+    // The claim from the future counts at its line's time; the one in the past at its claim.
+    assert_eq!(t.entries[1].claimed_ts(), ts(60));
+    assert_eq!(t.entries[2].claimed_ts(), ts(30));
+    assert_eq!(t.milestones.mitigated.as_deref(), Some(ts(30).as_str()));
+    assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
+    assert!(
+        t.warnings[0].contains("event 2 claims the time"),
+        "{:?}",
+        t.warnings
+    );
+}

@@ -1,5 +1,6 @@
 //! Post-incident exports: one or more incident logs merged into one computed timeline, rendered
-//! as Markdown, self-contained HTML, JSON, AWS Incident Manager timeline events, or terminal text,
+//! as Markdown, self-contained HTML, JSON, AWS Incident Manager timeline events, a Slack summary,
+//! or terminal text,
 //! and compared with earlier runs.
 //!
 //! Everything here is pure except [`load_logs`]: the renderers take a [`Timeline`] and return text;
@@ -13,6 +14,7 @@ pub mod markdown;
 pub mod merge;
 pub mod model;
 pub mod report;
+pub mod slack;
 pub mod terminal;
 pub mod text;
 
@@ -43,6 +45,10 @@ pub enum Format {
     Html,
     Json,
     AwsTimeline,
+    /// A short summary for a chat channel, as message text.
+    Slack,
+    /// The same summary as a webhook payload, `{"text": …}`.
+    SlackJson,
 }
 
 /// Reads every log (checking each line and the hash chain as `verify` does), stopping each at its
@@ -89,5 +95,7 @@ pub fn render(timeline: &Timeline, format: Format) -> String {
         Format::Html => html::render(timeline),
         Format::Json => json::render(timeline),
         Format::AwsTimeline => aws_timeline::render(timeline),
+        Format::Slack => slack::render(timeline),
+        Format::SlackJson => slack::render_json(timeline),
     }
 }

@@ -324,15 +324,28 @@ pub enum MeasuredFrom {
     SessionStart,
 }
 
-/// The milestone notes and the times computed from them (first of each kind).
+/// The milestone notes and the times computed from them: of each kind, the one claiming the
+/// earliest time. A back-dated note (`mitigated at 14:05`) counts at the time it claims; when it
+/// was written is kept in `*_noted`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Milestones {
+    /// The time the note claims: its `at`, else when it was written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detected: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mitigated: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved: Option<String>,
+    /// When a back-dated milestone was written (its line's `ts`); absent when not back-dated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detected_noted: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mitigated_noted: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved_noted: Option<String>,
+    /// Detected, mitigated, resolved: the index of its note in [`Timeline::entries`].
+    #[serde(skip)]
+    pub notes: [Option<usize>; 3],
     pub measured_from: MeasuredFrom,
     pub reference: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -362,10 +375,24 @@ pub struct Timeline {
     /// Events given more than once (a log twice, a log and its resumed copy), merged once.
     pub merge_notes: Vec<String>,
     pub sessions: Vec<SessionInfo>,
+    /// Every step; with several runbooks, each runbook's steps in turn (see `runbooks`).
     pub steps: Vec<StepSummary>,
+    /// The runbooks the logs walk, by title, in the order first walked, each with its own steps
+    /// (one section when one runbook); the JSON export writes them only when there are several.
+    #[serde(skip)]
+    pub runbooks: Vec<RunbookSection>,
     pub milestones: Milestones,
     pub commands: Vec<CommandRun>,
     pub entries: Vec<Entry>,
+}
+
+/// One runbook of an incident that walks several: its logs and its own steps.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunbookSection {
+    pub runbook: RunbookInfo,
+    /// Indexes into [`Timeline::logs`] of the logs that walk it.
+    pub logs: Vec<usize>,
+    pub steps: Vec<StepSummary>,
 }
 
 /// A note, as the exports list it.
@@ -407,6 +434,7 @@ impl Timeline {
                             kind: k,
                             text,
                             step,
+                            ..
                         } if *k == kind => Some(NoteRow {
                             entry,
                             text,
@@ -493,6 +521,18 @@ pub fn build(logs: Vec<LoadedLog>) -> Timeline {
         e.offset_ms = ms_between(start, e.time);
     }
 
+    // A claimed time the walk would have refused (after the line, or not a time): the time the
+    // note was written stands, and the export says so.
+    for e in &entries {
+        if let Event::Note { at: Some(at), .. } = &e.event
+            && e.claim().is_none()
+        {
+            warnings.push(format!(
+                "`{}`: event {} claims the time `{at}`, after it was written or not a time; its time written ({}) is used",
+                statuses[e.log].path, e.seq, e.ts
+            ));
+        }
+    }
     let header = header(&entries, &statuses, &mut warnings);
     let sessions = sessions(&entries);
     // Each log's whole chain, the events it shares with an earlier log included (those are
@@ -513,10 +553,40 @@ pub fn build(logs: Vec<LoadedLog>) -> Timeline {
             replayed: shared.len[li],
         })
         .collect();
-    let steps = steps(&entries, &per_log, start);
+    let mut runbooks = runbook_sections(&entries, &per_log);
+    let steps = if runbooks.len() < 2 {
+        steps(&entries, &per_log, start, None)
+    } else {
+        // Each runbook's steps from its own logs only: two runbooks may both have a step 1 or a
+        // step `check`.
+        for section in &mut runbooks {
+            let own: Vec<Chain> = per_log
+                .iter()
+                .enumerate()
+                .map(|(li, c)| Chain {
+                    events: if section.logs.contains(&li) {
+                        c.events.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    replayed: c.replayed,
+                })
+                .collect();
+            section.steps = steps(&entries, &own, start, Some(&section.logs));
+        }
+        runbooks.iter().flat_map(|r| r.steps.clone()).collect()
+    };
+    if runbooks.len() == 1 {
+        runbooks[0].steps = steps.clone();
+    }
     for e in &mut entries {
+        let own = runbooks
+            .iter()
+            .find(|r| r.logs.contains(&e.log))
+            .filter(|_| runbooks.len() > 1)
+            .map_or(&steps, |r| &r.steps);
         if let Event::StepFinished { step_id, .. } = &e.event
-            && let Some(s) = steps.iter().find(|s| &s.id == step_id)
+            && let Some(s) = own.iter().find(|s| &s.id == step_id)
         {
             e.summary = match e.summary.split_once(": ") {
                 Some((head, reason)) => format!("{head}: {} ({reason})", s.title),
@@ -533,10 +603,58 @@ pub fn build(logs: Vec<LoadedLog>) -> Timeline {
         merge_notes,
         sessions,
         steps,
+        runbooks,
         milestones,
         commands,
         entries,
     }
+}
+
+/// The runbooks walked, told apart by title, in the order first walked; each log belongs to the
+/// runbook its first session walks (a log without a session start to the first runbook).
+fn runbook_sections(entries: &[Entry], per_log: &[Chain]) -> Vec<RunbookSection> {
+    let mut sections: Vec<RunbookSection> = Vec::new();
+    let mut orphans = Vec::new();
+    let mut first_seen: Vec<(DateTime<Utc>, usize)> = Vec::new();
+    for (li, chain) in per_log.iter().enumerate() {
+        let found = chain
+            .events
+            .iter()
+            .find_map(|&i| runbook_of(&entries[i].event).map(|(rb, _)| (rb, entries[i].time)));
+        let Some((rb, time)) = found else {
+            orphans.push(li);
+            continue;
+        };
+        match sections.iter().position(|s| s.runbook.title == rb.title) {
+            Some(pos) => {
+                sections[pos].logs.push(li);
+                first_seen[pos].0 = first_seen[pos].0.min(time);
+            }
+            None => {
+                first_seen.push((time, sections.len()));
+                sections.push(RunbookSection {
+                    runbook: RunbookInfo {
+                        path: rb.path.clone(),
+                        title: rb.title.clone(),
+                        sha256: rb.sha256.clone(),
+                        steps: rb.steps,
+                    },
+                    logs: vec![li],
+                    steps: Vec::new(),
+                });
+            }
+        }
+    }
+    first_seen.sort();
+    let mut ordered: Vec<RunbookSection> = first_seen
+        .into_iter()
+        .map(|(_, i)| sections[i].clone())
+        .collect();
+    if let Some(first) = ordered.first_mut() {
+        first.logs.extend(orphans);
+        first.logs.sort_unstable();
+    }
+    ordered
 }
 
 fn log_status(path: &str, log: &ExistingLog) -> LogStatus {
@@ -778,7 +896,12 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
                 text::one_line(text, 120)
             ),
         ),
-        Event::Note { step, kind, text } => {
+        Event::Note {
+            step,
+            kind,
+            text,
+            at,
+        } => {
             let k = if matches!(
                 kind,
                 NoteKind::Detected | NoteKind::Mitigated | NoteKind::Resolved
@@ -787,10 +910,15 @@ fn describe(event: &Event) -> (Kind, Option<usize>, String) {
             } else {
                 Kind::Note
             };
+            // A back-dated note says the time it claims; the row's time is when it was written.
+            let claimed = at
+                .as_deref()
+                .map(|at| format!(" (at {})", human::utc(at)))
+                .unwrap_or_default();
             (
                 k,
                 *step,
-                format!("{}: {}", kind.label(), text::one_line(text, 200)),
+                format!("{}{claimed}: {}", kind.label(), text::one_line(text, 200)),
             )
         }
         Event::Handoff { from, to } => (Kind::Handoff, None, format!("hand-off: {from} → {to}")),
@@ -1033,8 +1161,11 @@ fn header(entries: &[Entry], logs: &[LogStatus], warnings: &mut Vec<String>) -> 
                         e.log,
                     ));
                 }
+                // Another runbook (another title) is a section of its own, not a mistake; the same
+                // one at another path or version is worth a warning.
                 Some((first, first_log))
                     if matches!(e.event, Event::SessionStarted { .. })
+                        && first.title == rb.title
                         && (first.path != rb.path || first.sha256 != rb.sha256) =>
                 {
                     let this = &logs[e.log].path;
@@ -1183,7 +1314,13 @@ struct Chain {
     replayed: usize,
 }
 
-fn steps(entries: &[Entry], per_log: &[Chain], start: DateTime<Utc>) -> Vec<StepSummary> {
+/// The steps of the logs in `per_log`; with `only`, the outline is read from those logs alone.
+fn steps(
+    entries: &[Entry],
+    per_log: &[Chain],
+    start: DateTime<Utc>,
+    only: Option<&[usize]>,
+) -> Vec<StepSummary> {
     let mut steps: Vec<StepSummary> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let new_step = |index: usize, id: &str, title: &str| StepSummary {
@@ -1206,6 +1343,7 @@ fn steps(entries: &[Entry], per_log: &[Chain], start: DateTime<Utc>) -> Vec<Step
     // The outline of the first session that has one gives every step, reached or not.
     if let Some((rb, _)) = entries
         .iter()
+        .filter(|e| only.is_none_or(|logs| logs.contains(&e.log)))
         .find_map(|e| runbook_of(&e.event).filter(|(rb, _)| !rb.outline.is_empty()))
     {
         for (i, o) in rb.outline.iter().enumerate() {
@@ -1421,27 +1559,64 @@ fn milestones(entries: &[Entry], header: &Header) -> Milestones {
     let first = |want: NoteKind| {
         entries
             .iter()
-            .find(|e| matches!(&e.event, Event::Note { kind, .. } if *kind == want))
+            .enumerate()
+            .filter(|(_, e)| matches!(&e.event, Event::Note { kind, .. } if *kind == want))
+            .min_by_key(|(i, e)| (e.claimed_time(), *i))
     };
     let detected = first(NoteKind::Detected);
     let mitigated = first(NoteKind::Mitigated);
     let resolved = first(NoteKind::Resolved);
     let (measured_from, reference) = match (detected, entries.first()) {
-        (Some(d), _) => (MeasuredFrom::Detected, Some(d)),
+        (Some((_, d)), _) => (MeasuredFrom::Detected, Some(d)),
         (None, first) => (MeasuredFrom::SessionStart, first),
     };
-    let since = |m: Option<&Entry>| match (m, reference) {
-        (Some(m), Some(r)) => Some(ms_between(r.time, m.time)),
+    let since = |m: Option<(usize, &Entry)>| match (m, reference) {
+        (Some((_, m)), Some(r)) => Some(ms_between(r.claimed_time(), m.claimed_time())),
         _ => None,
     };
+    let claimed = |m: Option<(usize, &Entry)>| m.map(|(_, e)| e.claimed_ts().to_string());
+    let noted = |m: Option<(usize, &Entry)>| {
+        m.filter(|(_, e)| e.claimed_ts() != e.ts)
+            .map(|(_, e)| e.ts.clone())
+    };
     Milestones {
-        detected: detected.map(|e| e.ts.clone()),
-        mitigated: mitigated.map(|e| e.ts.clone()),
-        resolved: resolved.map(|e| e.ts.clone()),
+        detected: claimed(detected),
+        mitigated: claimed(mitigated),
+        resolved: claimed(resolved),
+        detected_noted: noted(detected),
+        mitigated_noted: noted(mitigated),
+        resolved_noted: noted(resolved),
+        notes: [detected, mitigated, resolved].map(|m| m.map(|(i, _)| i)),
         measured_from,
-        reference: reference.map_or_else(|| header.start.clone(), |r| r.ts.clone()),
+        reference: reference.map_or_else(|| header.start.clone(), |r| r.claimed_ts().to_string()),
         time_to_mitigate_ms: since(mitigated),
         time_to_resolve_ms: since(resolved),
+    }
+}
+
+impl Entry {
+    /// The time the event claims: a back-dated note's `at` (when it reads and is not after the
+    /// line's `ts`), else when it was written.
+    pub fn claimed_time(&self) -> DateTime<Utc> {
+        self.claim().map_or(self.time, |(_, t)| t)
+    }
+
+    /// [`Entry::claimed_time`] as logged.
+    pub fn claimed_ts(&self) -> &str {
+        self.claim().map_or(self.ts.as_str(), |(ts, _)| ts)
+    }
+
+    /// Milliseconds since the start of the incident, at the claimed time.
+    pub fn claimed_offset_ms(&self) -> i64 {
+        self.offset_ms + ms_between(self.time, self.claimed_time())
+    }
+
+    fn claim(&self) -> Option<(&str, DateTime<Utc>)> {
+        let Event::Note { at: Some(at), .. } = &self.event else {
+            return None;
+        };
+        let t = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
+        (t <= self.time).then_some((at.as_str(), t))
     }
 }
 

@@ -36,6 +36,8 @@ pub struct Report<'a> {
     /// `None` when no milestone note was recorded.
     pub key_times: Option<KeyTimes<'a>>,
     pub steps: Vec<StepRow<'a>>,
+    /// With several runbooks, each one's steps as a section of its own (else empty: `steps`).
+    pub runbooks: Vec<RunbookSteps<'a>>,
     pub events: Vec<EventRow<'a>>,
     /// How many events of each kind, kinds without events left out, in [`Kind::ALL`] order.
     pub kind_counts: Vec<(Kind, usize)>,
@@ -61,6 +63,20 @@ impl<'a> Report<'a> {
             summary: Summary::new(t),
             key_times: KeyTimes::new(t),
             steps: t.steps.iter().map(|s| StepRow::new(s, t)).collect(),
+            runbooks: if t.runbooks.len() > 1 {
+                t.runbooks
+                    .iter()
+                    .map(|r| RunbookSteps {
+                        title: &r.runbook.title,
+                        path: &r.runbook.path,
+                        sha256: short(&r.runbook.sha256),
+                        logs: r.logs.iter().map(|&l| t.logs[l].path.as_str()).collect(),
+                        steps: r.steps.iter().map(|s| StepRow::new(s, t)).collect(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
             events: event_rows(t),
             kind_counts: Kind::ALL
                 .into_iter()
@@ -162,9 +178,20 @@ impl<'a> Head<'a> {
             .runbook
             .as_ref()
             .map_or("(unknown runbook)", |r| r.title.as_str());
+        // Several runbooks: all their titles.
+        let titles = if t.runbooks.len() > 1 {
+            let all: Vec<&str> = t
+                .runbooks
+                .iter()
+                .map(|r| r.runbook.title.as_str())
+                .collect();
+            Cow::Owned(all.join(" + "))
+        } else {
+            Cow::Borrowed(runbook_title)
+        };
         let title = match &t.header.incident {
-            Some(i) => format!("Incident {i}: {runbook_title}"),
-            None => format!("Incident report: {runbook_title}"),
+            Some(i) => format!("Incident {i}: {titles}"),
+            None => format!("Incident report: {titles}"),
         };
         Head {
             title,
@@ -178,6 +205,8 @@ pub struct Summary<'a> {
     /// The incident id, or `-`.
     pub incident: &'a str,
     pub runbook: Option<&'a RunbookInfo>,
+    /// Every runbook walked, when there are several (else empty: `runbook`).
+    pub runbooks: Vec<&'a RunbookInfo>,
     pub mode: &'a str,
     pub operators: &'a [String],
     pub hosts: &'a [String],
@@ -203,6 +232,11 @@ impl<'a> Summary<'a> {
         Summary {
             incident: h.incident.as_deref().unwrap_or("-"),
             runbook: h.runbook.as_ref(),
+            runbooks: if t.runbooks.len() > 1 {
+                t.runbooks.iter().map(|r| &r.runbook).collect()
+            } else {
+                Vec::new()
+            },
             mode: &h.mode,
             operators: &h.operators,
             hosts: &h.hostnames,
@@ -255,7 +289,21 @@ impl<'a> Summary<'a> {
             }
         };
         let mut facts = vec![fact("Incident", text(self.incident))];
-        if let Some(rb) = self.runbook {
+        if !self.runbooks.is_empty() {
+            let mut value = Vec::new();
+            for (i, rb) in self.runbooks.iter().enumerate() {
+                if i > 0 {
+                    value.push(Span::Text(Cow::Borrowed("; ")));
+                }
+                value.extend([
+                    Span::Text(Cow::Borrowed(rb.title.as_str())),
+                    Span::Text(Cow::Borrowed(" (")),
+                    Span::Code(&rb.path),
+                    Span::Text(Cow::Borrowed(")")),
+                ]);
+            }
+            facts.push(fact("Runbooks", value));
+        } else if let Some(rb) = self.runbook {
             facts.push(fact(
                 "Runbook",
                 vec![
@@ -342,32 +390,31 @@ impl<'a> KeyTimes<'a> {
         if m.detected.is_none() && m.mitigated.is_none() && m.resolved.is_none() {
             return None;
         }
-        let milestones = [
-            ("detected", &m.detected),
-            ("mitigated", &m.mitigated),
-            ("resolved", &m.resolved),
-        ]
-        .into_iter()
-        .map(|(label, ts)| MilestoneRow {
-            label,
-            noted: ts
-                .as_ref()
-                .and_then(|ts| {
-                    t.entries
-                        .iter()
-                        .find(|e| &e.ts == ts && e.kind == Kind::Milestone)
-                })
-                .map(|e| MilestoneNote {
-                    utc: human::utc(&e.ts),
-                    t_plus: human::t_plus(e.offset_ms),
-                    operator: &e.operator,
-                    text: match &e.event {
-                        Event::Note { text, .. } => text,
-                        _ => "",
-                    },
+        let milestones = ["detected", "mitigated", "resolved"]
+            .into_iter()
+            .zip(m.notes)
+            .map(|(label, note)| MilestoneRow {
+                label,
+                noted: note.and_then(|i| t.entries.get(i)).map(|e| {
+                    let claimed = e.claimed_ts();
+                    // Back-dated: the time claimed, and when it was written.
+                    let utc = if claimed == e.ts {
+                        human::utc(&e.ts)
+                    } else {
+                        format!("{} (noted {})", human::utc(claimed), human::clock(&e.ts))
+                    };
+                    MilestoneNote {
+                        utc,
+                        t_plus: human::t_plus(e.claimed_offset_ms()),
+                        operator: &e.operator,
+                        text: match &e.event {
+                            Event::Note { text, .. } => text,
+                            _ => "",
+                        },
+                    }
                 }),
-        })
-        .collect();
+            })
+            .collect();
         let shown = |v: Option<i64>| v.map_or_else(|| "not recorded".to_string(), span);
         Some(KeyTimes {
             milestones,
@@ -377,6 +424,17 @@ impl<'a> KeyTimes<'a> {
             reference: human::utc(&m.reference),
         })
     }
+}
+
+/// One runbook of several walked in one incident, with its own steps.
+pub struct RunbookSteps<'a> {
+    pub title: &'a str,
+    pub path: &'a str,
+    /// The first 12 hex digits.
+    pub sha256: &'a str,
+    /// The logs that walk it.
+    pub logs: Vec<&'a str>,
+    pub steps: Vec<StepRow<'a>>,
 }
 
 /// One step of the runbook.
@@ -508,7 +566,18 @@ pub struct Remark<'a> {
 
 impl<'a> Remark<'a> {
     fn new(e: &Entry, step: Option<usize>, text: &'a str) -> Self {
-        let mut lead = format!("{}, {}", at(e), e.operator);
+        // A back-dated note leads with the time it claims, then when it was written.
+        let mut lead = if e.claimed_ts() == e.ts {
+            format!("{}, {}", at(e), e.operator)
+        } else {
+            format!(
+                "{} ({}, noted {}), {}",
+                human::utc(e.claimed_ts()),
+                human::t_plus(e.claimed_offset_ms()),
+                human::clock(&e.ts),
+                e.operator
+            )
+        };
         if let Some(s) = step {
             lead.push_str(&format!(", step {s}"));
         }

@@ -63,6 +63,10 @@ pub fn render(t: &Timeline, paint: Paint) -> String {
     if let Some(i) = &t.header.incident {
         facts.push(format!("incident {i}"));
     }
+    if !s.runbooks.is_empty() {
+        let titles: Vec<&str> = s.runbooks.iter().map(|r| r.title.as_str()).collect();
+        facts.push(format!("runbooks {}", titles.join(", ")));
+    }
     facts.push(format!("mode {}", s.mode));
     facts.push(format!("operators {}", s.operators.join(", ")));
     facts.push(format!("{} → {} ({})", s.start, s.end_clock, s.duration));

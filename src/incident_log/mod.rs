@@ -8,6 +8,7 @@
 
 mod damaged;
 mod head;
+mod local_zone;
 mod reader;
 mod watch;
 mod writer;

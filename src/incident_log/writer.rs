@@ -25,6 +25,10 @@ impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }
+
+    fn local_offset(&self, at: DateTime<Utc>) -> chrono::FixedOffset {
+        super::local_zone::offset_at(at)
+    }
 }
 
 /// `ts` as written: `2026-11-22T03:04:05.678Z`.

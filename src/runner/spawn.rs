@@ -9,7 +9,7 @@
 //! The session comes from `POSIX_SPAWN_SETSID`, which glibc applies before the file actions; the
 //! first file action then opens the pty by its path without `O_NOCTTY`, and opening a terminal
 //! in a session that has none makes it the session's controlling terminal. All the unsafe code
-//! of the crate is in this file.
+//! of the crate is in this file and in `operator` (one `getpwuid_r`).
 
 // The crate denies unsafe code; posix_spawn and its attribute types need FFI, kept to this file.
 #![allow(unsafe_code)]

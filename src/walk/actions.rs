@@ -84,7 +84,7 @@ impl Action {
             Action::Note => (
                 'n',
                 "note",
-                "add a note: note, observation, hypothesis, decision, or a milestone (detected, mitigated, resolved)",
+                "add a note: note, observation, hypothesis, decision, or a milestone (detected, mitigated, resolved); start it with `at 14:05` or `-10m` to back-date it",
             ),
             Action::Lookups => (
                 'l',
@@ -400,18 +400,53 @@ impl Walk<'_, '_> {
             _ => return Ok(None),
         };
         let question = format!("{}:", kind.label());
-        match self.ask(|ui| ui.ask_text(&question, None)) {
-            Answer::Given(text) if !text.trim().is_empty() => {
-                let text = self.typed(&text);
-                self.log(Event::Note { step, kind, text })?;
-                self.ports
-                    .ui
-                    .notice(Tone::Success, &format!("{} recorded", kind.label()));
-            }
-            Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
-            _ => {}
+        let mut retyped: Option<String> = None;
+        loop {
+            let (text, at) = match self.ask(|ui| ui.ask_text(&question, retyped.as_deref())) {
+                Answer::Given(text) if !text.trim().is_empty() => {
+                    match self.claimed(&text) {
+                        Ok(Some(claim)) => {
+                            // A note that is only a time keeps it as its text.
+                            let text = if claim.rest.is_empty() {
+                                &text
+                            } else {
+                                claim.rest
+                            };
+                            (self.typed(text), Some(claim.at))
+                        }
+                        Ok(None) => (self.typed(&text), None),
+                        Err(e) => {
+                            // Asked again with the text as typed, to mend the time.
+                            self.ports.ui.notice(Tone::Error, &e.to_string());
+                            retyped = Some(text);
+                            continue;
+                        }
+                    }
+                }
+                Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
+                _ => return Ok(None),
+            };
+            let at = at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+            self.log(Event::Note {
+                step,
+                kind,
+                text,
+                at,
+            })?;
+            self.ports
+                .ui
+                .notice(Tone::Success, &format!("{} recorded", kind.label()));
+            return Ok(None);
         }
-        Ok(None)
+    }
+
+    /// The time a typed note claims (`at 14:05: failover done`), by the walk's clock and zone.
+    fn claimed<'t>(
+        &self,
+        text: &'t str,
+    ) -> Result<Option<super::claimed_time::Claim<'t>>, super::claimed_time::ClaimError> {
+        let clock = self.ports.clock;
+        super::claimed_time::parse(text, clock.now(), &|t| clock.local_offset(t))
     }
 
     /// `Some` only when the operator paused at its question.

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod approval;
 mod asking;
 pub mod carried;
+pub mod claimed_time;
 pub mod context;
 mod edit;
 mod engine;

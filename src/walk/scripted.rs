@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, FixedOffset, Offset, TimeZone, Utc};
 
 use crate::event::{Clock, EventLog, LogError};
 
@@ -370,10 +370,12 @@ impl EventLog for MemoryLog {
     }
 }
 
-/// Starts at 2026-11-22T03:00:00Z and moves one second per reading.
+/// Starts at 2026-11-22T03:00:00Z and moves one second per reading; its local zone is `offset`
+/// (UTC unless a test says otherwise), whatever the machine's.
 #[derive(Debug)]
 pub struct FixedClock {
     next: Cell<DateTime<Utc>>,
+    pub offset: FixedOffset,
 }
 
 impl Default for FixedClock {
@@ -384,6 +386,7 @@ impl Default for FixedClock {
                     .single()
                     .unwrap_or_default(),
             ),
+            offset: Utc.fix(),
         }
     }
 }
@@ -393,6 +396,10 @@ impl Clock for FixedClock {
         let now = self.next.get();
         self.next.set(now + Duration::seconds(1));
         now
+    }
+
+    fn local_offset(&self, _at: DateTime<Utc>) -> FixedOffset {
+        self.offset
     }
 }
 

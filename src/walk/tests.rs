@@ -140,7 +140,8 @@ fn interactive_walk_with_skip_note_retry_and_quit() {
     assert!(h.log.events().contains(&&Event::Note {
         step: Some(2),
         kind: NoteKind::Observation,
-        text: "fs-1 shows 300 channels".into()
+        text: "fs-1 shows 300 channels".into(),
+        at: None,
     }));
     assert!(h.log.events().contains(&&Event::StepFinished {
         step: 2,
@@ -793,4 +794,63 @@ fn a_command_with_an_unfilled_placeholder_never_runs() {
         "{skipped:?}\n{}",
         h.ui.screen()
     );
+}
+
+#[test]
+fn a_back_dated_milestone_keeps_the_time_claimed_and_a_future_one_is_asked_again() {
+    // The operator's zone is 5h30 ahead of UTC: the walk starts at 08:30 local (03:00Z).
+    let mut h = Harness::new([
+        Reply::Key('n'),
+        Reply::Key('m'),
+        Reply::Text("at 09:00: failover done".into()),
+        // Asked again after the error, the text as typed offered: mended.
+        Reply::Text("at 08:20: failover done".into()),
+        Reply::Key('n'),
+        Reply::Key('t'),
+        Reply::Text("-1h30m".into()),
+        Reply::Key('n'),
+        Reply::Key('n'),
+        Reply::Text("at least 3 nodes were down".into()),
+        Reply::Key('q'),
+    ]);
+    h.clock.offset = chrono::FixedOffset::east_opt(5 * 3600 + 1800).unwrap();
+    h.walk(RB, opts(Mode::Live, false, false));
+    let notes: Vec<(NoteKind, &str, Option<&str>)> = h
+        .log
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Note { kind, text, at, .. } => Some((*kind, text.as_str(), at.as_deref())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            (
+                NoteKind::Mitigated,
+                "failover done",
+                Some("2026-11-22T02:50:00.000Z")
+            ),
+            // Only a time: it stays the text.
+            (
+                NoteKind::Detected,
+                "-1h30m",
+                Some("2026-11-22T01:30:05.000Z")
+            ),
+            (NoteKind::Note, "at least 3 nodes were down", None),
+        ]
+    );
+    let refused =
+        h.ui.transcript
+            .iter()
+            .find(|l| l.contains("in the future"))
+            .expect("the future time is refused at the prompt");
+    assert!(refused.contains("`at 09:00`"), "{refused}");
+    // Every claimed time is before the line that records it.
+    for r in &h.log.records {
+        if let Event::Note { at: Some(at), .. } = &r.event {
+            assert!(at.as_str() <= r.ts.as_str(), "{at} after {}", r.ts);
+        }
+    }
 }

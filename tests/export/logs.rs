@@ -210,7 +210,51 @@ pub fn note(kind: NoteKind, text: &str, step: Option<usize>) -> Event {
         step,
         kind,
         text: text.into(),
+        at: None,
     }
+}
+
+/// A note back-dated to `secs` seconds after 03:00:00Z, as `at 03:01: …` typed later makes it.
+pub fn back_dated(kind: NoteKind, text: &str, secs: i64) -> Event {
+    let at = DateTime::from_timestamp_millis(START_MS + secs * 1000).expect("valid time");
+    Event::Note {
+        step: None,
+        kind,
+        text: text.into(),
+        at: Some(at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+    }
+}
+
+/// Milestones written late and back-dated: detected noted at T+10:00 claiming T+01:00, mitigated
+/// noted at T+12:00 claiming T+05:00, resolved noted on time at T+14:00.
+pub fn late_milestones(dir: &Path) {
+    let steps = &INCIDENT_STEPS[..1];
+    let mut l = Builder::new(dir, "1a7e0000", "alice");
+    l.at(0.0)
+        .ev(started(
+            runbook("Widget 5xx storm", steps),
+            Mode::Live,
+            "ops-1",
+            Some("INC-77"),
+        ))
+        .at(10.0)
+        .ev(step_started(1, steps))
+        .at(600.0)
+        .ev(back_dated(NoteKind::Detected, "pager fired", 60))
+        .at(720.0)
+        .ev(back_dated(NoteKind::Mitigated, "failover done", 300))
+        .at(730.0)
+        .ev(step_finished(1, steps, StepStatus::Done, None))
+        .at(840.0)
+        .ev(note(NoteKind::Resolved, "error rate normal", None))
+        .at(850.0)
+        .ev(Event::SessionFinished {
+            done: 1,
+            skipped: 0,
+            failed: 0,
+            rehearsed: 0,
+        });
+    l.finish(dir, "late.jsonl");
 }
 
 fn points(start_min: u32, values: &[f64]) -> Vec<Datapoint> {
@@ -679,4 +723,81 @@ pub fn copies(dir: &Path) {
             rehearsed: 0,
         });
     c.close();
+}
+
+/// One incident, two runbooks walked at once, both with a step 1 `check` and a step 2: alice
+/// walks the widget runbook (`widget.jsonl`), bob the database one (`db.jsonl`).
+pub fn two_runbooks(dir: &Path) {
+    let widget = [
+        ("check", "Check the error rate"),
+        ("drain", "Drain the bad node"),
+    ];
+    let db = [
+        ("check", "Check replication lag"),
+        ("promote", "Promote the replica"),
+        ("repoint", "Repoint the app"),
+    ];
+    let mut a = Builder::new(dir, "a11ce000a11ce000", "alice");
+    a.at(0.0)
+        .ev(started(
+            runbook("Widget 5xx storm", &widget),
+            Mode::Live,
+            "ops-1",
+            Some("INC-5"),
+        ))
+        .at(10.0)
+        .ev(step_started(1, &widget))
+        .at(70.0)
+        .ev(note(NoteKind::Detected, "5xx on widget", Some(1)))
+        .at(100.0)
+        .ev(step_finished(1, &widget, StepStatus::Done, None))
+        .ev(step_started(2, &widget))
+        .at(400.0)
+        .ev(step_finished(
+            2,
+            &widget,
+            StepStatus::Skipped,
+            Some("db is the cause"),
+        ))
+        .at(410.0)
+        .ev(Event::SessionFinished {
+            done: 1,
+            skipped: 1,
+            failed: 0,
+            rehearsed: 0,
+        });
+    a.finish(dir, "widget.jsonl");
+    let mut db_ref = runbook("DB failover", &db);
+    db_ref.path = "runbooks/db.md".into();
+    db_ref.sha256 = "ef".repeat(32);
+    let mut b = Builder::new(dir, "b0b0b0b0b0b0b0b0", "bob");
+    b.at(60.0)
+        .ev(started(db_ref, Mode::Live, "ops-2", Some("INC-5")))
+        .at(90.0)
+        .ev(step_started(1, &db))
+        .at(200.0)
+        .ev(step_finished(1, &db, StepStatus::Done, None))
+        .ev(step_started(2, &db))
+        .at(320.0)
+        .ev(step_finished(
+            2,
+            &db,
+            StepStatus::Failed,
+            Some("replica lagging"),
+        ))
+        .at(330.0)
+        .ev(Event::Note {
+            step: None,
+            kind: NoteKind::Decision,
+            text: "promote anyway".into(),
+            at: None,
+        })
+        .at(500.0)
+        .ev(note(NoteKind::Mitigated, "app on the new primary", None))
+        .at(510.0)
+        .ev(Event::SessionPaused {
+            reason: "paused by the operator".into(),
+            signal: None,
+        });
+    b.finish(dir, "db.jsonl");
 }

@@ -7,11 +7,16 @@ mod logs;
 mod needs;
 mod props;
 mod secrets;
+mod slack;
 use props::{exports_of_any_log_never_panic, exports_of_edge_logs_never_panic};
 use secrets::{
     a_secret_coloured_by_grep_is_in_no_export, no_secret_reaches_the_log_or_any_export,
     no_secret_survives_the_redactor_in_any_form,
     whatever_the_exports_strip_between_two_bytes_the_redactor_skips,
+};
+use slack::{
+    slack_summaries_fit_a_message_whatever_the_incident,
+    slack_summary_of_an_incident_with_back_dated_milestones,
 };
 
 use std::fs;
@@ -326,6 +331,151 @@ fn time_to_mitigate_falls_back_to_the_session_start() {
     assert!(
         md.contains("Measured from the start of the first session (no detected milestone)"),
         "{md}"
+    );
+}
+
+fn back_dated_milestones_count_at_the_time_claimed_and_show_both() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::late_milestones(dir.path());
+    let doc = export_json(dir.path(), &["late.jsonl"]);
+    let m = &doc["milestones"];
+    assert_eq!(m["detected"], "2026-11-22T03:01:00.000Z");
+    assert_eq!(m["detected_noted"], "2026-11-22T03:10:00.000Z");
+    assert_eq!(m["mitigated"], "2026-11-22T03:05:00.000Z");
+    assert_eq!(m["mitigated_noted"], "2026-11-22T03:12:00.000Z");
+    assert_eq!(m["resolved"], "2026-11-22T03:14:00.000Z");
+    assert!(m.get("resolved_noted").is_none(), "{m}");
+    // From the claimed detection (03:01) to the claimed mitigation (03:05), and to 03:14.
+    assert_eq!(m["time_to_mitigate_ms"], 240_000);
+    assert_eq!(m["time_to_resolve_ms"], 780_000);
+    let (md, _) = ok(dir.path(), &["export", "late.jsonl"], 0);
+    insta::assert_snapshot!("back_dated_markdown", md);
+    let (html, _) = ok(dir.path(), &["export", "--format", "html", "late.jsonl"], 0);
+    assert!(
+        html.contains("2026-11-22 03:05:00 UTC (noted 03:12:00)"),
+        "{html}"
+    );
+    // On an incident record's timeline, a back-dated milestone stands where it happened.
+    let (aws, _) = ok(
+        dir.path(),
+        &["export", "--format", "aws-timeline", "late.jsonl"],
+        0,
+    );
+    let aws: Value = serde_json::from_str(&aws).expect("aws-timeline is JSON");
+    let mitigated = aws
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|e| {
+            e["eventData"]
+                .as_str()
+                .unwrap_or("")
+                .contains("failover done")
+        })
+        .expect("the mitigated note is on the timeline");
+    assert_eq!(mitigated["eventTime"], "2026-11-22T03:05:00.000Z");
+    let data: Value =
+        serde_json::from_str(mitigated["eventData"].as_str().unwrap_or("")).expect("data");
+    assert_eq!(data["noted"], "2026-11-22T03:12:00.000Z");
+    let (text, _) = ok(dir.path(), &["timeline", "late.jsonl"], 0);
+    assert!(
+        text.contains("mitigated (at 2026-11-22 03:05:00 UTC): failover done"),
+        "{text}"
+    );
+}
+
+fn several_runbooks_have_a_section_each_under_one_timeline() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::two_runbooks(dir.path());
+    let (md, stderr) = ok(dir.path(), &["export", "widget.jsonl", "db.jsonl"], 0);
+    // Two runbooks in one incident are no mistake: no warning.
+    assert_eq!(stderr, "");
+    insta::assert_snapshot!("two_runbooks_markdown", md);
+    let doc = export_json(dir.path(), &["widget.jsonl", "db.jsonl"]);
+    let runbooks = doc["runbooks"].as_array().expect("runbooks");
+    let facts: Vec<(String, Vec<(String, String)>)> = runbooks
+        .iter()
+        .map(|r| {
+            (
+                r["runbook"]["title"].as_str().unwrap_or("").to_string(),
+                r["steps"]
+                    .as_array()
+                    .expect("steps")
+                    .iter()
+                    .map(|s| {
+                        (
+                            s["title"].as_str().unwrap_or("").to_string(),
+                            s["status"].as_str().unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let own = |title: &str, steps: &[(&str, &str)]| {
+        (
+            title.to_string(),
+            steps
+                .iter()
+                .map(|(t, s)| (t.to_string(), s.to_string()))
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(
+        facts,
+        [
+            own(
+                "Widget 5xx storm",
+                &[
+                    ("Check the error rate", "done"),
+                    ("Drain the bad node", "skipped")
+                ]
+            ),
+            own(
+                "DB failover",
+                &[
+                    ("Check replication lag", "done"),
+                    ("Promote the replica", "failed"),
+                    ("Repoint the app", "not_started")
+                ]
+            ),
+        ]
+    );
+    // Each step's duration from its own runbook's log: `check` ran 90 s in one, 110 s in the other.
+    assert_eq!(runbooks[0]["steps"][0]["duration_ms"], 90_000);
+    assert_eq!(runbooks[1]["steps"][0]["duration_ms"], 110_000);
+    assert_eq!(runbooks[1]["logs"], serde_json::json!([1]));
+    // The old fields stay: every step, and one merged timeline.
+    assert_eq!(doc["steps"].as_array().map(Vec::len), Some(5));
+    assert_eq!(doc["events"].as_array().map(Vec::len), Some(15));
+    let (html, _) = ok(
+        dir.path(),
+        &["export", "--format", "html", "widget.jsonl", "db.jsonl"],
+        0,
+    );
+    assert_eq!(
+        html.matches("<section class=\"runbook\">").count(),
+        2,
+        "{html}"
+    );
+    assert!(html.contains("<h3>Runbook: DB failover</h3>"), "{html}");
+    let (slack, _) = ok(
+        dir.path(),
+        &["export", "--format", "slack", "widget.jsonl", "db.jsonl"],
+        0,
+    );
+    assert!(
+        slack.contains("*Runbooks:* Widget 5xx storm, DB failover"),
+        "{slack}"
+    );
+    assert!(
+        slack.contains("*Steps:* 2 done, 1 failed, 1 skipped, 1 not started (of 5)"),
+        "{slack}"
+    );
+    let (text, _) = ok(dir.path(), &["timeline", "widget.jsonl", "db.jsonl"], 0);
+    assert!(
+        text.contains("runbooks Widget 5xx storm, DB failover"),
+        "{text}"
     );
 }
 
@@ -804,6 +954,28 @@ fn html_renders_in_headless_chromium(chromium: &browser::Chromium) {
     assert!(torn.dom.contains("id=\"warning-banner\""));
     assert!(torn.dom.contains(TORN_WARNING));
 
+    // Two runbooks: a section each, with its own step table, and the page still works.
+    logs::two_runbooks(dir.path());
+    ok(
+        dir.path(),
+        &[
+            "export",
+            "widget.jsonl",
+            "db.jsonl",
+            "--format",
+            "html",
+            "-o",
+            "two.html",
+        ],
+        0,
+    );
+    let two = browser::open(chromium, &dir.path().join("two.html"));
+    two.assert_clean();
+    assert_eq!(two.dom.matches("<section class=\"runbook\">").count(), 2);
+    // Its row in its runbook's step table, its start and its end in the timeline.
+    assert_eq!(two.dom.matches("Check replication lag").count(), 3);
+    assert!(two.dom.contains("<h3>Runbook: Widget 5xx storm</h3>"));
+
     browser::self_check(chromium, dir.path());
 }
 
@@ -814,6 +986,10 @@ fn main() -> std::process::ExitCode {
             rehearsal_is_exported_as_a_rehearsal,
             several_logs_merge_into_one_timeline_with_notes_lookups_and_milestones,
             time_to_mitigate_falls_back_to_the_session_start,
+            back_dated_milestones_count_at_the_time_claimed_and_show_both,
+            several_runbooks_have_a_section_each_under_one_timeline,
+            slack_summaries_fit_a_message_whatever_the_incident,
+            slack_summary_of_an_incident_with_back_dated_milestones,
             a_torn_log_exports_everything_valid_under_a_banner_in_every_format,
             a_broken_chain_exports_the_events_before_it,
             a_step_started_by_the_last_event_exports_in_every_format,

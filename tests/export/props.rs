@@ -226,7 +226,12 @@ fn event(what: &What, rb: &runbook::event::RunbookRef) -> Event {
             reason: "operator".into(),
             automatic: false,
         },
-        What::Note(step, kind, text) => Event::Note { step, kind, text },
+        What::Note(step, kind, text) => Event::Note {
+            step,
+            kind,
+            text,
+            at: None,
+        },
         What::Handoff(to) => Event::Handoff {
             from: "alice".into(),
             to,
@@ -444,6 +449,7 @@ fn export_all(ops: &[Op], cut: &Cut, rehearsal: bool) -> Result<(), TestCaseErro
         Format::Html,
         Format::Json,
         Format::AwsTimeline,
+        Format::Slack,
     ] {
         let out = export::render(&timeline, format);
         match format {

@@ -219,6 +219,7 @@ fn export_case(c: &Case) -> Result<(), TestCaseError> {
             step: Some(1),
             kind: NoteKind::Observation,
             text: redact(&typed, &secrets),
+            at: None,
         })
         .ev(Event::Handoff {
             from: "alice".into(),
@@ -250,6 +251,7 @@ fn export_case(c: &Case) -> Result<(), TestCaseError> {
         Format::Html,
         Format::Json,
         Format::AwsTimeline,
+        Format::Slack,
     ] {
         let text = export::render(&timeline, format);
         no_leak(&c.secret, &format!("{format:?} export"), &text)?;

@@ -424,3 +424,36 @@ fn a_placeholder_runs_as_its_value_and_is_never_a_redirect() {
     assert_eq!(started[0]["placeholders"][0]["value"], "ho 42");
     assert_eq!(started.len(), 2);
 }
+
+/// Without `$USER` (a container, a cron job), the log names the account from the user database,
+/// as `id -un` does, not `unknown`.
+#[test]
+fn without_user_the_operator_is_the_account_name() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("rb.md"),
+        "# Quiet\n\n## Look\n```bash {readonly}\ntrue\n```\n",
+    )
+    .unwrap();
+    let output = std::process::Command::new("env")
+        .args(["-u", "USER", "-u", "RUNBOOK_LOG_DIR", crate::test::BIN])
+        .args(["run", "rb.md", "--yes"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run env");
+    assert!(output.status.success(), "{output:?}");
+    // `id -un` reads the same database; an account it does not know is `uid:<n>`.
+    let id = |arg: &str| {
+        let out = std::process::Command::new("id").arg(arg).output().unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8(out.stdout).unwrap().trim().to_string())
+    };
+    let expected = id("-un").unwrap_or_else(|| format!("uid:{}", id("-u").unwrap()));
+    assert_ne!(expected, "unknown");
+    let log = log_file(dir.path());
+    for event in events(&log) {
+        assert_eq!(event["operator"], expected.as_str());
+    }
+}
