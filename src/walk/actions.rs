@@ -399,7 +399,8 @@ impl Walk<'_, '_> {
             Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
             _ => return Ok(None),
         };
-        let question = format!("{}:", kind.label());
+        // The prompter ends the question with its own `:`.
+        let question = kind.label().to_string();
         let mut retyped: Option<String> = None;
         loop {
             let (text, at) = match self.ask(|ui| ui.ask_text(&question, retyped.as_deref())) {
@@ -426,6 +427,15 @@ impl Walk<'_, '_> {
                 Answer::Interrupted => return Ok(Some(paused_by_ctrl_c())),
                 _ => return Ok(None),
             };
+            // Said back in the operator's zone, so a mistyped time is caught at once.
+            let said = match at {
+                Some(at) => {
+                    let clock = self.ports.clock;
+                    let local = at.with_timezone(&clock.local_offset(at));
+                    format!("{} recorded as at {}", kind.label(), local.format("%H:%M"))
+                }
+                None => format!("{} recorded", kind.label()),
+            };
             let at = at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
             self.log(Event::Note {
                 step,
@@ -433,9 +443,7 @@ impl Walk<'_, '_> {
                 text,
                 at,
             })?;
-            self.ports
-                .ui
-                .notice(Tone::Success, &format!("{} recorded", kind.label()));
+            self.ports.ui.notice(Tone::Success, &said);
             return Ok(None);
         }
     }

@@ -847,6 +847,14 @@ fn a_back_dated_milestone_keeps_the_time_claimed_and_a_future_one_is_asked_again
             .find(|l| l.contains("in the future"))
             .expect("the future time is refused at the prompt");
     assert!(refused.contains("`at 09:00`"), "{refused}");
+    // Said back in the operator's zone.
+    assert!(
+        h.ui.transcript
+            .iter()
+            .any(|l| l.contains("mitigated recorded as at 08:20")),
+        "{:#?}",
+        h.ui.transcript
+    );
     // Every claimed time is before the line that records it.
     for r in &h.log.records {
         if let Event::Note { at: Some(at), .. } = &r.event {
