@@ -158,6 +158,20 @@ pub fn span(ms: i64) -> String {
     }
 }
 
+/// A time to mitigate or resolve as a reviewer reads it. A milestone back-dated to before the
+/// point it is measured from (mitigated before the first session started, with no detection
+/// noted) took no time that this log can tell: said so, not printed as a negative duration.
+pub fn time_taken(ms: Option<i64>) -> String {
+    match ms {
+        None => "not recorded".to_string(),
+        Some(ms) if ms < 0 => format!(
+            "none measurable: claimed {} before the point it is measured from",
+            human::duration_ms(ms.unsigned_abs())
+        ),
+        Some(ms) => span(ms),
+    }
+}
+
 /// `2026-11-22 03:04:05 UTC (T+04:05)`: when an event happened, in full.
 fn at(e: &Entry) -> String {
     format!("{} ({})", human::utc(&e.ts), human::t_plus(e.offset_ms))
@@ -415,11 +429,10 @@ impl<'a> KeyTimes<'a> {
                 }),
             })
             .collect();
-        let shown = |v: Option<i64>| v.map_or_else(|| "not recorded".to_string(), span);
         Some(KeyTimes {
             milestones,
-            to_mitigate: shown(m.time_to_mitigate_ms),
-            to_resolve: shown(m.time_to_resolve_ms),
+            to_mitigate: time_taken(m.time_to_mitigate_ms),
+            to_resolve: time_taken(m.time_to_resolve_ms),
             measured_from: m.measured_from_text(),
             reference: human::utc(&m.reference),
         })

@@ -2,7 +2,7 @@
 //! steps got to, milestones and decisions), within a `text` message's limit.
 
 use super::model::{Entry, StepState, Timeline};
-use super::report::span;
+use super::report::time_taken;
 use super::text;
 use crate::event::{Event, NoteKind};
 use crate::human;
@@ -50,11 +50,10 @@ fn summary(t: &Timeline) -> String {
         head.push(format!("*Operators:* {}", listed(&h.operators, 10)));
     }
     let m = &t.milestones;
-    let took = |ms: Option<i64>| ms.map_or_else(|| "not recorded".to_string(), span);
     head.push(format!(
         "*Time to mitigate:* {} · *Time to resolve:* {} ({})",
-        took(m.time_to_mitigate_ms),
-        took(m.time_to_resolve_ms),
+        time_taken(m.time_to_mitigate_ms),
+        time_taken(m.time_to_resolve_ms),
         match m.measured_from {
             super::model::MeasuredFrom::Detected => "from detection",
             super::model::MeasuredFrom::SessionStart => "from the first session's start",
