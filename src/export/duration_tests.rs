@@ -122,7 +122,7 @@ fn walk_summary_export_and_compare_agree_on_step_durations() {
 fn a_milestone_claimed_before_its_measuring_point_is_not_a_negative_time() {
     use super::report::time_taken;
     assert_eq!(time_taken(None), "not recorded");
-    assert_eq!(time_taken(Some(0)), super::report::span(0));
+    assert_eq!(time_taken(Some(0)), span(0));
     assert_eq!(
         time_taken(Some(-671_000)),
         "none measurable: claimed 11m11s before the point it is measured from"
