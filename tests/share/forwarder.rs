@@ -1,99 +1,86 @@
-//! A TCP forwarder on 127.0.0.1 the test can cut and restore on the same port: the network
-//! between a walk and CloudWatch Logs going away and coming back. Cutting also closes the
-//! connections already open, so the SDK's pooled connection cannot slip through.
+//! A TCP forwarder on 127.0.0.1 the test can cut and restore: the network between a walk and
+//! CloudWatch Logs going away and coming back. While cut, it accepts each connection and closes
+//! it at once without reading (the request never reaches the emulator), counting them, so a test
+//! can wait until the walk has seen the network fail. Cutting also closes the connections
+//! already open, so the SDK's pooled connection cannot slip through.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 pub struct Forwarder {
     pub port: u16,
-    upstream: String,
     state: Arc<State>,
 }
 
 #[derive(Default)]
 struct State {
-    /// Bumped by each cut, so an old accept loop stops.
-    open: Mutex<Option<Arc<AtomicBool>>>,
+    cut: AtomicBool,
+    /// Connections turned away while cut.
+    refused: AtomicUsize,
     streams: Mutex<Vec<TcpStream>>,
 }
 
 impl Forwarder {
-    /// A forwarder to `upstream` (`host:port`), cut at first: nothing listens on `port` yet.
+    /// A forwarder to `upstream` (`host:port`), cut at first.
     pub fn cut_at_start(upstream: &str) -> Forwarder {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        Forwarder {
-            port,
-            upstream: upstream.to_string(),
-            state: Arc::default(),
-        }
+        let forwarder = Forwarder::open(upstream);
+        forwarder.cut();
+        forwarder
     }
 
-    /// A forwarder to `upstream`, listening.
+    /// A forwarder to `upstream`, passing everything.
     pub fn open(upstream: &str) -> Forwarder {
-        let forwarder = Forwarder::cut_at_start(upstream);
-        forwarder.restore();
-        forwarder
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the forwarder");
+        let port = listener.local_addr().expect("addr").port();
+        let state = Arc::new(State::default());
+        let shared = Arc::clone(&state);
+        let upstream = upstream.to_string();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if shared.cut.load(Ordering::Acquire) {
+                    shared.refused.fetch_add(1, Ordering::AcqRel);
+                    let _ = client.shutdown(Shutdown::Both);
+                    continue;
+                }
+                let Ok(server) = TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                let mut streams = shared.streams.lock().unwrap();
+                for s in [&client, &server] {
+                    if let Ok(c) = s.try_clone() {
+                        streams.push(c);
+                    }
+                }
+                pipe(&client, &server);
+                pipe(&server, &client);
+            }
+        });
+        Forwarder { port, state }
     }
 
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// Listens again on the same port.
+    /// Passes connections again.
     pub fn restore(&self) {
-        let listener = (0..100)
-            .find_map(|_| {
-                TcpListener::bind(("127.0.0.1", self.port))
-                    .map_err(|_| std::thread::sleep(Duration::from_millis(20)))
-                    .ok()
-            })
-            .expect("rebind the forwarder's port");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let running = Arc::new(AtomicBool::new(true));
-        *self.state.open.lock().unwrap() = Some(Arc::clone(&running));
-        let state = Arc::clone(&self.state);
-        let upstream = self.upstream.clone();
-        std::thread::spawn(move || {
-            while running.load(Ordering::Acquire) {
-                match listener.accept() {
-                    Ok((client, _)) => {
-                        let _ = client.set_nonblocking(false);
-                        let Ok(server) = TcpStream::connect(&upstream) else {
-                            continue;
-                        };
-                        let mut streams = state.streams.lock().unwrap();
-                        for s in [&client, &server] {
-                            if let Ok(c) = s.try_clone() {
-                                streams.push(c);
-                            }
-                        }
-                        pipe(&client, &server);
-                        pipe(&server, &client);
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                }
-            }
-            // Dropping the listener closes the port: connections are refused from now on.
-        });
+        self.state.cut.store(false, Ordering::Release);
     }
 
-    /// Stops listening and closes every open connection.
+    /// Turns new connections away and closes every open one.
     pub fn cut(&self) {
-        if let Some(running) = self.state.open.lock().unwrap().take() {
-            running.store(false, Ordering::Release);
-        }
+        self.state.cut.store(true, Ordering::Release);
         for s in self.state.streams.lock().unwrap().drain(..) {
             let _ = s.shutdown(Shutdown::Both);
         }
-        // The accept loop notices within its 5 ms poll.
-        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    /// Connections turned away since the forwarder started.
+    pub fn refused(&self) -> usize {
+        self.state.refused.load(Ordering::Acquire)
     }
 }
 

@@ -23,6 +23,7 @@ use std::time::{Duration, Instant, SystemTime};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudwatchlogs::Client;
 use aws_sdk_cloudwatchlogs::config::{Credentials, SharedCredentialsProvider};
+use aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata;
 
 use emulator::{Emulator, Shared};
 use forwarder::Forwarder;
@@ -145,19 +146,22 @@ fn stream_events(emu: &Emulator, group: &str, stream: &str) -> Vec<(i64, String)
 fn streams(emu: &Emulator, group: &str, prefix: &str) -> Vec<String> {
     let client = client(emu);
     block_on(async {
-        client
+        match client
             .describe_log_streams()
             .log_group_name(group)
             .log_stream_name_prefix(prefix)
             .send()
             .await
-            .map(|out| {
-                out.log_streams()
-                    .iter()
-                    .filter_map(|s| s.log_stream_name().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
+        {
+            Ok(out) => out
+                .log_streams()
+                .iter()
+                .filter_map(|s| s.log_stream_name().map(str::to_string))
+                .collect(),
+            // No group yet: no stream.
+            Err(e) if e.code() == Some("ResourceNotFoundException") => Vec::new(),
+            Err(e) => panic!("describe_log_streams: {e:?}"),
+        }
     })
 }
 
@@ -289,6 +293,8 @@ fn two_walks_share_one_incident_at_once(emu: &Shared) {
                     &group,
                     "--incident",
                     &incident,
+                    "--share-timeout",
+                    "20s",
                 ],
             )
             .stdout(Stdio::null())
@@ -299,7 +305,12 @@ fn two_walks_share_one_incident_at_once(emu: &Shared) {
         .collect();
     for walk in walks {
         let out = walk.wait_with_output().expect("walk");
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        assert!(
+            err.contains(&format!("events to {group} {incident}/")),
+            "{err}"
+        );
     }
     let sessions: Vec<String> = dirs
         .iter()
@@ -369,8 +380,9 @@ fn a_network_cut_mid_walk_delays_events_which_then_arrive_once_in_order(emu: &Sh
         shared_before,
         "nothing reached CloudWatch Logs while the network was cut"
     );
-    // Step 4 starts while the network is still cut (its header must say so); the network
-    // returns while the walk's end waits for the backlog.
+    // Step 4 starts once the walk has seen the network fail twice (its header must say
+    // offline); the network returns while the walk's end waits for the backlog.
+    wait_for("the walk to find the network cut", || net.refused() >= 2);
     std::fs::write(dir.path().join("go-3"), "").unwrap();
     wait_for("the walk's last event", || {
         log_text(dir.path()).contains("session_finished")
@@ -417,8 +429,8 @@ fn an_offline_start_ships_everything_once_the_network_returns(emu: &Shared) {
     wait_for("step 2's command to start", || {
         log_text(dir.path()).matches("command_started").count() == 2
     });
-    // Long enough for the first attempts to have failed: step 3's header must say offline.
-    std::thread::sleep(Duration::from_millis(500));
+    // Once the first attempts have failed, step 3's header must say offline.
+    wait_for("the walk to find the network cut", || net.refused() >= 2);
     std::fs::write(dir.path().join("go-2"), "").unwrap();
     wait_for("step 3's command to start", || {
         log_text(dir.path()).matches("command_started").count() == 3
@@ -515,6 +527,57 @@ fn resume_share_ships_the_tail_a_killed_walk_left(emu: &Shared) {
     assert_streams_match_log(emu, &group, &incident, &log);
 }
 
+fn sigterm_while_offline_waits_out_the_share_timeout_and_says_what_is_not_shared(emu: &Shared) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture(dir.path(), "slow-steps.md");
+    let (group, incident) = (unique("/runbook/test"), unique("INC"));
+    let net = Forwarder::cut_at_start(&upstream(emu));
+    let walk = runbook(
+        dir.path(),
+        &net.url(),
+        &[
+            "run",
+            "slow-steps.md",
+            "--yes",
+            "--share",
+            "--share-group",
+            &group,
+            "--incident",
+            &incident,
+            "--share-timeout",
+            "1s",
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("start the walk");
+    wait_for("step 2's command to start", || {
+        log_text(dir.path()).matches("command_started").count() == 2
+    });
+    wait_for("the walk to find the network cut", || net.refused() >= 2);
+    let pid = rustix::process::Pid::from_raw(i32::try_from(walk.id()).unwrap()).unwrap();
+    let signalled = Instant::now();
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
+    let out = walk.wait_with_output().expect("the walk");
+    // A bound, not a speed goal: the wait for the backlog is 1 s, not the 4 s backoff or more.
+    assert!(signalled.elapsed() < Duration::from_secs(10));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(143), "{err}");
+    let lines = log_text(dir.path()).lines().count();
+    let log = the_log(dir.path());
+    assert!(
+        err.contains(&format!("{lines} events not shared yet (offline since "))
+            && err.contains(&format!(
+                "they are in the local log and are sent by `runbook resume {} --share`",
+                Path::new("incidents")
+                    .join(log.file_name().unwrap())
+                    .display()
+            )),
+        "{err}"
+    );
+}
+
 fn share_without_an_incident_unattended_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     copy_fixture(dir.path(), "three-steps.md");
@@ -566,6 +629,7 @@ fn main() -> std::process::ExitCode {
                 a_network_cut_mid_walk_delays_events_which_then_arrive_once_in_order,
                 an_offline_start_ships_everything_once_the_network_returns,
                 resume_share_ships_the_tail_a_killed_walk_left,
+                sigterm_while_offline_waits_out_the_share_timeout_and_says_what_is_not_shared,
             ],
         )
         .run()
