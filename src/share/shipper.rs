@@ -15,6 +15,11 @@ use super::batch::{fits, next_batch};
 use super::item::Item;
 use super::status::{ShareStatus, Snapshot};
 
+/// How long lines wait for more to go with them: a walk commits several times a step, and one
+/// request per commit would cost CPU the walk shares (and requests the service counts), while
+/// a responder reading the timeline cannot tell 200 ms.
+const LINGER: Duration = Duration::from_millis(200);
+
 /// How often `drain` looks at the backlog.
 const DRAIN_POLL: Duration = Duration::from_millis(10);
 
@@ -63,6 +68,7 @@ impl Shipper {
                         streams: Vec::new(),
                         status: worker_status,
                         backoff,
+                        hurried: false,
                     }
                     .run(&rx),
                     Err(reason) => worker_status.failed(now_ms(), &reason),
@@ -158,6 +164,8 @@ struct Worker {
     streams: Vec<Stream>,
     status: Arc<ShareStatus>,
     backoff: Backoff,
+    /// The walk is ending: send at once, never linger.
+    hurried: bool,
 }
 
 impl Worker {
@@ -232,10 +240,15 @@ impl Worker {
             } => (stream, items, check, at),
             Msg::Hurry => {
                 self.backoff.hurry();
+                self.hurried = true;
                 *retry_at = None;
                 return;
             }
         };
+        let idle = self.streams.iter().all(|s| s.queue.is_empty());
+        if idle && retry_at.is_none() && !self.hurried {
+            *retry_at = Some(Instant::now() + LINGER);
+        }
         let index = match self.streams.iter().position(|s| s.name == name) {
             Some(i) => i,
             None => {
