@@ -204,6 +204,37 @@ pub struct RunArgs {
     pub aws: AwsArgs,
     #[command(flatten)]
     pub sign: SignArgs,
+    #[command(flatten)]
+    pub share: WalkShareArgs,
+}
+
+/// Sharing a walk's incident log live through CloudWatch Logs.
+#[derive(Debug, Clone, Args)]
+pub struct WalkShareArgs {
+    /// Share the incident log live through CloudWatch Logs, one stream per session
+    /// (`<incident>/<session>`); also `share: true` in the runbook's front matter
+    #[arg(
+        long,
+        env = "RUNBOOK_SHARE",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub share: bool,
+    /// The log group incidents are shared in
+    #[arg(
+        long,
+        env = "RUNBOOK_SHARE_GROUP",
+        value_name = "GROUP",
+        default_value = "/runbook/incidents"
+    )]
+    pub share_group: String,
+    /// The region of the log group [default: the runbook's first region, else the AWS default
+    /// region]
+    #[arg(long, value_name = "REGION")]
+    pub share_region: Option<String>,
+    /// At the walk's end, how long to wait for events not shared yet
+    #[arg(long, value_name = "DURATION", default_value = "5s")]
+    pub share_timeout: String,
 }
 
 /// Signing the log's head with an SSH key at each session end.
@@ -281,4 +312,6 @@ pub struct ResumeArgs {
     pub aws: AwsArgs,
     #[command(flatten)]
     pub sign: SignArgs,
+    #[command(flatten)]
+    pub share: WalkShareArgs,
 }

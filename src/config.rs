@@ -85,6 +85,45 @@ pub struct RunConfig {
     pub aws: AwsConfig,
     /// The SSH key that signs the log's head at each session end.
     pub signing_key: Option<PathBuf>,
+    pub share: ShareConfig,
+}
+
+/// Sharing a walk through CloudWatch Logs, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShareConfig {
+    /// `--share` or `RUNBOOK_SHARE`; the runbook's `share: true` asks too.
+    pub asked: bool,
+    pub group: String,
+    /// `--share-region`, full name; `None`: the runbook's first region, else the SDK default.
+    pub region: Option<String>,
+    /// How long the walk's end waits for the backlog.
+    pub timeout: Duration,
+}
+
+impl ShareConfig {
+    /// Whether this walk of `runbook` shares.
+    pub fn wanted(&self, runbook: &crate::runbook::Runbook) -> bool {
+        self.asked || runbook.front_matter.share
+    }
+
+    /// Where and how to reach CloudWatch Logs for `runbook`: `--share-region`, else its first
+    /// region; the profile and endpoint of its lookups.
+    pub fn settings(
+        &self,
+        aws: &AwsConfig,
+        runbook: &crate::runbook::Runbook,
+    ) -> crate::share::client::ShareSettings {
+        crate::share::client::ShareSettings {
+            group: self.group.clone(),
+            region: self
+                .region
+                .clone()
+                .or_else(|| aws.regions_for(runbook).into_iter().next()),
+            profile: aws.profile_for(runbook),
+            endpoint: aws.endpoint.clone(),
+            timeout: aws.timeout,
+        }
+    }
 }
 
 /// CloudWatch settings, validated: regions normalised to full names, durations read.
@@ -175,6 +214,7 @@ pub struct ResumeConfig {
     pub aws: AwsConfig,
     /// As for `run`.
     pub signing_key: Option<PathBuf>,
+    pub share: ShareConfig,
 }
 
 impl Config {
@@ -358,6 +398,32 @@ fn run_config(args: RunArgs) -> Result<RunConfig, Error> {
         from: args.from,
         aws: aws_config(args.aws)?,
         signing_key: signing_key(args.sign)?,
+        share: share_config(args.share)?,
+    })
+}
+
+fn share_config(args: crate::cli::WalkShareArgs) -> Result<ShareConfig, Error> {
+    let region = match args.share_region.as_deref().map(str::trim) {
+        None => None,
+        Some("") => return Err(Error::Usage("--share-region needs a value".into())),
+        Some(name) => Some(
+            crate::runbook::region::normalize(name)
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--share-region: {}",
+                        crate::runbook::region::unknown_message(name)
+                    ))
+                })?
+                .to_string(),
+        ),
+    };
+    Ok(ShareConfig {
+        asked: args.share,
+        group: non_empty("--share-group", args.share_group)?,
+        region,
+        timeout: crate::human::parse_duration(&args.share_timeout)
+            .map(Duration::from_millis)
+            .map_err(|e| Error::Usage(format!("--share-timeout: {e}")))?,
     })
 }
 
@@ -422,6 +488,7 @@ fn resume_config(args: ResumeArgs) -> Result<ResumeConfig, Error> {
             .transpose()?,
         aws: aws_config(args.aws)?,
         signing_key: signing_key(args.sign)?,
+        share: share_config(args.share)?,
     })
 }
 

@@ -15,6 +15,8 @@ pub struct WalkPorts {
     pub attended: bool,
     /// Where news that cannot wait (a guard alarm) is drawn while a command runs.
     pub status: crate::runner::StatusLines,
+    /// What every step header adds once set: how sharing stands.
+    pub header_note: crate::terminal::HeaderNote,
 }
 
 /// The environment of this process, for `$NAME`s the session does not set.
@@ -45,10 +47,15 @@ impl crate::walk::ports::Environment for ProcessEnvironment {
 pub fn walk_ports(yes: bool) -> Result<WalkPorts, Error> {
     let paint = crate::terminal::paint();
     let attended = crate::terminal::interactive();
+    let header_note = crate::terminal::HeaderNote::default();
     let prompter: Box<dyn crate::walk::ports::Prompter> = if attended {
-        Box::new(crate::terminal::TerminalPrompter::new(paint))
+        Box::new(
+            crate::terminal::TerminalPrompter::new(paint).with_header_note(header_note.clone()),
+        )
     } else if yes {
-        Box::new(crate::terminal::UnattendedPrompter::new(paint))
+        Box::new(
+            crate::terminal::UnattendedPrompter::new(paint).with_header_note(header_note.clone()),
+        )
     } else {
         return Err(Error::Usage(
             "a walk asks before it runs anything, so it needs a terminal on stdin and stderr; pass --yes to walk unattended".into(),
@@ -73,7 +80,42 @@ pub fn walk_ports(yes: bool) -> Result<WalkPorts, Error> {
         env: ProcessEnvironment,
         attended,
         status,
+        header_note,
     })
+}
+
+/// The walk's log, shared through CloudWatch Logs when `share` is set: lines of this session go
+/// to `<incident>/<session>`, and `earlier` sessions' lines (a resumed log) to their own streams,
+/// each after reading back what its stream holds. The SDK is set up on the shipper's thread,
+/// so nothing here waits for AWS. Every step header then says how sharing stands.
+pub fn shared_log(
+    log: crate::incident_log::IncidentLogFile,
+    share: Option<(&crate::share::client::ShareSettings, &str)>,
+    earlier: Vec<(String, Vec<crate::share::item::Item>)>,
+    header_note: &crate::terminal::HeaderNote,
+) -> crate::share::SharedLog {
+    use crate::share::{SharedLog, Shipper, api, names};
+    let Some((settings, incident)) = share else {
+        return SharedLog::local(log);
+    };
+    let for_thread = settings.clone();
+    let shipper = Shipper::start(
+        settings.group.clone(),
+        Box::new(move || {
+            api::SdkLogs::new(for_thread)
+                .map(|sdk| Box::new(sdk) as Box<dyn api::LogsApi>)
+                .map_err(|e| format!("cannot start the sharing runtime: {e}"))
+        }),
+    );
+    for (session, items) in earlier {
+        let stream = std::sync::Arc::from(names::stream_name(incident, &session));
+        shipper.ship_missing(&stream, items);
+    }
+    let status = shipper.status();
+    let _ = header_note.set(Box::new(move || {
+        status.snapshot().header(crate::share::shipper::now_ms())
+    }));
+    SharedLog::shared(log, shipper, incident)
 }
 
 /// CloudWatch for a walk, set up only when the runbook has lookups or guard alarms, so other

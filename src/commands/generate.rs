@@ -289,7 +289,7 @@ const EXIT_CODES: [(&str, &str); 5] = [
     ),
 ];
 
-const ENVIRONMENT: [(&str, &str); 8] = [
+const ENVIRONMENT: [(&str, &str); 10] = [
     (
         "RUNBOOK_LOG_DIR",
         "where incident logs go (default ./incidents)",
@@ -318,6 +318,14 @@ const ENVIRONMENT: [(&str, &str); 8] = [
     (
         "RUNBOOK_SIGNING_KEY",
         "an SSH key that signs the log's head at each session end of run and resume (as --signing-key)",
+    ),
+    (
+        "RUNBOOK_SHARE, RUNBOOK_SHARE_GROUP",
+        "share walks through CloudWatch Logs (1: as --share) and the log group (as --share-group)",
+    ),
+    (
+        "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
+        "another CloudWatch Logs endpoint for sharing",
     ),
 ];
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use super::load_usable;
-use super::run::{How, Start, asking, drive, hostname, seal};
+use super::run::{How, Start, asking, drive, hostname, seal, share_report};
 use crate::config::ResumeConfig;
 use crate::error::Error;
 use crate::event::EventLog;
@@ -24,9 +24,9 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
         crate::signing::check_ready(key)?;
     }
     let mut ports = walk_ports(config.yes)?;
-    let (mut log, existing) =
+    let (file, existing) =
         IncidentLogFile::open_for_resume(&config.log, Box::new(SystemClock), new_session_id())?;
-    let location = log.location();
+    let location = file.location();
     let Some(first) = existing.records.first() else {
         return Err(Error::Refused(format!(
             "`{location}` holds no event to resume from"
@@ -94,6 +94,25 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
         .map(|(i, _)| i + 1)
         .collect();
 
+    // Sharing starts before the first event this session writes: the earlier sessions' lines
+    // each stream lacks go first, then this session's.
+    let settings = config.share.settings(&config.aws, &runbook);
+    let share = if config.share.wanted(&runbook) {
+        let id = incident.as_deref().ok_or_else(|| {
+            Error::Usage(format!(
+                "`{location}` names no incident, and shared streams are named after one: share walks started with `runbook run --incident ID`"
+            ))
+        })?;
+        crate::share::names::check_incident(id).map_err(Error::Usage)?;
+        Some((&settings, id))
+    } else {
+        None
+    };
+    let earlier = match share {
+        Some(_) => earlier_lines(&config.log, &existing)?,
+        None => Vec::new(),
+    };
+    let mut log = crate::wiring::shared_log(file, share, earlier, &ports.header_note);
     let mut state = SessionState::new(&runbook, &first.operator);
     for record in &existing.records {
         state.apply(record);
@@ -131,13 +150,15 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
                 &format!("every step in `{location}` has a status but the walk's end was not recorded; recorded it now"),
             );
             let code = if failed > 0 { 1 } else { 0 };
-            return Ok(seal(&log, config.signing_key.as_deref(), ui, code));
+            share_report(&mut log, config.share.timeout, ui);
+            return Ok(seal(log.file(), config.signing_key.as_deref(), ui, code));
         }
         ui.notice(
             Tone::Success,
             &format!("nothing to resume: every step in `{location}` has a status"),
         );
-        return Ok(seal(&log, config.signing_key.as_deref(), ui, 0));
+        share_report(&mut log, config.share.timeout, ui);
+        return Ok(seal(log.file(), config.signing_key.as_deref(), ui, 0));
     };
     if changed {
         let list: Vec<String> = changed_steps.iter().map(usize::to_string).collect();
@@ -242,6 +263,7 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
         aws: &config.aws,
         cwd: place.start_dir,
         signing_key: config.signing_key.as_deref(),
+        share_timeout: config.share.timeout,
     };
     drive(
         &runbook,
@@ -254,6 +276,36 @@ pub fn run(config: &ResumeConfig, out: &mut dyn Write) -> Result<u8, Error> {
         Start::Resumed(next),
         out,
     )
+}
+
+/// Every line of the log as written, grouped by the session that wrote it (in the order the
+/// sessions began), for shipping what each session's stream lacks.
+fn earlier_lines(
+    path: &Path,
+    existing: &crate::incident_log::ExistingLog,
+) -> Result<Vec<(String, Vec<crate::share::item::Item>)>, Error> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::Log(crate::event::LogError {
+            path: path.display().to_string(),
+            reason: crate::human::io_reason(&e),
+        })
+    })?;
+    let valid = usize::try_from(existing.valid_len)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    let mut sessions: Vec<(String, Vec<crate::share::item::Item>)> = Vec::new();
+    for (record, line) in existing
+        .records
+        .iter()
+        .zip(bytes[..valid].split_inclusive(|&b| b == b'\n'))
+    {
+        let item = crate::share::item::Item::from_line(record.seq, &record.ts, line.to_vec());
+        match sessions.iter_mut().find(|(s, _)| *s == record.session) {
+            Some((_, items)) => items.push(item),
+            None => sessions.push((record.session.clone(), vec![item])),
+        }
+    }
+    Ok(sessions)
 }
 
 /// Where a resumed walk reads its runbook and runs its commands.

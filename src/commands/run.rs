@@ -9,6 +9,7 @@ use crate::event::{Clock, EventLog};
 use crate::incident_log::{IncidentLogFile, new_session_id};
 use crate::markdown::slug;
 use crate::runbook::Runbook;
+use crate::share::SharedLog;
 use crate::walk::ports::Tone;
 use crate::walk::screen::Summary;
 use crate::walk::state::SessionState;
@@ -41,6 +42,15 @@ pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
         crate::signing::check_ready(key)?;
     }
     let mut ports = walk_ports(config.yes)?;
+    let sharing = config.share.wanted(&runbook);
+    let incident = match (&config.incident, sharing) {
+        (Some(id), true) => {
+            crate::share::names::check_incident(id).map_err(Error::Usage)?;
+            Some(id.clone())
+        }
+        (None, true) => Some(ask_incident(&mut ports)?),
+        (incident, false) => incident.clone(),
+    };
     let from = match &config.from {
         Some(key) => match runbook.find_step(key) {
             Some(step) => step.index - 1,
@@ -71,18 +81,24 @@ pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
         .map(|s| slug(&s))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| slug(&runbook.title));
-    let mut log = IncidentLogFile::create(
+    let file = IncidentLogFile::create(
         &config.log_dir,
         &name,
         Box::new(ports.clock),
         new_session_id(),
     )?;
+    let settings = config.share.settings(&config.aws, &runbook);
+    let share = match (&incident, sharing) {
+        (Some(id), true) => Some((&settings, id.as_str())),
+        _ => None,
+    };
+    let mut log = crate::wiring::shared_log(file, share, Vec::new(), &ports.header_note);
     let started = ports.clock.now();
     let cwd = std::env::current_dir().map_err(Error::Output)?;
     let info = SessionInfo {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         hostname: hostname(),
-        incident: config.incident.clone(),
+        incident,
         // Recorded so `resume` reads this file and runs commands here, from wherever it is started.
         runbook_file: std::fs::canonicalize(&config.file)
             .ok()
@@ -97,6 +113,7 @@ pub fn run(config: &RunConfig, out: &mut dyn Write) -> Result<u8, Error> {
         aws: &config.aws,
         cwd,
         signing_key: config.signing_key.as_deref(),
+        share_timeout: config.share.timeout,
     };
     drive(
         &runbook,
@@ -121,6 +138,34 @@ pub(super) struct How<'a> {
     pub cwd: std::path::PathBuf,
     /// Sign the log's head at the end with this SSH key.
     pub signing_key: Option<&'a std::path::Path>,
+    /// How long the walk's end waits for events not shared yet.
+    pub share_timeout: std::time::Duration,
+}
+
+/// The incident id a shared walk started without `--incident` is shared under: asked at the
+/// terminal until it can name a stream; without one, a usage error.
+fn ask_incident(ports: &mut WalkPorts) -> Result<String, Error> {
+    let unattended = || {
+        Error::Usage(
+            "--share needs an incident id to name the shared streams: pass --incident ID".into(),
+        )
+    };
+    if !ports.attended {
+        return Err(unattended());
+    }
+    let ui = ports.prompter.as_mut();
+    loop {
+        match ui.ask_text("incident id to share this walk under", None) {
+            crate::walk::ports::Answer::Given(id) => {
+                let id = id.trim().to_string();
+                match crate::share::names::check_incident(&id) {
+                    Ok(()) => return Ok(id),
+                    Err(why) => ui.notice(Tone::Error, &why),
+                }
+            }
+            _ => return Err(unattended()),
+        }
+    }
 }
 
 /// Where a walk starts: a new session (logs `session_started`) or a resumed one.
@@ -135,7 +180,7 @@ pub(super) fn drive(
     runbook: &Runbook,
     how: How<'_>,
     ports: &mut WalkPorts,
-    log: &mut IncidentLogFile,
+    log: &mut SharedLog,
     values: Vec<Value>,
     state: SessionState,
     started: DateTime<Utc>,
@@ -170,7 +215,14 @@ pub(super) fn drive(
         }
         Start::Resumed(from) => from,
     };
-    let ending = walk.run(from)?;
+    let ending = match walk.run(from) {
+        Ok(ending) => ending,
+        Err(e) => {
+            drop(walk);
+            share_report(log, how.share_timeout, ports.prompter.as_mut());
+            return Err(e.into());
+        }
+    };
     let summary = walk.summary();
     drop(walk);
     let code = finish(
@@ -180,7 +232,76 @@ pub(super) fn drive(
         ports.prompter.as_mut(),
         out,
     )?;
-    Ok(seal(log, how.signing_key, ports.prompter.as_mut(), code))
+    share_report(log, how.share_timeout, ports.prompter.as_mut());
+    Ok(seal(
+        log.file(),
+        how.signing_key,
+        ports.prompter.as_mut(),
+        code,
+    ))
+}
+
+/// At a shared walk's end: waits up to `timeout` for the backlog, then says where the events
+/// went, or how many are not shared yet and how they will be.
+pub(super) fn share_report(
+    log: &mut SharedLog,
+    timeout: std::time::Duration,
+    ui: &mut dyn crate::walk::ports::Prompter,
+) {
+    let Some(snapshot) = log.finish(timeout) else {
+        return;
+    };
+    let group = log.shipper().map_or("", |s| s.group()).to_string();
+    let stream = log.stream().unwrap_or_default().to_string();
+    let region = snapshot
+        .region
+        .as_deref()
+        .map_or_else(String::new, |r| format!(" in {r}"));
+    let events = |n: u64| if n == 1 { "event" } else { "events" };
+    if snapshot.backlog == 0 {
+        let already = match snapshot.found {
+            0 => String::new(),
+            n => format!(" ({n} more were there already)"),
+        };
+        ui.notice(
+            Tone::Info,
+            &format!(
+                "shared {} {} to {group} {stream}{region}{already}",
+                snapshot.shipped,
+                events(snapshot.shipped)
+            ),
+        );
+    } else {
+        let why = match (snapshot.offline_since, &snapshot.last_error) {
+            (Some(since), Some(error)) => format!(
+                "offline since {}: {error}",
+                crate::share::status::local_hh_mm(since)
+            ),
+            (Some(since), None) => {
+                format!("offline since {}", crate::share::status::local_hh_mm(since))
+            }
+            (None, _) => "still sending".to_string(),
+        };
+        ui.notice(
+            Tone::Warning,
+            &format!(
+                "{} {} not shared yet ({why}); they are in the local log and are sent by `runbook resume {} --share`",
+                snapshot.backlog,
+                events(snapshot.backlog),
+                log.location()
+            ),
+        );
+    }
+    if snapshot.unshareable > 0 {
+        ui.notice(
+            Tone::Warning,
+            &format!(
+                "{} {} cannot be shared (over CloudWatch Logs' 256 KB event limit, or refused for their time); they are only in the local log",
+                snapshot.unshareable,
+                events(snapshot.unshareable)
+            ),
+        );
+    }
 }
 
 /// At a session's end: prints the log's head (write it down, or sign it, to prove the log's end

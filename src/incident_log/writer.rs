@@ -299,7 +299,17 @@ impl IncidentLogFile {
         }
     }
 
-    fn write(&mut self, operator: &str, event: Event) -> Result<Record, LogError> {
+    /// As [`EventLog::append`], and hands back the line exactly as written (newline included),
+    /// for those that ship it elsewhere byte for byte rather than encode it again.
+    pub fn append_line(
+        &mut self,
+        operator: &str,
+        event: Event,
+    ) -> Result<(Record, Vec<u8>), LogError> {
+        self.write(operator, event)
+    }
+
+    fn write(&mut self, operator: &str, event: Event) -> Result<(Record, Vec<u8>), LogError> {
         self.usable()?;
         // Deleted or replaced since the last line: nothing more is recorded, or run.
         if self.partial.is_none()
@@ -361,7 +371,7 @@ impl IncidentLogFile {
         self.len += line.len() as u64;
         self.seq = record.seq;
         self.prev = sha256_hex(&line[..line.len() - 1]);
-        Ok(record)
+        Ok((record, line))
     }
 
     /// Lines written but not yet synced (for tests and benchmarks).
@@ -372,7 +382,7 @@ impl IncidentLogFile {
 
 impl EventLog for IncidentLogFile {
     fn append(&mut self, operator: &str, event: Event) -> Result<Record, LogError> {
-        self.write(operator, event)
+        self.write(operator, event).map(|(record, _)| record)
     }
 
     fn commit(&mut self) -> Result<(), LogError> {

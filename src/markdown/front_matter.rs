@@ -93,6 +93,7 @@ pub fn parse(
             "regions" => fm.regions = ctx.strings(&key, &value, span, diagnostics),
             "guard_alarms" => fm.guard_alarms = ctx.strings(&key, &value, span, diagnostics),
             "profile" => fm.profile = ctx.string(&key, &value, span, diagnostics),
+            "share" => fm.share = ctx.flag(&key, &value, span, diagnostics),
             "variables" => out.variables = ctx.variables(value, span, diagnostics),
             _ => {
                 fm.extra.insert(key, value);

@@ -20,6 +20,9 @@ pub struct FrontMatter {
     /// The AWS profile lookups and guard alarms use, unless `--profile` names another.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// Every walk of this runbook shares its incident log through CloudWatch Logs (as `--share`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub share: bool,
     /// Alarm name prefixes watched during a whole walk.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub guard_alarms: Vec<String>,

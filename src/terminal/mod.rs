@@ -13,7 +13,7 @@ mod wrap;
 pub use editor::TerminalEditor;
 pub use lookup_table::lookup_table;
 pub use paint::Paint;
-pub use prompter::{TerminalPrompter, UnattendedPrompter};
+pub use prompter::{HeaderNote, TerminalPrompter, UnattendedPrompter};
 pub use render::{
     guard_status_line, help, menu_prompt, notice_line, question, render, summary_table,
 };

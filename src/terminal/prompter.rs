@@ -13,16 +13,25 @@ use std::time::Duration;
 use console::{Key, Term};
 
 use super::Paint;
-use super::render::{menu_prompt, notice_line, render};
+use super::render::{menu_prompt, notice_line, render_noted};
 use super::wrap::wrap;
 use crate::human::visible;
 use crate::walk::ports::{Answer, Menu, Prompter, Termination, Tone};
 use crate::walk::screen::Screen;
 
+/// A line for every step header, filled in once the walk knows it (sharing starts after the
+/// prompter exists): how sharing stands.
+pub type HeaderNote = std::sync::Arc<std::sync::OnceLock<Box<dyn Fn() -> String + Send + Sync>>>;
+
+fn note_of(note: &HeaderNote) -> Option<String> {
+    note.get().map(|f| f())
+}
+
 /// Prompts on the real terminal.
 pub struct TerminalPrompter {
     term: Term,
     paint: Paint,
+    note: HeaderNote,
 }
 
 impl TerminalPrompter {
@@ -30,7 +39,14 @@ impl TerminalPrompter {
         TerminalPrompter {
             term: Term::stderr(),
             paint,
+            note: HeaderNote::default(),
         }
+    }
+
+    /// Shows `note` in every step header once it is set.
+    pub fn with_header_note(mut self, note: HeaderNote) -> Self {
+        self.note = note;
+        self
     }
 }
 
@@ -40,7 +56,13 @@ impl Prompter for TerminalPrompter {
     }
 
     fn show(&mut self, screen: Screen<'_>) {
-        write_block(&render(&screen, self.paint, self.width()));
+        let note = note_of(&self.note);
+        write_block(&render_noted(
+            &screen,
+            self.paint,
+            self.width(),
+            note.as_deref(),
+        ));
     }
 
     fn notice(&mut self, tone: Tone, text: &str) {
@@ -364,11 +386,21 @@ fn must_stop() -> bool {
 /// Nobody at the keyboard (`--yes` without a terminal): shows everything, answers nothing.
 pub struct UnattendedPrompter {
     paint: Paint,
+    note: HeaderNote,
 }
 
 impl UnattendedPrompter {
     pub fn new(paint: Paint) -> Self {
-        UnattendedPrompter { paint }
+        UnattendedPrompter {
+            paint,
+            note: HeaderNote::default(),
+        }
+    }
+
+    /// Shows `note` in every step header once it is set.
+    pub fn with_header_note(mut self, note: HeaderNote) -> Self {
+        self.note = note;
+        self
     }
 }
 
@@ -378,7 +410,8 @@ impl Prompter for UnattendedPrompter {
     }
 
     fn show(&mut self, screen: Screen<'_>) {
-        write_block(&render(&screen, self.paint, None));
+        let note = note_of(&self.note);
+        write_block(&render_noted(&screen, self.paint, None, note.as_deref()));
     }
 
     fn notice(&mut self, tone: Tone, text: &str) {

@@ -19,6 +19,17 @@ use crate::walk::state::ItemStatus;
 /// `screen` laid out for the terminal, prose wrapped to `width` columns (`None`: not a terminal,
 /// lines kept whole).
 pub fn render(screen: &Screen<'_>, paint: Paint, width: Option<usize>) -> String {
+    render_noted(screen, paint, width, None)
+}
+
+/// As [`render`], with `note` (how sharing stands: `shared`, `offline since 14:02`) after the
+/// place in every step header.
+pub fn render_noted(
+    screen: &Screen<'_>,
+    paint: Paint,
+    width: Option<usize>,
+    note: Option<&str>,
+) -> String {
     match *screen {
         Screen::Header(header) => header_view(&header, paint, width),
         Screen::Resuming(resuming) => resuming_view(&resuming, paint, width),
@@ -30,7 +41,11 @@ pub fn render(screen: &Screen<'_>, paint: Paint, width: Option<usize>) -> String
             tally,
             mode,
         } => {
-            let place = progress_line(step.index, total, tally, elapsed);
+            let mut place = progress_line(step.index, total, tally, elapsed);
+            if let Some(note) = note {
+                place.push_str(" · ");
+                place.push_str(note);
+            }
             let layout = StepLayout {
                 place: &place,
                 mode,

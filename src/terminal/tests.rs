@@ -248,3 +248,27 @@ fn checklist_items_show_and_log_their_nested_numbers() {
         .collect();
     assert_eq!(numbers, [Some("1"), Some("1.1"), Some("1.2"), Some("2")]);
 }
+
+#[test]
+fn the_sharing_note_follows_the_place_in_every_step_header() {
+    use crate::walk::screen::Tally;
+    let rb = crate::markdown::parse("rb.md", "# Failover\n\n## Check\nx\n").runbook;
+    let progress = crate::walk::state::StepProgress::default();
+    let screen = Screen::Step {
+        step: &rb.steps[0],
+        total: 1,
+        elapsed: Duration::from_secs(252),
+        progress: &progress,
+        tally: Tally::default(),
+        mode: Mode::Live,
+    };
+    let paint = Paint { enabled: false };
+    let noted = render::render_noted(&screen, paint, None, Some("offline since 14:02"));
+    let first = noted.lines().nth(1).unwrap_or_default();
+    assert!(
+        first.starts_with("── Step 1/1 · 0 done · T+04:12 · offline since 14:02  Check"),
+        "{first}"
+    );
+    // Without a note (a walk that does not share), the header is as it always was.
+    assert!(!plain(&screen).contains(" · offline"), "{}", plain(&screen));
+}
