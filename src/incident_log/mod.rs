@@ -9,6 +9,8 @@
 mod damaged;
 mod head;
 mod local_zone;
+
+pub use local_zone::offset_at as local_offset_at;
 mod reader;
 mod watch;
 mod writer;

@@ -130,28 +130,15 @@ impl Snapshot {
     }
 }
 
-/// `HH:MM` of epoch milliseconds in the machine's time zone (UTC when it cannot be read).
+/// `HH:MM` of epoch milliseconds in the machine's time zone (UTC when it cannot be read), by the
+/// same reading of the zone as back-dated notes.
 pub fn local_hh_mm(epoch_ms: i64) -> String {
-    let secs = epoch_ms.div_euclid(1000);
-    let offset = local_offset(secs);
-    let local = secs + offset;
-    let minutes = local.div_euclid(60);
-    format!(
-        "{:02}:{:02}",
-        minutes.div_euclid(60).rem_euclid(24),
-        minutes.rem_euclid(60)
-    )
-}
-
-/// The local zone's offset from UTC in seconds at `secs`, from the C library (which reads `TZ`
-/// and /etc/localtime); chrono's own local clock is not compiled in.
-#[allow(unsafe_code)]
-fn local_offset(secs: i64) -> i64 {
-    let t: libc::time_t = secs as libc::time_t;
-    // SAFETY: `localtime_r` writes only into `tm`, which lives for the call.
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    let ok = unsafe { !libc::localtime_r(&t, &mut tm).is_null() };
-    if ok { tm.tm_gmtoff } else { 0 }
+    let Some(t) = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(epoch_ms) else {
+        return "--:--".to_string();
+    };
+    t.with_timezone(&crate::incident_log::local_offset_at(t))
+        .format("%H:%M")
+        .to_string()
 }
 
 #[cfg(test)]
