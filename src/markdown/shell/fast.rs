@@ -117,6 +117,8 @@ fn read_line(line: &str, first: bool, words: &mut Words) -> Line {
                     continued = true;
                     code_end = i;
                 }
+                // An escaped blank joins two words into one: rare, and read by the parser.
+                b'\\' if matches!(b.get(i + 1), Some(b' ' | b'\t')) => return Line::Bad,
                 b'\\' => i += 1,
                 b'\'' => q = Q::Single,
                 b'"' => q = Q::Double,
@@ -188,6 +190,8 @@ fn read_line(line: &str, first: bool, words: &mut Words) -> Line {
     let start = code.as_bytes().first().copied().unwrap_or(b' ');
     if matches!(start, b'(' | b')' | b'{' | b'}' | b'!' | b';' | b'\\')
         || (first && matches!(start, b'&' | b'|'))
+        // `cmd \` then `& other`: a background `&` that splits the joined line.
+        || (start == b'&' && !code.starts_with("&&"))
         || code.ends_with("\\\\")
     {
         return Line::Bad;
@@ -206,6 +210,13 @@ fn read_line(line: &str, first: bool, words: &mut Words) -> Line {
             .trim_end()
             .ends_with([';', '&', '|'])
     {
+        return Line::Bad;
+    }
+    // `x=1 y=2` alone on a line: tree-sitter-bash reads the next line as the command these
+    // assignments are for, where bash runs them on their own; left to the parser, which the walk
+    // follows, so that one reading decides.
+    let mut parts = code.split_ascii_whitespace();
+    if parts.clone().count() > 1 && parts.all(is_assignment_word) {
         return Line::Bad;
     }
     if !words.read(code) {
@@ -251,8 +262,12 @@ impl Words {
     /// Follows the reserved words in command position (`if`/`then`/`fi`, `for`/`do`/`done`,
     /// ...); false on anything this reading does not handle, malformed compounds included.
     fn read(&mut self, code: &str) -> bool {
+        // A `for`/`select` whose variable has not come yet: one at a line's end, or followed by
+        // anything but a name, is malformed (or `for ((`), which the parser reads its own way.
+        let mut awaiting_name = false;
         for token in tokens(code) {
             let word = match token {
+                Token::Separator(_) if awaiting_name => return false,
                 Token::Separator(chain) => {
                     if self.after_chain {
                         return false; // `a | ;`
@@ -264,6 +279,16 @@ impl Words {
                 }
                 Token::Word(word) => word,
             };
+            let was_awaiting = std::mem::take(&mut awaiting_name);
+            let is_name = |w: &str| {
+                w.bytes()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+                    && w.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+            };
+            if was_awaiting && !is_name(word) {
+                return false;
+            }
             if self.closed {
                 let redirect = word.trim_start_matches(|c: char| c.is_ascii_digit());
                 if !(redirect.starts_with('<') || redirect.starts_with('>')) {
@@ -338,8 +363,9 @@ impl Words {
                 }
             }
             self.command_position = next_is_command;
+            awaiting_name = !was_awaiting && matches!(word, "for" | "select");
         }
-        true
+        !awaiting_name
     }
 }
 
@@ -396,5 +422,14 @@ fn tokens(code: &str) -> impl Iterator<Item = Token<'_>> {
         }
         let end = i.min(b.len());
         Some(Token::Word(&code[start..end]))
+    })
+}
+
+/// `NAME=value`: a word that assigns.
+fn is_assignment_word(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty()
+            && !name.as_bytes()[0].is_ascii_digit()
+            && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
     })
 }

@@ -9,6 +9,21 @@ fn texts(code: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Found by the proptest below: the two readings of a line of assignments alone differ, so the
+/// fast path leaves it to the parser.
+#[test]
+fn a_line_of_assignments_alone_is_left_to_the_parser() {
+    let code = "echo done\nx=1 x=1\necho done";
+    assert_eq!(fast_statements(code), None);
+    assert!(fast_statements("echo done\nx=1\necho done").is_some());
+    // A `for` with no variable on its line, also found by the proptest.
+    assert_eq!(fast_statements("for\necho done"), None);
+    assert_eq!(fast_statements("for [[\necho done"), None);
+    assert_eq!(fast_statements("echo | \\ for\n/tmp"), None);
+    assert_eq!(fast_statements("kubectl get pods \\\n& echo"), None);
+    assert!(fast_statements("for x in a b; do echo $x; done").is_some());
+}
+
 #[test]
 fn the_fast_path_reads_continuations_and_loops_itself() {
     let code = "kubectl get pods \\\n  -o wide\nfor i in 1 2 3; do\n  curl -fsS x && break\n  sleep 5\ndone\nif a; then\n  b |\n    c\nelse d; fi\necho \"checked\"\n";
