@@ -216,7 +216,7 @@ fn read_line(line: &str, first: bool, words: &mut Words) -> Line {
     // assignments are for, where bash runs them on their own; left to the parser, which the walk
     // follows, so that one reading decides.
     let mut parts = code.split_ascii_whitespace();
-    if parts.clone().count() > 1 && parts.all(is_assignment_word) {
+    if parts.clone().count() > 1 && parts.all(super::interactive::is_assignment) {
         return Line::Bad;
     }
     if !words.read(code) {
@@ -422,14 +422,5 @@ fn tokens(code: &str) -> impl Iterator<Item = Token<'_>> {
         }
         let end = i.min(b.len());
         Some(Token::Word(&code[start..end]))
-    })
-}
-
-/// `NAME=value`: a word that assigns.
-fn is_assignment_word(word: &str) -> bool {
-    word.split_once('=').is_some_and(|(name, _)| {
-        !name.is_empty()
-            && !name.as_bytes()[0].is_ascii_digit()
-            && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
     })
 }
