@@ -25,6 +25,7 @@ pub mod markdown;
 pub mod operator;
 pub mod runbook;
 pub mod runner;
+pub(crate) mod sdk_error;
 pub mod share;
 pub mod signing;
 pub mod source;

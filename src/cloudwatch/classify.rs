@@ -8,16 +8,15 @@ use aws_sdk_cloudwatch::error::{ProvideErrorMetadata, SdkError};
 
 use crate::event::LookupErrorKind;
 use crate::human;
+pub(crate) use crate::sdk_error::one_line;
+use crate::sdk_error::{lacks_credentials, no_credentials_message, root_cause};
 use crate::walk::ports::LookupError;
 
 /// The one message for missing credentials, naming the profile to log in with.
 pub(crate) fn no_credentials(profile: Option<&str>) -> LookupError {
-    let name = profile.unwrap_or("NAME");
     LookupError {
         kind: LookupErrorKind::NoCredentials,
-        message: format!(
-            "no AWS credentials: run `aws sso login --profile {name}`, or set AWS_PROFILE / AWS_ACCESS_KEY_ID"
-        ),
+        message: no_credentials_message(profile),
     }
 }
 
@@ -78,15 +77,6 @@ pub(crate) fn kind_of_code(code: &str) -> LookupErrorKind {
     }
 }
 
-/// One line, no control characters, bounded in length.
-pub(crate) fn one_line(text: &str) -> String {
-    let mut line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() > 300 {
-        line = line.chars().take(299).collect::<String>() + "…";
-    }
-    line
-}
-
 /// A service's error code and message as one of our errors.
 pub(crate) fn from_code(
     code: &str,
@@ -112,30 +102,6 @@ pub(crate) fn from_code(
     LookupError { kind, message }
 }
 
-/// The errors under `err`, outermost first.
-fn chain<'a>(
-    err: &'a (dyn StdError + 'static),
-) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
-    std::iter::successors(Some(err), |e: &&'a (dyn StdError + 'static)| (*e).source())
-}
-
-/// The innermost cause's text, which is the informative one for connection problems ("connection refused").
-fn root_cause(err: &(dyn StdError + 'static)) -> String {
-    let texts: Vec<String> = chain(err)
-        .map(ToString::to_string)
-        .filter(|t| !t.is_empty())
-        .collect();
-    // Prefer the last two levels: "io error: connection refused" reads better than either alone.
-    match texts.as_slice() {
-        [] => "unknown error".into(),
-        [only] => one_line(only),
-        [.., outer, inner] if !outer.contains(inner.as_str()) => {
-            one_line(&format!("{outer}: {inner}"))
-        }
-        [.., inner] => one_line(inner),
-    }
-}
-
 /// Classifies any SDK error of an operation.
 pub(crate) fn from_sdk<E, R>(
     err: &SdkError<E, R>,
@@ -147,7 +113,7 @@ where
     R: std::fmt::Debug + 'static,
 {
     let as_std: &(dyn StdError + 'static) = err;
-    if chain(as_std).any(|e| e.downcast_ref::<CredentialsError>().is_some()) {
+    if lacks_credentials(as_std) {
         return no_credentials(profile);
     }
     match err {

@@ -9,6 +9,7 @@ use aws_sdk_cloudwatchlogs::types::InputLogEvent;
 
 use super::client::{ShareSettings, connect};
 use super::item::{Item, seq_of};
+use crate::sdk_error::root_cause;
 
 /// How many of a stream's last events are read to find its highest `seq` (events of the same
 /// millisecond may come back in any order).
@@ -203,13 +204,4 @@ where
         _ => root_cause(err),
     };
     ApiError::Failed(reason.lines().next().unwrap_or_default().to_string())
-}
-
-/// The innermost error's text: the SDK's outer layers say only "dispatch failure" and the like.
-fn root_cause(err: &(dyn StdError + 'static)) -> String {
-    let mut current = err;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    current.to_string()
 }

@@ -3,11 +3,11 @@
 
 use std::error::Error as StdError;
 
-use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_cloudwatchlogs::Client;
 use aws_sdk_cloudwatchlogs::error::{ProvideErrorMetadata, SdkError};
 
 use super::names;
+use crate::sdk_error::{lacks_credentials, no_credentials_message, one_line, root_cause};
 
 /// One session's stream as read: its name, its session id, and its messages in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,28 +181,6 @@ impl Incident<'_> {
     }
 }
 
-/// The errors under `err`, outermost first.
-fn chain<'a>(
-    err: &'a (dyn StdError + 'static),
-) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
-    std::iter::successors(Some(err), |e: &&'a (dyn StdError + 'static)| (*e).source())
-}
-
-/// The innermost causes, which say what went wrong with a connection ("connection refused").
-fn root_cause(err: &(dyn StdError + 'static)) -> String {
-    let texts: Vec<String> = chain(err)
-        .map(ToString::to_string)
-        .filter(|t| !t.is_empty())
-        .collect();
-    let text = match texts.as_slice() {
-        [] => "unknown error".to_string(),
-        [only] => only.clone(),
-        [.., outer, inner] if !outer.contains(inner.as_str()) => format!("{outer}: {inner}"),
-        [.., inner] => inner.clone(),
-    };
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// One line saying why a request failed.
 fn reason<E, R>(err: &SdkError<E, R>, group: &str, region: &str, profile: Option<&str>) -> String
 where
@@ -210,11 +188,8 @@ where
     R: std::fmt::Debug + 'static,
 {
     let as_std: &(dyn StdError + 'static) = err;
-    let no_credentials = format!(
-        "no AWS credentials: run `aws sso login --profile {}`, or set AWS_PROFILE / AWS_ACCESS_KEY_ID",
-        profile.unwrap_or("NAME")
-    );
-    if chain(as_std).any(|e| e.downcast_ref::<CredentialsError>().is_some()) {
+    let no_credentials = no_credentials_message(profile);
+    if lacks_credentials(as_std) {
         return no_credentials;
     }
     match err {
@@ -223,7 +198,7 @@ where
             let code = inner.code().unwrap_or("unknown error");
             let message = inner
                 .message()
-                .map(|m| format!(": {}", m.split_whitespace().collect::<Vec<_>>().join(" ")))
+                .map(|m| format!(": {}", one_line(m)))
                 .unwrap_or_default();
             let lower = code.to_ascii_lowercase();
             if lower.starts_with("resourcenotfound") {
