@@ -232,7 +232,8 @@ pub struct WalkShareArgs {
     /// region]
     #[arg(long, value_name = "REGION")]
     pub share_region: Option<String>,
-    /// At the walk's end, how long to wait for events not shared yet
+    /// At the walk's end, how long to wait for events not shared yet (`0s`: do not wait; the
+    /// rest is sent by `runbook resume LOG --share`)
     #[arg(long, value_name = "DURATION", default_value = "5s")]
     pub share_timeout: String,
 }

@@ -421,7 +421,7 @@ fn share_config(args: crate::cli::WalkShareArgs) -> Result<ShareConfig, Error> {
         asked: args.share,
         group: non_empty("--share-group", args.share_group)?,
         region,
-        timeout: crate::human::parse_duration(&args.share_timeout)
+        timeout: crate::human::parse_wait(&args.share_timeout)
             .map(Duration::from_millis)
             .map_err(|e| Error::Usage(format!("--share-timeout: {e}")))?,
     })

@@ -109,8 +109,19 @@ pub fn size(bytes: u64) -> String {
     }
 }
 
-/// Parses `500ms`, `30s`, `5m`, `1h30m`, `3m05s` (what [`duration`] writes) into milliseconds.
+/// Parses `500ms`, `30s`, `5m`, `1h30m`, `3m05s` (what [`duration`] writes) into milliseconds;
+/// a timeout, so never zero.
 pub fn parse_duration(text: &str) -> Result<u64, String> {
+    match parse_wait(text)? {
+        0 => Err(format!(
+            "bad duration `{text}`: a timeout must be longer than zero"
+        )),
+        total => Ok(total),
+    }
+}
+
+/// As [`parse_duration`], zero allowed: a wait that may be skipped (`--share-timeout 0s`).
+pub fn parse_wait(text: &str) -> Result<u64, String> {
     let bad = || {
         format!(
             "bad duration `{text}`: use a number with a unit, as in `500ms`, `30s`, `5m`, `1h30m`"
@@ -145,11 +156,6 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
             .checked_mul(factor)
             .and_then(|v| total.checked_add(v))
             .ok_or_else(bad)?;
-    }
-    if total == 0 {
-        return Err(format!(
-            "bad duration `{text}`: a timeout must be longer than zero"
-        ));
     }
     Ok(total)
 }
@@ -262,6 +268,9 @@ mod tests {
         assert!(parse_duration("30").is_err());
         assert!(parse_duration("5 min").is_err());
         assert!(parse_duration("0s").is_err());
+        assert_eq!(parse_wait("0s"), Ok(0));
+        assert_eq!(parse_wait("0ms"), Ok(0));
+        assert!(parse_wait("0").is_err());
         assert!(parse_duration("99999999999999999h").is_err());
     }
 

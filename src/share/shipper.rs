@@ -196,6 +196,7 @@ impl Worker {
                         while let Ok(msg) = rx.try_recv() {
                             self.take(msg, &mut retry_at);
                         }
+                        self.note_waiting();
                     }
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => open = false,
@@ -221,13 +222,19 @@ impl Worker {
                 }
                 self.status.set_region(self.api.region());
             }
-            let oldest = self
-                .streams
-                .iter()
-                .filter_map(|s| s.queue.front().map(|(_, at)| *at))
-                .min();
-            self.status.waiting_since(oldest);
+            self.note_waiting();
         }
+    }
+
+    /// Tells the status since when the oldest line waits: after lines arrive too, so a request
+    /// that hangs (the network swallowing it) still shows the walk falling behind.
+    fn note_waiting(&self) {
+        let oldest = self
+            .streams
+            .iter()
+            .filter_map(|s| s.queue.front().map(|(_, at)| *at))
+            .min();
+        self.status.waiting_since(oldest);
     }
 
     fn take(&mut self, msg: Msg, retry_at: &mut Option<Instant>) {

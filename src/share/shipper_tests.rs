@@ -21,6 +21,8 @@ struct World {
     lose_answers: usize,
     /// Events per put, in order.
     puts: Vec<usize>,
+    /// The next stream creation hangs this long (a request the network swallows).
+    hang: Duration,
 }
 
 #[derive(Clone, Default)]
@@ -66,6 +68,8 @@ impl LogsApi for Fake {
     }
 
     fn create_stream(&mut self, group: &str, stream: &str) -> Result<(), ApiError> {
+        let hang = std::mem::take(&mut self.world().hang);
+        std::thread::sleep(hang);
         let mut w = self.world();
         down(&w)?;
         if !w.groups.contains(group) {
@@ -219,4 +223,23 @@ fn shipping_never_blocks_the_sender_while_requests_fail() {
     // once would take seconds.
     assert!(started.elapsed() < Duration::from_secs(1));
     assert_eq!(shipper.status().snapshot().backlog, 1000);
+}
+
+#[test]
+fn lines_held_up_by_a_hanging_request_show_as_waiting_since_they_came() {
+    let fake = Fake::default();
+    fake.world().hang = Duration::from_secs(2);
+    let shipper = Shipper::start_with("/g".into(), fake.make(), quick());
+    let stream: Arc<str> = Arc::from("INC-1/f");
+    let before = super::shipper::now_ms();
+    shipper.ship(&stream, lines(1..=3, 10));
+    // Past the linger, while the first request hangs: the header can tell how long lines wait.
+    std::thread::sleep(Duration::from_millis(500));
+    let snap = shipper.status().snapshot();
+    assert_eq!(snap.backlog, 3);
+    let since = snap.waiting_since.expect("the lines wait since they came");
+    assert!(since >= before && since <= before + 100, "{since} {before}");
+    assert_eq!(snap.header(since + 2_000), "shared · 3 behind");
+    assert_eq!(shipper.drain(WAIT).backlog, 0);
+    assert_eq!(shipper.status().snapshot().waiting_since, None);
 }

@@ -2,7 +2,9 @@
 //! CloudWatch Logs going away and coming back. While cut, it accepts each connection and closes
 //! it at once without reading (the request never reaches the emulator), counting them, so a test
 //! can wait until the walk has seen the network fail. Cutting also closes the connections
-//! already open, so the SDK's pooled connection cannot slip through.
+//! already open, so the SDK's pooled connection cannot slip through. Stalled, it accepts each
+//! connection and holds it without reading or answering: a network that swallows requests, so
+//! they wait out their timeout.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -17,6 +19,9 @@ pub struct Forwarder {
 #[derive(Default)]
 struct State {
     cut: AtomicBool,
+    stalled: AtomicBool,
+    /// Connections held unanswered while stalled.
+    held: Mutex<Vec<TcpStream>>,
     /// Connections turned away while cut.
     refused: AtomicUsize,
     streams: Mutex<Vec<TcpStream>>,
@@ -27,6 +32,13 @@ impl Forwarder {
     pub fn cut_at_start(upstream: &str) -> Forwarder {
         let forwarder = Forwarder::open(upstream);
         forwarder.cut();
+        forwarder
+    }
+
+    /// A forwarder to `upstream`, stalled at first.
+    pub fn stalled_at_start(upstream: &str) -> Forwarder {
+        let forwarder = Forwarder::open(upstream);
+        forwarder.state.stalled.store(true, Ordering::Release);
         forwarder
     }
 
@@ -43,6 +55,10 @@ impl Forwarder {
                 if shared.cut.load(Ordering::Acquire) {
                     shared.refused.fetch_add(1, Ordering::AcqRel);
                     let _ = client.shutdown(Shutdown::Both);
+                    continue;
+                }
+                if shared.stalled.load(Ordering::Acquire) {
+                    shared.held.lock().unwrap().push(client);
                     continue;
                 }
                 let Ok(server) = TcpStream::connect(&upstream) else {
@@ -65,15 +81,30 @@ impl Forwarder {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// Passes connections again.
+    /// Passes connections again (closing any held while stalled).
     pub fn restore(&self) {
         self.state.cut.store(false, Ordering::Release);
+        self.state.stalled.store(false, Ordering::Release);
+        self.drop_held();
     }
 
     /// Turns new connections away and closes every open one.
     pub fn cut(&self) {
         self.state.cut.store(true, Ordering::Release);
+        self.state.stalled.store(false, Ordering::Release);
+        self.drop_held();
         for s in self.state.streams.lock().unwrap().drain(..) {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+    }
+
+    /// Connections held unanswered right now.
+    pub fn held(&self) -> usize {
+        self.state.held.lock().unwrap().len()
+    }
+
+    fn drop_held(&self) {
+        for s in self.state.held.lock().unwrap().drain(..) {
             let _ = s.shutdown(Shutdown::Both);
         }
     }

@@ -14,6 +14,7 @@ mod emulator;
 mod forwarder;
 #[path = "../common/needs.rs"]
 mod needs;
+mod terminal;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -27,6 +28,7 @@ use aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata;
 
 use emulator::{Emulator, Shared};
 use forwarder::Forwarder;
+use terminal::a_terminal_walk_asks_for_the_incident_and_its_header_follows_the_network;
 
 const REGION: &str = "eu-west-2";
 /// Longest a test waits for something that should happen in well under a second.
@@ -578,6 +580,47 @@ fn sigterm_while_offline_waits_out_the_share_timeout_and_says_what_is_not_shared
     );
 }
 
+fn a_zero_share_timeout_does_not_wait_and_says_what_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture(dir.path(), "three-steps.md");
+    let out = runbook(
+        dir.path(),
+        "http://127.0.0.1:9",
+        &[
+            "run",
+            "three-steps.md",
+            "--yes",
+            "--share",
+            "--incident",
+            "INC-0",
+            "--share-timeout",
+            "0s",
+        ],
+    )
+    .output()
+    .expect("run");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let lines = log_text(dir.path()).lines().count();
+    assert!(
+        err.contains(&format!("{lines} events not shared yet")),
+        "{err}"
+    );
+    let bad = runbook(
+        dir.path(),
+        "http://127.0.0.1:9",
+        &["run", "three-steps.md", "--share-timeout", "0"],
+    )
+    .output()
+    .expect("run");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("--share-timeout: bad duration `0`"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
 fn share_without_an_incident_unattended_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     copy_fixture(dir.path(), "three-steps.md");
@@ -618,7 +661,8 @@ fn share_without_an_incident_unattended_is_a_usage_error() {
 fn main() -> std::process::ExitCode {
     needs::Suite::default()
         .plain(tests![
-            share_without_an_incident_unattended_is_a_usage_error
+            share_without_an_incident_unattended_is_a_usage_error,
+            a_zero_share_timeout_does_not_wait_and_says_what_is_left,
         ])
         .needing(
             "the AWS emulator (moto; scripts/test installs it)",
@@ -630,6 +674,7 @@ fn main() -> std::process::ExitCode {
                 an_offline_start_ships_everything_once_the_network_returns,
                 resume_share_ships_the_tail_a_killed_walk_left,
                 sigterm_while_offline_waits_out_the_share_timeout_and_says_what_is_not_shared,
+                a_terminal_walk_asks_for_the_incident_and_its_header_follows_the_network,
             ],
         )
         .run()
