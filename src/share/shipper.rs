@@ -29,6 +29,8 @@ pub type MakeApi = Box<dyn FnOnce() -> Result<Box<dyn LogsApi>, String> + Send>;
 /// The walk's handle on the shipper's thread.
 pub struct Shipper {
     tx: Sender<Msg>,
+    /// The shipper's thread, unparked to hurry it; `None` when it could not start.
+    thread: Option<std::thread::Thread>,
     status: Arc<ShareStatus>,
     group: String,
 }
@@ -73,10 +75,19 @@ impl Shipper {
                     .run(&rx),
                     Err(reason) => worker_status.failed(now_ms(), &reason),
                 });
-        if let Err(e) = spawned {
-            status.failed(now_ms(), &format!("cannot start the sharing thread: {e}"));
+        let thread = match spawned {
+            Ok(handle) => Some(handle.thread().clone()),
+            Err(e) => {
+                status.failed(now_ms(), &format!("cannot start the sharing thread: {e}"));
+                None
+            }
+        };
+        Shipper {
+            tx,
+            thread,
+            status,
+            group,
         }
-        Shipper { tx, status, group }
     }
 
     /// Ships `items`, lines of `stream` new to it, in `seq` order. Never blocks.
@@ -121,6 +132,7 @@ impl Shipper {
     /// Waits until every line handed over is settled, or `timeout` passed; the status then.
     pub fn drain(&self, timeout: Duration) -> Snapshot {
         let _ = self.tx.send(Msg::Hurry);
+        self.wake();
         let deadline = Instant::now() + timeout;
         loop {
             let snapshot = self.status.snapshot();
@@ -129,6 +141,25 @@ impl Shipper {
             }
             std::thread::sleep(DRAIN_POLL.min(deadline.saturating_duration_since(Instant::now())));
         }
+    }
+}
+
+impl Shipper {
+    /// Wakes the thread from a linger or backoff.
+    fn wake(&self) {
+        if let Some(thread) = &self.thread {
+            thread.unpark();
+        }
+    }
+}
+
+impl Drop for Shipper {
+    /// The channel closes: the thread sends what it holds and stops, without sleeping out its
+    /// linger first.
+    fn drop(&mut self) {
+        let (closed, _) = channel();
+        drop(std::mem::replace(&mut self.tx, closed));
+        self.wake();
     }
 }
 
@@ -181,7 +212,17 @@ impl Worker {
                 let got = match (busy, retry_at) {
                     (false, _) => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
                     (true, Some(at)) => {
-                        rx.recv_timeout(at.saturating_duration_since(Instant::now()))
+                        // Sleep out the linger or backoff instead of waiting on the channel:
+                        // a send to a receiver not blocked in `recv` wakes nobody, so the walk's
+                        // commits cost it no system call and this thread one wake-up per
+                        // request, not one per commit. `drain` unparks it to hurry it.
+                        std::thread::park_timeout(at.saturating_duration_since(Instant::now()));
+                        rx.try_recv().map_err(|e| match e {
+                            std::sync::mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
+                            std::sync::mpsc::TryRecvError::Disconnected => {
+                                RecvTimeoutError::Disconnected
+                            }
+                        })
                     }
                     (true, None) => rx.try_recv().map_err(|e| match e {
                         std::sync::mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
