@@ -171,7 +171,7 @@ impl Sections for Html {
             let _ = write!(
                 o,
                 "<section class=\"runbook\"><h3>Runbook: {}</h3><p><code>{}</code> (sha256 <code>{}</code>), walked in {}.</p>",
-                esc(rb.title),
+                esc(&rb.title),
                 esc(rb.path),
                 esc(rb.sha256),
                 logs.join(", ")

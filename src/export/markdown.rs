@@ -81,7 +81,7 @@ impl Sections for Markdown {
             let _ = writeln!(
                 o,
                 "### Runbook: {}\n\n{} (sha256 {}), walked in {}.\n",
-                md(rb.title),
+                md(&rb.title),
                 md_code(rb.path),
                 md_code(rb.sha256),
                 logs.join(", ")

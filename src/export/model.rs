@@ -377,7 +377,7 @@ pub struct Timeline {
     pub sessions: Vec<SessionInfo>,
     /// Every step; with several runbooks, each runbook's steps in turn (see `runbooks`).
     pub steps: Vec<StepSummary>,
-    /// The runbooks the logs walk, by title, in the order first walked, each with its own steps
+    /// The runbooks the logs walk, by title and file name, in the order first walked, each with its own steps
     /// (one section when one runbook); the JSON export writes them only when there are several.
     #[serde(skip)]
     pub runbooks: Vec<RunbookSection>,
@@ -610,8 +610,11 @@ pub fn build(logs: Vec<LoadedLog>) -> Timeline {
     }
 }
 
-/// The runbooks walked, told apart by title, in the order first walked; each log belongs to the
-/// runbook its first session walks (a log without a session start to the first runbook).
+/// The runbooks walked, told apart by title and file name, in the order first walked; each log
+/// belongs to the runbook its first session walks (a log without a session start to the first
+/// runbook). The file name, not the whole path: responders walk the same runbook from their own
+/// checkouts (`runbooks/failover.md`, `../ops/runbooks/failover.md`); the same file at another
+/// version stays one section, and a warning says so.
 fn runbook_sections(entries: &[Entry], per_log: &[Chain]) -> Vec<RunbookSection> {
     let mut sections: Vec<RunbookSection> = Vec::new();
     let mut orphans = Vec::new();
@@ -625,7 +628,10 @@ fn runbook_sections(entries: &[Entry], per_log: &[Chain]) -> Vec<RunbookSection>
             orphans.push(li);
             continue;
         };
-        match sections.iter().position(|s| s.runbook.title == rb.title) {
+        match sections
+            .iter()
+            .position(|s| s.runbook.title == rb.title && same_file_name(&s.runbook.path, &rb.path))
+        {
             Some(pos) => {
                 sections[pos].logs.push(li);
                 first_seen[pos].0 = first_seen[pos].0.min(time);
@@ -655,6 +661,32 @@ fn runbook_sections(entries: &[Entry], per_log: &[Chain]) -> Vec<RunbookSection>
         first.logs.sort_unstable();
     }
     ordered
+}
+
+/// Whether two runbook paths, as logged, name files of the same name.
+fn same_file_name(a: &str, b: &str) -> bool {
+    file_name(a) == file_name(b)
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+impl RunbookSection {
+    /// The section's name for a reader: its title, and its file name when another section has
+    /// the same title (two teams' `Failover`).
+    pub fn label(&self, all: &[RunbookSection]) -> String {
+        let shared = all
+            .iter()
+            .filter(|o| o.runbook.title == self.runbook.title)
+            .count()
+            > 1;
+        if shared {
+            format!("{} ({})", self.runbook.title, file_name(&self.runbook.path))
+        } else {
+            self.runbook.title.clone()
+        }
+    }
 }
 
 fn log_status(path: &str, log: &ExistingLog) -> LogStatus {
@@ -1094,6 +1126,8 @@ fn header(entries: &[Entry], logs: &[LogStatus], warnings: &mut Vec<String>) -> 
     let mut incident: Option<String> = None;
     let mut incidents_seen = BTreeSet::new();
     let mut runbook: Option<(RunbookInfo, usize)> = None;
+    // Each runbook walked (title and file name), as first seen, and the log that first walks it.
+    let mut walked: Vec<(RunbookInfo, usize)> = Vec::new();
     let mut variables = Vec::new();
     let mut other_runbooks: Vec<String> = Vec::new();
     for e in entries {
@@ -1149,28 +1183,30 @@ fn header(entries: &[Entry], logs: &[LogStatus], warnings: &mut Vec<String>) -> 
         }
         if let Some((rb, mode)) = runbook_of(&e.event) {
             modes.insert(mode.label());
-            match &runbook {
-                None => {
-                    runbook = Some((
-                        RunbookInfo {
-                            path: rb.path.clone(),
-                            title: rb.title.clone(),
-                            sha256: rb.sha256.clone(),
-                            steps: rb.steps,
-                        },
-                        e.log,
-                    ));
-                }
-                // Another runbook (another title) is a section of its own, not a mistake; the same
-                // one at another path or version is worth a warning.
+            let info = || RunbookInfo {
+                path: rb.path.clone(),
+                title: rb.title.clone(),
+                sha256: rb.sha256.clone(),
+                steps: rb.steps,
+            };
+            if runbook.is_none() {
+                runbook = Some((info(), e.log));
+            }
+            // Another runbook (another title or file) is a section of its own, not a mistake;
+            // the same file from another checkout neither. The same one at another version is
+            // worth a warning: its steps may not be the ones the other log walked.
+            match walked
+                .iter()
+                .find(|(w, _)| w.title == rb.title && same_file_name(&w.path, &rb.path))
+            {
+                None => walked.push((info(), e.log)),
                 Some((first, first_log))
                     if matches!(e.event, Event::SessionStarted { .. })
-                        && first.title == rb.title
-                        && (first.path != rb.path || first.sha256 != rb.sha256) =>
+                        && first.sha256 != rb.sha256 =>
                 {
                     let this = &logs[e.log].path;
                     let w = format!(
-                        "`{this}` walks `{}` (sha256 {}), not `{}` (sha256 {}) like `{}`",
+                        "`{this}` walks `{}` (sha256 {}), another version of `{}` (sha256 {}) that `{}` walks",
                         rb.path,
                         short(&rb.sha256),
                         first.path,

@@ -67,7 +67,7 @@ impl<'a> Report<'a> {
                 t.runbooks
                     .iter()
                     .map(|r| RunbookSteps {
-                        title: &r.runbook.title,
+                        title: r.label(&t.runbooks),
                         path: &r.runbook.path,
                         sha256: short(&r.runbook.sha256),
                         logs: r.logs.iter().map(|&l| t.logs[l].path.as_str()).collect(),
@@ -194,11 +194,7 @@ impl<'a> Head<'a> {
             .map_or("(unknown runbook)", |r| r.title.as_str());
         // Several runbooks: all their titles.
         let titles = if t.runbooks.len() > 1 {
-            let all: Vec<&str> = t
-                .runbooks
-                .iter()
-                .map(|r| r.runbook.title.as_str())
-                .collect();
+            let all: Vec<String> = t.runbooks.iter().map(|r| r.label(&t.runbooks)).collect();
             Cow::Owned(all.join(" + "))
         } else {
             Cow::Borrowed(runbook_title)
@@ -441,7 +437,8 @@ impl<'a> KeyTimes<'a> {
 
 /// One runbook of several walked in one incident, with its own steps.
 pub struct RunbookSteps<'a> {
-    pub title: &'a str,
+    /// The title, with the file name when another runbook has the same title.
+    pub title: String,
     pub path: &'a str,
     /// The first 12 hex digits.
     pub sha256: &'a str,

@@ -108,18 +108,10 @@ fn summary(t: &Timeline) -> String {
     out
 }
 
-/// The distinct runbooks walked, by title, in the order their sessions began.
+/// The runbooks walked, in the order first walked, by title (and file name where two share a
+/// title).
 fn runbooks(t: &Timeline) -> Vec<String> {
-    let mut titles: Vec<String> = Vec::new();
-    for e in &t.entries {
-        if let Event::SessionStarted { runbook, .. } | Event::SessionResumed { runbook, .. } =
-            &e.event
-            && !titles.contains(&runbook.title)
-        {
-            titles.push(runbook.title.clone());
-        }
-    }
-    titles
+    t.runbooks.iter().map(|r| r.label(&t.runbooks)).collect()
 }
 
 /// `*Steps:* 3 done, 1 failed, 1 skipped (of 6)`.

@@ -64,7 +64,7 @@ pub fn render(t: &Timeline, paint: Paint) -> String {
         facts.push(format!("incident {i}"));
     }
     if !s.runbooks.is_empty() {
-        let titles: Vec<&str> = s.runbooks.iter().map(|r| r.title.as_str()).collect();
+        let titles: Vec<String> = t.runbooks.iter().map(|r| r.label(&t.runbooks)).collect();
         facts.push(format!("runbooks {}", titles.join(", ")));
     }
     facts.push(format!("mode {}", s.mode));

@@ -801,3 +801,48 @@ pub fn two_runbooks(dir: &Path) {
         });
     b.finish(dir, "db.jsonl");
 }
+
+/// One incident, three logs of two runbooks that share a title: alice walks
+/// `team-a/failover.md` and carol the same file from her own checkout
+/// (`../ops/team-a/failover.md`); bob walks `team-b/failover-web.md`, another "Failover".
+pub fn same_title_runbooks(dir: &Path) {
+    let db = [("lag", "Check replication lag"), ("promote", "Promote")];
+    let web = [("drain", "Drain the web tier")];
+    let walk = |session: &str, operator: &str, path: &str, steps: &[(&str, &str)], at: f64| {
+        let mut rb = runbook("Failover", steps);
+        rb.path = path.into();
+        let mut b = Builder::new(dir, session, operator);
+        b.at(at)
+            .ev(started(rb, Mode::Live, "ops-1", Some("INC-9")))
+            .at(at + 10.0)
+            .ev(step_started(1, steps))
+            .at(at + 40.0)
+            .ev(step_finished(1, steps, StepStatus::Done, None));
+        b
+    };
+    walk("a11ce000a11ce000", "alice", "team-a/failover.md", &db, 0.0).finish(dir, "a.jsonl");
+    walk(
+        "b0b0b0b0b0b0b0b0",
+        "bob",
+        "team-b/failover-web.md",
+        &web,
+        20.0,
+    )
+    .finish(dir, "b.jsonl");
+    walk(
+        "ca401ca401ca401c",
+        "carol",
+        "../ops/team-a/failover.md",
+        &db,
+        100.0,
+    )
+    .finish(dir, "c.jsonl");
+    // dave walks team-a's file too, at another version.
+    let mut rb = runbook("Failover", &db);
+    rb.path = "team-a/failover.md".into();
+    rb.sha256 = "9e".repeat(32);
+    let mut d = Builder::new(dir, "da7eda7eda7eda7e", "dave");
+    d.at(200.0)
+        .ev(started(rb, Mode::Live, "ops-3", Some("INC-9")));
+    d.finish(dir, "d.jsonl");
+}

@@ -384,6 +384,55 @@ fn back_dated_milestones_count_at_the_time_claimed_and_show_both() {
     );
 }
 
+fn runbooks_sharing_a_title_are_told_apart_by_file_name() {
+    let dir = tempfile::tempdir().expect("dir");
+    logs::same_title_runbooks(dir.path());
+    let doc = export_json(dir.path(), &["a.jsonl", "b.jsonl", "c.jsonl"]);
+    let sections: Vec<(String, Value)> = doc["runbooks"]
+        .as_array()
+        .expect("two sections")
+        .iter()
+        .map(|r| {
+            (
+                r["runbook"]["path"].as_str().unwrap_or("").to_string(),
+                r["logs"].clone(),
+            )
+        })
+        .collect();
+    // The same file from another checkout is the same runbook; another file is another one.
+    assert_eq!(
+        sections,
+        [
+            ("team-a/failover.md".to_string(), serde_json::json!([0, 2])),
+            ("team-b/failover-web.md".to_string(), serde_json::json!([1])),
+        ]
+    );
+    let (md, stderr) = ok(dir.path(), &["export", "a.jsonl", "b.jsonl", "c.jsonl"], 0);
+    assert_eq!(stderr, "", "no warning: nothing here walks another version");
+    assert!(
+        md.starts_with("# Incident INC-9: Failover (failover.md) + Failover (failover-web.md)\n"),
+        "{md}"
+    );
+    let (slack, _) = ok(
+        dir.path(),
+        &[
+            "export", "--format", "slack", "a.jsonl", "b.jsonl", "c.jsonl",
+        ],
+        0,
+    );
+    assert!(
+        slack.contains("Failover (failover.md), Failover (failover-web.md)"),
+        "{slack}"
+    );
+    let doc = export_json(dir.path(), &["a.jsonl", "d.jsonl"]);
+    assert_eq!(
+        doc["warnings"],
+        serde_json::json!([
+            "`d.jsonl` walks `team-a/failover.md` (sha256 9e9e9e9e9e9e), another version of `team-a/failover.md` (sha256 abababababab) that `a.jsonl` walks"
+        ])
+    );
+}
+
 fn several_runbooks_have_a_section_each_under_one_timeline() {
     let dir = tempfile::tempdir().expect("dir");
     logs::two_runbooks(dir.path());
@@ -988,6 +1037,7 @@ fn main() -> std::process::ExitCode {
             time_to_mitigate_falls_back_to_the_session_start,
             back_dated_milestones_count_at_the_time_claimed_and_show_both,
             several_runbooks_have_a_section_each_under_one_timeline,
+            runbooks_sharing_a_title_are_told_apart_by_file_name,
             slack_summaries_fit_a_message_whatever_the_incident,
             slack_summary_of_an_incident_with_back_dated_milestones,
             a_torn_log_exports_everything_valid_under_a_banner_in_every_format,
