@@ -3,6 +3,9 @@
 //! The pty's line discipline turns every `\n` a command prints into `\r\n` (ONLCR), so the
 //! expected outputs below carry `\r\n`: that is what a terminal receives and what the log keeps.
 
+#[path = "common/pty.rs"]
+mod pty;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
@@ -549,7 +552,7 @@ fn interactive_command_gets_the_keyboard() {
     command
         .args(["--exact", "interactive_helper", "--ignored", "--nocapture"])
         .env(HELPER_ENV, "1");
-    let mut session = expectrl::Session::spawn(command).unwrap();
+    let mut session = pty::spawn(command, 80, 24);
     session.set_expect_timeout(Some(Duration::from_secs(10)));
     session.expect("name? ").unwrap();
     session.send("bob\r").unwrap();

@@ -9,6 +9,8 @@ mod emulator;
 #[path = "../common/needs.rs"]
 mod needs;
 mod profiles;
+#[path = "../common/pty.rs"]
+mod pty;
 mod terminal;
 
 use std::sync::atomic::{AtomicU32, Ordering};

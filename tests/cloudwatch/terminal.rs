@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use aws_sdk_cloudwatch::types::StateValue;
-use expectrl::{ControlCode, Eof, Expect, Regex, Session};
+use expectrl::{ControlCode, Eof, Expect, Regex};
 
 use super::{put_alarm, put_metric, set_state, unique};
 use crate::emulator::{Emulator, Shared};
@@ -44,12 +44,8 @@ fn spawn(emu: &Emulator, dir: &Path, args: &[&str], credentials: bool) -> Pty {
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing");
     }
-    let mut session = Session::spawn(command).expect("spawn runbook in a pty");
     // A wide terminal, so the lines these tests look for are not wrapped.
-    session
-        .get_process_mut()
-        .set_window_size(160, 50)
-        .expect("set the window size");
+    let mut session = crate::pty::spawn(command, 160, 50);
     session.set_expect_timeout(Some(Duration::from_secs(20)));
     session
 }

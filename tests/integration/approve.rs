@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use expectrl::{ControlCode, Eof, Expect, Session};
+use expectrl::{ControlCode, Eof, Expect};
 
 use crate::run::{events, log_file};
 use crate::test::{BIN, assert_valid};
@@ -30,9 +30,7 @@ fn spawn(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Pty {
     for (k, v) in env {
         command.env(k, v);
     }
-    let mut session = Session::spawn(command).expect("spawn runbook in a pty");
-    session.set_expect_timeout(Some(Duration::from_secs(15)));
-    session
+    crate::pty::spawn(command, 80, 24)
 }
 
 fn exit_code(session: &mut Pty) -> String {

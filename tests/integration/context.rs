@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use expectrl::{Eof, Expect, Regex, Session};
+use expectrl::{Eof, Expect, Regex};
 
 use crate::run::{events, log_file};
 use crate::test::{BIN, Test, assert_valid, json};
@@ -26,9 +26,7 @@ fn spawn(dir: &Path, args: &[&str]) -> Pty {
         .env_remove("RUNBOOK_LOG_DIR")
         .env("USER", "oncall")
         .env("TERM", "xterm-256color");
-    let mut session = Session::spawn(command).expect("spawn runbook in a pty");
-    session.set_expect_timeout(Some(Duration::from_secs(15)));
-    session
+    crate::pty::spawn(command, 80, 24)
 }
 
 /// Hidden input turns echo off after its prompt is written, discarding what was typed before

@@ -391,9 +391,7 @@ fn spawn_pty(dir: &Path, args: &[&str]) -> expectrl::session::OsSession {
         .env_remove("RUNBOOK_SIGNING_KEY")
         .env("USER", "oncall")
         .env("TERM", "xterm-256color");
-    let mut session = expectrl::Session::spawn(command).expect("spawn runbook in a pty");
-    session.set_expect_timeout(Some(std::time::Duration::from_secs(15)));
-    session
+    crate::pty::spawn(command, 80, 24)
 }
 
 #[test]

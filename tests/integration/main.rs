@@ -13,6 +13,8 @@ mod keys;
 mod kill;
 mod list_and_check;
 mod log_watch;
+#[path = "../common/pty.rs"]
+mod pty;
 mod rehearse;
 mod resume_place;
 mod run;

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use expectrl::{ControlCode, Eof, Expect, Regex, Session};
+use expectrl::{ControlCode, Eof, Expect, Regex};
 
 use crate::run::{events, types};
 use crate::test::{BIN, repo};
@@ -21,9 +21,7 @@ fn spawn(dir: &Path, args: &[&str]) -> Pty {
         .env("NO_COLOR", "1")
         .env("USER", "oncall")
         .env("TERM", "xterm");
-    let mut session = Session::spawn(command).expect("spawn runbook in a pty");
-    session.set_expect_timeout(Some(Duration::from_secs(15)));
-    session
+    crate::pty::spawn(command, 80, 24)
 }
 
 fn exit_code(session: &mut Pty) -> String {

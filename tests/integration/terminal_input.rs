@@ -5,9 +5,8 @@
 use std::fs;
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
-use expectrl::{Eof, Expect, Session};
+use expectrl::{Eof, Expect};
 
 use crate::run::{events, log_file};
 use crate::test::BIN;
@@ -30,12 +29,7 @@ impl Term {
             .env_remove("RUNBOOK_LOG_DIR")
             .env("USER", "oncall")
             .env("TERM", "xterm-256color");
-        let mut session = Session::spawn(command).expect("spawn runbook in a pty");
-        session
-            .get_process_mut()
-            .set_window_size(cols, 40)
-            .expect("set the window size");
-        session.set_expect_timeout(Some(Duration::from_secs(15)));
+        let session = crate::pty::spawn(command, cols, 40);
         Term {
             session,
             seen: Vec::new(),
@@ -140,6 +134,43 @@ fn keys_typed_while_a_command_runs_never_answer_the_next_prompt_twenty_times_in_
         .collect();
     assert_eq!(started, vec![1; N], "each command ran once, when asked");
     assert!(!all.iter().any(|e| e["type"] == "command_skipped"));
+}
+
+#[test]
+fn keys_and_ctrl_c_during_a_command_leave_no_echo_and_no_spinner_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("rb.md"),
+        "# Spin\n\n## Wait\n```bash\nsleep 5; echo waited\n```\n",
+    )
+    .unwrap();
+    // 40 columns: the spinner line fills it, so one echoed byte would wrap it into the scrollback.
+    let mut t = Term::spawn(dir.path(), &["run", "rb.md"], 40);
+    t.expect("(Enter: run)");
+    t.send("\r");
+    t.expect("running 1s");
+    let before = t.seen.len();
+    t.send("sq");
+    t.expect("running 2s");
+    t.send("\x03");
+    t.expect("interrupted after");
+    t.expect("(Enter: retry)");
+    let during = String::from_utf8_lossy(&t.seen[before..]).into_owned();
+    assert!(
+        !during.contains("sq") && !during.contains("^C"),
+        "the operator's terminal echoed keys over the spinner: {during:?}"
+    );
+    // The spinner's line is cleared (`\r` + erase line) before the verdict is written on it.
+    let verdict = during.find("interrupted after").unwrap();
+    let last_spinner = during[..verdict].rfind("running ").unwrap();
+    assert!(
+        during[last_spinner..verdict].contains("\r\x1b[2K"),
+        "the spinner was not cleared: {during:?}"
+    );
+    t.send("q");
+    t.expect("Pause the walk");
+    t.send("y");
+    assert_eq!(t.exit_code(), 3);
 }
 
 const CONFIRM: &str =
@@ -365,8 +396,7 @@ fn prose_and_the_menu_fit_60_and_120_columns_and_a_rehearsal_says_so_on_every_st
         .current_dir(dir.path())
         .env("NO_COLOR", "1")
         .env("TERM", "xterm-256color");
-    let mut session = Session::spawn(command).unwrap();
-    session.set_expect_timeout(Some(Duration::from_secs(15)));
+    let mut session = crate::pty::spawn(command, 80, 24);
     session
         .expect("[REHEARSAL: only `readonly` commands run]\r\n── Step 1/1")
         .unwrap();

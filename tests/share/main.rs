@@ -14,6 +14,8 @@ mod emulator;
 mod forwarder;
 #[path = "../common/needs.rs"]
 mod needs;
+#[path = "../common/pty.rs"]
+mod pty;
 mod terminal;
 
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use expectrl::{Eof, Expect, Session};
+use expectrl::{Eof, Expect};
 
 use super::forwarder::Forwarder;
 use super::{PATIENCE, REGION, assert_streams_match_log, the_log, unique, upstream, wait_for};
@@ -38,12 +38,8 @@ fn spawn(dir: &Path, endpoint: &str, args: &[&str]) -> Pty {
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", REGION);
-    let mut session = Session::spawn(command).expect("spawn runbook in a pty");
     // Wide, so the header lines these tests look for are not wrapped.
-    session
-        .get_process_mut()
-        .set_window_size(160, 50)
-        .expect("set the window size");
+    let mut session = crate::pty::spawn(command, 160, 50);
     session.set_expect_timeout(Some(PATIENCE));
     session
 }
