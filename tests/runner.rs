@@ -3,6 +3,7 @@
 //! The pty's line discipline turns every `\n` a command prints into `\r\n` (ONLCR), so the
 //! expected outputs below carry `\r\n`: that is what a terminal receives and what the log keeps.
 
+#[allow(dead_code, reason = "the AWS terminal is for the emulator tests")]
 #[path = "common/pty.rs"]
 mod pty;
 

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use aws_sdk_cloudwatch::types::StateValue;
-use expectrl::{ControlCode, Eof, Expect, Regex};
+use expectrl::{ControlCode, Expect, Regex};
 
 use super::{put_alarm, put_metric, set_state, unique};
 use crate::emulator::{Emulator, Shared};
@@ -19,46 +19,9 @@ const AWS_TIMEOUT: Duration = Duration::from_secs(3);
 /// `runbook ARGS --aws-endpoint URL` in a fresh pty in `dir`, as an operator's terminal runs it:
 /// colours on, a 256-colour TERM, credentials in the environment, nothing from `~/.aws`.
 fn spawn(emu: &Emulator, dir: &Path, args: &[&str], credentials: bool) -> Pty {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_runbook"));
-    command
-        .args(args)
-        .arg("--aws-endpoint")
-        .arg(&emu.url)
-        .current_dir(dir);
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("AWS_") {
-            command.env_remove(key);
-        }
-    }
-    command
-        .env_remove("NO_COLOR")
-        .env("TERM", "xterm-256color")
-        .env("USER", "oncall")
-        .env("HOME", dir)
-        .env("AWS_CONFIG_FILE", dir.join("aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("aws-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_REGION", "eu-west-2");
-    if credentials {
-        command
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing");
-    }
-    // A wide terminal, so the lines these tests look for are not wrapped.
-    let mut session = crate::pty::spawn(command, 160, 50);
+    let mut session = crate::pty::spawn_aws(dir, &emu.url, args, credentials);
     session.set_expect_timeout(Some(Duration::from_secs(20)));
     session
-}
-
-fn exit_code(p: &mut Pty) -> Option<i32> {
-    p.set_expect_timeout(Some(Duration::from_secs(10)));
-    p.expect(Eof).ok();
-    // `Exited(Pid(n), code)`: the code, without naming the pty crate's types.
-    let status = format!("{:?}", p.get_process().wait().expect("wait for runbook"));
-    status
-        .strip_prefix("Exited(")
-        .and_then(|s| s.rsplit_once(", "))
-        .and_then(|(_, code)| code.trim_end_matches(')').parse().ok())
 }
 
 /// `q` at a menu pauses the walk (answering the pause question when there is one); exit 3.
@@ -69,7 +32,7 @@ fn quit(p: &mut Pty) {
         p.send("y").unwrap();
         p.expect("walk paused").unwrap();
     }
-    assert_eq!(exit_code(p), Some(3));
+    assert_eq!(crate::pty::exit_code(p), Some(3));
 }
 
 /// Waits at most `limit` for `text`; returns how long it took. Called first after spawning, it
@@ -166,7 +129,7 @@ pub fn runbook_lookup_shows_its_tables_in_a_terminal_twenty_times_in_a_row(emu: 
             "api errors by region",
             AWS_TIMEOUT + Duration::from_secs(1),
         );
-        assert_eq!(exit_code(&mut p), Some(0));
+        assert_eq!(crate::pty::exit_code(&mut p), Some(0));
     }
 }
 
@@ -245,7 +208,7 @@ pub fn a_signal_while_lookups_run_cancels_them_and_ends_the_walk(emu: &Shared) {
             .unwrap()
             .success()
     );
-    assert_eq!(exit_code(&mut p), Some(143));
+    assert_eq!(crate::pty::exit_code(&mut p), Some(143));
     emu.delay(slow, 0);
     assert!(
         sent.elapsed() < Duration::from_secs(3),
@@ -317,7 +280,7 @@ pub fn a_guard_alarm_firing_during_a_command_is_a_status_line_and_logged_once(em
     p.send("y").unwrap();
     p.expect("second").unwrap();
     p.expect(Regex("walk finished|Step 2")).unwrap();
-    exit_code(&mut p);
+    crate::pty::exit_code(&mut p);
     let logged: Vec<serde_json::Value> = events(dir.path())
         .into_iter()
         .filter(|e| e["type"] == "guard_alarm")
@@ -369,7 +332,7 @@ pub fn a_blind_guard_says_so_and_says_when_it_sees_again(emu: &Shared) {
         .unwrap();
     p.expect("finished").unwrap();
     p.expect(Regex("walk finished")).unwrap();
-    exit_code(&mut p);
+    crate::pty::exit_code(&mut p);
     let all = events(dir.path());
     let guard: Vec<&str> = all
         .iter()

@@ -13,6 +13,7 @@ mod keys;
 mod kill;
 mod list_and_check;
 mod log_watch;
+#[allow(dead_code, reason = "the AWS terminal is for the emulator tests")]
 #[path = "../common/pty.rs"]
 mod pty;
 mod rehearse;

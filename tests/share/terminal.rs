@@ -3,55 +3,20 @@
 //! the network swallows requests and then comes back.
 
 use std::path::Path;
-use std::process::Command;
 
-use expectrl::{Eof, Expect};
+use expectrl::Expect;
 
 use super::forwarder::Forwarder;
-use super::{PATIENCE, REGION, assert_streams_match_log, the_log, unique, upstream, wait_for};
+use super::{PATIENCE, assert_streams_match_log, the_log, unique, upstream, wait_for};
 use crate::emulator::Shared;
 
 type Pty = expectrl::session::OsSession;
 
 /// `runbook ARGS` in a fresh pty in `dir`, as an operator's terminal runs it.
 fn spawn(dir: &Path, endpoint: &str, args: &[&str]) -> Pty {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_runbook"));
-    command
-        .args(args)
-        .arg("--aws-endpoint")
-        .arg(endpoint)
-        .current_dir(dir);
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy().into_owned();
-        if key.starts_with("AWS_") || key.starts_with("RUNBOOK_") {
-            command.env_remove(key);
-        }
-    }
-    command
-        .env_remove("NO_COLOR")
-        .env("TERM", "xterm-256color")
-        .env("USER", "oncall")
-        .env("HOME", dir)
-        .env("AWS_CONFIG_FILE", dir.join("aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("aws-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", REGION);
-    // Wide, so the header lines these tests look for are not wrapped.
-    let mut session = crate::pty::spawn(command, 160, 50);
+    let mut session = crate::pty::spawn_aws(dir, endpoint, args, true);
     session.set_expect_timeout(Some(PATIENCE));
     session
-}
-
-fn exit_code(p: &mut Pty) -> Option<i32> {
-    p.expect(Eof).ok();
-    // `Exited(Pid(n), code)`: the code, without naming the pty crate's types.
-    let status = format!("{:?}", p.get_process().wait().expect("wait for runbook"));
-    status
-        .strip_prefix("Exited(")
-        .and_then(|s| s.rsplit_once(", "))
-        .and_then(|(_, code)| code.trim_end_matches(')').parse().ok())
 }
 
 /// Everything the pty printed up to and including `text`, without colour and cursor escapes.
@@ -127,7 +92,7 @@ pub fn a_terminal_walk_asks_for_the_incident_and_its_header_follows_the_network(
     until(&mut p, "checked");
     let end = until(&mut p, &format!("{incident}/"));
     assert!(end.contains("shared "), "{end}");
-    assert_eq!(exit_code(&mut p), Some(0));
+    assert_eq!(crate::pty::exit_code(&mut p), Some(0));
     assert_streams_match_log(emu, &group, &incident, &the_log(dir.path()));
 }
 
