@@ -638,6 +638,23 @@ fn exported_and_unset_variables_carry() {
 }
 
 #[test]
+fn the_state_file_is_not_open_in_the_commands_programs() {
+    let _g = shared();
+    // `export` makes it run under the wrapper; `ls` is a program it starts; `exit` leaves
+    // through the EXIT trap, which must still find the file.
+    let ran = run_carrying(&[
+        "export SEEN=1; ls -l /proc/self/fd/ | grep -c -- ' 63 -> ' ; sleep 0.1 & wait; exit 4",
+        "echo $SEEN",
+    ]);
+    assert_eq!(ran[0].0.exit_code, Some(4));
+    assert_eq!(
+        ran[0].1, "0\r\n",
+        "the command's programs do not hold fd 63"
+    );
+    assert_eq!(ran[1].1, "1\r\n", "the state was still captured");
+}
+
+#[test]
 fn a_failing_command_still_carries_its_directory() {
     let _g = shared();
     let ran = run_carrying(&["cd /tmp && false", "pwd", "cd / ; exit 3", "pwd"]);

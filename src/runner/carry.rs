@@ -31,6 +31,10 @@ pub const STATE_FD: i32 = 63;
 /// The calls are grouped with stderr to `/dev/null` so that `set -x` in the command does not
 /// trace the save (it would print every exported value, secrets included).
 ///
+/// The command runs with fd 63 closed (`63>&-`): the programs it starts, a daemon left in the
+/// background included, never hold the state file. Bash keeps its own copy close-on-exec and
+/// puts 63 back after the command, and before the EXIT trap of a command that exits.
+///
 /// Builtins only, and few system calls: `/dev/fd/63` reopens the unlinked file (from offset 0,
 /// truncated), so the names go through it and the state is one `printf` of every pair.
 pub const WRAPPER: &str = r#"__runbook_code=$1 __runbook_saved=
@@ -54,7 +58,7 @@ __runbook_save() {
   return "${1:-0}"
 }
 builtin trap '{ __runbook_save; } 2>/dev/null' EXIT
-builtin eval "$__runbook_code"
+builtin eval "$__runbook_code" 63>&-
 { __runbook_save "$?"; } 2>/dev/null
 "#;
 
