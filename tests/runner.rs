@@ -638,6 +638,23 @@ fn exported_and_unset_variables_carry() {
 }
 
 #[test]
+fn shell_variables_set_without_export_carry_but_arrays_namerefs_and_bash_own_do_not() {
+    let _g = shared();
+    let ran = run_carrying(&[
+        "TARGET=/srv/app; arr=(1 2); for i in a b; do :; done; declare -n r=TARGET; ls >/dev/null",
+        "echo \"$TARGET $i ${arr-none} ${r-none} ${COLUMNS-none}\"",
+    ]);
+    assert_eq!(
+        ran[0].0.shell.as_ref().unwrap().changed,
+        [
+            ("TARGET".to_string(), Some("/srv/app".to_string())),
+            ("i".to_string(), Some("b".to_string())),
+        ]
+    );
+    assert_eq!(ran[1].1, "/srv/app b none none none\r\n");
+}
+
+#[test]
 fn the_state_file_is_not_open_in_the_commands_programs() {
     let _g = shared();
     // `export` makes it run under the wrapper; `ls` is a program it starts; `exit` leaves

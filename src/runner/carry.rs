@@ -1,9 +1,9 @@
-//! Shell state a command leaves behind: its directory and exported variables, read after it
-//! ends so that the next command starts where an operator's shell would be.
+//! Shell state a command leaves behind: its directory and the variables it set (exported or
+//! not), read after it ends so that the next command starts where an operator's shell would be.
 //!
 //! The command's text is never rewritten: bash runs a fixed wrapper ([`WRAPPER`]) that takes the
 //! text as an argument, `eval`s it, and on the way out (normal end, `exit`, `set -e`) writes
-//! `pwd -P` and every exported variable to a private, unlinked file the runner created and
+//! `pwd -P`, every exported variable and the new shell variables to a private, unlinked file the runner created and
 //! handed it as a descriptor. Builtins only, so the capture forks nothing. Only a command whose
 //! text may change that state runs under the wrapper (see `stateful`).
 
@@ -35,6 +35,13 @@ pub const STATE_FD: i32 = 63;
 /// background included, never hold the state file. Bash keeps its own copy close-on-exec and
 /// puts 63 back after the command, and before the EXIT trap of a command that exits.
 ///
+/// Shell variables the command set without exporting them (`DIR=/srv/app`, a `for` loop's
+/// name) are carried too, written after the exported ones as `+NAME=value`: an operator typing
+/// the runbook into one shell would have them in the next command. Scalars only (not arrays or
+/// namerefs), and not the variables bash keeps for itself (the list is those of `env -i bash -c
+/// 'compgen -v'` in bash 5.2, and what bash sets later: `COLUMNS`, `LINES`, `REPLY`...): a fresh
+/// `bash -c` has no other shell variable, so no list of the names before the command is needed.
+///
 /// Builtins only, and few system calls: `/dev/fd/63` reopens the unlinked file (from offset 0,
 /// truncated), so the names go through it and the state is one `printf` of every pair.
 pub const WRAPPER: &str = r#"__runbook_code=$1 __runbook_saved=
@@ -43,15 +50,29 @@ __runbook_save() {
   builtin set +aeu
   if [ -z "$__runbook_saved" ]; then
     __runbook_saved=1
-    local __runbook_names __runbook_n __runbook_pairs=()
-    if builtin compgen -e >|/dev/fd/63 && builtin mapfile -t __runbook_names </dev/fd/63; then
+    local __runbook_names __runbook_n __runbook_a __runbook_pairs=() __runbook_plain=()
+    if builtin compgen -v >|/dev/fd/63 && builtin mapfile -t __runbook_names </dev/fd/63; then
       for __runbook_n in "${__runbook_names[@]}"; do
-        __runbook_pairs+=("$__runbook_n" "${!__runbook_n}")
+        __runbook_a=${!__runbook_n@a}
+        if [[ $__runbook_a == *x* ]]; then
+          __runbook_pairs+=("$__runbook_n" "${!__runbook_n}")
+          continue
+        fi
+        case $__runbook_n in
+          __runbook_* | BASH* | COLUMNS | LINES | COMP_WORDBREAKS | DIRSTACK | EPOCHREALTIME | \
+            EPOCHSECONDS | EUID | FUNCNAME | GROUPS | HISTCMD | HOSTNAME | HOSTTYPE | IFS | \
+            LINENO | MACHTYPE | MAPFILE | OPTARG | OPTERR | OPTIND | OSTYPE | PATH | \
+            PIPESTATUS | PPID | PS4 | PWD | RANDOM | REPLY | SECONDS | SHELL | SHELLOPTS | \
+            SHLVL | SRANDOM | TERM | UID | _) continue ;;
+        esac
+        [[ $__runbook_a != *[aA]* && ! -R $__runbook_n ]] || continue
+        __runbook_plain+=("$__runbook_n" "${!__runbook_n}")
       done
       {
         builtin pwd -P
         builtin printf '\0'
         builtin printf '%s=%s\0' "${__runbook_pairs[@]}"
+        (( ${#__runbook_plain[@]} == 0 )) || builtin printf '+%s=%s\0' "${__runbook_plain[@]}"
       } >|/dev/fd/63
     fi
   fi
@@ -122,7 +143,8 @@ impl StateFile {
     }
 }
 
-/// Reads `pwd -P` `\n\0` then `NAME=value\0`... and keeps what differs from the start.
+/// Reads `pwd -P` `\n\0` then `NAME=value\0`... (`+NAME=value\0` for a shell variable not
+/// exported) and keeps what differs from the start.
 fn parse(
     bytes: &[u8],
     started_with: &[(Vec<u8>, Vec<u8>)],
@@ -142,10 +164,15 @@ fn parse(
     let mut seen: HashSet<&[u8]> = HashSet::new();
     let mut changed = Vec::new();
     for entry in fields.filter(|f| !f.is_empty()) {
+        // `+NAME=value`: a shell variable the command set without exporting it.
+        let entry = entry.strip_prefix(b"+").unwrap_or(entry);
         let Some(eq) = entry.iter().position(|b| *b == b'=') else {
             continue;
         };
         let (name, value) = (&entry[..eq], &entry[eq + 1..]);
+        if name.is_empty() {
+            continue;
+        }
         seen.insert(name);
         let name_text = String::from_utf8_lossy(name);
         if ignored(&name_text) || before.get(name) == Some(&value) {
@@ -178,6 +205,18 @@ mod tests {
             .iter()
             .map(|(n, v)| (n.as_bytes().to_vec(), v.as_bytes().to_vec()))
             .collect()
+    }
+
+    #[test]
+    fn shell_variables_not_exported_are_read_as_set() {
+        let before = env(&[("CARRIED", "1"), ("PATH", "/bin")]);
+        // `export -n CARRIED` leaves it a shell variable: still set, same value, no change.
+        let after = b"/\n\0PATH=/bin\0+DIR=/srv/app\0+CARRIED=1\0+=x\0";
+        let got = parse(after, &before, Path::new("/")).unwrap();
+        assert_eq!(
+            got.changed,
+            [("DIR".to_string(), Some("/srv/app".to_string()))]
+        );
     }
 
     #[test]
