@@ -23,7 +23,7 @@ pub use introduction::Introduction;
 pub use lookup::{
     AlarmState, CmpOp, Dimension, Expect, Lookup, LookupQuery, MetricStat, NamedQuery, is_statistic,
 };
-pub use placeholder::{Placeholder, fill_placeholders};
+pub use placeholder::{HeredocBody, Placeholder, fill_placeholders, heredoc_bodies};
 pub use runbook::Runbook;
 pub use step::Step;
 pub use variable::{Variable, secret_by_name};

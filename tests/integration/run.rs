@@ -425,6 +425,23 @@ fn a_placeholder_runs_as_its_value_and_is_never_a_redirect() {
     assert_eq!(started.len(), 2);
 }
 
+#[test]
+fn a_placeholder_in_a_heredoc_is_written_as_its_value() {
+    let (_, dir) = Test::new()
+        .file(
+            "rb.md",
+            "# P\n\n## Write\n```bash\ncat <<EOF > motd\nDon't restart <HOST> ($((1 + 1)))\nEOF\ncat <<'RAW' > raw\n<HOST> $HOME\nRAW\necho <HOST> > word\n```\n",
+        )
+        .args(["run", "rb.md", "--yes", "--var", "HOST=db 1 'a' $x"])
+        .run_keep();
+    let read = |name: &str| fs::read_to_string(dir.path().join(name)).unwrap();
+    // The value as it is, in both kinds of heredoc; the author's own `$((...))` still expands
+    // in the unquoted one; and the `'` of "Don't" opened no quote for the next command.
+    assert_eq!(read("motd"), "Don't restart db 1 'a' $x (2)\n");
+    assert_eq!(read("raw"), "db 1 'a' $x $HOME\n");
+    assert_eq!(read("word"), "db 1 'a' $x\n");
+}
+
 /// Without `$USER` (a container, a cron job), the log names the account from the user database,
 /// as `id -un` does, not `unknown`.
 #[test]

@@ -14,8 +14,8 @@ const HTML_TAGS: &[&str] = &[
 /// Longest placeholder text read as one (a longer run is prose or markup).
 const MAX_LEN: usize = 64;
 
-/// The placeholders of `code` in order, outside comments: `<HO-ID>`, `<pool location>`. Not a
-/// heredoc `<<`, nor a redirect (`< file.txt`: a blank after `<`, or a path's `.` or `/`), nor
+/// The placeholders of `code` in order, outside comments (a heredoc's text has none):
+/// `<HO-ID>`, `<pool location>`. Not a heredoc `<<`, nor a redirect (`< file.txt`: a blank after `<`, or a path's `.` or `/`), nor
 /// HTML (`<br>`).
 pub fn find_placeholders(code: &str) -> Vec<Placeholder> {
     let b = code.as_bytes();
@@ -23,9 +23,32 @@ pub fn find_placeholders(code: &str) -> Vec<Placeholder> {
     if memchr::memchr(b'<', b).is_none() {
         return out;
     }
+    let bodies = crate::runbook::heredoc_bodies(code);
+    let mut body = bodies.iter().peekable();
     let mut quote: Option<u8> = None;
     let mut i = 0;
     while i < b.len() {
+        while body.peek().is_some_and(|h| h.end <= i) {
+            body.next();
+        }
+        if body.peek().is_some_and(|h| h.start <= i) {
+            // A heredoc's text: no quote or comment in it, placeholders only.
+            quote = None;
+            if b[i] == b'<'
+                && let Some(len) = placeholder_at(b, i)
+            {
+                let text = &code[i..i + len];
+                out.push(Placeholder {
+                    text: text.to_string(),
+                    variable: variable_name(&text[1..len - 1]),
+                    offset: i,
+                });
+                i += len;
+                continue;
+            }
+            i += 1;
+            continue;
+        }
         let c = b[i];
         match (quote, c) {
             (Some(q), _) if c == q => quote = None,

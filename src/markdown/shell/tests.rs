@@ -271,3 +271,22 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Any text, heredocs, quotes and comments included: the placeholders found are where they
+    /// say, filling them never panics, and text without placeholders is left as it is.
+    #[test]
+    fn placeholders_fill_in_place_in_any_text(
+        code in "(cat <<-?'?E'? |<H-1>|<x y>| |'|\"|#|\n|\t|E\n|\\\\|\\$|a){0,40}",
+        value in "[a-z '\"$`\\\\\n]{1,8}",
+    ) {
+        let found = find_placeholders(&code);
+        for p in &found {
+            prop_assert_eq!(&code[p.offset..p.offset + p.text.len()], p.text.as_str());
+        }
+        let filled = crate::runbook::fill_placeholders(&code, &found, |_| Some(value.clone()));
+        if found.is_empty() {
+            prop_assert_eq!(filled.as_deref(), Some(code.as_str()));
+        }
+    }
+}
