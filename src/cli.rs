@@ -111,8 +111,9 @@ pub struct TimelineArgs {
     /// Incident logs (`.jsonl`) of one incident; merged by time
     #[arg(required_unless_present = "incident", conflicts_with = "incident")]
     pub logs: Vec<PathBuf>,
-    /// With --incident: keep printing events as responders ship them, until Ctrl-C
-    #[arg(long, requires = "incident")]
+    /// Keep printing new events, as walks write them to the logs (or, with --incident, as
+    /// responders ship them), until Ctrl-C
+    #[arg(long)]
     pub follow: bool,
     #[command(flatten)]
     pub shared: SharedIncidentArgs,

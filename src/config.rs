@@ -41,7 +41,7 @@ pub enum Config {
     Export(ExportConfig),
     Timeline {
         source: LogSource,
-        /// `--follow`: keep printing a shared incident's new events.
+        /// `--follow`: keep printing new events (of the log files, or of the shared incident).
         follow: bool,
     },
     Compare {
@@ -284,11 +284,6 @@ impl Config {
             }),
             CliCommand::Timeline(args) => {
                 let source = log_source(args.logs, args.shared)?;
-                if args.follow && matches!(source, LogSource::Files(_)) {
-                    return Err(Error::Usage(
-                        "--follow needs --incident ID: it follows an incident shared in CloudWatch Logs".into(),
-                    ));
-                }
                 Config::Timeline {
                     source,
                     follow: args.follow,

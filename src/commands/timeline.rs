@@ -1,6 +1,6 @@
-//! `runbook timeline LOG...` / `--incident ID [--follow]`: the merged timeline in the terminal,
-//! coloured when standard output is a terminal and `NO_COLOR` is unset; with `--follow`, a shared
-//! incident's new events as responders ship them.
+//! `runbook timeline LOG... | --incident ID [--follow]`: the merged timeline in the terminal,
+//! coloured when standard output is a terminal and `NO_COLOR` is unset; with `--follow`, new
+//! events as walks write them to their logs or responders ship them.
 
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
@@ -32,8 +32,10 @@ pub fn run(
         enabled: std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    if let (true, LogSource::Shared(shared)) = (follow, source) {
-        return follow_shared(shared, paint, out, err);
+    match (follow, source) {
+        (true, LogSource::Shared(shared)) => return follow_shared(shared, paint, out, err),
+        (true, LogSource::Files(paths)) => return follow_files(paths, paint, out, err),
+        (false, _) => {}
     }
     let timeline = super::export::load_source(source, err)?;
     out.write_all(crate::export::terminal::render(&timeline, paint).as_bytes())?;
@@ -205,6 +207,83 @@ fn follow_shared(
         if f.lines() != f.shown {
             print_new(&mut f, paint, out, err)?;
         }
+    }
+}
+
+/// How often followed log files are looked at (a `stat` each): a walk's event is shown within
+/// this of being written.
+const FILES_EVERY: Duration = Duration::from_millis(250);
+
+/// Prints the logs' timeline, then every event written to them afterwards, in time order, until
+/// a signal. A log is read again only when its size or time changed; a warning is said once.
+fn follow_files(
+    paths: &[std::path::PathBuf],
+    paint: Paint,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, Error> {
+    crate::runner::install_interrupt_handler();
+    let mut said: Vec<u8> = Vec::new();
+    let timeline = super::export::load(paths, &mut said)?;
+    err.write_all(&said)?;
+    out.write_all(crate::export::terminal::render(&timeline, paint).as_bytes())?;
+    let mut printed: HashSet<(String, u64)> = timeline
+        .entries
+        .iter()
+        .map(|e| (e.session.clone(), e.seq))
+        .collect();
+    let mut said: HashSet<String> = String::from_utf8_lossy(&said)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let stamp = |p: &std::path::PathBuf| {
+        std::fs::metadata(p)
+            .ok()
+            .map(|m| (m.len(), m.modified().ok()))
+    };
+    let mut seen: Vec<_> = paths.iter().map(stamp).collect();
+    writeln!(
+        err,
+        "following {}: new events appear as they are written (Ctrl-C to stop)",
+        crate::human::count(paths.len(), "log", "logs")
+    )?;
+    out.flush()?;
+    loop {
+        if let Some(code) = pause(FILES_EVERY) {
+            out.flush()?;
+            return Ok(code);
+        }
+        let now: Vec<_> = paths.iter().map(stamp).collect();
+        if now == seen {
+            continue;
+        }
+        seen = now;
+        let mut warnings: Vec<u8> = Vec::new();
+        let timeline = match super::export::load(paths, &mut warnings) {
+            Ok(t) => t,
+            Err(e) => {
+                // Gone or unreadable for a moment (a log being replaced): said once, tried again.
+                let line = format!("warning: {e}; trying again");
+                if said.insert(line.clone()) {
+                    writeln!(err, "{line}")?;
+                }
+                continue;
+            }
+        };
+        for line in String::from_utf8_lossy(&warnings).lines() {
+            if said.insert(line.to_string()) {
+                writeln!(err, "{line}")?;
+            }
+        }
+        let (who_width, multi_session) = crate::export::terminal::columns(&timeline);
+        for (entry, row) in timeline.entries.iter().zip(event_rows(&timeline)) {
+            if printed.insert((entry.session.clone(), entry.seq)) {
+                out.write_all(
+                    crate::export::terminal::row(&row, who_width, multi_session, paint).as_bytes(),
+                )?;
+            }
+        }
+        out.flush()?;
     }
 }
 

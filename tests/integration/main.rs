@@ -7,6 +7,7 @@ mod context;
 mod control_chars;
 mod damaged_log;
 mod errors;
+mod follow;
 mod generate;
 mod head;
 mod keys;

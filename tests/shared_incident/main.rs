@@ -88,10 +88,6 @@ fn local_logs_and_incident_are_exclusive_and_follow_needs_an_incident() {
             ][..],
             "cannot be used with",
         ),
-        (
-            &["timeline", "a.jsonl", "--follow"][..],
-            "error: --follow needs --incident ID",
-        ),
         (&["export", "--share-region", "euw2"][..], "--incident"),
         (
             &["export", "--incident", "INC/1"][..],
