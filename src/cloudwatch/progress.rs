@@ -20,6 +20,8 @@ pub(crate) struct Progress {
     multi: MultiProgress,
     bars: Vec<RegionBar>,
     started: Instant,
+    /// Keys typed while the spinners turn are not echoed over them.
+    _quiet: crate::terminal::QuietKeys,
 }
 
 /// Short words for the spinner line.
@@ -67,6 +69,7 @@ impl Progress {
             multi,
             bars,
             started: Instant::now(),
+            _quiet: crate::terminal::QuietKeys::new(),
         })
     }
 

@@ -140,7 +140,7 @@ impl CommandRunner for PtyRunner {
     }
 }
 
-/// Puts the operator's terminal in raw or quiet mode; restores it when dropped (panics included).
+/// Puts the operator's terminal in raw mode; restores it when dropped (panics included).
 struct RawMode {
     fd: BorrowedFd<'static>,
     saved: Termios,
@@ -152,17 +152,6 @@ impl RawMode {
         let mut raw = saved.clone();
         raw.make_raw();
         termios::tcsetattr(fd, OptionalActions::Now, &raw).ok()?;
-        Some(RawMode { fd, saved })
-    }
-
-    /// No echo, everything else as it was: Ctrl-C still signals, lines are still lines.
-    fn quiet(fd: BorrowedFd<'static>) -> Option<RawMode> {
-        let saved = termios::tcgetattr(fd).ok()?;
-        let mut quiet = saved.clone();
-        quiet.local_modes &= !(termios::LocalModes::ECHO
-            | termios::LocalModes::ECHONL
-            | termios::LocalModes::ECHOCTL);
-        termios::tcsetattr(fd, OptionalActions::Now, &quiet).ok()?;
         Some(RawMode { fd, saved })
     }
 }
@@ -332,14 +321,11 @@ impl PtyRunner {
         });
         let raw_mode = if forward_stdin {
             RawMode::enter(stdin)
-        } else if termios::isatty(stdin) {
-            // Keys typed at a command that does not read them are not echoed: an echoed key (or
-            // `^C`) lands after the spinner, which fills its line, wraps, and leaves the spinner
-            // behind in the scrollback. They wait unread, and the next prompt discards them.
-            RawMode::quiet(stdin)
         } else {
             None
         };
+        // Keys typed at a command that does not read them are not echoed over its spinner.
+        let _quiet = (!forward_stdin).then(crate::terminal::QuietKeys::new);
         let child = Child {
             master: &master,
             pid: spawned.pid,
