@@ -275,16 +275,27 @@ fn follow_files(
                 writeln!(err, "{line}")?;
             }
         }
-        let (who_width, multi_session) = crate::export::terminal::columns(&timeline);
-        for (entry, row) in timeline.entries.iter().zip(event_rows(&timeline)) {
-            if printed.insert((entry.session.clone(), entry.seq)) {
-                out.write_all(
-                    crate::export::terminal::row(&row, who_width, multi_session, paint).as_bytes(),
-                )?;
-            }
-        }
-        out.flush()?;
+        print_unprinted(&timeline, &mut printed, paint, out)?;
     }
+}
+
+/// Prints the rows of `timeline`'s events not in `printed` (then adds them), in time order.
+fn print_unprinted(
+    timeline: &crate::export::Timeline,
+    printed: &mut HashSet<(String, u64)>,
+    paint: Paint,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let (who_width, multi_session) = crate::export::terminal::columns(timeline);
+    for (entry, row) in timeline.entries.iter().zip(event_rows(timeline)) {
+        if printed.insert((entry.session.clone(), entry.seq)) {
+            out.write_all(
+                crate::export::terminal::row(&row, who_width, multi_session, paint).as_bytes(),
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// Asks for new streams and each stream's new events, appending them to `streams`.
@@ -356,14 +367,5 @@ fn print_new(
     let Ok(timeline) = crate::export::build(logs) else {
         return Ok(());
     };
-    let (who_width, multi_session) = crate::export::terminal::columns(&timeline);
-    for (entry, row) in timeline.entries.iter().zip(event_rows(&timeline)) {
-        if f.printed.insert((entry.session.clone(), entry.seq)) {
-            out.write_all(
-                crate::export::terminal::row(&row, who_width, multi_session, paint).as_bytes(),
-            )?;
-        }
-    }
-    out.flush()?;
-    Ok(())
+    print_unprinted(&timeline, &mut f.printed, paint, out)
 }

@@ -31,35 +31,19 @@ pub fn find_placeholders(code: &str) -> Vec<Placeholder> {
         while body.peek().is_some_and(|h| h.end <= i) {
             body.next();
         }
-        if body.peek().is_some_and(|h| h.start <= i) {
-            // A heredoc's text: no quote or comment in it, placeholders only.
-            quote = None;
-            if b[i] == b'<'
-                && let Some(len) = placeholder_at(b, i)
-            {
-                let text = &code[i..i + len];
-                out.push(Placeholder {
-                    text: text.to_string(),
-                    variable: variable_name(&text[1..len - 1]),
-                    offset: i,
-                });
-                i += len;
-                continue;
-            }
-            i += 1;
-            continue;
-        }
+        // A heredoc's text has no quote or comment in it, placeholders only.
+        let text = body.peek().is_some_and(|h| h.start <= i);
         let c = b[i];
-        match (quote, c) {
-            (Some(q), _) if c == q => quote = None,
-            (None | Some(b'"'), b'\\') => i += 1,
-            (None, b'\'' | b'"') => quote = Some(c),
-            (None, b'#') if i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\n') => {
+        match (text, quote, c) {
+            (false, Some(q), _) if c == q => quote = None,
+            (false, None | Some(b'"'), b'\\') => i += 1,
+            (false, None, b'\'' | b'"') => quote = Some(c),
+            (false, None, b'#') if i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\n') => {
                 // A comment: up to the end of its line.
                 i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
                 continue;
             }
-            (_, b'<') => {
+            (_, _, b'<') => {
                 if let Some(len) = placeholder_at(b, i) {
                     let text = &code[i..i + len];
                     out.push(Placeholder {
@@ -72,6 +56,9 @@ pub fn find_placeholders(code: &str) -> Vec<Placeholder> {
                 }
             }
             _ => {}
+        }
+        if text {
+            quote = None;
         }
         i += 1;
     }
