@@ -129,6 +129,13 @@ impl Shipper {
         &self.group
     }
 
+    /// Wakes the thread from a linger or backoff.
+    fn wake(&self) {
+        if let Some(thread) = &self.thread {
+            thread.unpark();
+        }
+    }
+
     /// Waits until every line handed over is settled, or `timeout` passed; the status then.
     pub fn drain(&self, timeout: Duration) -> Snapshot {
         let _ = self.tx.send(Msg::Hurry);
@@ -144,15 +151,6 @@ impl Shipper {
     }
 }
 
-impl Shipper {
-    /// Wakes the thread from a linger or backoff.
-    fn wake(&self) {
-        if let Some(thread) = &self.thread {
-            thread.unpark();
-        }
-    }
-}
-
 impl Drop for Shipper {
     /// The channel closes: the thread sends what it holds and stops, without sleeping out its
     /// linger first.
@@ -161,6 +159,14 @@ impl Drop for Shipper {
         drop(std::mem::replace(&mut self.tx, closed));
         self.wake();
     }
+}
+
+/// A message if one is waiting, without waiting.
+fn try_now(rx: &Receiver<Msg>) -> Result<Msg, RecvTimeoutError> {
+    rx.try_recv().map_err(|e| match e {
+        std::sync::mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
+        std::sync::mpsc::TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
+    })
 }
 
 /// Epoch milliseconds now.
@@ -217,19 +223,9 @@ impl Worker {
                         // commits cost it no system call and this thread one wake-up per
                         // request, not one per commit. `drain` unparks it to hurry it.
                         std::thread::park_timeout(at.saturating_duration_since(Instant::now()));
-                        rx.try_recv().map_err(|e| match e {
-                            std::sync::mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
-                            std::sync::mpsc::TryRecvError::Disconnected => {
-                                RecvTimeoutError::Disconnected
-                            }
-                        })
+                        try_now(rx)
                     }
-                    (true, None) => rx.try_recv().map_err(|e| match e {
-                        std::sync::mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
-                        std::sync::mpsc::TryRecvError::Disconnected => {
-                            RecvTimeoutError::Disconnected
-                        }
-                    }),
+                    (true, None) => try_now(rx),
                 };
                 match got {
                     Ok(msg) => {
