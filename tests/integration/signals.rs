@@ -87,6 +87,11 @@ fn a_signal_while_a_command_runs_stops_it_records_both_ends_and_exits_128_plus_n
         let sent = Instant::now();
         send_signal(&t, name);
         assert_eq!(t.exit_code(), 128 + number, "SIG{name}: {}", t.text());
+        // The terminal is left as it was found: echo back on after the quiet command.
+        assert!(
+            expectrl::process::Termios::is_echo(t.session.get_process()).unwrap(),
+            "SIG{name} left the terminal without echo"
+        );
         assert!(
             sent.elapsed() < Duration::from_secs(5),
             "SIG{name} took {:?}",
@@ -122,6 +127,11 @@ fn a_signal_at_the_menu_abandons_the_prompt_and_records_the_pause() {
         std::thread::sleep(Duration::from_millis(200));
         send_signal(&t, name);
         assert_eq!(t.exit_code(), 128 + number, "SIG{name}: {}", t.text());
+        // The terminal is left as it was found: echo back on after the quiet command.
+        assert!(
+            expectrl::process::Termios::is_echo(t.session.get_process()).unwrap(),
+            "SIG{name} left the terminal without echo"
+        );
         let all = assert_ended_by(dir.path(), name);
         let kinds: Vec<&str> = all.iter().map(|e| e["type"].as_str().unwrap()).collect();
         assert_eq!(
