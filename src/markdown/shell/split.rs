@@ -28,6 +28,15 @@ pub fn tree_statements(code: &str) -> Vec<Statement> {
     out
 }
 
+/// Whether tree-sitter-bash finds a syntax error in `code` (tests: the fast path's property
+/// holds for shell text that parses).
+#[cfg(test)]
+pub fn has_syntax_error(code: &str) -> bool {
+    PARSER
+        .with(|p| p.borrow_mut().parse(code, None))
+        .is_none_or(|tree| tree.root_node().has_error())
+}
+
 /// Texts longer than this are not parsed again past an error: each retry parses the rest anew.
 const RETRY_MAX: usize = 64 * 1024;
 
