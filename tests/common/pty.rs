@@ -1,24 +1,42 @@
 //! A pseudo-terminal as an operator's terminal has it, for the tests that drive `runbook` through
 //! one: echo on (ptyprocess turns it off in the child by default, which no real terminal does, and
-//! which hid keys echoed over the spinner), a window of the given size, and a patient timeout.
+//! which hid keys echoed over a spinner), a window of the given size, and a patient timeout.
 
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use expectrl::process::Termios;
 use expectrl::{Eof, Expect, Session};
 
 pub type Pty = expectrl::session::OsSession;
 
 /// Spawns `command` in a fresh pty of `cols` x `rows`, echo on.
+///
+/// Echo is turned on by the child itself (`stty echo`, then `exec` of the program, same pid)
+/// after the pty crate turned it off: a change made from the test's side could land after the
+/// program set its own modes (raw mode for an interactive command) and undo them.
 pub fn spawn(command: Command, cols: u16, rows: u16) -> Pty {
-    let mut session = Session::spawn(command).expect("spawn runbook in a pty");
-    let process = session.get_process_mut();
-    process
+    let mut echoing = Command::new("sh");
+    echoing
+        .arg("-c")
+        .arg("stty echo 2>/dev/null; exec \"$@\"")
+        .arg("sh")
+        .arg(command.get_program())
+        .args(command.get_args());
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => echoing.env(key, value),
+            None => echoing.env_remove(key),
+        };
+    }
+    if let Some(dir) = command.get_current_dir() {
+        echoing.current_dir(dir);
+    }
+    let mut session = Session::spawn(echoing).expect("spawn runbook in a pty");
+    session
+        .get_process_mut()
         .set_window_size(cols, rows)
         .expect("set the window size");
-    process.set_echo(true).expect("turn echo on");
     session.set_expect_timeout(Some(Duration::from_secs(15)));
     session
 }
