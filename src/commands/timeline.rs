@@ -257,12 +257,12 @@ fn follow_files(
         if now == seen {
             continue;
         }
-        seen = now;
         let mut warnings: Vec<u8> = Vec::new();
         let timeline = match super::export::load(paths, &mut warnings) {
             Ok(t) => t,
             Err(e) => {
-                // Gone or unreadable for a moment (a log being replaced): said once, tried again.
+                // Gone or unreadable for a moment (a log being replaced): said once, and read
+                // again at the next look, changed or not.
                 let line = format!("warning: {e}; trying again");
                 if said.insert(line.clone()) {
                     writeln!(err, "{line}")?;
@@ -270,6 +270,7 @@ fn follow_files(
                 continue;
             }
         };
+        seen = now;
         for line in String::from_utf8_lossy(&warnings).lines() {
             if said.insert(line.to_string()) {
                 writeln!(err, "{line}")?;
