@@ -32,5 +32,6 @@ pub mod source;
 pub mod span;
 pub mod suggest;
 pub mod terminal;
+pub mod tty;
 pub mod walk;
 pub mod wiring;

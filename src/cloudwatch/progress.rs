@@ -21,7 +21,7 @@ pub(crate) struct Progress {
     bars: Vec<RegionBar>,
     started: Instant,
     /// Keys typed while the spinners turn are not echoed over them.
-    _quiet: crate::terminal::QuietKeys,
+    _quiet: crate::tty::QuietKeys,
 }
 
 /// Short words for the spinner line.
@@ -69,7 +69,7 @@ impl Progress {
             multi,
             bars,
             started: Instant::now(),
-            _quiet: crate::terminal::QuietKeys::new(),
+            _quiet: crate::tty::QuietKeys::new(),
         })
     }
 

@@ -325,7 +325,7 @@ impl PtyRunner {
             None
         };
         // Keys typed at a command that does not read them are not echoed over its spinner.
-        let _quiet = (!forward_stdin).then(crate::terminal::QuietKeys::new);
+        let _quiet = (!forward_stdin).then(crate::tty::QuietKeys::new);
         let child = Child {
             master: &master,
             pid: spawned.pid,

@@ -6,7 +6,6 @@ mod editor;
 mod lookup_table;
 mod paint;
 mod prompter;
-mod quiet;
 mod render;
 mod step;
 mod wrap;
@@ -15,7 +14,6 @@ pub use editor::TerminalEditor;
 pub use lookup_table::lookup_table;
 pub use paint::Paint;
 pub use prompter::{HeaderNote, TerminalPrompter, UnattendedPrompter};
-pub use quiet::QuietKeys;
 pub use render::{
     guard_status_line, help, menu_prompt, notice_line, question, render, summary_table,
 };

@@ -1,5 +1,6 @@
-//! Keys typed while the walk draws spinners and reads nothing (a command that does not read the
-//! keyboard, lookups): not echoed. A spinner fills its line, so one echoed key (or `^C`) wraps
+//! The operator's terminal's modes, below the adapters that draw on it: keys typed while the
+//! walk draws spinners and reads nothing (a command that does not read the keyboard, lookups)
+//! are not echoed. A spinner fills its line, so one echoed key (or `^C`) wraps
 //! it, and the spinner's clear then erases only the new line, leaving the old one in the
 //! scrollback. The keys wait unread, and the next prompt discards them.
 
