@@ -290,7 +290,7 @@ fn verdict(command: &Simple, depth: usize) -> Verdict {
 fn words_verdict(words: &[String], heredoc: Option<&str>, depth: usize) -> Verdict {
     let mut i = 0;
     while let Some(w) = words.get(i) {
-        if LEADING.contains(&w.as_str()) || is_assignment(w) {
+        if LEADING.contains(&w.as_str()) || crate::markdown::shell::is_assignment(w) {
             i += 1;
         } else if let Some((name, valued)) = WRAPPERS.iter().find(|(name, _)| name == w) {
             i += 1;
@@ -835,18 +835,6 @@ fn words_verdict(words: &[String], heredoc: Option<&str>, depth: usize) -> Verdi
             ReadOnly
         }
         _ => Unknown(program),
-    }
-}
-
-/// `X=1`: an assignment before (or instead of) a command.
-fn is_assignment(word: &str) -> bool {
-    match word.split_once('=') {
-        Some((name, _)) => {
-            !name.is_empty()
-                && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        }
-        None => false,
     }
 }
 

@@ -281,7 +281,7 @@ fn needs_keyboard(mut words: &[&str], fed: bool) -> bool {
 }
 
 /// `NAME=value`: a word that assigns.
-pub(super) fn is_assignment(word: &str) -> bool {
+pub fn is_assignment(word: &str) -> bool {
     word.split_once('=').is_some_and(|(name, _)| {
         !name.is_empty()
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')

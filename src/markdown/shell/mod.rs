@@ -7,7 +7,7 @@ mod placeholders;
 mod split;
 
 pub use fast::fast_statements;
-pub use interactive::{is_interactive, past_global_options};
+pub use interactive::{is_assignment, is_interactive, past_global_options};
 pub use placeholders::{find_placeholders, mask_placeholders};
 pub use split::tree_statements;
 
