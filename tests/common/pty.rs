@@ -19,7 +19,7 @@ pub fn spawn(command: Command, cols: u16, rows: u16) -> Pty {
     let mut echoing = Command::new("sh");
     echoing
         .arg("-c")
-        .arg("stty echo 2>/dev/null; exec \"$@\"")
+        .arg("stty echo || { echo \"error: stty echo failed: the pty tests need a terminal that echoes\" >&2; exit 97; }; exec \"$@\"")
         .arg("sh")
         .arg(command.get_program())
         .args(command.get_args());
