@@ -235,3 +235,41 @@ impl Emulator {
         );
     }
 }
+
+/// A name no other test (or earlier run against the same moto) uses.
+pub fn unique(base: &str) -> String {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "{base}-{}-{nanos}-{}",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )
+}
+
+/// A current-thread runtime for a test's own SDK calls.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+impl Emulator {
+    /// A CloudWatch Logs client for moto (JSON 1.1, no translation needed) in `region`.
+    pub fn logs_client(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
+        use aws_config::{BehaviorVersion, Region, SdkConfig};
+        use aws_sdk_cloudwatchlogs::config::{Credentials, SharedCredentialsProvider};
+        let config = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.to_string()))
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "testing", "testing", None, None, "tests",
+            )))
+            .endpoint_url(&self.url)
+            .build();
+        aws_sdk_cloudwatchlogs::Client::new(&config)
+    }
+}

@@ -5,6 +5,10 @@
 //! (one slow region must not hold up the others), not speed goals.
 
 mod binary;
+#[allow(
+    dead_code,
+    reason = "the CloudWatch Logs client is for the sharing tests"
+)]
 mod emulator;
 #[path = "../common/needs.rs"]
 mod needs;
@@ -13,7 +17,6 @@ mod profiles;
 mod pty;
 mod terminal;
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -34,7 +37,7 @@ use binary::{
     a_walk_logs_lookup_results_that_follow_the_schema,
     lookup_prints_per_region_verdicts_as_json_events,
 };
-use emulator::{Emulator, Shared};
+use emulator::{Emulator, Shared, unique};
 use profiles::a_profile_in_neither_aws_file_is_named_as_such;
 use terminal::{
     a_blind_guard_says_so_and_says_when_it_sees_again,
@@ -45,19 +48,6 @@ use terminal::{
     no_credentials_is_one_line_and_l_retries_after_login,
     runbook_lookup_shows_its_tables_in_a_terminal_twenty_times_in_a_row,
 };
-
-/// A name no other test (or earlier run against the same moto) uses.
-fn unique(base: &str) -> String {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!(
-        "{base}-{}-{nanos}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
 
 fn credentials() -> SharedCredentialsProvider {
     SharedCredentialsProvider::new(Credentials::new("testing", "testing", None, None, "tests"))

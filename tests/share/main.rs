@@ -20,33 +20,17 @@ mod terminal;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_cloudwatchlogs::Client;
-use aws_sdk_cloudwatchlogs::config::{Credentials, SharedCredentialsProvider};
 use aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata;
 
-use emulator::{Emulator, Shared};
+use emulator::{Emulator, Shared, runtime, unique};
 use forwarder::Forwarder;
 use terminal::a_terminal_walk_asks_for_the_incident_and_its_header_follows_the_network;
 
 const REGION: &str = "eu-west-2";
 /// Longest a test waits for something that should happen in well under a second.
 const PATIENCE: Duration = Duration::from_secs(30);
-
-fn unique(base: &str) -> String {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!(
-        "{base}-{}-{nanos}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -73,7 +57,16 @@ fn runbook(dir: &Path, endpoint: &str, args: &[&str]) -> Command {
     cmd
 }
 
-fn run_walk(dir: &Path, endpoint: &str, group: &str, incident: &str, file: &str) -> Output {
+/// `runbook run FILE --yes --share` under `group` and `incident`, talking to `endpoint`, whose
+/// end waits `timeout` for the backlog.
+fn share_walk(
+    dir: &Path,
+    endpoint: &str,
+    group: &str,
+    incident: &str,
+    file: &str,
+    timeout: &str,
+) -> Command {
     runbook(
         dir,
         endpoint,
@@ -87,37 +80,21 @@ fn run_walk(dir: &Path, endpoint: &str, group: &str, incident: &str, file: &str)
             "--incident",
             incident,
             "--share-timeout",
-            "20s",
+            timeout,
         ],
     )
-    .output()
-    .expect("run runbook")
 }
 
-fn client(emu: &Emulator) -> Client {
-    let config = SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            "testing", "testing", None, None, "tests",
-        )))
-        .endpoint_url(&emu.url)
-        .build();
-    Client::new(&config)
-}
-
-fn block_on<F: Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(f)
+fn run_walk(dir: &Path, endpoint: &str, group: &str, incident: &str, file: &str) -> Output {
+    share_walk(dir, endpoint, group, incident, file, "20s")
+        .output()
+        .expect("run runbook")
 }
 
 /// Every event of a stream, oldest first: (timestamp, message).
 fn stream_events(emu: &Emulator, group: &str, stream: &str) -> Vec<(i64, String)> {
-    let client = client(emu);
-    block_on(async {
+    let client = emu.logs_client(REGION);
+    runtime().block_on(async {
         let mut events = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -148,8 +125,8 @@ fn stream_events(emu: &Emulator, group: &str, stream: &str) -> Vec<(i64, String)
 
 /// The names of the group's streams starting with `prefix`.
 fn streams(emu: &Emulator, group: &str, prefix: &str) -> Vec<String> {
-    let client = client(emu);
-    block_on(async {
+    let client = emu.logs_client(REGION);
+    runtime().block_on(async {
         match client
             .describe_log_streams()
             .log_group_name(group)
@@ -285,21 +262,13 @@ fn two_walks_share_one_incident_at_once(emu: &Shared) {
         .iter()
         .map(|dir| {
             copy_fixture(dir.path(), "three-steps.md");
-            runbook(
+            share_walk(
                 dir.path(),
                 &emu.url,
-                &[
-                    "run",
-                    "three-steps.md",
-                    "--yes",
-                    "--share",
-                    "--share-group",
-                    &group,
-                    "--incident",
-                    &incident,
-                    "--share-timeout",
-                    "20s",
-                ],
+                &group,
+                &incident,
+                "three-steps.md",
+                "20s",
             )
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -338,21 +307,13 @@ fn a_network_cut_mid_walk_delays_events_which_then_arrive_once_in_order(emu: &Sh
     copy_fixture(dir.path(), "slow-steps.md");
     let (group, incident) = (unique("/runbook/test"), unique("INC"));
     let net = Forwarder::open(&upstream(emu));
-    let walk = runbook(
+    let walk = share_walk(
         dir.path(),
         &net.url(),
-        &[
-            "run",
-            "slow-steps.md",
-            "--yes",
-            "--share",
-            "--share-group",
-            &group,
-            "--incident",
-            &incident,
-            "--share-timeout",
-            "20s",
-        ],
+        &group,
+        &incident,
+        "slow-steps.md",
+        "20s",
     )
     .stdout(Stdio::null())
     .stderr(Stdio::piped())
@@ -410,21 +371,13 @@ fn an_offline_start_ships_everything_once_the_network_returns(emu: &Shared) {
     copy_fixture(dir.path(), "slow-steps.md");
     let (group, incident) = (unique("/runbook/test"), unique("INC"));
     let net = Forwarder::cut_at_start(&upstream(emu));
-    let walk = runbook(
+    let walk = share_walk(
         dir.path(),
         &net.url(),
-        &[
-            "run",
-            "slow-steps.md",
-            "--yes",
-            "--share",
-            "--share-group",
-            &group,
-            "--incident",
-            &incident,
-            "--share-timeout",
-            "20s",
-        ],
+        &group,
+        &incident,
+        "slow-steps.md",
+        "20s",
     )
     .stdout(Stdio::null())
     .stderr(Stdio::piped())
@@ -536,21 +489,13 @@ fn sigterm_while_offline_waits_out_the_share_timeout_and_says_what_is_not_shared
     copy_fixture(dir.path(), "slow-steps.md");
     let (group, incident) = (unique("/runbook/test"), unique("INC"));
     let net = Forwarder::cut_at_start(&upstream(emu));
-    let walk = runbook(
+    let walk = share_walk(
         dir.path(),
         &net.url(),
-        &[
-            "run",
-            "slow-steps.md",
-            "--yes",
-            "--share",
-            "--share-group",
-            &group,
-            "--incident",
-            &incident,
-            "--share-timeout",
-            "1s",
-        ],
+        &group,
+        &incident,
+        "slow-steps.md",
+        "1s",
     )
     .stdout(Stdio::null())
     .stderr(Stdio::piped())

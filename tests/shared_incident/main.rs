@@ -25,18 +25,15 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, ExitCode, Output, Stdio};
 use std::sync::atomic::AtomicBool;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_cloudwatchlogs::Client;
-use aws_sdk_cloudwatchlogs::config::{Credentials, SharedCredentialsProvider};
 use aws_sdk_cloudwatchlogs::types::InputLogEvent;
 use serde_json::Value;
 
-use emulator::{Emulator, Shared};
+use emulator::{Emulator, Shared, runtime, unique};
 
 const BIN: &str = env!("CARGO_BIN_EXE_runbook");
 const REGION: &str = "eu-west-3";
@@ -108,41 +105,14 @@ fn local_logs_and_incident_are_exclusive_and_follow_needs_an_incident() {
     }
 }
 
-/// A log group no other test (or earlier run against the same moto) uses.
-fn unique_group() -> String {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!(
-        "/runbook/test-{}-{nanos}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-fn client(emu: &Emulator) -> Client {
-    let config = SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            "testing", "testing", None, None, "tests",
-        )))
-        .endpoint_url(&emu.url)
-        .build();
-    Client::new(&config)
-}
-
 fn create_group(emu: &Emulator, group: &str) {
     runtime()
-        .block_on(client(emu).create_log_group().log_group_name(group).send())
+        .block_on(
+            emu.logs_client(REGION)
+                .create_log_group()
+                .log_group_name(group)
+                .send(),
+        )
         .expect("create log group");
 }
 
@@ -170,7 +140,7 @@ fn put(emu: &Emulator, group: &str, stream: &str, lines: &[String]) {
     // 2026-11-22T03:00:00Z, where the fixture logs start.
     let shift = *SHIFT.get_or_init(|| now - 3_600_000 - 1_795_316_400_000);
     let rt = runtime();
-    let c = client(emu);
+    let c = emu.logs_client(REGION);
     let _ = rt.block_on(
         c.create_log_stream()
             .log_group_name(group)
@@ -303,7 +273,7 @@ const BOB: &str = "b0b0b0b0b0b0b0b0";
 fn export_of_a_shared_incident_equals_the_export_of_its_local_logs(emu: &Shared) {
     let dir = tempfile::tempdir().expect("dir");
     logs::incident(dir.path());
-    let group = unique_group();
+    let group = unique("/runbook/test");
     create_group(emu, &group);
     share(emu, &group, "INC-4821", &dir.path().join("alice.jsonl"));
     share(emu, &group, "INC-4821", &dir.path().join("bob.jsonl"));
@@ -368,7 +338,7 @@ fn a_resumed_log_split_over_two_streams_is_joined_and_verifies(emu: &Shared) {
     // a.jsonl: alice's session, paused; b.jsonl: a copy bob resumed and finished; c.jsonl: a
     // copy carol resumed separately. Three streams; bob's and carol's both continue alice's.
     logs::copies(dir.path());
-    let group = unique_group();
+    let group = unique("/runbook/test");
     create_group(emu, &group);
     share(emu, &group, "INC-9", &dir.path().join("b.jsonl"));
     let carol = sessions(&dir.path().join("c.jsonl"))[1].clone();
@@ -428,7 +398,7 @@ fn a_missing_line_or_a_changed_line_names_its_stream_and_the_rest_is_exported(em
     let bob_lines = session_lines(&dir.path().join("bob.jsonl"), BOB);
 
     // Alice's stream lost its fifth line; bob's is whole.
-    let group = unique_group();
+    let group = unique("/runbook/test");
     create_group(emu, &group);
     let mut gap = alice_lines.clone();
     gap.remove(4);
@@ -476,7 +446,7 @@ fn a_missing_line_or_a_changed_line_names_its_stream_and_the_rest_is_exported(em
     assert_eq!(count(BOB), bob_lines.len(), "all of bob's");
 
     // Bob's third line was changed after it was written (a status rewritten).
-    let group = unique_group();
+    let group = unique("/runbook/test");
     create_group(emu, &group);
     let mut changed = bob_lines.clone();
     let before = changed[2].clone();
@@ -516,7 +486,7 @@ fn a_session_without_its_end_is_named_as_still_running_or_cut_off(emu: &Shared) 
     logs::incident(dir.path());
     let mut bob_lines = session_lines(&dir.path().join("bob.jsonl"), BOB);
     bob_lines.truncate(bob_lines.len() - 2);
-    let group = unique_group();
+    let group = unique("/runbook/test");
     create_group(emu, &group);
     put(emu, &group, &format!("INC-2/{BOB}"), &bob_lines);
     let (text, stderr) = ok(
@@ -567,7 +537,7 @@ fn wait_for(rx: &mpsc::Receiver<String>, needle: &str, deadline: Instant) -> Res
 fn timeline_follow_shows_another_writers_new_stream_within_two_seconds(emu: &Shared) {
     let dir = tempfile::tempdir().expect("dir");
     logs::incident(dir.path());
-    let group = unique_group();
+    let group = unique("/runbook/test");
     create_group(emu, &group);
     share(emu, &group, "INC-7", &dir.path().join("alice.jsonl"));
     let mut child = command(
@@ -698,7 +668,7 @@ impl Relay {
 fn timeline_follow_through_a_network_cut_shows_each_event_once_when_it_returns(emu: &Shared) {
     let dir = tempfile::tempdir().expect("dir");
     logs::incident(dir.path());
-    let group = unique_group();
+    let group = unique("/runbook/test");
     create_group(emu, &group);
     let alice_lines = session_lines(&dir.path().join("alice.jsonl"), ALICE);
     let bob_lines = session_lines(&dir.path().join("bob.jsonl"), BOB);
@@ -775,7 +745,7 @@ fn timeline_follow_through_a_network_cut_shows_each_event_once_when_it_returns(e
 fn timeline_follow_shows_lines_that_arrive_with_earlier_timestamps_once(emu: &Shared) {
     let dir = tempfile::tempdir().expect("dir");
     logs::incident(dir.path());
-    let group = unique_group();
+    let group = unique("/runbook/test");
     create_group(emu, &group);
     let alice_lines = session_lines(&dir.path().join("alice.jsonl"), ALICE);
     put(emu, &group, &format!("INC-6/{ALICE}"), &alice_lines[..6]);
@@ -837,7 +807,7 @@ fn timeline_follow_shows_lines_that_arrive_with_earlier_timestamps_once(emu: &Sh
 fn compare_incident_compares_the_shared_run_with_a_local_log(emu: &Shared) {
     let dir = tempfile::tempdir().expect("dir");
     logs::copies(dir.path());
-    let group = unique_group();
+    let group = unique("/runbook/test");
     create_group(emu, &group);
     share(emu, &group, "INC-5", &dir.path().join("b.jsonl"));
     let (shared, _) = ok(
@@ -867,7 +837,7 @@ fn an_incident_of_more_streams_than_one_page_is_read_whole(emu: &Shared) {
     // DescribeLogStreams answers 50 streams a page: 55 sessions take two pages.
     let dir = tempfile::tempdir().expect("dir");
     logs::incident(dir.path());
-    let group = unique_group();
+    let group = unique("/runbook/test");
     create_group(emu, &group);
     let bob_lines = session_lines(&dir.path().join("bob.jsonl"), BOB);
     for i in 0..54 {
@@ -899,7 +869,7 @@ fn an_incident_of_more_streams_than_one_page_is_read_whole(emu: &Shared) {
 
 fn an_incident_with_no_stream_is_one_line_and_exit_1(emu: &Shared) {
     let dir = tempfile::tempdir().expect("dir");
-    let group = unique_group();
+    let group = unique("/runbook/test");
     create_group(emu, &group);
     let (out, stderr) = ok(
         emu,
@@ -918,7 +888,7 @@ fn an_incident_with_no_stream_is_one_line_and_exit_1(emu: &Shared) {
 
 fn a_missing_group_or_an_unreachable_endpoint_is_one_clear_line(emu: &Shared) {
     let dir = tempfile::tempdir().expect("dir");
-    let group = unique_group();
+    let group = unique("/runbook/test");
     let (_, stderr) = ok(
         emu,
         dir.path(),
